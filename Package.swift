@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: pkgtrail (CLI) -> PkgtrailCapture -> PkgtrailStore -> PkgtrailCore.
+// PkgtrailCore is pure: events, canonical JSON, the chain, versions, redaction. No I/O, no GRDB.
+let package = Package(
+    name: "pkgtrail",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pkgtrail", targets: ["pkgtrail"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "PkgtrailCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "PkgtrailStore",
+            dependencies: ["PkgtrailCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "PkgtrailCapture",
+            dependencies: ["PkgtrailCore", "PkgtrailStore"]
+        ),
+        .executableTarget(
+            name: "pkgtrail",
+            dependencies: [
+                "PkgtrailCore", "PkgtrailStore", "PkgtrailCapture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"]),
+        .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
+        .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"]),
+    ]
+)

@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PkgtrailCore
+
+public enum Clock {
+    public static func nowMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    static func now() -> String { Timestamp.format(millisecondsSinceEpoch: nowMilliseconds()) }
+
+    /// A random (version 4) UUID, lowercase.
+    static func uuid() -> String {
+        var g = SystemRandomNumberGenerator()
+        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+        b[6] = b[6] & 0x0F | 0x40
+        b[8] = b[8] & 0x3F | 0x80
+        let h = Hex.encode(b)
+        let u = Array(h)
+        return String(u[0..<8]) + "-" + String(u[8..<12]) + "-" + String(u[12..<16]) + "-" + String(u[16..<20]) + "-"
+            + String(u[20..<32])
+    }
+}
+
+/// One-line messages on stderr, prefixed like every pkgtrail message.
+public enum Console {
+    public static func error(_ message: String) { write("pkgtrail: \(message)\n") }
+    public static func warning(_ message: String) { write("pkgtrail: warning: \(message)\n") }
+
+    static func write(_ s: String) {
+        var bytes = Array(s.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,58 @@
+import PkgtrailCore
+import PkgtrailStore
+
+/// Gets an event into the log, or, when the log cannot be written, into the
+/// spool, so that recording never makes an install fail (SPEC §1). Waiting
+/// spooled events are appended first, so the chain keeps their order.
+public struct EventSink {
+    public let databasePath: String
+    public let spool: Spool
+
+    public init(env: ProcessEnvironment) {
+        databasePath = env.databasePath
+        spool = Spool(databasePath: databasePath, stateDirectory: env.stateDirectory)
+    }
+
+    public init(databasePath: String, stateDirectory: String) {
+        self.databasePath = databasePath
+        spool = Spool(databasePath: databasePath, stateDirectory: stateDirectory)
+    }
+
+    public enum Outcome {
+        case logged
+        /// The event is safe in the spool; the reason the log was not written.
+        case spooled(path: String, reason: String)
+        case lost(reason: String)
+    }
+
+    public func persist(_ event: Event) -> Outcome {
+        do {
+            let store = try TrailStore.openForWriting(path: databasePath)
+            if !spool.pendingPaths.isEmpty { try spool.replay(into: store) }
+            try store.append([event])
+            return .logged
+        } catch {
+            let reason = "\(error)"
+            do {
+                let path = try spool.write(event)
+                return .spooled(path: path, reason: reason)
+            } catch {
+                return .lost(reason: "\(reason); \(error)")
+            }
+        }
+    }
+
+    /// Appends waiting spooled events, if any; used by every command that opens the log.
+    public func flushSpool() {
+        guard !spool.pendingPaths.isEmpty else { return }
+        do {
+            let store = try TrailStore.openForWriting(path: databasePath)
+            let r = try spool.replay(into: store)
+            if r.rejected > 0, let p = r.rejectedPath {
+                Console.warning("\(r.rejected) spooled line(s) were not valid events and were set aside in \(p)")
+            }
+        } catch {
+            Console.warning("spooled events are still waiting (\(error)); they will be added by a later call")
+        }
+    }
+}

@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thin, allocation-light wrappers over the system calls the recorder uses
+/// on its hot path (snapshots run on every recorded install).
+private func systemStat(_ path: String, _ st: inout Glibc.stat) -> Int32 { stat(path, &st) }
+
+enum FileSystem {
+    struct Stat {
+        var mode: UInt32
+        var inode: UInt64
+        var size: Int64
+        var mtimeNS: Int64
+        var ctimeNS: Int64
+        var isDirectory: Bool { mode & S_IFMT == S_IFDIR }
+        var isRegular: Bool { mode & S_IFMT == S_IFREG }
+        /// Changes whenever the file is replaced or rewritten.
+        var identity: String { "\(inode):\(size):\(mtimeNS):\(ctimeNS)" }
+    }
+
+    static func stat(_ path: String, followLinks: Bool = true) -> Stat? {
+        var st = Glibc.stat()
+        let rc = followLinks ? systemStat(path, &st) : lstat(path, &st)
+        guard rc == 0 else { return nil }
+        return Stat(mode: st.st_mode, inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                    mtimeNS: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                    ctimeNS: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func isExecutableFile(_ path: String) -> Bool {
+        guard let st = stat(path), st.isRegular else { return false }
+        return access(path, X_OK) == 0
+    }
+
+    /// Reads at most `limit` bytes; nil when the file cannot be opened.
+    static func read(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while out.count < limit {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit - out.count)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return out
+    }
+
+    static func readText(_ path: String, limit: Int = 1 << 20) -> String? {
+        read(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Directory entries, without `.` and `..`; empty when unreadable.
+    static func list(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func realpath(_ path: String) -> String? {
+        guard let r = Glibc.realpath(path, nil) else { return nil }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    static func dirname(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    static func basename(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    static func join(_ a: String, _ b: String) -> String { a.hasSuffix("/") ? a + b : a + "/" + b }
+
+    static func cwd() -> String {
+        guard let p = getcwd(nil, 0) else { return "." }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// An absolute path for `path` relative to `cwd`, with `.` and `..` folded (no symlink resolution).
+    static func absolute(_ path: String, cwd: String) -> String {
+        let joined = path.hasPrefix("/") ? path : join(cwd, path)
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}
+
+/// Reads only the environment variables pkgtrail is allowed to know about.
+/// Values of every other variable are never read, so they can never be stored.
+public struct ProcessEnvironment: Sendable {
+    public static let allowlist: Set<String> = [
+        "PATH", "HOME", "USER", "LOGNAME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS",
+        "PKGTRAIL_DB", "PKGTRAIL_STRICT", "PKGTRAIL_DEPTH", "PKGTRAIL_ACTIVE", "PKGTRAIL_DEBUG", "PKGTRAIL_BIN",
+        "SUDO_USER", "SUDO_UID", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT_ENVIRONMENT", "PYTHONUSERBASE",
+        "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_CONFIG_FILE", "PIP_REPORT",
+        "TMPDIR", "PIP_PYTHON", "PIP_TARGET", "PIP_PREFIX", "PIP_USER", "PIP_ROOT", "PIP_ISOLATED", "PIP_DRY_RUN",
+        "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL",
+        "CI", "GITHUB_ACTIONS", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_JOB", "GITLAB_CI", "CI_PROJECT_PATH",
+        "CI_PIPELINE_ID", "CI_JOB_NAME", "CI_JOB_ID", "JENKINS_URL", "JOB_NAME", "BUILD_ID", "BUILDKITE",
+        "BUILDKITE_REPO", "BUILDKITE_BUILD_ID", "BUILDKITE_LABEL", "CIRCLECI", "CIRCLE_PROJECT_REPONAME",
+        "CIRCLE_WORKFLOW_ID", "CIRCLE_JOB", "TF_BUILD", "BUILD_REPOSITORY_NAME", "BUILD_BUILDID", "SYSTEM_JOBNAME",
+    ]
+
+    private let values: [String: String]
+
+    public init(values: [String: String]) {
+        self.values = values.filter { Self.allowlist.contains($0.key) }
+    }
+
+    /// Reads the allowlisted names from the process environment.
+    public static func current() -> ProcessEnvironment {
+        var v: [String: String] = [:]
+        for name in allowlist {
+            if let p = getenv(name) { v[name] = String(cString: p) }
+        }
+        return ProcessEnvironment(values: v)
+    }
+
+    public subscript(_ name: String) -> String? {
+        precondition(Self.allowlist.contains(name), "\(name) is not an allowlisted variable")
+        return values[name]
+    }
+
+    public func nonEmpty(_ name: String) -> String? {
+        guard let v = self[name], !v.isEmpty else { return nil }
+        return v
+    }
+
+    public var home: String { nonEmpty("HOME") ?? "/" }
+
+    public var databasePath: String {
+        if let p = nonEmpty("PKGTRAIL_DB") { return p }
+        let data = nonEmpty("XDG_DATA_HOME") ?? home + "/.local/share"
+        return data + "/pkgtrail/trail.db"
+    }
+
+    public var stateDirectory: String {
+        (nonEmpty("XDG_STATE_HOME") ?? home + "/.local/state") + "/pkgtrail"
+    }
+}

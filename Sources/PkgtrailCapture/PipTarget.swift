@@ -1,0 +1,73 @@
+import PkgtrailCore
+
+/// Where a pip command installs: the interpreter (from `--python`,
+/// `PIP_PYTHON`, or the real pip's shebang) and the scheme options
+/// (`--target`, `--prefix`, `--root`, `--user`) applied to its paths.
+struct PipTarget {
+    var environment: Environment
+    /// The site directories to snapshot (includes the user site for
+    /// non-venv interpreters: pip falls back to `--user` by itself when
+    /// site-packages is not writable, and uninstall reaches it too).
+    var scanDirs: [String]
+    /// Where pip itself is installed, to read its version without running it.
+    var pipSiteDir: String?
+    var notes: [String]
+
+    static func resolve(_ cmd: PipCommand, realPip: String, env: ProcessEnvironment, cwd: String) -> PipTarget {
+        let path = env.nonEmpty("PATH") ?? ""
+        var notes: [String] = []
+        let pipPython = PythonLocator.interpreter(ofScript: realPip, searchPath: path, cwd: cwd)
+        var python = pipPython
+        if let option = cmd.last("--python") ?? env.nonEmpty("PIP_PYTHON") {
+            python = PythonLocator.interpreter(fromOption: option, searchPath: path, cwd: cwd)
+            if python == nil { notes.append("--python \(Redaction.redactText(option)) did not name an interpreter pkgtrail could read") }
+        }
+        if python == nil, pipPython == nil {
+            // A launcher pkgtrail cannot read (pyenv's bash shim): the python3 beside it on PATH is the same selection.
+            python = RealTool.locate("python3", path: path, cwd: cwd)
+        }
+        guard let python, let info = PythonLocator.describe(python: python) else {
+            notes.append("the target interpreter could not be determined; changes were not captured")
+            return PipTarget(environment: Environment(prefix: "unknown", python: python, pythonVersion: nil,
+                                                      platform: PythonLocator.platform, isVenv: false, siteDirs: []),
+                             scanDirs: [], pipSiteDir: nil, notes: notes)
+        }
+        let pipSite = pipPython.flatMap { $0 == python ? info.purelib : PythonLocator.venv(python: $0)?.purelib }
+        var prefix = info.prefix
+        var isVenv = info.isVenv
+        var dirs = Array(Set([info.purelib, info.platlib])).sorted()
+        let xy = info.version.map { $0.split(separator: ".").prefix(2).joined(separator: ".") } ?? "3"
+        if let target = cmd.last("-t", "--target") ?? env.nonEmpty("PIP_TARGET") {
+            prefix = FileSystem.absolute(target, cwd: cwd)
+            dirs = [prefix]
+            isVenv = false
+        } else if let p = cmd.last("--prefix") ?? env.nonEmpty("PIP_PREFIX") {
+            prefix = FileSystem.absolute(p, cwd: cwd)
+            dirs = ["\(prefix)/lib/python\(xy)/site-packages"]
+            isVenv = false
+        } else if cmd.has("--user") || cmd.isTruthy(env.nonEmpty("PIP_USER")), let user = info.userSite {
+            dirs = [user]
+            prefix = FileSystem.dirname(FileSystem.dirname(FileSystem.dirname(user)))
+            isVenv = false
+        } else if !info.isVenv, let user = info.userSite, cmd.subcommand == "uninstall" || !cmd.has("--root") {
+            dirs.append(user)
+        }
+        if let root = cmd.last("--root") ?? env.nonEmpty("PIP_ROOT") {
+            let r = FileSystem.absolute(root, cwd: cwd)
+            dirs = dirs.map { r + $0 }
+            prefix = r + prefix
+        }
+        let environment = Environment(prefix: prefix, python: python, pythonVersion: info.version,
+                                      platform: PythonLocator.platform, isVenv: isVenv, siteDirs: dirs)
+        return PipTarget(environment: environment, scanDirs: dirs, pipSiteDir: pipSite, notes: notes)
+    }
+
+    /// pip's version from its own dist-info (never by running it).
+    static func pipVersion(in siteDir: String?) -> String? {
+        guard let siteDir else { return nil }
+        for name in FileSystem.list(siteDir) where name.hasPrefix("pip-") && name.hasSuffix(".dist-info") {
+            return String(name.dropFirst(4).dropLast(10))
+        }
+        return nil
+    }
+}

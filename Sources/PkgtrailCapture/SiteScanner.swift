@@ -1,0 +1,104 @@
+import PkgtrailCore
+
+/// Reads an environment's site directories natively: names and versions
+/// from `*.dist-info` / `*.egg-info` directory names, identities from
+/// `stat`, and `.pth` files. Never imports or runs anything from the
+/// environment (SPEC §1). Costs a readdir and a few stats per distribution;
+/// file contents are read only for what changed (`DistInfoDetails`).
+public enum SiteScanner {
+    public struct Result {
+        public var snapshot: Snapshot
+        public var notes: [String]
+    }
+
+    public static func scan(_ dirs: [String]) -> Result {
+        var snapshot = Snapshot()
+        var notes: [String] = []
+        for dir in dirs {
+            for name in FileSystem.list(dir).sorted() {
+                let path = FileSystem.join(dir, name)
+                if name.hasSuffix(".pth") {
+                    if let st = FileSystem.stat(path), st.isRegular {
+                        snapshot.startupFiles[path] = StartupFile(path: path, identity: st.identity)
+                    }
+                    continue
+                }
+                guard name.hasSuffix(".dist-info") || name.hasSuffix(".egg-info"),
+                      let dist = distribution(at: path, name: name) else { continue }
+                if let existing = snapshot.distributions[dist.name] {
+                    notes.append("\(dist.name) has more than one metadata directory (\(FileSystem.basename(existing.metadataPath)), \(name)); the last is used")
+                }
+                snapshot.distributions[dist.name] = dist
+            }
+        }
+        return Result(snapshot: snapshot, notes: notes)
+    }
+
+    static func distribution(at path: String, name: String) -> InstalledDistribution? {
+        let isDistInfo = name.hasSuffix(".dist-info")
+        let stem = String(name.dropLast(isDistInfo ? 10 : 9))
+        var project: String
+        var version: String
+        let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty {
+            project = String(parts[0])
+            version = String(parts[1])
+        } else if let meta = metadataHeaders(path, isDistInfo: isDistInfo) {
+            (project, version) = meta
+        } else {
+            return nil
+        }
+        guard let dirStat = FileSystem.stat(path) else { return nil }
+        var identity = "\(dirStat.inode):\(dirStat.ctimeNS)"
+        if dirStat.isDirectory, let rec = FileSystem.stat(FileSystem.join(path, isDistInfo ? "RECORD" : "PKG-INFO")) {
+            identity += ":" + rec.identity
+        } else if !dirStat.isDirectory {
+            identity = dirStat.identity
+        }
+        // Escaped names (`_` for `-`) normalize back to the project name.
+        return InstalledDistribution(name: PackageName.normalize(project), version: version,
+                                     metadataPath: path, identity: identity)
+    }
+
+    /// `Name:` and `Version:` from METADATA / PKG-INFO, for directory names that do not carry them.
+    static func metadataHeaders(_ path: String, isDistInfo: Bool) -> (String, String)? {
+        let file = isDistInfo ? FileSystem.join(path, "METADATA") : (FileSystem.stat(path)?.isDirectory == true
+            ? FileSystem.join(path, "PKG-INFO") : path)
+        guard let text = FileSystem.readText(file, limit: 256 << 10) else { return nil }
+        var name: String?, version: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty { break }
+            if line.hasPrefix("Name:") { name = String(line.dropFirst(5).trimmingSpaces) }
+            if line.hasPrefix("Version:") { version = String(line.dropFirst(8).trimmingSpaces) }
+        }
+        guard let n = name, let v = version, !n.isEmpty, !v.isEmpty else { return nil }
+        return (n, v)
+    }
+}
+
+/// What the recorder reads from a distribution that changed.
+struct DistInfoDetails {
+    var recordSHA256: String?
+    var installer: String?
+    var requestedMarker: Bool
+    /// Top-level `.pth` files this distribution's RECORD lists.
+    var startupFiles: Set<String>
+
+    init(metadataPath: String) {
+        let record = FileSystem.read(FileSystem.join(metadataPath, "RECORD"))
+        recordSHA256 = record.map { Digest.sha256Hex($0) }
+        installer = FileSystem.readText(FileSystem.join(metadataPath, "INSTALLER"), limit: 256).map {
+            String(Substring($0).trimmingSpaces.split(separator: "\n").first ?? "")
+        }
+        requestedMarker = FileSystem.exists(FileSystem.join(metadataPath, "REQUESTED"))
+        var pth = Set<String>()
+        if let record {
+            for line in String(decoding: record, as: UTF8.self).split(separator: "\n") {
+                let path = line.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
+                let clean = path.hasPrefix("\"") ? String(path.dropFirst().dropLast()) : path
+                if clean.hasSuffix(".pth"), !clean.contains("/") { pth.insert(clean) }
+            }
+        }
+        startupFiles = pth
+    }
+}

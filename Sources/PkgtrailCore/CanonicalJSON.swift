@@ -1,0 +1,73 @@
+/// Canonical JSON: the byte form in which event bodies are hashed and stored.
+///
+/// Rules (documented for auditors in README.md, "The chain"):
+/// - object keys sorted by their UTF-8 bytes (all keys are ASCII schema names,
+///   so this equals RFC 8785's UTF-16 order);
+/// - no insignificant whitespace;
+/// - integers in shortest decimal form; no floats at all;
+/// - strings escape only `"`, `\` and control characters below U+0020
+///   (`\b \t \n \f \r` short forms, others as `\u00xx`); everything else is raw UTF-8;
+/// - strings are not Unicode-normalized: paths and names are kept byte-exact.
+public enum CanonicalJSON {
+    public struct NotCanonical: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func encode(_ value: JSONValue) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        try write(value, into: &out)
+        return out
+    }
+
+    private static func write(_ value: JSONValue, into out: inout [UInt8]) throws {
+        switch value {
+        case .null: out.append(contentsOf: Array("null".utf8))
+        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
+        case .number(let text):
+            throw NotCanonical(description: "non-integer number \(text) cannot be stored in an event")
+        case .string(let s): writeString(s, into: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                try write(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                try write(members[key]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,82 @@
+import Crypto
+
+/// The hash chain (SPEC.md §3):
+///
+///     hash(0) = 32 zero bytes
+///     hash(n) = SHA-256(0x00 || hash(n-1) || body(n))
+///
+/// The leading 0x00 is a domain-separation byte, as in RFC 6962 and Go's
+/// sumdb `tlog.RecordHash`: it keeps an event hash from ever colliding with
+/// another kind of hash (e.g. a future checkpoint or tree node, which would
+/// use 0x01). `seq` and `prev_hash` live inside the body, so the body alone
+/// says where it belongs.
+public enum Chain {
+    public static let genesis = [UInt8](repeating: 0, count: 32)
+
+    public static func hash(previous: [UInt8], body: [UInt8]) -> [UInt8] {
+        var h = SHA256()
+        h.update(data: [0x00])
+        h.update(data: previous)
+        h.update(data: body)
+        return Array(h.finalize())
+    }
+
+    /// Fills in `seq` and `prev_hash`, encodes canonically and hashes: the one
+    /// way an event enters the chain.
+    public static func seal(_ draft: JSONValue, seq: Int64, previous: [UInt8]) throws -> Sealed {
+        guard case .object(var members) = draft else { throw CanonicalJSON.NotCanonical(description: "an event must be an object") }
+        members["seq"] = .int(seq)
+        members["prev_hash"] = .string(Hex.encode(previous))
+        let body = try CanonicalJSON.encode(.object(members))
+        return Sealed(seq: seq, prevHash: previous, hash: hash(previous: previous, body: body), body: body)
+    }
+
+    public struct Sealed: Sendable {
+        public let seq: Int64
+        public let prevHash: [UInt8]
+        public let hash: [UInt8]
+        public let body: [UInt8]
+    }
+}
+
+public enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Lowercase only: the canonical spelling is the only accepted one.
+    public static func decode(_ s: String) -> [UInt8]? {
+        let u = Array(s.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+}
+
+public enum Digest {
+    public static func sha256Hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        Hex.encode(SHA256.hash(data: Array(bytes)))
+    }
+}

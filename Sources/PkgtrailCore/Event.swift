@@ -1,0 +1,138 @@
+/// One entry of the log, as SPEC.md §2 defines it.
+///
+/// The body is built from these types by `Event.json` and read back by
+/// `Event(json:)`; every key is a fixed ASCII schema name, never user data,
+/// and every absent fact is an explicit null.
+public struct Event: Equatable, Sendable {
+    public static let format = "pkgtrail.event/1"
+
+    public enum Kind: String, Sendable { case install, drift }
+
+    public var seq: Int64
+    public var prevHash: String
+    public var id: String
+    public var kind: Kind
+    public var started: String
+    public var finished: String
+    public var actor: Actor
+    public var command: Command?
+    public var environment: Environment
+    public var sources: [Source]
+    public var changes: [Change]
+    /// `.pth` files that changed but belong to no changed distribution.
+    public var startupHooks: [StartupHook]
+    public var stateBefore: String
+    public var stateAfter: String
+    /// Things the recorder could not learn, said plainly (never secrets).
+    public var notes: [String]
+
+    public init(seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
+                actor: Actor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
+                startupHooks: [StartupHook], stateBefore: String, stateAfter: String, notes: [String]) {
+        self.seq = seq; self.prevHash = prevHash; self.id = id; self.kind = kind
+        self.started = started; self.finished = finished; self.actor = actor; self.command = command
+        self.environment = environment; self.sources = sources; self.changes = changes
+        self.startupHooks = startupHooks; self.stateBefore = stateBefore; self.stateAfter = stateAfter
+        self.notes = notes
+    }
+}
+
+public struct Actor: Equatable, Sendable {
+    public var user: String
+    public var uid: Int64
+    public var sudoUser: String?
+    public var host: String
+    public var ci: CIIdentity?
+    public init(user: String, uid: Int64, sudoUser: String?, host: String, ci: CIIdentity?) {
+        self.user = user; self.uid = uid; self.sudoUser = sudoUser; self.host = host; self.ci = ci
+    }
+}
+
+public struct CIIdentity: Equatable, Sendable {
+    public var provider: String
+    public var repository: String?
+    public var runID: String?
+    public var job: String?
+    public init(provider: String, repository: String?, runID: String?, job: String?) {
+        self.provider = provider; self.repository = repository; self.runID = runID; self.job = job
+    }
+}
+
+public struct Command: Equatable, Sendable {
+    public enum Outcome: String, Sendable { case ok, failed, interrupted }
+    public var tool: String
+    public var toolVersion: String?
+    public var argv: [String]
+    public var cwd: String
+    public var exitStatus: Int64
+    public var outcome: Outcome
+    public init(tool: String, toolVersion: String?, argv: [String], cwd: String, exitStatus: Int64, outcome: Outcome) {
+        self.tool = tool; self.toolVersion = toolVersion; self.argv = argv; self.cwd = cwd
+        self.exitStatus = exitStatus; self.outcome = outcome
+    }
+}
+
+public struct Environment: Equatable, Sendable {
+    public var prefix: String
+    public var python: String?
+    public var pythonVersion: String?
+    public var platform: String?
+    public var isVenv: Bool
+    public var siteDirs: [String]
+    public init(prefix: String, python: String?, pythonVersion: String?, platform: String?, isVenv: Bool, siteDirs: [String]) {
+        self.prefix = prefix; self.python = python; self.pythonVersion = pythonVersion
+        self.platform = platform; self.isVenv = isVenv; self.siteDirs = siteDirs
+    }
+}
+
+public struct Source: Equatable, Sendable {
+    /// index | extra-index | find-links | no-index
+    public var kind: String
+    public var url: String?
+    /// argv | env:NAME | config:PATH
+    public var origin: String
+    public init(kind: String, url: String?, origin: String) { self.kind = kind; self.url = url; self.origin = origin }
+}
+
+public struct Artifact: Equatable, Sendable {
+    public var url: String?
+    public var sha256: String?
+    public var filename: String?
+    /// Where the hash came from (e.g. "pip-report"), so a reader can weigh it.
+    public var hashSource: String?
+    public init(url: String?, sha256: String?, filename: String?, hashSource: String?) {
+        self.url = url; self.sha256 = sha256; self.filename = filename; self.hashSource = hashSource
+    }
+}
+
+public struct StartupHook: Equatable, Sendable {
+    public var path: String
+    public var sha256: String?
+    /// A line starting with `import` runs at every interpreter start.
+    public var executableImport: Bool
+    /// added | modified | removed
+    public var status: String
+    public init(path: String, sha256: String?, executableImport: Bool, status: String) {
+        self.path = path; self.sha256 = sha256; self.executableImport = executableImport; self.status = status
+    }
+}
+
+public struct Change: Equatable, Sendable {
+    public enum Action: String, Sendable { case install, upgrade, downgrade, reinstall, remove }
+    public var name: String
+    public var action: Action
+    public var fromVersion: String?
+    public var toVersion: String?
+    public var artifact: Artifact?
+    public var recordSHA256: String?
+    public var installer: String?
+    public var requested: Bool?
+    public var requiredBy: [String]
+    public var startupHooks: [StartupHook]
+    public init(name: String, action: Action, fromVersion: String?, toVersion: String?, artifact: Artifact?,
+                recordSHA256: String?, installer: String?, requested: Bool?, requiredBy: [String], startupHooks: [StartupHook]) {
+        self.name = name; self.action = action; self.fromVersion = fromVersion; self.toVersion = toVersion
+        self.artifact = artifact; self.recordSHA256 = recordSHA256; self.installer = installer
+        self.requested = requested; self.requiredBy = requiredBy; self.startupHooks = startupHooks
+    }
+}

@@ -1,0 +1,132 @@
+/// Keeps secrets out of the log. Everything the recorder stores that came
+/// from a user (argv, URLs, config values) passes through here first.
+///
+/// What is removed: the userinfo of every URL (`https://user:token@host` →
+/// `https://***@host`, so the index stays identifiable), query values of
+/// URLs (signed URLs carry credentials there), the values of options whose
+/// names say they hold a secret, and strings shaped like well-known tokens.
+public enum Redaction {
+    public static let mask = "***"
+
+    /// Redacts every URL inside `text` and every token-shaped word.
+    public static func redactText(_ text: String) -> String {
+        redactTokens(redactURLs(text))
+    }
+
+    /// Redacts argv: option values for secret-named options, and URLs and tokens anywhere.
+    public static func redactArgv(_ argv: [String]) -> [String] {
+        var out: [String] = []
+        var maskNext = false
+        for arg in argv {
+            if maskNext {
+                out.append(mask)
+                maskNext = false
+                continue
+            }
+            if arg.hasPrefix("-"), !arg.hasPrefix("---") {
+                let parts = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if isSecretOption(String(parts[0])) {
+                    if parts.count == 2 { out.append("\(parts[0])=\(mask)") } else { out.append(arg); maskNext = true }
+                    continue
+                }
+            }
+            out.append(redactText(arg))
+        }
+        return out
+    }
+
+    static func isSecretOption(_ option: String) -> Bool {
+        let name = option.drop { $0 == "-" }.lowercased()
+        guard !name.isEmpty, option.hasPrefix("-") else { return false }
+        if name.hasPrefix("author") { return false }
+        for word in ["password", "passwd", "token", "secret", "apikey", "api-key", "api_key", "auth", "credential"]
+        where name.contains(word) {
+            return true
+        }
+        return false
+    }
+
+    /// Replaces the userinfo and query values of every `scheme://` URL in `text`.
+    public static func redactURLs(_ text: String) -> String {
+        guard text.contains("://") || text.contains("@") else { return text }
+        var scalars = Array(text.unicodeScalars)
+        var searchFrom = 0
+        while let sep = find("://", in: scalars, from: searchFrom) {
+            let authorityStart = sep + 3
+            var end = authorityStart
+            while end < scalars.count, !isURLTerminator(scalars[end]) { end += 1 }
+            var authorityEnd = authorityStart
+            while authorityEnd < end, !["/", "?", "#"].contains(scalars[authorityEnd]) { authorityEnd += 1 }
+            var url = Array(scalars[authorityStart..<end])
+            var authorityLength = authorityEnd - authorityStart
+            if let at = url[0..<authorityLength].lastIndex(of: "@") {
+                url.replaceSubrange(0..<at, with: mask.unicodeScalars)
+                authorityLength -= at - mask.unicodeScalars.count
+            }
+            url = redactQuery(url, from: authorityLength)
+            scalars.replaceSubrange(authorityStart..<end, with: url)
+            searchFrom = authorityStart + url.count
+        }
+        var s = String()
+        s.unicodeScalars.append(contentsOf: scalars)
+        return s
+    }
+
+    /// `?a=1&b=2#frag` → `?a=***&b=***#frag`; the path and fragment stay.
+    private static func redactQuery(_ url: [Unicode.Scalar], from start: Int) -> [Unicode.Scalar] {
+        guard let q = url[start...].firstIndex(of: "?") else { return url }
+        let fragment = url[q...].firstIndex(of: "#") ?? url.count
+        let query = String(String.UnicodeScalarView(url[(q + 1)..<fragment]))
+        let redacted = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            guard let eq = pair.firstIndex(of: "=") else { return String(pair) }
+            return "\(pair[..<eq])=\(mask)"
+        }.joined(separator: "&")
+        return Array(url[...q]) + Array(redacted.unicodeScalars) + Array(url[fragment...])
+    }
+
+    private static func isURLTerminator(_ c: Unicode.Scalar) -> Bool {
+        c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\"" || c == "'" || c == "<" || c == ">" || c == ","
+            || c == ";"
+    }
+
+    private static func find(_ needle: String, in hay: [Unicode.Scalar], from: Int) -> Int? {
+        let n = Array(needle.unicodeScalars)
+        guard hay.count >= n.count, from <= hay.count - n.count else { return nil }
+        for i in from...(hay.count - n.count) where Array(hay[i..<i + n.count]) == n { return i }
+        return nil
+    }
+
+    /// Prefixes of credentials that are unambiguous where they start a word.
+    static let tokenPrefixes = ["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "glpat-", "pypi-", "sk-",
+                                "xoxb-", "xoxp-", "xoxa-", "npm_", "AKIA", "ASIA", "hf_"]
+
+    /// Masks word-like runs of 20+ characters that begin with a known token prefix.
+    public static func redactTokens(_ text: String) -> String {
+        let u = Array(text.unicodeScalars)
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(u.count)
+        var i = 0
+        while i < u.count {
+            let boundary = i == 0 || !isTokenChar(u[i - 1])
+            if boundary, isTokenChar(u[i]) {
+                var j = i
+                while j < u.count, isTokenChar(u[j]) { j += 1 }
+                let word = String(String.UnicodeScalarView(u[i..<j]))
+                if j - i >= 20, tokenPrefixes.contains(where: { word.hasPrefix($0) }) {
+                    out.append(contentsOf: mask.unicodeScalars)
+                } else {
+                    out.append(contentsOf: u[i..<j])
+                }
+                i = j
+                continue
+            }
+            out.append(u[i])
+            i += 1
+        }
+        return String(String.UnicodeScalarView(out))
+    }
+
+    private static func isTokenChar(_ c: Unicode.Scalar) -> Bool {
+        c.properties.isAlphabetic && c.isASCII || ("0"..."9").contains(c) || c == "_" || c == "-"
+    }
+}

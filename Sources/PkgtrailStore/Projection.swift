@@ -1,0 +1,56 @@
+import GRDB
+import PkgtrailCore
+
+/// The query tables are a pure function of the bodies: written on append,
+/// recomputed by `verify`, and rebuildable from the chain alone.
+struct Projection: Equatable {
+    struct Summary: Equatable {
+        var seq: Int64, kind: String, started: String, finished: String, user: String, host: String
+        var tool: String?, prefix: String, outcome: String?, exitStatus: Int64?, changeCount: Int64
+    }
+    struct ChangeRow: Equatable {
+        var seq: Int64, idx: Int64, name: String, action: String, fromVersion: String?, toVersion: String?
+        var sha256: String?, startupHook: Bool
+    }
+
+    var summary: Summary
+    var changes: [ChangeRow]
+
+    init(_ e: Event) {
+        summary = Summary(seq: e.seq, kind: e.kind.rawValue, started: e.started, finished: e.finished,
+                          user: e.actor.user, host: e.actor.host, tool: e.command?.tool, prefix: e.environment.prefix,
+                          outcome: e.command?.outcome.rawValue, exitStatus: e.command?.exitStatus,
+                          changeCount: Int64(e.changes.count))
+        changes = e.changes.enumerated().map { i, c in
+            ChangeRow(seq: e.seq, idx: Int64(i), name: c.name, action: c.action.rawValue, fromVersion: c.fromVersion,
+                      toVersion: c.toVersion, sha256: c.artifact?.sha256, startupHook: !c.startupHooks.isEmpty)
+        }
+    }
+
+    func insert(_ db: Database) throws {
+        let s = summary
+        try db.execute(sql: """
+            INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status, change_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [s.seq, s.kind, s.started, s.finished, s.user, s.host, s.tool, s.prefix, s.outcome,
+                             s.exitStatus, s.changeCount])
+        for c in changes {
+            try db.execute(sql: """
+                INSERT INTO change (seq, idx, name, action, from_version, to_version, sha256, startup_hook)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
+        }
+    }
+
+    static func summary(from row: Row) -> Summary {
+        Summary(seq: row["seq"], kind: row["kind"], started: row["started"], finished: row["finished"], user: row["user"],
+                host: row["host"], tool: row["tool"], prefix: row["prefix"], outcome: row["outcome"],
+                exitStatus: row["exit_status"], changeCount: row["change_count"])
+    }
+
+    static func change(from row: Row) -> ChangeRow {
+        ChangeRow(seq: row["seq"], idx: row["idx"], name: row["name"], action: row["action"],
+                  fromVersion: row["from_version"], toVersion: row["to_version"], sha256: row["sha256"],
+                  startupHook: row["startup_hook"])
+    }
+}

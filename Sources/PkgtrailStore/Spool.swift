@@ -1,0 +1,140 @@
+import Foundation
+import PkgtrailCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where events wait when the log cannot be written (locked, read-only,
+/// full, corrupt). One canonical-JSON event per line, appended under an
+/// exclusive `flock`, replayed in order by the next pkgtrail call.
+///
+/// The spool sits beside the log (`trail.db.spool`); when that directory is
+/// not writable, in the user's state directory, named after the log's path.
+public struct Spool {
+    public let primary: String
+    public let fallback: String
+
+    public init(databasePath: String, stateDirectory: String) {
+        primary = databasePath + ".spool"
+        let tag = Digest.sha256Hex(Array(databasePath.utf8)).prefix(16)
+        fallback = "\(stateDirectory)/spool-\(tag).ndjson"
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Writes one event; returns the path it went to.
+    @discardableResult
+    public func write(_ event: Event) throws -> String {
+        var draft = event
+        draft.seq = 0
+        draft.prevHash = ""
+        var line = try CanonicalJSON.encode(draft.json)
+        line.append(0x0A)
+        var errors: [String] = []
+        for path in [primary, fallback] {
+            do {
+                try Self.appendLocked(line, to: path)
+                return path
+            } catch {
+                errors.append("\(path): \(error)")
+            }
+        }
+        throw Failure(description: "could not spool the event (" + errors.joined(separator: "; ") + ")")
+    }
+
+    private static func appendLocked(_ line: [UInt8], to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw Failure(description: "flock: \(String(cString: strerror(errno)))") }
+        try writeAll(fd, line)
+        guard fsync(fd) == 0 else { throw Failure(description: "fsync: \(String(cString: strerror(errno)))") }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: String(cString: strerror(errno)))
+            }
+            off += n
+        }
+    }
+
+    public struct ReplayResult {
+        public var appended = 0
+        /// Lines that were not events (torn by a crash, or edited) and were set aside.
+        public var rejected = 0
+        public var rejectedPath: String?
+    }
+
+    /// Replays every waiting event into the store, oldest first, then empties
+    /// the spool. An event already in the log (replayed before a crash could
+    /// empty the spool) is skipped by its id. Lines that do not decode are moved
+    /// to `<spool>.rejected`, never dropped and never chained.
+    @discardableResult
+    public func replay(into store: TrailStore) throws -> ReplayResult {
+        var result = ReplayResult()
+        for path in [primary, fallback] {
+            let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+            if fd < 0 { continue }
+            defer { close(fd) }
+            guard flock(fd, LOCK_EX) == 0 else { continue }
+            let bytes = try Self.readAll(fd)
+            if bytes.isEmpty { continue }
+            var events: [Event] = []
+            var rejected: [UInt8] = []
+            let complete = bytes.last == 0x0A
+            let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            for (i, line) in lines.enumerated() {
+                let torn = i == lines.count - 1 && !complete
+                if !torn, let value = try? JSONParser.parse(Array(line)), let event = try? Event(json: value),
+                   event.seq == 0, event.prevHash.isEmpty {
+                    events.append(event)
+                } else {
+                    rejected.append(contentsOf: line)
+                    rejected.append(0x0A)
+                }
+            }
+            result.appended += try store.append(events).count
+            if !rejected.isEmpty {
+                let rejectedPath = path + ".rejected"
+                try Self.appendLocked(rejected, to: rejectedPath)
+                result.rejected += rejected.split(separator: 0x0A).count
+                result.rejectedPath = rejectedPath
+            }
+            guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else {
+                throw Failure(description: "could not empty \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        return result
+    }
+
+    public var pendingPaths: [String] {
+        [primary, fallback].filter { path in
+            var st = stat()
+            return stat(path, &st) == 0 && st.st_size > 0
+        }
+    }
+
+    private static func readAll(_ fd: Int32) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: String(cString: strerror(errno)))
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: buf[0..<n])
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import PkgtrailCore
+
+/// The result of `verify`: intact, or the first problem found and why.
+public struct VerifyReport: Sendable {
+    public enum Problem: Sendable, CustomStringConvertible {
+        case chain(ChainVerifier.Break)
+        case truncated(lastSeq: Int64, highestWritten: Int64)
+        case trigger(String)
+        case projection(seq: Int64, String)
+
+        public var description: String {
+            switch self {
+            case .chain(let b): return b.description
+            case .truncated(let last, let highest):
+                return "seq \(last + 1): missing: events \(last + 1)…\(highest) were written and then deleted from the end"
+            case .trigger(let t): return "append-only protection: \(t)"
+            case .projection(let seq, let why): return "seq \(seq): projection mismatch: \(why)"
+            }
+        }
+
+        /// The seq a reader should look at first, where there is one.
+        public var seq: Int64? {
+            switch self {
+            case .chain(let b): return b.seq
+            case .truncated(let last, _): return last + 1
+            case .trigger: return nil
+            case .projection(let seq, _): return seq
+            }
+        }
+    }
+
+    public let count: Int64
+    public let head: [UInt8]
+    public let problems: [Problem]
+    public var intact: Bool { problems.isEmpty }
+}
+
+extension TrailStore {
+    /// Recomputes the chain from the stored bytes, then checks the
+    /// append-only triggers and that the projections match the bodies.
+    public func verify() throws -> VerifyReport {
+        do {
+            return try queue.read { db in
+                var problems: [VerifyReport.Problem] = []
+                var verifier = ChainVerifier()
+                let projections = try ProjectionChecker(db: db)
+                let rows = try Row.fetchCursor(db, sql: "SELECT seq, prev_hash, hash, body FROM event ORDER BY seq")
+                while let row = try rows.next() {
+                    let r = ChainVerifier.Row(seq: row["seq"], prevHash: [UInt8](row["prev_hash"] as Data? ?? Data()),
+                                              hash: [UInt8](row["hash"] as Data? ?? Data()),
+                                              body: [UInt8](row["body"] as Data? ?? Data()))
+                    do {
+                        try verifier.feed(r)
+                    } catch let b as ChainVerifier.Break {
+                        problems.append(.chain(b))
+                        break
+                    }
+                    if let p = try projections.check(seq: r.seq, body: r.body) { problems.append(p) }
+                }
+                if problems.isEmpty {
+                    if let p = try projections.finish(lastSeq: verifier.count) { problems.append(p) }
+                    let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
+                    if highest > verifier.count { problems.append(.truncated(lastSeq: verifier.count, highestWritten: highest)) }
+                }
+                problems.append(contentsOf: try Self.checkTriggers(db))
+                return VerifyReport(count: verifier.count, head: verifier.head, problems: problems)
+            }
+        } catch let e as DatabaseError {
+            throw Self.classify(e, path: path)
+        }
+    }
+
+    static func checkTriggers(_ db: Database) throws -> [VerifyReport.Problem] {
+        let stored = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'")
+        var found: [String: String] = [:]
+        for row in stored { found[row["name"]] = row["sql"] }
+        var problems: [VerifyReport.Problem] = []
+        for (name, sql) in Schema.triggers.sorted(by: { $0.key < $1.key }) {
+            switch found[name] {
+            case nil: problems.append(.trigger("trigger \(name) is missing: the table is no longer append-only"))
+            case let s? where s != sql: problems.append(.trigger("trigger \(name) was altered"))
+            default: break
+            }
+        }
+        for name in found.keys.sorted() where Schema.triggers[name] == nil {
+            problems.append(.trigger("unexpected trigger \(name) on the event table"))
+        }
+        return problems
+    }
+}
+
+/// Walks the projection tables in step with the events (three ordered
+/// cursors), so checking a large log needs no per-event query.
+final class ProjectionChecker {
+    private let summaries: RowCursor
+    private let changes: RowCursor
+    private var pendingChange: Projection.ChangeRow?
+
+    init(db: Database) throws {
+        summaries = try Row.fetchCursor(db, sql: "SELECT * FROM event_summary ORDER BY seq")
+        changes = try Row.fetchCursor(db, sql: "SELECT * FROM change ORDER BY seq, idx")
+    }
+
+    func check(seq: Int64, body: [UInt8]) throws -> VerifyReport.Problem? {
+        guard let event = try? Event(json: JSONParser.parse(body)) else {
+            return .projection(seq: seq, "the body does not decode as an event")
+        }
+        let expected = Projection(event)
+        guard let row = try summaries.next() else { return .projection(seq: seq, "its summary row is missing") }
+        let actual = Projection.summary(from: row)
+        if actual.seq != seq { return .projection(seq: min(seq, actual.seq), "summary rows do not line up with events") }
+        if actual != expected.summary { return .projection(seq: seq, "the summary row differs from the body") }
+        for want in expected.changes {
+            guard let got = try nextChange() else { return .projection(seq: seq, "change \(want.idx) (\(want.name)) is missing") }
+            if got != want {
+                return .projection(seq: min(seq, got.seq), "change row \(got.seq)/\(got.idx) differs from the body")
+            }
+        }
+        if let extra = try peekChange(), extra.seq == seq {
+            return .projection(seq: seq, "an extra change row \(extra.idx) (\(extra.name)) is not in the body")
+        }
+        return nil
+    }
+
+    func finish(lastSeq: Int64) throws -> VerifyReport.Problem? {
+        if let row = try summaries.next() {
+            return .projection(seq: row["seq"], "a summary row has no event")
+        }
+        if let c = try peekChange() { return .projection(seq: c.seq, "a change row has no event") }
+        return nil
+    }
+
+    private func peekChange() throws -> Projection.ChangeRow? {
+        if pendingChange == nil, let row = try changes.next() { pendingChange = Projection.change(from: row) }
+        return pendingChange
+    }
+
+    private func nextChange() throws -> Projection.ChangeRow? {
+        let c = try peekChange()
+        pendingChange = nil
+        return c
+    }
+}

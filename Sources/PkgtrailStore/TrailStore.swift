@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import PkgtrailCore
+
+/// An event as stored: the decoded event, its chain hash and its exact body bytes.
+public struct StoredEvent: Sendable {
+    public let event: Event
+    public let hash: [UInt8]
+    public let body: [UInt8]
+}
+
+/// The append-only log in one SQLite file (WAL mode).
+public final class TrailStore {
+    public let path: String
+    let queue: DatabaseQueue
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    /// Opens (creating if needed) the log for appending.
+    ///
+    /// Several processes opening a brand-new file at once can fail to switch it
+    /// to WAL with "database is locked" whatever the busy timeout (FACTS.md), so
+    /// the open is retried with backoff.
+    public static func openForWriting(path: String, busyTimeout: TimeInterval = 10) throws -> TrailStore {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError(.unwritable, "cannot create \(dir): \(error.localizedDescription)")
+            }
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.journalMode = .wal
+        config.prepareDatabase { db in
+            // An audit log must survive a power cut: FULL syncs the WAL on every commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        var delay: useconds_t = 2_000
+        for attempt in 0..<12 {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                try Schema.migrator.migrate(queue)
+                return TrailStore(path: path, queue: queue)
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+                if attempt == 11 { throw StoreError(.locked, "\(path) stayed locked by another writer; the event was kept in the spool") }
+                usleep(delay)
+                delay = min(delay * 2, 200_000)
+            } catch let e as DatabaseError {
+                throw classify(e, path: path)
+            }
+        }
+        throw StoreError(.locked, "\(path) stayed locked")
+    }
+
+    /// Opens an existing log for reading; never creates or migrates it.
+    public static func openForReading(path: String) throws -> TrailStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.missing, "no log at \(path): nothing has been recorded yet (or set PKGTRAIL_DB / --db)")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            guard try queue.read({ db in try db.tableExists("event") }) else {
+                throw StoreError(.corrupt, "\(path) is not a pkgtrail log (no event table)")
+            }
+            return TrailStore(path: path, queue: queue)
+        } catch let e as DatabaseError {
+            throw classify(e, path: path)
+        }
+    }
+
+    static func classify(_ e: DatabaseError, path: String) -> StoreError {
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError(.locked, "\(path) is locked by another process")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
+            return StoreError(.unwritable, "cannot write \(path) (\(e.resultCode)): check its permissions")
+        case .SQLITE_FULL, .SQLITE_IOERR: return StoreError(.unwritable, "cannot write \(path): \(e.resultCode) (disk full?)")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return StoreError(.corrupt, "\(path) is damaged or not a SQLite file: move it aside and run `pkgtrail verify` on the copy")
+        default: return StoreError(.unreadable, "\(path): \(e.resultCode): \(e.message ?? "database error")")
+        }
+    }
+
+    /// Appends events in order, in one IMMEDIATE transaction that reads the
+    /// head and inserts, so concurrent writers produce one linear chain.
+    /// Events whose id is already in the log are skipped (a spool replayed twice).
+    @discardableResult
+    public func append(_ events: [Event]) throws -> [StoredEvent] {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var stored: [StoredEvent] = []
+                try db.inTransaction(.immediate) {
+                    var (seq, previous) = try Self.head(db)
+                    for var event in events {
+                        if try Bool.fetchOne(db, sql: "SELECT 1 FROM event WHERE id = ?", arguments: [event.id]) == true {
+                            continue
+                        }
+                        seq += 1
+                        let sealed = try Chain.seal(event.json, seq: seq, previous: previous)
+                        event.seq = seq
+                        event.prevHash = Hex.encode(previous)
+                        try db.execute(sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)",
+                                       arguments: [seq, event.id, Data(previous), Data(sealed.hash), Data(sealed.body)])
+                        try Projection(event).insert(db)
+                        stored.append(StoredEvent(event: event, hash: sealed.hash, body: sealed.body))
+                        previous = sealed.hash
+                    }
+                    return .commit
+                }
+                return stored
+            }
+        } catch let e as DatabaseError {
+            throw Self.classify(e, path: path)
+        }
+    }
+
+    static func head(_ db: Database) throws -> (Int64, [UInt8]) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1") else {
+            return (0, Chain.genesis)
+        }
+        return (row["seq"], [UInt8](row["hash"] as Data))
+    }
+
+    public func head() throws -> (seq: Int64, hash: [UInt8]) {
+        try queue.read { db in try Self.head(db) }
+    }
+
+    public struct Filter: Sendable {
+        public var since: String?
+        public var until: String?
+        public var package: String?
+        public init(since: String? = nil, until: String? = nil, package: String? = nil) {
+            self.since = since; self.until = until; self.package = package
+        }
+    }
+
+    /// Events matching the filter, oldest first, read through the projection indexes.
+    public func events(_ filter: Filter = Filter()) throws -> [StoredEvent] {
+        var clauses: [String] = []
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let s = filter.since { clauses.append("s.finished >= ?"); args.append(s) }
+        if let u = filter.until { clauses.append("s.started < ?"); args.append(u) }
+        if let p = filter.package {
+            clauses.append("e.seq IN (SELECT seq FROM change WHERE name = ?)")
+            args.append(PackageName.normalize(p))
+        }
+        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return try read(sql: """
+            SELECT e.seq, e.hash, e.body FROM event e JOIN event_summary s ON s.seq = e.seq
+            \(whereSQL) ORDER BY e.seq
+            """, arguments: StatementArguments(args))
+    }
+
+    public func event(seq: Int64) throws -> StoredEvent? {
+        try read(sql: "SELECT seq, hash, body FROM event WHERE seq = ?", arguments: [seq]).first
+    }
+
+    public func event(id: String) throws -> StoredEvent? {
+        try read(sql: "SELECT seq, hash, body FROM event WHERE id = ?", arguments: [id.lowercased()]).first
+    }
+
+    private func read(sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    let body = [UInt8](row["body"] as Data)
+                    let seq: Int64 = row["seq"]
+                    guard let event = try? Event(json: JSONParser.parse(body)) else {
+                        throw StoreError(.corrupt, "event \(seq) has an unreadable body: run `pkgtrail verify`")
+                    }
+                    return StoredEvent(event: event, hash: [UInt8](row["hash"] as Data), body: body)
+                }
+            }
+        } catch let e as DatabaseError {
+            throw Self.classify(e, path: path)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import PkgtrailCore
+
+/// Plain-text renderings of events for people.
+enum EventText {
+    /// `14  2026-03-24T10:45:03Z  alice@build-7  pip ok  /srv/app/.venv  ~litellm 1.82.6→1.82.8 !startup-hook`
+    static func line(_ e: Event) -> String {
+        let time = String(e.finished.prefix(19)) + "Z"
+        let who = e.actor.sudoUser.map { "\(e.actor.user)(\($0))" } ?? e.actor.user
+        let tool = e.command.map { "\($0.tool) \($0.outcome.rawValue)" } ?? e.kind.rawValue
+        var parts = [String(e.seq).leftPad(5, " "), time, "\(who)@\(e.actor.host)", tool, e.environment.prefix]
+        parts.append(e.changes.isEmpty ? "(no changes)" : e.changes.map(change).joined(separator: ", "))
+        if hasImportHook(e) { parts.append("!! STARTUP HOOK") }
+        return Terminal.safe(parts.joined(separator: "  "))
+    }
+
+    static func change(_ c: Change) -> String {
+        switch c.action {
+        case .install: return "+\(c.name) \(c.toVersion ?? "?")"
+        case .remove: return "-\(c.name) \(c.fromVersion ?? "?")"
+        case .reinstall: return "=\(c.name) \(c.toVersion ?? "?")"
+        case .upgrade, .downgrade: return "~\(c.name) \(c.fromVersion ?? "?")→\(c.toVersion ?? "?")"
+        }
+    }
+
+    static func hasImportHook(_ e: Event) -> Bool {
+        (e.startupHooks + e.changes.flatMap(\.startupHooks)).contains { $0.executableImport }
+    }
+
+    static func full(_ e: Event, hash: [UInt8]) -> String {
+        var out: [String] = []
+        func field(_ k: String, _ v: String?) { out.append("\(k.rightPad(14)) \(v ?? "-")") }
+        field("seq", String(e.seq))
+        field("id", e.id)
+        field("kind", e.kind.rawValue)
+        field("started", e.started)
+        field("finished", e.finished)
+        let a = e.actor
+        field("user", "\(a.user) (uid \(a.uid))" + (a.sudoUser.map { ", via sudo by \($0)" } ?? ""))
+        field("host", a.host)
+        if let ci = a.ci {
+            field("ci", [ci.provider, ci.repository, ci.runID.map { "run \($0)" }, ci.job.map { "job \($0)" }]
+                .compactMap { $0 }.joined(separator: " "))
+        }
+        if let c = e.command {
+            field("command", c.argv.joined(separator: " "))
+            field("tool", "\(c.tool) \(c.toolVersion ?? "?")")
+            field("cwd", c.cwd)
+            field("exit", "\(c.exitStatus) (\(c.outcome.rawValue))")
+        }
+        let env = e.environment
+        field("environment", env.prefix + (env.isVenv ? " (venv)" : ""))
+        field("python", [env.python, env.pythonVersion, env.platform].compactMap { $0 }.joined(separator: " "))
+        field("site dirs", env.siteDirs.joined(separator: " "))
+        for s in e.sources { field("source", "\(s.kind) \(s.url ?? "") [\(s.origin)]") }
+        field("state", "\(e.stateBefore.prefix(12)) → \(e.stateAfter.prefix(12))")
+        field("hash", Hex.encode(hash))
+        field("prev hash", e.prevHash)
+        out.append("changes:")
+        if e.changes.isEmpty { out.append("  (none)") }
+        for c in e.changes {
+            var l = "  \(c.action.rawValue.rightPad(9)) \(c.name) \(c.fromVersion ?? "")\(c.fromVersion != nil && c.toVersion != nil ? " → " : "")\(c.toVersion ?? "")"
+            if let r = c.requested { l += r ? "  (requested)" : "  (pulled in" + (c.requiredBy.isEmpty ? ")" : " by \(c.requiredBy.joined(separator: ", ")))") }
+            out.append(l)
+            if let art = c.artifact {
+                out.append("            artifact \(art.filename ?? "?") sha256 \(art.sha256 ?? "unknown")")
+                if let url = art.url { out.append("            from \(url)") }
+            }
+            if let inst = c.installer { out.append("            installer \(inst), RECORD sha256 \(c.recordSHA256 ?? "-")") }
+            for h in c.startupHooks { out.append(hookLine(h)) }
+        }
+        for h in e.startupHooks { out.append(hookLine(h)) }
+        for n in e.notes { out.append("note: \(n)") }
+        return out.map(Terminal.safe).joined(separator: "\n")
+    }
+
+    static func hookLine(_ h: StartupHook) -> String {
+        let loud = h.executableImport ? "!! STARTUP HOOK (runs code at every Python start)" : "startup file (paths only)"
+        return "            \(loud): \(h.status) \(h.path) sha256 \(h.sha256 ?? "-")"
+    }
+}

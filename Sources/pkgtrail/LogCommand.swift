@@ -1,0 +1,40 @@
+import ArgumentParser
+import PkgtrailCapture
+import PkgtrailCore
+import PkgtrailStore
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "List recorded events, one line each, newest last.")
+
+    @OptionGroup var location: LogLocation
+    @Option(help: "Only events that finished at or after this time (RFC 3339, date, or span such as 2h, 7d).")
+    var since: String?
+    @Option(help: "Only events that started before this time.")
+    var until: String?
+    @Option(help: "Only events that changed this package (name normalized as in PEP 503).")
+    var package: String?
+    @Flag(help: "Print a JSON array of event bodies, each with its hash.")
+    var json = false
+
+    func run() throws {
+        let ctx = Context(location)
+        let filter = TrailStore.Filter(since: try since.map { try timeArgument($0, "--since") },
+                                       until: try until.map { try timeArgument($0, "--until") }, package: package)
+        let store = try ctx.openLog()
+        let events: [StoredEvent]
+        do { events = try store.events(filter) } catch { throw fail("\(error)") }
+        if json {
+            emit("[" + events.map(\.jsonWithHash).joined(separator: ",\n") + "]")
+        } else {
+            for e in events { emit(EventText.line(e.event)) }
+        }
+    }
+}
+
+func timeArgument(_ text: String, _ option: String) throws -> String {
+    guard let ms = Timestamp.parseArgument(text, nowMilliseconds: Clock.nowMilliseconds()) else {
+        throw ValidationError("\(option) \(text): use an RFC 3339 time (2026-03-24T10:45:00Z), a date (2026-03-24) or a span (2h, 7d)")
+    }
+    return Timestamp.format(millisecondsSinceEpoch: ms)
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+
+struct Pkgtrail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pkgtrail",
+        abstract: "A tamper-evident flight recorder for pip and uv installs.",
+        discussion: """
+            Exit statuses: 0 success, 1 a negative finding (tampered), 2 the command could not \
+            do its job, 64 usage error; `exec` returns the real tool's status.
+            """,
+        version: "0.1.0",
+        subcommands: [LogCommand.self, ShowCommand.self, VerifyCommand.self, ExecCommand.self, InitCommand.self])
+}
+
+/// Options every command that reads the log shares.
+struct LogLocation: ParsableArguments {
+    @Option(name: .long, help: "The log file (default: $PKGTRAIL_DB, else $XDG_DATA_HOME/pkgtrail/trail.db).")
+    var db: String?
+}
+
+/// "Could not do its job": one line on stderr, exit 2.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import PkgtrailCore
+import PkgtrailStore
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one event in full.")
+
+    @OptionGroup var location: LogLocation
+    @Argument(help: "The event's seq number or id (UUID).")
+    var event: String
+    @Flag(help: "Print the event body as stored, with its hash.")
+    var json = false
+
+    func run() throws {
+        let store = try Context(location).openLog()
+        let found: StoredEvent?
+        do {
+            if let seq = Int64(event) { found = try store.event(seq: seq) } else { found = try store.event(id: event) }
+        } catch { throw fail("\(error)") }
+        guard let found else { throw fail("no event \(Terminal.safe(event)) in the log: `pkgtrail log` lists them") }
+        emit(json ? found.jsonWithHash : EventText.full(found.event, hash: found.hash))
+    }
+}
