@@ -30,8 +30,8 @@ enum PythonLocator {
         if first == "/bin/sh", lines.count > 1 {
             // '''exec' "/very/long/path/bin/python" "$0" "$@"
             let l = String(lines[1])
-            if l.hasPrefix("'''exec' \""), let end = l.dropFirst(9).firstIndex(of: "\"") {
-                return String(l[l.index(l.startIndex, offsetBy: 9)..<end])
+            if l.hasPrefix("'''exec' \""), let end = l.dropFirst(10).firstIndex(of: "\"") {
+                return String(l[l.index(l.startIndex, offsetBy: 10)..<end])
             }
             return nil
         }

@@ -1,0 +1,62 @@
+# pkgtrail — a tamper-evident flight recorder for pip and uv installs.
+#
+#   make demo      build, then record real pip installs in a sandbox and answer
+#                  the incident questions from the log (log, show, verify)
+#   make test      unit tests (swift test) and end-to-end tests (pytest driving
+#                  real pip through the shims against a local index)
+#   make install   release binary and shims into PREFIX (default ~/.local)
+#   make bench     overhead benchmarks on a release build (medians, ratios)
+#   make build     debug build;  make release: static release build
+#   make toolchain the test tools (pytest, pinned pip wheels) in .tools/
+#   make clean
+PREFIX ?= $(HOME)/.local
+SWIFT ?= swift
+PY ?= python3
+TOOLS := .tools
+TOOLVENV := $(TOOLS)/venv
+DEBUG_BIN := .build/debug/pkgtrail
+RELEASE_BIN := .build/release/pkgtrail
+
+default: test
+
+.PHONY: default build release test unit e2e demo install bench toolchain clean
+
+build:
+	$(SWIFT) build
+
+# Static stdlib and Foundation: the shims' pass-through path pays no dynamic
+# loading (see ARCHITECTURE.md, "Startup").
+release:
+	$(SWIFT) build -c release --static-swift-stdlib
+
+toolchain: $(TOOLS)/.ready
+
+$(TOOLS)/.ready: tests/requirements-tools.txt scripts/toolchain.sh
+	sh scripts/toolchain.sh $(TOOLS)
+	touch $@
+
+unit:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+e2e: build toolchain
+	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \
+		$(TOOLVENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
+
+test: unit e2e
+
+demo: build
+	sh scripts/demo.sh $(CURDIR)/$(DEBUG_BIN)
+
+install: release
+	install -d $(PREFIX)/bin $(PREFIX)/share/pkgtrail/shims
+	install -m 0755 $(RELEASE_BIN) $(PREFIX)/bin/pkgtrail
+	install -m 0755 shims/pkgtrail-shim $(PREFIX)/share/pkgtrail/shims/pkgtrail-shim
+	for t in pip pip3 uv uvx; do ln -sf pkgtrail-shim $(PREFIX)/share/pkgtrail/shims/$$t; done
+	@echo "installed. Put the shims first on PATH:  eval \"\$$($(PREFIX)/bin/pkgtrail init bash)\""
+
+bench: release toolchain
+	PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) $(TOOLVENV)/bin/python scripts/bench.py $(CURDIR)/$(RELEASE_BIN)
+
+clean:
+	rm -rf .build $(TOOLS)

@@ -1,0 +1,156 @@
+import Foundation
+import XCTest
+@testable import PkgtrailCapture
+
+final class PipCommandTests: XCTestCase {
+    let env = ProcessEnvironment(values: [:])
+
+    func testSubcommandAfterGlobalOptions() {
+        let c = PipCommand(arguments: ["-q", "--python", "/v/bin/python", "--cache-dir=/c", "install", "-Ur", "req.txt",
+                                       "-ihttps://h/simple", "--target", "t", "six==1.0", "--", "-weird"])
+        XCTAssertEqual(c.subcommand, "install")
+        XCTAssertEqual(c.last("--python"), "/v/bin/python")
+        XCTAssertEqual(c.last("-r", "--requirement"), "req.txt")
+        XCTAssertEqual(c.last("-i", "--index-url"), "https://h/simple")
+        XCTAssertEqual(c.last("-t", "--target"), "t")
+        XCTAssertTrue(c.has("-U"))
+        XCTAssertEqual(c.positionals, ["six==1.0", "-weird"])
+    }
+
+    func testWhatChangesAnEnvironment() {
+        let mutating = [["install", "x"], ["uninstall", "-y", "x"], ["-v", "install", "-e", "."], ["uninstall", "x"]]
+        let passing = [["list"], ["show", "x"], ["--version"], ["install", "--help"], ["install", "--dry-run", "x"],
+                       ["download", "x"], ["freeze"], [], ["-V"], ["config", "list"]]
+        for a in mutating { XCTAssertTrue(PipCommand(arguments: a).changesEnvironment(env: env), "\(a)") }
+        for a in passing { XCTAssertFalse(PipCommand(arguments: a).changesEnvironment(env: env), "\(a)") }
+        XCTAssertFalse(PipCommand(arguments: ["install", "x"]).changesEnvironment(env: ProcessEnvironment(values: ["PIP_DRY_RUN": "1"])))
+    }
+}
+
+final class PipSourcesTests: XCTestCase {
+    func testINI() {
+        let ini = PipSources.parseINI("""
+            [global]
+            index_url = https://a/simple
+            extra-index-url =
+                https://b/simple
+                https://c/simple
+            # comment
+            [install]
+            find-links = /wheels
+            """)
+        XCTAssertEqual(ini["global"]?["index-url"], ["https://a/simple"])
+        XCTAssertEqual(ini["global"]?["extra-index-url"], ["https://b/simple", "https://c/simple"])
+        XCTAssertEqual(ini["install"]?["find-links"], ["/wheels"])
+    }
+
+    func testLayeringArgvOverEnvOverConfigAndRedaction() throws {
+        let dir = NSTemporaryDirectory() + "pkgtrail-src-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let conf = dir + "/pip.conf"
+        try "[global]\nindex-url = https://cfg:tok@config/simple\nextra-index-url = https://cfg-extra/simple\n"
+            .write(toFile: conf, atomically: true, encoding: .utf8)
+        let env = ProcessEnvironment(values: ["PIP_CONFIG_FILE": conf, "HOME": dir, "XDG_CONFIG_DIRS": dir + "/none",
+                                              "PIP_INDEX_URL": "https://u:envtoken@env/simple"])
+        var sources = PipSources.resolve(PipCommand(arguments: ["install", "x"]), env: env, prefix: nil)
+        XCTAssertEqual(sources.map { "\($0.kind) \($0.url ?? "") \($0.origin)" },
+                       ["index https://***@env/simple env:PIP_INDEX_URL", "extra-index https://cfg-extra/simple config:\(conf)"])
+        sources = PipSources.resolve(PipCommand(arguments: ["install", "-i", "https://argv/simple", "--extra-index-url",
+                                                            "https://more/simple", "--no-index", "x"]), env: env, prefix: nil)
+        XCTAssertEqual(sources.map { "\($0.kind) \($0.url ?? "-") \($0.origin)" },
+                       ["index https://argv/simple argv", "extra-index https://cfg-extra/simple config:\(conf)",
+                        "extra-index https://more/simple argv", "no-index - argv"])
+        let devnull = ProcessEnvironment(values: ["PIP_CONFIG_FILE": "/dev/null", "HOME": dir])
+        XCTAssertEqual(PipSources.resolve(PipCommand(arguments: ["install", "x"]), env: devnull, prefix: nil), [])
+    }
+}
+
+final class PipReportTests: XCTestCase {
+    func testReadsArtifactsAndRequirers() throws {
+        let json = """
+            {"version": "1", "pip_version": "26.3", "install": [
+              {"metadata": {"name": "Demo_App", "version": "1.0", "requires_dist": ["demo-lib>=1.0", "extra-thing; extra == 'x'"]},
+               "requested": true, "is_direct": false,
+               "download_info": {"url": "https://user:pw@idx/files/demo_app-1.0-py3-none-any.whl?sig=abc",
+                                 "archive_info": {"hashes": {"sha256": "\(String(repeating: "ab", count: 32))"}}}},
+              {"metadata": {"name": "demo.lib", "version": "1.1"}, "requested": false,
+               "download_info": {"url": "file:///src", "dir_info": {"editable": true}}}
+            ], "environment": {"python_full_version": "3.11.7"}}
+            """
+        let r = try PipReport(bytes: Array(json.utf8))
+        XCTAssertEqual(r.pipVersion, "26.3")
+        let app = try XCTUnwrap(r.items["demo-app"])
+        XCTAssertEqual(app.sha256, String(repeating: "ab", count: 32))
+        XCTAssertEqual(app.url, "https://***@idx/files/demo_app-1.0-py3-none-any.whl?sig=***")
+        XCTAssertEqual(app.url?.urlFilename, "demo_app-1.0-py3-none-any.whl")
+        XCTAssertEqual(r.items["demo-lib"]?.editable, true)
+        XCTAssertNil(r.items["demo-lib"]?.sha256)
+        XCTAssertEqual(r.requirers(of: "demo-lib"), ["demo-app"])
+    }
+
+    func testMalformedReportsAreErrorsNotCrashes() {
+        for bad in ["", "[]", "{\"version\": \"2\"}", "{\"version\": \"1\", \"install\": [{\"metadata\": 5}]}", "{"] {
+            if let r = try? PipReport(bytes: Array(bad.utf8)) { XCTAssertTrue(r.items.isEmpty, bad) }
+        }
+        XCTAssertThrowsError(try PipReport(bytes: Array("{\"version\": \"2\"}".utf8)))
+    }
+}
+
+final class EnvironmentReadingTests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "pkgtrail-env-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir + "/v/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/v/lib/python3.11/site-packages", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
+    func testShebangs() throws {
+        try write(dir + "/pip1", "#!\(dir!)/v/bin/python3\nimport pip\n", mode: 0o755)
+        try write(dir + "/pip2", "#!/bin/sh\n'''exec' \"/very long/bin/python3\" \"$0\" \"$@\"\n' '''\n", mode: 0o755)
+        try write(dir + "/pip3", "#!/usr/bin/env bash\nexec pyenv exec pip\n", mode: 0o755)
+        XCTAssertEqual(PythonLocator.interpreter(ofScript: dir + "/pip1", searchPath: "", cwd: "/"), dir + "/v/bin/python3")
+        XCTAssertEqual(PythonLocator.interpreter(ofScript: dir + "/pip2", searchPath: "", cwd: "/"), "/very long/bin/python3")
+        XCTAssertNil(PythonLocator.interpreter(ofScript: dir + "/pip3", searchPath: "", cwd: "/"))
+    }
+
+    func testVenvIsReadFromPyvenvCfgWithoutRunningPython() throws {
+        try write(dir + "/v/pyvenv.cfg", "home = /usr/bin\nversion_info = 3.11.7\n")
+        let info = try XCTUnwrap(PythonLocator.venv(python: dir + "/v/bin/python"))
+        XCTAssertEqual(info.prefix, dir + "/v")
+        XCTAssertEqual(info.version, "3.11.7")
+        XCTAssertEqual(info.purelib, dir + "/v/lib/python3.11/site-packages")
+        XCTAssertTrue(info.isVenv)
+    }
+
+    func testSiteScanReadsNamesVersionsAndStartupFiles() throws {
+        let site = dir + "/v/lib/python3.11/site-packages"
+        try write(site + "/Foo_Bar-1.2.dist-info/RECORD", "foo_bar/__init__.py,,\nfoo.pth,,\n")
+        try write(site + "/old_thing-0.9-py3.11.egg-info/PKG-INFO", "Name: old-thing\nVersion: 0.9\n")
+        try write(site + "/noversion.dist-info/METADATA", "Name: NoVersion\nVersion: 3.0\n\nbody")
+        try write(site + "/foo.pth", "import os\n")
+        try write(site + "/not-a-pth.txt", "x")
+        let r = SiteScanner.scan([site, dir + "/missing"])
+        XCTAssertEqual(r.snapshot.distributions.mapValues(\.version), ["foo-bar": "1.2", "old-thing": "0.9", "noversion": "3.0"])
+        XCTAssertEqual(Array(r.snapshot.startupFiles.keys), [site + "/foo.pth"])
+        let details = DistInfoDetails(metadataPath: site + "/Foo_Bar-1.2.dist-info")
+        XCTAssertEqual(details.startupFiles, ["foo.pth"])
+        XCTAssertNotNil(details.recordSHA256)
+    }
+
+    func testRealToolSkipsShimsAndFindsNothingWhenOnlyShimsExist() throws {
+        try write(dir + "/shims/pip", "#!/bin/sh\n# pkgtrail-shim\nexec pkgtrail exec pip -- \"$@\"\n", mode: 0o755)
+        try write(dir + "/real/pip", "#!/bin/sh\necho real\n", mode: 0o755)
+        XCTAssertEqual(RealTool.locate("pip", path: "\(dir!)/shims:\(dir!)/shims:\(dir!)/real", cwd: "/"), dir + "/real/pip")
+        XCTAssertNil(RealTool.locate("pip", path: "\(dir!)/shims", cwd: "/"))
+    }
+}

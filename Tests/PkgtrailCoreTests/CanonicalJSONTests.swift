@@ -1,0 +1,49 @@
+import XCTest
+@testable import PkgtrailCore
+
+final class CanonicalJSONTests: XCTestCase {
+    func encode(_ v: JSONValue) throws -> String { String(decoding: try CanonicalJSON.encode(v), as: UTF8.self) }
+
+    func testGoldenEncodings() throws {
+        let cases: [(JSONValue, String)] = [
+            (.null, "null"), (.bool(true), "true"), (.bool(false), "false"),
+            (.int(0), "0"), (.int(-17), "-17"), (.int(Int64.max), "9223372036854775807"),
+            (.string(""), "\"\""),
+            (.string("a\"b\\c/d"), "\"a\\\"b\\\\c/d\""),
+            (.string("\u{08}\u{09}\u{0A}\u{0C}\u{0D}\u{00}\u{1F}"), "\"\\b\\t\\n\\f\\r\\u0000\\u001f\""),
+            (.string("é€😀\u{7F}"), "\"é€😀\u{7F}\""),
+            (.array([]), "[]"), (.object([:]), "{}"),
+            (.object(["b": .int(1), "a": .array([.null, .string("x")]), "A": .bool(true), "_": .int(2)]),
+             "{\"A\":true,\"_\":2,\"a\":[null,\"x\"],\"b\":1}"),
+        ]
+        for (value, expected) in cases {
+            XCTAssertEqual(try encode(value), expected)
+        }
+    }
+
+    func testNFCAndNFDStayDistinct() throws {
+        XCTAssertNotEqual(try CanonicalJSON.encode(.string("\u{E9}")), try CanonicalJSON.encode(.string("e\u{301}")))
+    }
+
+    func testRefusesNonIntegers() {
+        XCTAssertThrowsError(try CanonicalJSON.encode(.array([.number("1.5")])))
+    }
+
+    func testParserRoundTripsCanonicalBytes() throws {
+        let text = "{\"a\":[1,-2,\"\\u001f\\n\"],\"b\":{\"c\":null,\"d\":false}}"
+        XCTAssertEqual(try encode(try JSONParser.parse(text)), text)
+    }
+
+    func testParserReadsEscapesAndSurrogates() throws {
+        XCTAssertEqual(try JSONParser.parse("\"\\u00e9\\ud83d\\ude00\\/\""), .string("é😀/"))
+        XCTAssertEqual(try JSONParser.parse(" [1.5e3, 7] "), .array([.number("1.5e3"), .int(7)]))
+    }
+
+    func testParserRejectsHostileInput() {
+        for bad in ["", "{", "[1,]", "{\"a\":1,\"a\":2}", "\"\u{01}\"", "\"\\ud800\"", "01", "nul", "[1] x",
+                    String(repeating: "[", count: 300) + String(repeating: "]", count: 300)] {
+            XCTAssertThrowsError(try JSONParser.parse(bad), "accepted \(bad.prefix(20))")
+        }
+        XCTAssertThrowsError(try JSONParser.parse([0x22, 0xFF, 0x22]))
+    }
+}

@@ -1,0 +1,35 @@
+import XCTest
+@testable import PkgtrailCore
+
+/// Golden vectors: the bytes and hashes below were computed independently
+/// with Python's hashlib (see scripts/verify_log.py for the rule).
+final class ChainTests: XCTestCase {
+    static let body1 = "{\"id\":\"00000000-0000-4000-8000-000000000001\",\"kind\":\"install\",\"note\":\"é\\n\\\"x\\\"\\u001f\",\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"seq\":1}"
+    static let hash1 = "78a72e059d108f8e95d71c45c318d5e55ddb54cfe157faf7f8bedc9ea4267077"
+    static let body2 = "{\"id\":\"00000000-0000-4000-8000-000000000002\",\"kind\":\"install\",\"prev_hash\":\"78a72e059d108f8e95d71c45c318d5e55ddb54cfe157faf7f8bedc9ea4267077\",\"seq\":2}"
+    static let hash2 = "0360bbac382887f96fc2137f3573eec26a8aaab4b15d0e70ef1205f6004fbc86"
+
+    func testGoldenChain() throws {
+        let s1 = try Chain.seal(.object(["kind": .string("install"), "id": .string("00000000-0000-4000-8000-000000000001"),
+                                         "note": .string("é\n\"x\"\u{1F}")]), seq: 1, previous: Chain.genesis)
+        XCTAssertEqual(String(decoding: s1.body, as: UTF8.self), Self.body1)
+        XCTAssertEqual(Hex.encode(s1.hash), Self.hash1)
+        let s2 = try Chain.seal(.object(["kind": .string("install"), "id": .string("00000000-0000-4000-8000-000000000002")]),
+                                seq: 2, previous: s1.hash)
+        XCTAssertEqual(String(decoding: s2.body, as: UTF8.self), Self.body2)
+        XCTAssertEqual(Hex.encode(s2.hash), Self.hash2)
+    }
+
+    func testDomainSeparationByteIsPartOfTheHash() {
+        let body = Array(Self.body1.utf8)
+        XCTAssertEqual(Hex.encode(Chain.hash(previous: Chain.genesis, body: body)), Self.hash1)
+        XCTAssertNotEqual(Digest.sha256Hex(Chain.genesis + body), Self.hash1)
+    }
+
+    func testHexIsStrict() {
+        XCTAssertEqual(Hex.decode("00ff"), [0, 255])
+        XCTAssertNil(Hex.decode("00FF"))
+        XCTAssertNil(Hex.decode("0"))
+        XCTAssertNil(Hex.decode("zz"))
+    }
+}

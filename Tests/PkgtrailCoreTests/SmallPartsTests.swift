@@ -1,0 +1,86 @@
+import XCTest
+@testable import PkgtrailCore
+
+final class SmallPartsTests: XCTestCase {
+    func testPackageNameNormalization() {
+        XCTAssertEqual(PackageName.normalize("Foo.Bar__baz--Qux"), "foo-bar-baz-qux")
+        XCTAssertEqual(PackageName.normalize("LiteLLM"), "litellm")
+        XCTAssertEqual(PackageName.normalize("typing_extensions"), "typing-extensions")
+    }
+
+    func testTimestamps() {
+        XCTAssertEqual(Timestamp.format(millisecondsSinceEpoch: 0), "1970-01-01T00:00:00.000Z")
+        let t = Timestamp.parse("2026-03-24T10:45:00.123Z")!
+        XCTAssertEqual(Timestamp.format(millisecondsSinceEpoch: t), "2026-03-24T10:45:00.123Z")
+        XCTAssertEqual(Timestamp.parse("2026-03-24T12:45:00+02:00"), Timestamp.parse("2026-03-24T10:45:00Z"))
+        XCTAssertEqual(Timestamp.parse("2024-02-29"), Timestamp.parse("2024-02-29T00:00:00Z"))
+        XCTAssertNil(Timestamp.parse("2025-02-29"))
+        XCTAssertNil(Timestamp.parse("2026-03-24T10:45Z"))
+        XCTAssertEqual(Timestamp.parseArgument("2h", nowMilliseconds: 10_000_000), 10_000_000 - 7_200_000)
+        XCTAssertEqual(Timestamp.parseArgument("7d", nowMilliseconds: 1_000_000_000), 1_000_000_000 - 604_800_000)
+        XCTAssertNil(Timestamp.parseArgument("7y", nowMilliseconds: 0))
+    }
+
+    func testRedactsURLCredentialsButKeepsTheHost() {
+        XCTAssertEqual(Redaction.redactURLs("https://user:s3cret@pypi.example.com/simple/"), "https://***@pypi.example.com/simple/")
+        XCTAssertEqual(Redaction.redactURLs("https://tok@h/x?token=abc&a=1#sha256=ff"), "https://***@h/x?token=***&a=***#sha256=ff")
+        XCTAssertEqual(Redaction.redactURLs("pkg @ git+https://u:p@github.com/o/r.git@v1"), "pkg @ git+https://***@github.com/o/r.git@v1")
+        XCTAssertEqual(Redaction.redactURLs("http://127.0.0.1:8080/simple/"), "http://127.0.0.1:8080/simple/")
+    }
+
+    func testRedactsSecretOptionsAndTokens() {
+        let argv = ["pip", "install", "--password", "hunter2", "--api-token=abc", "-i", "https://a:b@h/s", "--author", "x",
+                    "ghp_0123456789abcdefghijABCDEFGHIJ", "task-runner-plugin-for-everyone"]
+        XCTAssertEqual(Redaction.redactArgv(argv),
+                       ["pip", "install", "--password", "***", "--api-token=***", "-i", "https://***@h/s", "--author", "x",
+                        "***", "task-runner-plugin-for-everyone"])
+    }
+
+    func testSnapshotDeltas() {
+        func d(_ n: String, _ v: String, _ id: String) -> InstalledDistribution {
+            InstalledDistribution(name: n, version: v, metadataPath: "/s/\(n)-\(v).dist-info", identity: id)
+        }
+        let before = Snapshot(distributions: ["a": d("a", "1.0", "1"), "b": d("b", "2.0", "2"), "c": d("c", "1.0", "3"),
+                                              "e": d("e", "1.0", "5")])
+        let after = Snapshot(distributions: ["a": d("a", "1.1", "9"), "b": d("b", "1.9", "8"), "c": d("c", "1.0", "7"),
+                                             "d": d("d", "0.1", "6")])
+        XCTAssertEqual(before.deltas(to: after).map { "\($0.name):\($0.action.rawValue)" },
+                       ["a:upgrade", "b:downgrade", "c:reinstall", "d:install", "e:remove"])
+        XCTAssertEqual(before.deltas(to: before), [])
+        XCTAssertNotEqual(before.stateDigest, after.stateDigest)
+        // The digest is over name==version only: a reinstall does not change it.
+        var same = before
+        same.distributions["c"]?.identity = "other"
+        XCTAssertEqual(before.stateDigest, same.stateDigest)
+        XCTAssertEqual(Snapshot().stateDigest, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    func testStartupHookImportLines() {
+        XCTAssertTrue(StartupHookScanner.hasExecutableImport(Array("/some/path\nimport os; os.system('x')\n".utf8)))
+        XCTAssertTrue(StartupHookScanner.hasExecutableImport(Array("import\tsys\r\n".utf8)))
+        XCTAssertFalse(StartupHookScanner.hasExecutableImport(Array("/opt/lib\n# import os\nimportant/path\n".utf8)))
+    }
+
+    func testEventRoundTripsThroughItsBody() throws {
+        let e = Event(seq: 3, prevHash: String(repeating: "a", count: 64), id: "id-1", kind: .install,
+                      started: "2026-03-24T10:45:00.000Z", finished: "2026-03-24T10:45:01.000Z",
+                      actor: Actor(user: "alice", uid: 1000, sudoUser: "bob", host: "h",
+                                   ci: CIIdentity(provider: "github-actions", repository: "o/r", runID: "7", job: nil)),
+                      command: Command(tool: "pip", toolVersion: "26.3", argv: ["pip", "install", "x"], cwd: "/",
+                                       exitStatus: 0, outcome: .ok),
+                      environment: Environment(prefix: "/v", python: "/v/bin/python", pythonVersion: "3.11.7",
+                                               platform: "linux-x86_64", isVenv: true, siteDirs: ["/v/lib"]),
+                      sources: [Source(kind: "index", url: "https://***@h/simple", origin: "argv")],
+                      changes: [Change(name: "x", action: .install, fromVersion: nil, toVersion: "1.0",
+                                       artifact: Artifact(url: "u", sha256: String(repeating: "b", count: 64),
+                                                          filename: "x.whl", hashSource: "pip-report"),
+                                       recordSHA256: "c", installer: "pip", requested: true, requiredBy: [],
+                                       startupHooks: [StartupHook(path: "/v/x.pth", sha256: "d", executableImport: true,
+                                                                  status: "added")])],
+                      startupHooks: [], stateBefore: "s1", stateAfter: "s2", notes: ["n"])
+        let bytes = try CanonicalJSON.encode(e.json)
+        XCTAssertEqual(try Event(json: JSONParser.parse(bytes)), e)
+        // Absent facts are explicit nulls, never omitted keys.
+        XCTAssertTrue(String(decoding: bytes, as: UTF8.self).contains("\"from_version\":null"))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import XCTest
+@testable import PkgtrailCore
+@testable import PkgtrailStore
+
+/// Every test gets a fresh database in its own temporary directory.
+final class TrailStoreTests: XCTestCase {
+    var dir: String!
+    var path: String { dir + "/trail.db" }
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "pkgtrail-store-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    static func event(_ i: Int, changes: [Change]? = nil) -> Event {
+        Event(id: "00000000-0000-4000-8000-\(String(i).leftPad(12))", kind: .install,
+              started: "2026-03-24T10:\(String(i % 60).leftPad(2)):00.000Z",
+              finished: "2026-03-24T10:\(String(i % 60).leftPad(2)):01.000Z",
+              actor: Actor(user: "alice", uid: 1000, sudoUser: nil, host: "build-1", ci: nil),
+              command: Command(tool: "pip", toolVersion: "26.3", argv: ["pip", "install", "pkg\(i)"], cwd: "/w",
+                               exitStatus: 0, outcome: .ok),
+              environment: Environment(prefix: "/w/.venv", python: "/w/.venv/bin/python", pythonVersion: "3.11.7",
+                                       platform: "linux-x86_64", isVenv: true, siteDirs: ["/w/.venv/lib/python3.11/site-packages"]),
+              sources: [], changes: changes ?? [Change(name: "pkg\(i)", action: .install, fromVersion: nil, toVersion: "1.\(i)",
+                                                        artifact: nil, recordSHA256: nil, installer: "pip", requested: true,
+                                                        requiredBy: [], startupHooks: [])],
+              startupHooks: [], stateBefore: "a", stateAfter: "b", notes: [])
+    }
+
+    func seeded(_ n: Int) throws -> TrailStore {
+        let store = try TrailStore.openForWriting(path: path)
+        try store.append((1...n).map { Self.event($0) })
+        return store
+    }
+
+    /// Opens the file as an attacker would: plain SQLite, triggers dropped.
+    func tamper(_ sql: String) throws {
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER event_no_update; DROP TRIGGER event_no_delete;")
+            try db.execute(sql: sql)
+            try db.execute(sql: Schema.noUpdateTrigger + ";" + Schema.noDeleteTrigger)
+        }
+    }
+
+    func testAppendChainsAndProjects() throws {
+        let store = try seeded(3)
+        let report = try store.verify()
+        XCTAssertTrue(report.intact, "\(report.problems)")
+        XCTAssertEqual(report.count, 3)
+        XCTAssertEqual(try store.events(.init(package: "PKG2")).map(\.event.seq), [2])
+        let e = try XCTUnwrap(store.event(seq: 2))
+        XCTAssertEqual(e.event.prevHash, Hex.encode(try XCTUnwrap(store.event(seq: 1)).hash))
+        XCTAssertEqual(e.hash, Chain.hash(previous: Hex.decode(e.event.prevHash)!, body: e.body))
+    }
+
+    func testSameIdIsNotAppendedTwice() throws {
+        let store = try seeded(2)
+        XCTAssertEqual(try store.append([Self.event(2), Self.event(3)]).map(\.event.seq), [3])
+        XCTAssertEqual(try store.head().seq, 3)
+    }
+
+    func testTriggersRefuseUpdateAndDelete() throws {
+        _ = try seeded(2)
+        let q = try DatabaseQueue(path: path)
+        for sql in ["UPDATE event SET body = x'00' WHERE seq = 1", "DELETE FROM event WHERE seq = 2"] {
+            XCTAssertThrowsError(try q.write { try $0.execute(sql: sql) }) { error in
+                XCTAssertTrue("\(error)".contains("append-only"), "\(error)")
+            }
+        }
+    }
+
+    func testModifiedBodyIsNamed() throws {
+        _ = try seeded(5)
+        try tamper("UPDATE event SET body = CAST(replace(CAST(body AS TEXT), 'pkg3', 'pkgX') AS BLOB) WHERE seq = 3")
+        let problem = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
+        XCTAssertEqual(problem.seq, 3)
+        XCTAssertTrue(problem.description.contains("modified"), problem.description)
+    }
+
+    func testDeletedMiddleAndTail() throws {
+        _ = try seeded(5)
+        try tamper("DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2")
+        var p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
+        XCTAssertEqual(p.seq, 2)
+        XCTAssertTrue(p.description.contains("missing"))
+        try FileManager.default.removeItem(atPath: dir)
+        try setUpWithError()
+        _ = try seeded(5)
+        try tamper("DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
+        p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
+        XCTAssertEqual(p.seq, 5)
+        XCTAssertTrue(p.description.contains("deleted from the end"), p.description)
+    }
+
+    func testDroppedTriggerIsReported() throws {
+        _ = try seeded(2)
+        let q = try DatabaseQueue(path: path)
+        try q.write { try $0.execute(sql: "DROP TRIGGER event_no_delete") }
+        let report = try TrailStore.openForReading(path: path).verify()
+        XCTAssertFalse(report.intact)
+        XCTAssertTrue(report.problems.contains { $0.description.contains("event_no_delete is missing") })
+    }
+
+    func testEditedProjectionIsReported() throws {
+        _ = try seeded(4)
+        let q = try DatabaseQueue(path: path)
+        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '9.9' WHERE seq = 3") }
+        let p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
+        XCTAssertEqual(p.seq, 3)
+        XCTAssertTrue(p.description.contains("projection"))
+        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '1.3' WHERE seq = 3; DELETE FROM change WHERE seq = 4") }
+        XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 4)
+    }
+
+    func testReadingAMissingLogSaysWhatToDo() {
+        XCTAssertThrowsError(try TrailStore.openForReading(path: dir + "/nope.db")) { e in
+            XCTAssertTrue("\(e)".contains("nothing has been recorded yet"))
+        }
+    }
+
+    func testGarbageFileIsCorrupt() throws {
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try TrailStore.openForWriting(path: path)) { e in
+            XCTAssertEqual((e as? StoreError)?.kind, .corrupt, "\(e)")
+        }
+    }
+
+    func testSpoolReplaysInOrderAndSetsTornLinesAside() throws {
+        let spool = Spool(databasePath: path, stateDirectory: dir + "/state")
+        try spool.write(Self.event(1))
+        try spool.write(Self.event(2))
+        let fh = try XCTUnwrap(FileHandle(forWritingAtPath: spool.primary))
+        fh.seekToEndOfFile()
+        fh.write(Data("{\"torn".utf8))
+        fh.closeFile()
+        let store = try TrailStore.openForWriting(path: path)
+        let r = try spool.replay(into: store)
+        XCTAssertEqual(r.appended, 2)
+        XCTAssertEqual(r.rejected, 1)
+        XCTAssertEqual(try store.events().map(\.event.id), [Self.event(1).id, Self.event(2).id])
+        XCTAssertEqual(spool.pendingPaths, [])
+        XCTAssertEqual(try String(contentsOfFile: spool.primary + ".rejected", encoding: .utf8), "{\"torn\n")
+        XCTAssertTrue(try store.verify().intact)
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
