@@ -84,7 +84,7 @@ enum PipSources {
         var out: [String: [String: [String]]] = [:]
         var section = ""
         var key: String?
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             let line = raw.trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if raw.first == " " || raw.first == "\t", let k = key {

@@ -23,7 +23,7 @@ enum PythonLocator {
     /// pip's `/bin/sh` trampoline for long paths). Nil for a non-Python launcher.
     static func interpreter(ofScript path: String, searchPath: String, cwd: String) -> String? {
         guard let head = FileSystem.read(path, limit: 1024), head.starts(with: Array("#!".utf8)) else { return nil }
-        let lines = String(decoding: head, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: head, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let shebang = lines[0].dropFirst(2).trimmingSpaces
         let words = shebang.split(separator: " ").map(String.init)
         guard let first = words.first else { return nil }
@@ -65,7 +65,7 @@ enum PythonLocator {
         for dir in [bin, FileSystem.dirname(bin)] {
             guard let cfg = FileSystem.readText(FileSystem.join(dir, "pyvenv.cfg")) else { continue }
             var values: [String: String] = [:]
-            for line in cfg.split(separator: "\n") {
+            for line in cfg.split(whereSeparator: \.isNewline) {
                 let parts = line.split(separator: "=", maxSplits: 1)
                 if parts.count == 2 { values[String(parts[0].trimmingSpaces)] = String(parts[1].trimmingSpaces) }
             }
@@ -96,7 +96,7 @@ enum PythonLocator {
 
     static func probe(python: String) -> PythonInfo? {
         guard let out = ProcessRunner.capture(path: python, argv: [python, "-S", "-c", probeScript]) else { return nil }
-        let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
+        let lines = String(decoding: out, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
         guard lines.count >= 6 else { return nil }
         return PythonInfo(python: python, prefix: lines[0], version: lines[1], isVenv: lines[5] == "1",
                           purelib: lines[2], platlib: lines[3], userSite: lines[4])

@@ -66,7 +66,7 @@ public enum SiteScanner {
             ? FileSystem.join(path, "PKG-INFO") : path)
         guard let text = FileSystem.readText(file, limit: 256 << 10) else { return nil }
         var name: String?, version: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line.isEmpty { break }
             if line.hasPrefix("Name:") { name = String(line.dropFirst(5).trimmingSpaces) }
             if line.hasPrefix("Version:") { version = String(line.dropFirst(8).trimmingSpaces) }
@@ -88,12 +88,12 @@ struct DistInfoDetails {
         let record = FileSystem.read(FileSystem.join(metadataPath, "RECORD"))
         recordSHA256 = record.map { Digest.sha256Hex($0) }
         installer = FileSystem.readText(FileSystem.join(metadataPath, "INSTALLER"), limit: 256).map {
-            String(Substring($0).trimmingSpaces.split(separator: "\n").first ?? "")
+            String(Substring($0).trimmingSpaces.split(whereSeparator: \.isNewline).first ?? "")
         }
         requestedMarker = FileSystem.exists(FileSystem.join(metadataPath, "REQUESTED"))
         var pth = Set<String>()
         if let record {
-            for line in String(decoding: record, as: UTF8.self).split(separator: "\n") {
+            for line in String(decoding: record, as: UTF8.self).split(whereSeparator: \.isNewline) {
                 let path = line.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
                 let clean = path.hasPrefix("\"") ? String(path.dropFirst().dropLast()) : path
                 if clean.hasSuffix(".pth"), !clean.contains("/") { pth.insert(clean) }

@@ -134,7 +134,8 @@ final class EnvironmentReadingTests: XCTestCase {
 
     func testSiteScanReadsNamesVersionsAndStartupFiles() throws {
         let site = dir + "/v/lib/python3.11/site-packages"
-        try write(site + "/Foo_Bar-1.2.dist-info/RECORD", "foo_bar/__init__.py,,\nfoo.pth,,\n")
+        // pip 26 writes RECORD with CRLF line ends (Python csv).
+        try write(site + "/Foo_Bar-1.2.dist-info/RECORD", "foo_bar/__init__.py,,\r\nfoo.pth,sha256=x,3\r\n")
         try write(site + "/old_thing-0.9-py3.11.egg-info/PKG-INFO", "Name: old-thing\nVersion: 0.9\n")
         try write(site + "/noversion.dist-info/METADATA", "Name: NoVersion\nVersion: 3.0\n\nbody")
         try write(site + "/foo.pth", "import os\n")

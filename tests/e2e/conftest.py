@@ -1,0 +1,174 @@
+"""End-to-end harness: real pip, real wheels from a local PEP 503 index on
+127.0.0.1, the real shims first on PATH, the real pkgtrail binary, a real
+SQLite file."""
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from wheels import build_index, make_wheel, normalize, serve  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SHIMS = os.path.join(REPO, "shims")
+BIN = os.environ.get("PKGTRAIL_TEST_BIN", os.path.join(REPO, ".build", "debug", "pkgtrail"))
+TOOLS = os.environ.get("PKGTRAIL_TOOLS", os.path.join(REPO, ".tools"))
+PINNED_PIP = "26.3"
+BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+@pytest.fixture(scope="session")
+def index(tmp_path_factory):
+    """The test index: a dependency chain, versions to move between, a
+    compromised release with a .pth startup hook, a console script."""
+    root = tmp_path_factory.mktemp("index")
+    staging = root / "staging"
+    staging.mkdir()
+    s = str(staging)
+    wheels = [
+        make_wheel(s, "demo-lib", "1.0"),
+        make_wheel(s, "demo-lib", "1.1"),
+        make_wheel(s, "demo-app", "1.0", requires=["demo-lib>=1.0"], script="demo-app"),
+        make_wheel(s, "llmlib", "1.0"),
+        make_wheel(s, "llmlib", "1.1", pth=("llmlib_init.pth", "import os; os.environ.setdefault('LLMLIB', '1')\n")),
+        make_wheel(s, "llmlib", "1.2"),
+        make_wheel(s, "agentkit", "1.0", requires=["llmlib>=1.0"]),
+    ]
+    files = build_index(str(root), wheels)
+    proc, url = serve(str(root))
+    yield {"url": url, "simple": url + "/simple/", "files": files}
+    proc.terminate()
+    proc.wait()
+
+
+def served_sha256(index, filename):
+    with open(os.path.join(index["files"], filename), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def isolated_env(home, db, extra=None):
+    """The machine's environment minus its pip configuration (FACTS.md)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PKGTRAIL_", "UV_", "VIRTUAL_ENV"))}
+    env.update({
+        "HOME": home, "XDG_DATA_HOME": home + "/.local/share", "XDG_STATE_HOME": home + "/.local/state",
+        "XDG_CONFIG_HOME": home + "/.config", "PIP_CONFIG_FILE": "/dev/null", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_CACHE_DIR": "1", "PIP_DEFAULT_TIMEOUT": "20", "PKGTRAIL_BIN": BIN, "PKGTRAIL_DB": db,
+        "PYTHONDONTWRITEBYTECODE": "1", "LC_ALL": "C.UTF-8",
+    })
+    env.pop("CI", None)
+    env.update(extra or {})
+    return env
+
+
+def make_venv(path, flavor):
+    subprocess.run([sys.executable if False else "python3", "-m", "venv", path], check=True,
+                   env=isolated_env(os.path.dirname(path), "/nonexistent"))
+    if flavor == "current":
+        subprocess.run([path + "/bin/python", "-m", "pip", "install", "-q", "--no-index", "--find-links",
+                        TOOLS + "/wheels", f"pip=={PINNED_PIP}"], check=True,
+                       env=isolated_env(os.path.dirname(path), "/nonexistent"))
+
+
+class Sandbox:
+    """One environment driven through the shims, with a twin driven bare."""
+
+    def __init__(self, root, flavor, twin=True):
+        self.root = str(root)
+        self.home = self.root + "/home"
+        os.makedirs(self.home, exist_ok=True)
+        self.db = self.root + "/trail.db"
+        self.venv = self.root + "/venv"
+        make_venv(self.venv, flavor)
+        self.twin = self.root + "/twin" if twin else None
+        if twin:
+            make_venv(self.twin, flavor)
+        self.site = self.venv + "/lib/python3.11/site-packages"
+        # What the venv held before anything went through the shims (pip,
+        # setuptools): the log starts from here.
+        self.baseline = disk_state(self.site)
+
+    def env(self, bare=False, extra=None):
+        env = isolated_env(self.home, self.db, extra)
+        venv = self.twin if bare else self.venv
+        env["PATH"] = (venv + "/bin:" if bare else SHIMS + ":" + venv + "/bin:") + BASE_PATH
+        return env
+
+    def pip(self, *args, bare=False, input=None, extra=None, cwd=None):
+        return subprocess.run(["pip", *args], env=self.env(bare, extra), input=input, capture_output=True,
+                              cwd=cwd or self.root, timeout=300)
+
+    def both(self, *args, input=None):
+        """Runs the command bare in the twin and recorded here; asserts the
+        user saw the same exit status and the same bytes."""
+        bare = self.pip(*args, bare=True, input=input)
+        rec = self.pip(*args, input=input)
+        norm = lambda b: b.replace(self.twin.encode(), self.venv.encode()).replace(b"./twin/", b"./venv/")
+        assert rec.returncode == bare.returncode, (rec, bare)
+        assert rec.stdout == norm(bare.stdout), (rec.stdout, bare.stdout)
+        assert rec.stderr == norm(bare.stderr), (rec.stderr, bare.stderr)
+        return rec
+
+    def trail(self, *args, check=True):
+        r = subprocess.run([BIN, *args, "--db", self.db], capture_output=True, env=self.env(), timeout=120)
+        if check:
+            assert r.returncode == 0, r
+        return r
+
+    def events(self):
+        return json.loads(self.trail("log", "--json").stdout)
+
+    def last(self):
+        return self.events()[-1]
+
+
+def disk_state(site):
+    """name -> version from the dist-info directories actually on disk."""
+    out = {}
+    for entry in os.listdir(site):
+        if entry.endswith(".dist-info"):
+            name, version = entry[: -len(".dist-info")].split("-", 1)
+            out[normalize(name)] = version
+    return out
+
+
+def state_digest(state):
+    lines = "".join(sorted(f"{n}=={v}\n" for n, v in state.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def replayed_state(events, prefix, baseline):
+    state = dict(baseline)
+    for e in events:
+        if e["environment"]["prefix"] != prefix:
+            continue
+        for c in e["changes"]:
+            if c["action"] == "remove":
+                state.pop(c["name"], None)
+            else:
+                state[c["name"]] = c["to_version"]
+    return state
+
+
+def assert_log_matches_disk(box, index):
+    events = box.events()
+    state = replayed_state(events, box.venv, box.baseline)
+    assert state == disk_state(box.site)
+    assert events[-1]["state_after"] == state_digest(disk_state(box.site))
+    for e in events:
+        for c in e["changes"]:
+            art = c["artifact"]
+            if art and art["sha256"]:
+                assert art["sha256"] == served_sha256(index, art["filename"]), c
+    r = box.trail("verify")
+    assert r.stdout.startswith(b"ok: "), r.stdout
+    r = subprocess.run([sys.executable, REPO + "/scripts/verify_log.py", box.db], capture_output=True)
+    assert r.returncode == 0, r
+
+
+def changes(event):
+    return [(c["name"], c["action"], c["from_version"], c["to_version"]) for c in event["changes"]]
