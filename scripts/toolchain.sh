@@ -6,11 +6,13 @@ set -e
 [ -n "${PKGTRAIL_DEBUG:-}" ] && set -x
 dir=${1:-.tools}
 PIP_PINNED=26.3
+SETUPTOOLS_PINNED=80.9.0
 # Ignore this machine's pip configuration (find-links to a local folder).
 export PIP_CONFIG_FILE=/dev/null
 unset PIP_FIND_LINKS
 mkdir -p "$dir/wheels"
 python3 -m venv "$dir/venv"
 "$dir/venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/requirements-tools.txt
-"$dir/venv/bin/python" -m pip download -q --disable-pip-version-check --no-deps -d "$dir/wheels" "pip==$PIP_PINNED"
-echo "toolchain ready in $dir (pytest, pip $PIP_PINNED wheel)"
+"$dir/venv/bin/python" -m pip download -q --disable-pip-version-check --no-deps -d "$dir/wheels" \
+    "pip==$PIP_PINNED" "setuptools==$SETUPTOOLS_PINNED"
+echo "toolchain ready in $dir (pytest; pip $PIP_PINNED and setuptools $SETUPTOOLS_PINNED wheels)"
