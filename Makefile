@@ -46,7 +46,7 @@ e2e: build toolchain
 test: unit e2e
 
 demo: build
-	sh scripts/demo.sh $(CURDIR)/$(DEBUG_BIN)
+	$(PY) scripts/demo.py $(CURDIR)/$(DEBUG_BIN)
 
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/pkgtrail/shims

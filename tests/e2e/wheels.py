@@ -57,13 +57,14 @@ def normalize(name):
 
 
 def build_index(root, wheels):
-    """A PEP 503 tree: root/simple/NAME/index.html linking ../../files/X.whl#sha256=."""
+    """Moves wheels into root/files and (re)writes the PEP 503 tree for every
+    wheel there: root/simple/NAME/index.html linking ../../files/X.whl#sha256=."""
     files = os.path.join(root, "files")
     os.makedirs(files, exist_ok=True)
-    by_name = {}
     for w in wheels:
-        base = os.path.basename(w)
-        os.replace(w, os.path.join(files, base)) if os.path.dirname(w) != files else None
+        os.replace(w, os.path.join(files, os.path.basename(w)))
+    by_name = {}
+    for base in sorted(os.listdir(files)):
         by_name.setdefault(normalize(base.split("-")[0]), []).append(base)
     simple = os.path.join(root, "simple")
     os.makedirs(simple, exist_ok=True)
@@ -72,7 +73,7 @@ def build_index(root, wheels):
         d = os.path.join(simple, name)
         os.makedirs(d, exist_ok=True)
         anchors = "".join(
-            f'<a href="../../files/{b}#sha256={sha256_file(os.path.join(files, b))}">{b}</a>\n' for b in sorted(bases))
+            f'<a href="../../files/{b}#sha256={sha256_file(os.path.join(files, b))}">{b}</a>\n' for b in bases)
         with open(os.path.join(d, "index.html"), "w") as f:
             f.write(f"<!DOCTYPE html><html><body>\n{anchors}</body></html>\n")
         links.append(f'<a href="{name}/">{name}</a>')

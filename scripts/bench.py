@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""make bench: overhead of the recorder, measured as the user feels it.
+
+Every figure is a median over interleaved runs (bare, recorded, bare, …) in
+one process, so machine noise hits both sides alike; budgets are SPEC §6.
+Usage: bench.py PKGTRAIL_BINARY [RUNS]"""
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+from wheels import make_wheel  # noqa: E402
+
+BIN = os.path.abspath(sys.argv[1])
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+TOOLS = os.environ.get("PKGTRAIL_TOOLS", os.path.join(REPO, ".tools"))
+SHIMS = os.path.join(REPO, "shims")
+
+
+def env_for(root, venv, recorded):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PKGTRAIL_", "VIRTUAL_ENV"))}
+    env.update(HOME=root, PIP_CONFIG_FILE="/dev/null", PIP_DISABLE_PIP_VERSION_CHECK="1", PKGTRAIL_BIN=BIN,
+               PKGTRAIL_DB=os.path.join(root, "trail.db"), XDG_STATE_HOME=os.path.join(root, "state"))
+    env["PATH"] = (SHIMS + ":" if recorded else "") + venv + "/bin:/usr/bin:/bin"
+    return env
+
+
+def make_venv(path, pad=0):
+    subprocess.run(["python3", "-m", "venv", path], check=True, env=env_for(os.path.dirname(path), path, False))
+    subprocess.run([path + "/bin/python", "-m", "pip", "install", "-q", "--no-index", "--find-links",
+                    TOOLS + "/wheels", "pip==26.3"], check=True, env=env_for(os.path.dirname(path), path, False))
+    site = path + "/lib/python3.11/site-packages"
+    for i in range(pad):  # filler distributions, as pip would leave them
+        d = f"{site}/filler_{i:03d}-1.0.{i}.dist-info"
+        os.makedirs(d)
+        for name, text in (("METADATA", f"Metadata-Version: 2.1\nName: filler-{i:03d}\nVersion: 1.0.{i}\n\n"),
+                           ("INSTALLER", "pip\n"), ("WHEEL", "Wheel-Version: 1.0\n")):
+            with open(f"{d}/{name}", "w") as f:
+                f.write(text)
+        with open(f"{d}/RECORD", "w") as f:
+            f.write(f"filler_{i:03d}/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n")
+        os.makedirs(f"{site}/filler_{i:03d}")
+        open(f"{site}/filler_{i:03d}/__init__.py", "w").close()
+    return sum(1 for e in os.listdir(site) if e.endswith(".dist-info"))
+
+
+def timed(cmd, env):
+    t = time.perf_counter()
+    r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = (time.perf_counter() - t) * 1000
+    if r.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed: {r.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def compare(label, cmd, root, venv):
+    bare_env, rec_env = env_for(root, venv, False), env_for(root, venv, True)
+    timed(cmd, bare_env), timed(cmd, rec_env)  # warm caches
+    bare, rec = [], []
+    for _ in range(RUNS):
+        bare.append(timed(cmd, bare_env))
+        rec.append(timed(cmd, rec_env))
+    b, r = statistics.median(bare), statistics.median(rec)
+    print(f"{label:<52} bare {b:8.1f} ms   recorded {r:8.1f} ms   added {r - b:+7.1f} ms   ratio {r / b:5.3f}")
+    return b, r
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit(f"bench: no binary at {BIN}: run `make release`")
+    root = tempfile.mkdtemp(prefix="pkgtrail-bench-")
+    try:
+        wheel = make_wheel(root, "bench-pkg", "1.0")
+        small, big = root + "/small", root + "/big"
+        make_venv(small)
+        n = make_venv(big, pad=300)
+        print(f"pkgtrail bench: {RUNS} interleaved runs each, medians; environments of "
+              f"{sum(1 for e in os.listdir(small + '/lib/python3.11/site-packages') if e.endswith('.dist-info'))} "
+              f"and {n} distributions; pip 26.3")
+        install = ["pip", "install", "--no-index", "--no-deps", "--force-reinstall", wheel]
+        b, r = compare("pip install, one cached local wheel", install, root, small)
+        ok1 = r / b <= 1.05
+        b3, r3 = compare(f"pip install, one local wheel, {n} distributions", install, root, big)
+        ok2 = r3 - b3 <= 30
+        bp, rp = compare("pass-through: pip --version", ["pip", "--version"], root, small)
+        ok3 = rp - bp <= 10
+        print()
+        print(f"budget recorded/bare <= 1.05 ........ {r / b:.3f}  {'ok' if ok1 else 'OVER'}")
+        print(f"budget added at {n} dists <= 30 ms .. {r3 - b3:.1f} ms  {'ok' if ok2 else 'OVER'}")
+        print(f"budget pass-through added <= 10 ms .. {rp - bp:.1f} ms  {'ok' if ok3 else 'OVER'}")
+        events = subprocess.run([BIN, "verify", "--db", root + "/trail.db"], capture_output=True, text=True)
+        print(f"log after the bench: {events.stdout.strip()}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""make demo: a small incident, recorded for real and answered from the log.
+
+A sandbox gets a venv (the machine's python3 -m venv, offline), a local
+PEP 503 index on 127.0.0.1, and the pkgtrail shims first on PATH. Then:
+clean installs; `agentkit` pulls in `llmlib 1.1`, a compromised release
+whose .pth file runs at every Python start; `llmlib 1.2` is published and
+the team upgrades away. Finally the log answers who, when, what, from
+where, which artifact, and proves it is intact.
+Usage: demo.py PKGTRAIL_BINARY"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+from wheels import build_index, make_wheel, serve  # noqa: E402
+
+BIN = os.path.abspath(sys.argv[1])
+
+
+def banner(text):
+    print(f"\n\033[1m== {text}\033[0m", flush=True)
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="pkgtrail-demo-")
+    server = None
+    try:
+        staging = os.path.join(root, "staging")
+        os.makedirs(staging)
+        wheels = [make_wheel(staging, "demo-lib", "1.0"), make_wheel(staging, "demo-lib", "1.1"),
+                  make_wheel(staging, "demo-app", "1.0", requires=["demo-lib>=1.0"], script="demo-app"),
+                  make_wheel(staging, "llmlib", "1.0"),
+                  make_wheel(staging, "llmlib", "1.1",
+                             pth=("llmlib_init.pth", "import os; os.environ.setdefault('LLMLIB_STOLEN', '1')\n")),
+                  make_wheel(staging, "agentkit", "1.0", requires=["llmlib>=1.0"])]
+        index_root = os.path.join(root, "index")
+        build_index(index_root, wheels)
+        server, url = serve(index_root)
+        venv = os.path.join(root, "app-venv")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PKGTRAIL_", "VIRTUAL_ENV"))}
+        env.update(HOME=root, PIP_CONFIG_FILE="/dev/null", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1",
+                   PKGTRAIL_BIN=BIN, PKGTRAIL_DB=os.path.join(root, "trail.db"))
+        subprocess.run(["python3", "-m", "venv", venv], check=True, env=env)
+        env["PATH"] = ":".join([os.path.join(REPO, "shims"), venv + "/bin", os.path.dirname(BIN), "/usr/bin:/bin"])
+
+        def sh(cmd):
+            print(f"$ {cmd}", flush=True)
+            subprocess.run(cmd, shell=True, env=env, cwd=root)
+
+        banner(f"a sandbox in {root}: venv, local index at {url}, shims first on PATH")
+        sh("command -v pip")
+        sh(f"pip install -q -i {url}/simple/ demo-app")
+        banner("Tuesday 10:40 — someone adds agentkit; it pulls in llmlib 1.1 (compromised: ships a .pth hook)")
+        sh(f"pip install -i {url}/simple/ agentkit")
+        banner("llmlib 1.2 is published; the team upgrades away")
+        build_index(index_root, [make_wheel(staging, "llmlib", "1.2")])
+        sh(f"pip install -q -i {url}/simple/ -U llmlib")
+        sh("pip uninstall -y demo-app")
+
+        banner("What happened, newest last (pkgtrail log)")
+        sh("pkgtrail log")
+        banner("Every change that touched llmlib (pkgtrail log --package llmlib)")
+        sh("pkgtrail log --package llmlib")
+        banner("Who installed the compromised release, how, from where, which artifact (pkgtrail show 2)")
+        sh("pkgtrail show 2")
+        banner("Is the record complete and unaltered? (pkgtrail verify, then ten lines of Python)")
+        sh("pkgtrail verify")
+        sh(f"python3 {REPO}/scripts/verify_log.py trail.db")
+        print(f"\nThe log is {root}/trail.db; the sandbox is removed now.")
+    finally:
+        if server:
+            server.terminate()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
