@@ -24,6 +24,15 @@ struct PipRecorder {
         return v >= Version("22.2")!
     }
 
+    /// Interrupted: stopped by a signal someone sent (or typed), or exiting
+    /// non-zero after one reached the wrapper; a crash (SIGSEGV, SIGABRT…) is a failure.
+    static func outcome(_ exit: ProcessRunner.Exit) -> Command.Outcome {
+        let stopSignals: Set<Int32> = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL]
+        if let sig = exit.signal { return stopSignals.contains(sig) || exit.interruptedBy != nil ? .interrupted : .failed }
+        if exit.status == 0 { return .ok }
+        return exit.interruptedBy != nil ? .interrupted : .failed
+    }
+
     func run() throws -> Result {
         let started = Clock.now()
         let cmd = PipCommand(arguments: arguments)
@@ -56,8 +65,7 @@ struct PipRecorder {
         let (changes, hooks) = ChangeBuilder.build(before: before.snapshot, after: after.snapshot, report: parsedReport,
                                                    uninstallNames: cmd.subcommand == "uninstall"
                                                        ? Set(cmd.positionals.map(PipReport.requirementName)) : [])
-        let outcome: Command.Outcome = exit.signal != nil || (exit.interruptedBy != nil && exit.status != 0)
-            ? .interrupted : (exit.status == 0 ? .ok : .failed)
+        let outcome = Self.outcome(exit)
         let event = Event(
             id: Clock.uuid(), kind: .install, started: started, finished: finished,
             actor: ActorProbe.current(env: env),

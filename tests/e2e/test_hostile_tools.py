@@ -1,0 +1,77 @@
+"""The recorder against tools that misbehave: fake `pip` and `uv` scripts on
+PATH stand in where a real one cannot be made to (a malformed report, an
+odd exit status), to show that pkgtrail keeps the tool's behaviour and
+records what it can."""
+import os
+import subprocess
+
+import pytest
+from conftest import BIN, SHIMS, isolated_env
+
+
+@pytest.fixture
+def fake(tmp_path):
+    """A directory of fake tools, a site-packages the fake pip 'installs' into, and an env."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    venv = tmp_path / "venv"
+    site = venv / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    (venv / "bin").mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.11.7\n")
+    os.symlink("/usr/bin/python3", venv / "bin" / "python")
+    env = isolated_env(str(tmp_path), str(tmp_path / "trail.db"))
+    env["PATH"] = f"{SHIMS}:{bindir}:/usr/bin:/bin"
+
+    def tool(name, body):
+        p = bindir / name
+        p.write_text(f"#!{venv}/bin/python\n" + body if name.startswith("pip") else "#!/bin/sh\n" + body)
+        p.chmod(0o755)
+    return tool, env, site, tmp_path
+
+
+def test_malformed_report_is_a_note_not_a_failure(fake):
+    tool, env, site, tmp = fake
+    tool("pip", f"""import os, sys
+open(os.environ["PIP_REPORT"], "w").write("{{not json")
+d = {str(site)!r} + "/thing-1.0.dist-info"
+os.makedirs(d)
+open(d + "/RECORD", "w").write("thing/__init__.py,,\\n")
+print("fake pip out"); print("fake pip err", file=sys.stderr)
+sys.exit(3)
+""")
+    r = subprocess.run(["pip", "install", "thing"], env=env, capture_output=True)
+    assert (r.returncode, r.stdout, r.stderr) == (3, b"fake pip out\n", b"fake pip err\n")
+    log = subprocess.run([BIN, "log", "--json", "--db", str(tmp / "trail.db")], capture_output=True)
+    import json
+    [e] = json.loads(log.stdout)
+    assert e["command"]["outcome"] == "failed" and e["command"]["exit_status"] == 3
+    assert [(c["name"], c["action"], c["to_version"]) for c in e["changes"]] == [("thing", "install", "1.0")]
+    assert any("report was unreadable" in n for n in e["notes"])
+
+
+def test_uv_passes_through_untouched(fake):
+    tool, env, site, tmp = fake
+    tool("uv", 'printf "%s|" "$@"; echo; echo err >&2; exit 5\n')
+    r = subprocess.run(["uv", "pip", "install", "a b", "--", "-x"], env=env, capture_output=True)
+    assert (r.returncode, r.stdout, r.stderr) == (5, b"pip|install|a b|--|-x|\n", b"err\n")
+    assert not os.path.exists(tmp / "trail.db")
+
+
+def test_stdin_reaches_the_tool(fake):
+    tool, env, site, tmp = fake
+    tool("pip", "import sys\nprint(sys.stdin.read().upper())\n")
+    r = subprocess.run(["pip", "list"], env=env, input=b"hello", capture_output=True)
+    assert r.stdout == b"HELLO\n"
+    r = subprocess.run(["pip", "uninstall", "x"], env=env, input=b"yes", capture_output=True)
+    assert r.stdout == b"YES\n" and r.returncode == 0
+
+
+def test_exit_status_of_a_signal_death_is_mirrored(fake):
+    tool, env, site, tmp = fake
+    tool("pip", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")
+    r = subprocess.run(["pip", "install", "x"], env=env, capture_output=True)
+    assert r.returncode == -11
+    import json
+    [e] = json.loads(subprocess.run([BIN, "log", "--json", "--db", str(tmp / "trail.db")], capture_output=True).stdout)
+    assert e["command"]["exit_status"] == 139 and e["command"]["outcome"] == "failed"
