@@ -50,7 +50,7 @@ demo: build
 
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/pkgtrail/shims
-	install -m 0755 $(RELEASE_BIN) $(PREFIX)/bin/pkgtrail
+	install -s -m 0755 $(RELEASE_BIN) $(PREFIX)/bin/pkgtrail
 	install -m 0755 shims/pkgtrail-shim $(PREFIX)/share/pkgtrail/shims/pkgtrail-shim
 	for t in pip pip3 uv uvx; do ln -sf pkgtrail-shim $(PREFIX)/share/pkgtrail/shims/$$t; done
 	@echo "installed. Put the shims first on PATH:  eval \"\$$($(PREFIX)/bin/pkgtrail init bash)\""

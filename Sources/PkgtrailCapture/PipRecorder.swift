@@ -39,7 +39,6 @@ struct PipRecorder {
         let target = PipTarget.resolve(cmd, realPip: realTool, env: env, cwd: cwd)
         var notes = target.notes
         let before = SiteScanner.scan(target.scanDirs)
-        notes += before.notes
         let pipVersion = target.pipSiteDir == target.environment.siteDirs.first
             ? before.snapshot.distributions["pip"]?.version : PipTarget.pipVersion(in: target.pipSiteDir)
 
@@ -57,6 +56,7 @@ struct PipRecorder {
         let finished = Clock.now()
 
         let after = SiteScanner.scan(target.scanDirs)
+        notes += before.notes + after.notes.filter { !before.notes.contains($0) }
         var parsedReport: PipReport?
         switch report.read() {
         case .success(let r): parsedReport = r

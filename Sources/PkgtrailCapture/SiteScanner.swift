@@ -23,8 +23,11 @@ public enum SiteScanner {
                     }
                     continue
                 }
-                guard name.hasSuffix(".dist-info") || name.hasSuffix(".egg-info"),
-                      let dist = distribution(at: path, name: name) else { continue }
+                guard name.hasSuffix(".dist-info") || name.hasSuffix(".egg-info") else { continue }
+                guard let dist = distribution(at: path, name: name) else {
+                    notes.append("\(path) could not be read (no name and version, or a broken link); skipped")
+                    continue
+                }
                 if let existing = snapshot.distributions[dist.name] {
                     notes.append("\(dist.name) has more than one metadata directory (\(FileSystem.basename(existing.metadataPath)), \(name)); the last is used")
                 }

@@ -151,6 +151,20 @@ final class TrailStoreTests: XCTestCase {
     }
 }
 
+extension TrailStoreTests {
+    func testSpoolFallsBackToTheStateDirectoryWhenTheLogsDirectoryIsUnusable() throws {
+        // The log's "directory" is a regular file: nothing can be created beside it.
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/afile"))
+        let spool = Spool(databasePath: dir + "/afile/trail.db", stateDirectory: dir + "/state")
+        XCTAssertEqual(try spool.write(Self.event(7)), spool.fallback)
+        XCTAssertTrue(spool.fallback.hasPrefix(dir + "/state/spool-"))
+        XCTAssertEqual(spool.pendingPaths, [spool.fallback])
+        let store = try TrailStore.openForWriting(path: path)
+        XCTAssertEqual(try spool.replay(into: store).appended, 1)
+        XCTAssertEqual(try store.events().map(\.event.id), [Self.event(7).id])
+    }
+}
+
 extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
 }

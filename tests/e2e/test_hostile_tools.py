@@ -75,3 +75,45 @@ def test_exit_status_of_a_signal_death_is_mirrored(fake):
     import json
     [e] = json.loads(subprocess.run([BIN, "log", "--json", "--db", str(tmp / "trail.db")], capture_output=True).stdout)
     assert e["command"]["exit_status"] == 139 and e["command"]["outcome"] == "failed"
+
+
+def test_unreadable_metadata_does_not_stop_the_record(fake):
+    tool, env, site, tmp = fake
+    tool("pip", f"""import os
+s = {str(site)!r}
+os.symlink(s + "/nowhere", s + "/dangling-1.0.dist-info")
+os.symlink(s + "/loop-1.0.dist-info", s + "/loop-1.0.dist-info")
+os.makedirs(s + "/noversion.dist-info")
+os.makedirs(s + "/odd-2.0.dist-info/RECORD")
+open(s + "/good-1.0.dist-info", "w").write("a file, not a directory")
+os.makedirs(s + "/real-3.0.dist-info")
+open(s + "/real-3.0.dist-info/RECORD", "wb").write(b"\\xff\\xfe,not utf-8\\r\\nreal.pth,,\\r\\n")
+open(s + "/real.pth", "wb").write(b"\\x00\\x01import os\\n")
+""")
+    r = subprocess.run(["pip", "install", "anything"], env=env, capture_output=True)
+    assert r.returncode == 0 and r.stderr == b""
+    import json
+    [e] = json.loads(subprocess.run([BIN, "log", "--json", "--db", str(tmp / "trail.db")], capture_output=True).stdout)
+    names = sorted((c["name"], c["to_version"]) for c in e["changes"])
+    assert ("real", "3.0") in names and ("odd", "2.0") in names
+    skipped = sorted(n.split("/")[-1].split(" ")[0] for n in e["notes"] if "could not be read" in n)
+    assert skipped == ["dangling-1.0.dist-info", "loop-1.0.dist-info", "noversion.dist-info"], e["notes"]
+    real = next(c for c in e["changes"] if c["name"] == "real")
+    assert [h["path"].rsplit("/", 1)[1] for h in real["startup_hooks"]] == ["real.pth"]
+    assert subprocess.run([BIN, "verify", "--db", str(tmp / "trail.db")]).returncode == 0
+
+
+def test_concurrent_recordings_make_one_linear_chain(fake):
+    tool, env, site, tmp = fake
+    tool("pip", "import time\ntime.sleep(0.05)\n")
+    procs = [subprocess.Popen(["pip", "install", f"p{i}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for i in range(8) for _ in range(3)]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and err == b"", err
+    import json
+    events = json.loads(subprocess.run([BIN, "log", "--json", "--db", str(tmp / "trail.db")], capture_output=True).stdout)
+    assert [e["seq"] for e in events] == list(range(1, 25))
+    assert len({e["id"] for e in events}) == 24
+    assert sorted(e["command"]["argv"][2] for e in events) == sorted(f"p{i}" for i in range(8) for _ in range(3))
+    assert subprocess.run([BIN, "verify", "--db", str(tmp / "trail.db")]).returncode == 0
