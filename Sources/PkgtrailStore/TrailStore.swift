@@ -47,7 +47,11 @@ public final class TrailStore {
                 let queue = try DatabaseQueue(path: path, configuration: config)
                 try Schema.migrator.migrate(queue)
                 return TrailStore(path: path, queue: queue)
-            } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
+                || (e.resultCode == .SQLITE_ERROR && e.message?.contains("already exists") == true) {
+                // GRDB's migrator reads which migrations ran outside the migration's
+                // own transaction, so two first opens can both try to create the
+                // schema; the loser retries and finds it done.
                 if attempt == 11 { throw StoreError(.locked, "\(path) stayed locked by another writer; the event was kept in the spool") }
                 usleep(delay)
                 delay = min(delay * 2, 200_000)
