@@ -89,7 +89,7 @@ public final class TrailStore {
             return StoreError(.unwritable, "cannot write \(path) (\(e.resultCode)): check its permissions")
         case .SQLITE_FULL, .SQLITE_IOERR: return StoreError(.unwritable, "cannot write \(path): \(e.resultCode) (disk full?)")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return StoreError(.corrupt, "\(path) is damaged or not a SQLite file: move it aside and run `pkgtrail verify` on the copy")
+            return StoreError(.corrupt, "\(path) is damaged or not a SQLite file: move it aside and keep it for inspection (new events wait in the spool)")
         default: return StoreError(.unreadable, "\(path): \(e.resultCode): \(e.message ?? "database error")")
         }
     }
