@@ -8,6 +8,7 @@ whose .pth file runs at every Python start; `llmlib 1.2` is published and
 the team upgrades away. Finally the log answers who, when, what, from
 where, which artifact, and proves it is intact.
 Usage: demo.py PKGTRAIL_BINARY"""
+import json
 import os
 import shutil
 import subprocess
@@ -61,13 +62,20 @@ def main():
         build_index(index_root, [make_wheel(staging, "llmlib", "1.2")])
         sh(f"pip install -q -i {url}/simple/ -U llmlib")
         sh("pip uninstall -y demo-app")
+        banner("Someone bypasses the shims (python -m pip); pkgtrail scan notices and records it as drift")
+        sh(f"app-venv/bin/python -m pip install -q -i {url}/simple/ demo-lib==1.0")
+        sh("pkgtrail scan")
 
         banner("What happened, newest last (pkgtrail log)")
         sh("pkgtrail log")
         banner("Every change that touched llmlib (pkgtrail log --package llmlib)")
         sh("pkgtrail log --package llmlib")
-        banner("Who installed the compromised release, how, from where, which artifact (pkgtrail show 2)")
-        sh("pkgtrail show 2")
+        compromised = next(
+            e["seq"] for e in json.loads(subprocess.run(["pkgtrail", "log", "--json", "--package", "llmlib"], env=env,
+                                                        cwd=root, capture_output=True, check=True).stdout)
+            if any(c["name"] == "llmlib" and c["to_version"] == "1.1" for c in e["changes"]))
+        banner(f"Who installed the compromised release, how, from where, which artifact (pkgtrail show {compromised})")
+        sh(f"pkgtrail show {compromised}")
         banner("Is the record complete and unaltered? (pkgtrail verify, then ten lines of Python)")
         sh("pkgtrail verify")
         sh(f"python3 {REPO}/scripts/verify_log.py trail.db")

@@ -1,7 +1,7 @@
 import PkgtrailCore
 import PkgtrailStore
 
-/// Gets an event into the log, or, when the log cannot be written, into the
+/// Gets events into the log, or, when the log cannot be written, into the
 /// spool, so that recording never makes an install fail (SPEC §1). Waiting
 /// spooled events are appended first, so the chain keeps their order.
 public struct EventSink {
@@ -9,8 +9,7 @@ public struct EventSink {
     public let spool: Spool
 
     public init(env: ProcessEnvironment) {
-        databasePath = env.databasePath
-        spool = Spool(databasePath: databasePath, stateDirectory: env.stateDirectory)
+        self.init(databasePath: env.databasePath, stateDirectory: env.stateDirectory)
     }
 
     public init(databasePath: String, stateDirectory: String) {
@@ -20,21 +19,31 @@ public struct EventSink {
 
     public enum Outcome {
         case logged
-        /// The event is safe in the spool; the reason the log was not written.
+        /// The events are safe in the spool; the reason the log was not written.
         case spooled(path: String, reason: String)
         case lost(reason: String)
     }
 
-    public func persist(_ event: Event) -> Outcome {
-        do {
+    /// Opens the log for appending, with anything spooled appended first.
+    public func open() -> Result<TrailStore, Error> {
+        Result {
             let store = try TrailStore.openForWriting(path: databasePath)
             if !spool.pendingPaths.isEmpty { try spool.replay(into: store) }
-            try store.append([event])
+            return store
+        }
+    }
+
+    /// Appends `events` in order, into `opened` when the caller opened the
+    /// log already (a failed open goes straight to the spool).
+    public func persist(_ events: [Event], opened: Result<TrailStore, Error>? = nil) -> Outcome {
+        do {
+            try (opened ?? open()).get().append(events)
             return .logged
         } catch {
             let reason = "\(error)"
             do {
-                let path = try spool.write(event)
+                var path = ""
+                for e in events { path = try spool.write(e) }
                 return .spooled(path: path, reason: reason)
             } catch {
                 return .lost(reason: "\(reason); \(error)")

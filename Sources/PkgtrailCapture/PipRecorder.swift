@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PkgtrailCore
+import PkgtrailStore
 
 /// Records one environment-changing pip command: snapshot, run, snapshot,
 /// read pip's report, and turn the difference into an install event.
@@ -12,10 +13,13 @@ struct PipRecorder {
     let env: ProcessEnvironment
     let cwd: String
     let childEnvironment: [String: String]
+    let sink: EventSink
 
     struct Result {
         var exit: ProcessRunner.Exit
-        var event: Event
+        /// A drift event first when the environment changed outside the shims, then the command's own.
+        var events: [Event]
+        var log: Swift.Result<TrailStore, Error>
     }
 
     /// pip added `--report` (and so `PIP_REPORT`) in 22.2.
@@ -39,6 +43,17 @@ struct PipRecorder {
         let target = PipTarget.resolve(cmd, realPip: realTool, env: env, cwd: cwd)
         var notes = target.notes
         let before = SiteScanner.scan(target.scanDirs)
+        let actor = ActorProbe.current(env: env)
+        let log = sink.open()
+        var drift: Event?
+        if case .success(let store) = log, !target.scanDirs.isEmpty {
+            do {
+                drift = try DriftDetector.check(store: store, environment: target.environment, snapshot: before.snapshot,
+                                                actor: actor, now: started)
+            } catch {
+                notes.append("drift was not checked: \(error)")
+            }
+        }
         let pipVersion = target.pipSiteDir == target.environment.siteDirs.first
             ? before.snapshot.distributions["pip"]?.version : PipTarget.pipVersion(in: target.pipSiteDir)
 
@@ -62,21 +77,21 @@ struct PipRecorder {
         case .success(let r): parsedReport = r
         case .failure(let why): if let note = why.note { notes.append(note) }
         }
-        let (changes, hooks) = ChangeBuilder.build(before: before.snapshot, after: after.snapshot, report: parsedReport,
-                                                   uninstallNames: cmd.subcommand == "uninstall"
-                                                       ? Set(cmd.positionals.map(PipReport.requirementName)) : [])
-        let outcome = Self.outcome(exit)
+        let (changes, hooks) = ChangeBuilder.build(
+            deltas: before.snapshot.deltas(to: after.snapshot),
+            hooks: ChangeBuilder.hooks(before: before.snapshot, after: after.snapshot), report: parsedReport,
+            uninstallNames: cmd.subcommand == "uninstall" ? Set(cmd.positionals.map(PipReport.requirementName)) : [])
         let event = Event(
-            id: Clock.uuid(), kind: .install, started: started, finished: finished,
-            actor: ActorProbe.current(env: env),
+            id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
             command: Command(tool: "pip", toolVersion: parsedReport?.pipVersion ?? pipVersion,
                              argv: Redaction.redactArgv([tool] + arguments), cwd: cwd,
-                             exitStatus: Int64(exit.status), outcome: outcome),
+                             exitStatus: Int64(exit.status), outcome: Self.outcome(exit)),
             environment: target.environment,
             sources: PipSources.resolve(cmd, env: env, prefix: target.environment.isVenv ? target.environment.prefix : nil),
             changes: changes, startupHooks: hooks,
-            stateBefore: before.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest, notes: notes)
-        return Result(exit: exit, event: event)
+            stateBefore: before.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
+            startupBefore: before.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest, notes: notes)
+        return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event], log: log)
     }
 }
 

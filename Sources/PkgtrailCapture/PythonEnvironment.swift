@@ -120,3 +120,11 @@ extension Substring {
         return s
     }
 }
+
+extension PythonInfo {
+    /// The environment as an event describes it, with no scheme options applied.
+    var environment: Environment {
+        Environment(prefix: prefix, python: python, pythonVersion: version, platform: PythonLocator.platform,
+                    isVenv: isVenv, siteDirs: Array(Set([purelib, platlib])).sorted())
+    }
+}

@@ -38,21 +38,11 @@ public enum ShimExec {
 
     static func record(tool: String, real: String, arguments: [String], env: ProcessEnvironment, cwd: String,
                        childEnvironment: [String: String]) -> Never {
-        let recorder = PipRecorder(tool: tool, realTool: real, arguments: arguments, env: env, cwd: cwd,
-                                   childEnvironment: childEnvironment)
-        let result: PipRecorder.Result
-        do {
-            result = try recorder.run()
-        } catch let e as ProcessRunner.SpawnError {
-            Console.error("\(tool): cannot run \(real): \(e)")
-            exit(e.errno == ENOENT ? 127 : 126)
-        } catch {
-            Console.error("\(tool): \(error)")
-            exit(126)
-        }
+        let (exit, outcome) = runAndPersist(tool: tool, real: real, arguments: arguments, env: env, cwd: cwd,
+                                            childEnvironment: childEnvironment)
         let strict = env.nonEmpty("PKGTRAIL_STRICT") == "1"
-        var status = result.exit.status
-        switch EventSink(env: env).persist(result.event) {
+        var status = exit.status
+        switch outcome {
         case .logged:
             break
         case .spooled(let path, let reason):
@@ -62,8 +52,28 @@ public enum ShimExec {
             Console.warning("the install was not recorded: \(reason)")
             if strict && status == 0 { status = strictFailureStatus }
         }
-        if let sig = result.exit.signal, status == result.exit.status { ProcessRunner.reraise(sig) }
-        exit(status)
+        if let sig = exit.signal, status == exit.status { ProcessRunner.reraise(sig) }
+        Glibc.exit(status)
+    }
+
+    /// Runs and records; returns only after the log is closed (its WAL
+    /// checkpointed), since the process then exits without running deinits.
+    private static func runAndPersist(tool: String, real: String, arguments: [String], env: ProcessEnvironment,
+                                      cwd: String, childEnvironment: [String: String]) -> (ProcessRunner.Exit, EventSink.Outcome) {
+        let sink = EventSink(env: env)
+        let recorder = PipRecorder(tool: tool, realTool: real, arguments: arguments, env: env, cwd: cwd,
+                                   childEnvironment: childEnvironment, sink: sink)
+        let result: PipRecorder.Result
+        do {
+            result = try recorder.run()
+        } catch let e as ProcessRunner.SpawnError {
+            Console.error("\(tool): cannot run \(real): \(e)")
+            Glibc.exit(e.errno == ENOENT ? 127 : 126)
+        } catch {
+            Console.error("\(tool): \(error)")
+            Glibc.exit(126)
+        }
+        return (result.exit, sink.persist(result.events, opened: result.log))
     }
 
     /// PKGTRAIL_STRICT=1 turns a recording failure into this exit status (EX_SOFTWARE).

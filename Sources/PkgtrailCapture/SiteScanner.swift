@@ -18,8 +18,13 @@ public enum SiteScanner {
             for name in FileSystem.list(dir).sorted() {
                 let path = FileSystem.join(dir, name)
                 if name.hasSuffix(".pth") {
+                    // site.py runs these at every start; they are few and small, so
+                    // each is hashed here (bounded, in case one is not).
                     if let st = FileSystem.stat(path), st.isRegular {
-                        snapshot.startupFiles[path] = StartupFile(path: path, identity: st.identity)
+                        let bytes = FileSystem.read(path, limit: 16 << 20)
+                        snapshot.startupFiles[path] = StartupFile(
+                            path: path, identity: st.identity, sha256: bytes.map { Digest.sha256Hex($0) },
+                            executableImport: bytes.map(StartupHookScanner.hasExecutableImport) ?? false)
                     }
                     continue
                 }

@@ -23,18 +23,35 @@ public struct Event: Equatable, Sendable {
     public var startupHooks: [StartupHook]
     public var stateBefore: String
     public var stateAfter: String
+    /// Digests of the environment's `.pth` files (path and sha256), before and after.
+    public var startupBefore: String
+    public var startupAfter: String
+    /// For drift events: the window in which the unwitnessed change happened.
+    public var drift: DriftWindow?
     /// Things the recorder could not learn, said plainly (never secrets).
     public var notes: [String]
 
     public init(seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
                 actor: Actor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
-                startupHooks: [StartupHook], stateBefore: String, stateAfter: String, notes: [String]) {
+                startupHooks: [StartupHook], stateBefore: String, stateAfter: String, startupBefore: String,
+                startupAfter: String, drift: DriftWindow? = nil, notes: [String]) {
         self.seq = seq; self.prevHash = prevHash; self.id = id; self.kind = kind
         self.started = started; self.finished = finished; self.actor = actor; self.command = command
         self.environment = environment; self.sources = sources; self.changes = changes
         self.startupHooks = startupHooks; self.stateBefore = stateBefore; self.stateAfter = stateAfter
+        self.startupBefore = startupBefore; self.startupAfter = startupAfter; self.drift = drift
         self.notes = notes
     }
+}
+
+/// A drift event's window: the change happened after the environment was
+/// last seen (by the event `lastSeenSeq`, at `lastSeen`) and before this
+/// event's `started`. Both are null when pkgtrail had never seen the environment.
+public struct DriftWindow: Equatable, Sendable {
+    public var lastSeen: String?
+    public var lastSeenSeq: Int64?
+    public init(lastSeen: String?, lastSeenSeq: Int64?) { self.lastSeen = lastSeen; self.lastSeenSeq = lastSeenSeq }
+    public var firstSeen: Bool { lastSeenSeq == nil }
 }
 
 public struct Actor: Equatable, Sendable {

@@ -24,6 +24,9 @@ extension Event {
             "startup_hooks": .array(startupHooks.map(\.json)),
             "state_before": .string(stateBefore),
             "state_after": .string(stateAfter),
+            "startup_before": .string(startupBefore),
+            "startup_after": .string(startupAfter),
+            "drift": drift?.json ?? .null,
             "notes": .strings(notes),
         ])
     }
@@ -42,10 +45,22 @@ extension Event {
             changes: try r.array("changes").map(Change.init(json:)),
             startupHooks: try r.array("startup_hooks").map(StartupHook.init(json:)),
             stateBefore: try r.string("state_before"), stateAfter: try r.string("state_after"),
+            startupBefore: try r.string("startup_before"), startupAfter: try r.string("startup_after"),
+            drift: try r.optionalValue("drift").map(DriftWindow.init(json:)),
             notes: try r.array("notes").map { v in
                 guard let s = v.stringValue else { throw SchemaError("notes must be strings") }
                 return s
             })
+    }
+}
+
+extension DriftWindow {
+    var json: JSONValue { .object(["last_seen": .optional(lastSeen), "last_seen_seq": .optional(lastSeenSeq)]) }
+    init(json v: JSONValue) throws {
+        let r = Reader(v, "drift")
+        let seqValue = try r.optionalValue("last_seen_seq")
+        guard seqValue == nil || seqValue?.intValue != nil else { throw Event.SchemaError("drift.last_seen_seq must be an integer or null") }
+        self.init(lastSeen: try r.optionalString("last_seen"), lastSeenSeq: seqValue?.intValue)
     }
 }
 

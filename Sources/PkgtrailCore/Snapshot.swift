@@ -12,11 +12,27 @@ public struct Snapshot: Equatable, Sendable {
 
     /// SHA-256 of the sorted `name==version\n` lines: one digest names the
     /// whole package set, like dnf's rpmdb version.
-    public var stateDigest: String {
-        let lines = distributions.values.map { "\($0.name)==\($0.version)\n" }
+    public var stateDigest: String { Self.stateDigest(versions) }
+
+    public static func stateDigest(_ versions: [String: String]) -> String {
+        let lines = versions.map { "\($0.key)==\($0.value)\n" }
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         return Digest.sha256Hex(Array(lines.joined().utf8))
     }
+
+    /// SHA-256 of the sorted `path sha256\n` lines of the `.pth` files.
+    public var startupDigest: String {
+        Self.startupDigest(startupFiles.mapValues { $0.sha256 })
+    }
+
+    public static func startupDigest(_ files: [String: String?]) -> String {
+        let lines = files.map { "\($0.key) \($0.value ?? "-")\n" }
+            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return Digest.sha256Hex(Array(lines.joined().utf8))
+    }
+
+    /// The package set as `name -> version`.
+    public var versions: [String: String] { distributions.mapValues(\.version) }
 }
 
 public struct InstalledDistribution: Equatable, Sendable {
@@ -36,9 +52,14 @@ public struct InstalledDistribution: Equatable, Sendable {
 
 public struct StartupFile: Equatable, Sendable {
     public var path: String
-    /// inode, size and mtime: re-hash only when this moves.
+    /// inode, size and times: what tells a rewrite without reading the file.
     public var identity: String
-    public init(path: String, identity: String) { self.path = path; self.identity = identity }
+    /// sha256 of the content (`.pth` files are small and few; nil when unreadable).
+    public var sha256: String?
+    public var executableImport: Bool
+    public init(path: String, identity: String, sha256: String?, executableImport: Bool) {
+        self.path = path; self.identity = identity; self.sha256 = sha256; self.executableImport = executableImport
+    }
 }
 
 /// One distribution that differs between two snapshots.
@@ -83,7 +104,8 @@ extension Snapshot {
             switch (startupFiles[path], after.startupFiles[path]) {
             case (nil, _?): out.append(StartupFileDelta(path: path, status: .added))
             case (_?, nil): out.append(StartupFileDelta(path: path, status: .removed))
-            case (let b?, let a?) where b.identity != a.identity: out.append(StartupFileDelta(path: path, status: .modified))
+            case (let b?, let a?) where b.identity != a.identity || b.sha256 != a.sha256:
+                out.append(StartupFileDelta(path: path, status: .modified))
             default: continue
             }
         }

@@ -7,6 +7,7 @@ struct Projection: Equatable {
     struct Summary: Equatable {
         var seq: Int64, kind: String, started: String, finished: String, user: String, host: String
         var tool: String?, prefix: String, outcome: String?, exitStatus: Int64?, changeCount: Int64
+        var stateAfter: String, startupAfter: String
     }
     struct ChangeRow: Equatable {
         var seq: Int64, idx: Int64, name: String, action: String, fromVersion: String?, toVersion: String?
@@ -20,7 +21,7 @@ struct Projection: Equatable {
         summary = Summary(seq: e.seq, kind: e.kind.rawValue, started: e.started, finished: e.finished,
                           user: e.actor.user, host: e.actor.host, tool: e.command?.tool, prefix: e.environment.prefix,
                           outcome: e.command?.outcome.rawValue, exitStatus: e.command?.exitStatus,
-                          changeCount: Int64(e.changes.count))
+                          changeCount: Int64(e.changes.count), stateAfter: e.stateAfter, startupAfter: e.startupAfter)
         changes = e.changes.enumerated().map { i, c in
             ChangeRow(seq: e.seq, idx: Int64(i), name: c.name, action: c.action.rawValue, fromVersion: c.fromVersion,
                       toVersion: c.toVersion, sha256: c.artifact?.sha256, startupHook: !c.startupHooks.isEmpty)
@@ -30,10 +31,11 @@ struct Projection: Equatable {
     func insert(_ db: Database) throws {
         let s = summary
         try db.execute(sql: """
-            INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status, change_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status,
+                                       change_count, state_after, startup_after)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [s.seq, s.kind, s.started, s.finished, s.user, s.host, s.tool, s.prefix, s.outcome,
-                             s.exitStatus, s.changeCount])
+                             s.exitStatus, s.changeCount, s.stateAfter, s.startupAfter])
         for c in changes {
             try db.execute(sql: """
                 INSERT INTO change (seq, idx, name, action, from_version, to_version, sha256, startup_hook)
@@ -45,7 +47,8 @@ struct Projection: Equatable {
     static func summary(from row: Row) -> Summary {
         Summary(seq: row["seq"], kind: row["kind"], started: row["started"], finished: row["finished"], user: row["user"],
                 host: row["host"], tool: row["tool"], prefix: row["prefix"], outcome: row["outcome"],
-                exitStatus: row["exit_status"], changeCount: row["change_count"])
+                exitStatus: row["exit_status"], changeCount: row["change_count"], stateAfter: row["state_after"],
+                startupAfter: row["startup_after"])
     }
 
     static func change(from row: Row) -> ChangeRow {

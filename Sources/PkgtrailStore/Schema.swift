@@ -45,7 +45,9 @@ enum Schema {
                     prefix TEXT NOT NULL,
                     outcome TEXT,
                     exit_status INTEGER,
-                    change_count INTEGER NOT NULL
+                    change_count INTEGER NOT NULL,
+                    state_after TEXT NOT NULL,
+                    startup_after TEXT NOT NULL
                 );
                 CREATE INDEX event_summary_finished ON event_summary(finished);
                 CREATE INDEX event_summary_prefix ON event_summary(prefix, seq);

@@ -172,7 +172,7 @@ public final class TrailStore {
         try read(sql: "SELECT seq, hash, body FROM event WHERE id = ?", arguments: [id.lowercased()]).first
     }
 
-    private func read(sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
+    func read(sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
         do {
             return try queue.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in

@@ -6,7 +6,8 @@ enum EventText {
     static func line(_ e: Event) -> String {
         let time = String(e.finished.prefix(19)) + "Z"
         let who = e.actor.sudoUser.map { "\(e.actor.user)(\($0))" } ?? e.actor.user
-        let tool = e.command.map { "\($0.tool) \($0.outcome.rawValue)" } ?? e.kind.rawValue
+        let tool = e.command.map { "\($0.tool) \($0.outcome.rawValue)" }
+            ?? (e.drift?.firstSeen == true ? "first-seen" : e.kind.rawValue)
         var parts = [String(e.seq).leftPad(5, " "), time, "\(who)@\(e.actor.host)", tool, e.environment.prefix]
         parts.append(e.changes.isEmpty ? "(no changes)" : e.changes.map(change).joined(separator: ", "))
         if hasImportHook(e) { parts.append("!! STARTUP HOOK") }
@@ -52,6 +53,10 @@ enum EventText {
         field("python", [env.python, env.pythonVersion, env.platform].compactMap { $0 }.joined(separator: " "))
         field("site dirs", env.siteDirs.joined(separator: " "))
         for s in e.sources { field("source", "\(s.kind) \(s.url ?? "") [\(s.origin)]") }
+        if let d = e.drift {
+            field("drift", d.firstSeen ? "first seen: what the environment already held"
+                  : "changed outside pkgtrail between \(d.lastSeen ?? "?") (seq \(d.lastSeenSeq.map(String.init) ?? "?")) and \(e.started)")
+        }
         field("state", "\(e.stateBefore.prefix(12)) → \(e.stateAfter.prefix(12))")
         field("hash", Hex.encode(hash))
         field("prev hash", e.prevHash)

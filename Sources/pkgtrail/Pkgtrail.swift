@@ -9,7 +9,8 @@ struct Pkgtrail: ParsableCommand {
             do its job, 64 usage error; `exec` returns the real tool's status.
             """,
         version: "0.1.0",
-        subcommands: [LogCommand.self, ShowCommand.self, VerifyCommand.self, ExecCommand.self, InitCommand.self])
+        subcommands: [LogCommand.self, ShowCommand.self, VerifyCommand.self, ScanCommand.self, ExecCommand.self,
+                      InitCommand.self])
 }
 
 /// Options every command that reads the log shares.

@@ -30,7 +30,7 @@ final class TrailStoreTests: XCTestCase {
               sources: [], changes: changes ?? [Change(name: "pkg\(i)", action: .install, fromVersion: nil, toVersion: "1.\(i)",
                                                         artifact: nil, recordSHA256: nil, installer: "pip", requested: true,
                                                         requiredBy: [], startupHooks: [])],
-              startupHooks: [], stateBefore: "a", stateAfter: "b", notes: [])
+              startupHooks: [], stateBefore: "a", stateAfter: "b", startupBefore: "c", startupAfter: "d", notes: [])
     }
 
     func seeded(_ n: Int) throws -> TrailStore {

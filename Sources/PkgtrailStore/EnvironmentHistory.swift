@@ -1,0 +1,53 @@
+import GRDB
+import PkgtrailCore
+
+/// Per-environment reads: what the log says an environment holds now, and
+/// which environments it knows. Environments are identified by prefix.
+extension TrailStore {
+    public struct LastSeen: Sendable {
+        public let seq: Int64
+        public let finished: String
+        public let stateAfter: String
+        public let startupAfter: String
+    }
+
+    /// The newest event for `prefix`, from the projection index (no body decoded).
+    public func lastSeen(prefix: String) throws -> LastSeen? {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchOne(db, sql: """
+                    SELECT seq, finished, state_after, startup_after FROM event_summary
+                    WHERE prefix = ? ORDER BY seq DESC LIMIT 1
+                    """, arguments: [prefix]).map {
+                    LastSeen(seq: $0["seq"], finished: $0["finished"], stateAfter: $0["state_after"],
+                             startupAfter: $0["startup_after"])
+                }
+            }
+        }
+    }
+
+    /// The fold of every event for `prefix`.
+    public func recordedState(prefix: String) throws -> RecordedState {
+        var state = RecordedState()
+        for e in try read(sql: """
+            SELECT e.seq, e.hash, e.body FROM event e JOIN event_summary s ON s.seq = e.seq
+            WHERE s.prefix = ? ORDER BY e.seq
+            """, arguments: [prefix]) {
+            state.apply(e.event)
+        }
+        return state
+    }
+
+    /// Every environment the log knows, as its newest event describes it.
+    public func knownEnvironments() throws -> [Environment] {
+        try read(sql: """
+            SELECT e.seq, e.hash, e.body FROM event e
+            JOIN (SELECT max(seq) AS seq FROM event_summary GROUP BY prefix) last ON last.seq = e.seq
+            ORDER BY e.seq
+            """, arguments: []).map(\.event.environment)
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as DatabaseError { throw Self.classify(e, path: path) }
+    }
+}
