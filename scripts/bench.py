@@ -71,6 +71,39 @@ def compare(label, cmd, root, venv):
     return b, r
 
 
+def bench_scan(root, venv):
+    """Median `pkgtrail scan` of an unchanged environment, and `scan --files`
+    throughput against sha256sum over exactly the files the RECORDs hash."""
+    env = env_for(root, venv, True)
+    db = ["--db", os.path.join(root, "trail.db")]
+    subprocess.run([BIN, "scan", *db, venv], env=env, capture_output=True)
+    runs = []
+    for _ in range(RUNS):
+        t = time.perf_counter()
+        r = subprocess.run([BIN, "scan", *db, venv], env=env, capture_output=True)
+        runs.append((time.perf_counter() - t) * 1000)
+        if r.returncode != 0:
+            sys.exit(f"bench: scan reported drift on an unchanged environment: {r.stdout}")
+    site = venv + "/lib/python3.11/site-packages"
+    files = []
+    for d in os.listdir(site):
+        if d.endswith(".dist-info"):
+            for line in open(os.path.join(site, d, "RECORD")):
+                parts = line.rsplit(",", 2)
+                if len(parts) == 3 and parts[1].startswith("sha256="):
+                    files.append(os.path.normpath(os.path.join(site, parts[0])))
+    size = sum(os.path.getsize(f) for f in files) / 1e6
+    fr, sr = [], []
+    for _ in range(max(3, RUNS // 3)):
+        t = time.perf_counter()
+        subprocess.run([BIN, "scan", "--files", *db, venv], env=env, capture_output=True)
+        fr.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run(["sha256sum", *files], capture_output=True)
+        sr.append(time.perf_counter() - t)
+    return statistics.median(runs), size / statistics.median(fr), size / statistics.median(sr)
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"bench: no binary at {BIN}: run `make release`")
@@ -94,6 +127,11 @@ def main():
         print(f"budget recorded/bare <= 1.05 ........ {r / b:.3f}  {'ok' if ok1 else 'OVER'}")
         print(f"budget added at {n} dists <= 30 ms .. {r3 - b3:.1f} ms  {'ok' if ok2 else 'OVER'}")
         print(f"budget pass-through added <= 10 ms .. {rp - bp:.1f} ms  {'ok' if ok3 else 'OVER'}")
+        scan_ms, files_rate, sum_rate = bench_scan(root, big)
+        ok4 = scan_ms <= 30
+        print(f"budget scan of {n} unchanged dists <= 30 ms .. {scan_ms:.1f} ms  {'ok' if ok4 else 'OVER'}")
+        print(f"scan --files: {files_rate:.0f} MB/s re-hashing vs sha256sum {sum_rate:.0f} MB/s over the same files "
+              f"({files_rate / sum_rate:.2f}x)")
         events = subprocess.run([BIN, "verify", "--db", root + "/trail.db"], capture_output=True, text=True)
         print(f"log after the bench: {events.stdout.strip()}")
     finally:

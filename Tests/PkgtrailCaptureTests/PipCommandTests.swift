@@ -155,3 +155,10 @@ final class EnvironmentReadingTests: XCTestCase {
         XCTAssertNil(RealTool.locate("pip", path: "\(dir!)/shims", cwd: "/"))
     }
 }
+
+final class RecordCSVTests: XCTestCase {
+    func testQuotedPathsWithCommas() {
+        XCTAssertEqual(FileVerifier.csvFields("\"a,b/c.py\",sha256=x,12"), ["a,b/c.py", "sha256=x", "12"])
+        XCTAssertEqual(FileVerifier.csvFields("plain.py,,"), ["plain.py", "", ""])
+    }
+}
