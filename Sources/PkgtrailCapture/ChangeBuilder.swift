@@ -1,11 +1,26 @@
 import PkgtrailCore
 
-/// Turns distribution deltas and `.pth` changes (and pip's report, when
-/// there is one) into an event's changes and startup hooks. Contents are
+/// What a tool knows about the artifact behind an installed distribution.
+struct ArtifactFacts {
+    var artifact: Artifact?
+    var requested: Bool?
+    var requiredBy: [String]
+}
+
+/// A tool-specific place artifacts are looked up (pip's report, uv's cache…).
+protocol ArtifactSource {
+    func lookup(name: String, version: String) -> ArtifactFacts?
+}
+
+/// Turns distribution deltas and `.pth` changes (and what the tool says of
+/// the artifacts) into an event's changes and startup hooks. Contents are
 /// read here only for what changed: RECORD, INSTALLER and REQUESTED.
 enum ChangeBuilder {
-    static func build(deltas: [DistributionDelta], hooks: [StartupHook], report: PipReport?,
-                      uninstallNames: Set<String>) -> ([Change], [StartupHook]) {
+    /// `requestedNames`: what the user named on the command line, when that is
+    /// the best knowledge of "requested" (uninstall, uv); nil to rely on the
+    /// artifact source and pip's REQUESTED marker.
+    static func build(deltas: [DistributionDelta], hooks: [StartupHook], artifacts: ArtifactSource?,
+                      requestedNames: Set<String>?) -> ([Change], [StartupHook]) {
         var unowned: [String: StartupHook] = [:]
         for h in hooks { unowned[FileSystem.basename(h.path)] = h }
         var changes: [Change] = []
@@ -14,14 +29,13 @@ enum ChangeBuilder {
             var artifact: Artifact?
             var requested: Bool?
             var requiredBy: [String] = []
-            if let report, let item = report.items[delta.name], item.version == delta.after?.version {
-                artifact = Artifact(url: item.url, sha256: item.sha256, filename: item.url?.urlFilename,
-                                    hashSource: item.sha256 == nil ? nil : "pip-report")
-                requested = item.requested
-                requiredBy = report.requirers(of: delta.name)
+            if let version = delta.after?.version, let facts = artifacts?.lookup(name: delta.name, version: version) {
+                artifact = facts.artifact
+                requested = facts.requested
+                requiredBy = facts.requiredBy
             }
-            if delta.action == .remove {
-                requested = uninstallNames.isEmpty ? nil : uninstallNames.contains(delta.name)
+            if requested == nil, let names = requestedNames {
+                requested = names.contains(delta.name)
             } else if requested == nil, let details, details.installer == "pip" {
                 // pip writes REQUESTED only for what the user asked for (uv marks everything).
                 requested = details.requestedMarker

@@ -16,7 +16,7 @@ enum DriftDetector {
         let deltas = Drift.packageDeltas(recorded: recorded, observed: snapshot)
         let hooks = Drift.startupHooks(recorded: recorded, observed: snapshot)
         if deltas.isEmpty && hooks.isEmpty { return nil }
-        let (changes, unowned) = ChangeBuilder.build(deltas: deltas, hooks: hooks, report: nil, uninstallNames: [])
+        let (changes, unowned) = ChangeBuilder.build(deltas: deltas, hooks: hooks, artifacts: nil, requestedNames: nil)
         var notes: [String] = []
         if last == nil {
             notes.append("first time pkgtrail sees this environment: what it already held is recorded as drift")

@@ -72,6 +72,23 @@ enum FileSystem {
         return names
     }
 
+    /// Best effort: a cache file written via a temporary name and rename.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8]) {
+        makeDirectories(dirname(path))
+        let tmp = "\(path).\(getpid()).tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let ok = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
+        close(fd)
+        if ok { rename(tmp, path) } else { unlink(tmp) }
+    }
+
+    static func makeDirectories(_ dir: String) {
+        if dir == "/" || dir.isEmpty || exists(dir) { return }
+        makeDirectories(dirname(dir))
+        mkdir(dir, 0o700)
+    }
+
     static func realpath(_ path: String) -> String? {
         guard let r = Glibc.realpath(path, nil) else { return nil }
         defer { free(r) }
@@ -119,7 +136,8 @@ public struct ProcessEnvironment: Sendable {
         "SUDO_USER", "SUDO_UID", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT_ENVIRONMENT", "PYTHONUSERBASE",
         "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_CONFIG_FILE", "PIP_REPORT",
         "TMPDIR", "PIP_PYTHON", "PIP_TARGET", "PIP_PREFIX", "PIP_USER", "PIP_ROOT", "PIP_ISOLATED", "PIP_DRY_RUN",
-        "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL",
+        "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL", "UV_INDEX", "UV_FIND_LINKS", "UV_CACHE_DIR",
+        "UV_NO_CACHE", "UV_PYTHON", "UV_SYSTEM_PYTHON", "XDG_CACHE_HOME",
         "CI", "GITHUB_ACTIONS", "GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_JOB", "GITLAB_CI", "CI_PROJECT_PATH",
         "CI_PIPELINE_ID", "CI_JOB_NAME", "CI_JOB_ID", "JENKINS_URL", "JOB_NAME", "BUILD_ID", "BUILDKITE",
         "BUILDKITE_REPO", "BUILDKITE_BUILD_ID", "BUILDKITE_LABEL", "CIRCLECI", "CIRCLE_PROJECT_REPONAME",

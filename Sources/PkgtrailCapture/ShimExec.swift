@@ -9,7 +9,6 @@ import PkgtrailCore
 /// no environment (or a nested call) replaces this process with the real
 /// tool, so it costs one lookup and no database work.
 public enum ShimExec {
-    public static let recordedTools: Set<String> = ["pip", "pip3"]
 
     public static func main(tool: String, arguments: [String]) -> Never {
         let env = ProcessEnvironment.current()
@@ -25,20 +24,18 @@ public enum ShimExec {
         }
         let childEnvironment = ["PKGTRAIL_DEPTH": String(depth + 1)]
         let nested = env.nonEmpty("PKGTRAIL_ACTIVE") != nil
-        let records = !nested && recordedTools.contains(tool)
-            && PipCommand(arguments: arguments).changesEnvironment(env: env)
-        guard records else {
+        guard !nested, let kind = RecordedTool(tool: tool, arguments: arguments, env: env) else {
             let err = ProcessRunner.exec(path: real, argv: [tool] + arguments,
                                          environment: ProcessRunner.environment(setting: childEnvironment))
             Console.error("\(tool): cannot run \(real): \(String(cString: strerror(err)))")
             exit(err == ENOENT ? 127 : 126)
         }
-        record(tool: tool, real: real, arguments: arguments, env: env, cwd: cwd, childEnvironment: childEnvironment)
+        record(kind, tool: tool, real: real, arguments: arguments, env: env, cwd: cwd, childEnvironment: childEnvironment)
     }
 
-    static func record(tool: String, real: String, arguments: [String], env: ProcessEnvironment, cwd: String,
-                       childEnvironment: [String: String]) -> Never {
-        let (exit, outcome) = runAndPersist(tool: tool, real: real, arguments: arguments, env: env, cwd: cwd,
+    static func record(_ kind: RecordedTool, tool: String, real: String, arguments: [String], env: ProcessEnvironment,
+                       cwd: String, childEnvironment: [String: String]) -> Never {
+        let (exit, outcome) = runAndPersist(kind, tool: tool, real: real, arguments: arguments, env: env, cwd: cwd,
                                             childEnvironment: childEnvironment)
         let strict = env.nonEmpty("PKGTRAIL_STRICT") == "1"
         var status = exit.status
@@ -58,14 +55,20 @@ public enum ShimExec {
 
     /// Runs and records; returns only after the log is closed (its WAL
     /// checkpointed), since the process then exits without running deinits.
-    private static func runAndPersist(tool: String, real: String, arguments: [String], env: ProcessEnvironment,
-                                      cwd: String, childEnvironment: [String: String]) -> (ProcessRunner.Exit, EventSink.Outcome) {
+    private static func runAndPersist(_ kind: RecordedTool, tool: String, real: String, arguments: [String],
+                                      env: ProcessEnvironment, cwd: String,
+                                      childEnvironment: [String: String]) -> (ProcessRunner.Exit, EventSink.Outcome) {
         let sink = EventSink(env: env)
-        let recorder = PipRecorder(tool: tool, realTool: real, arguments: arguments, env: env, cwd: cwd,
-                                   childEnvironment: childEnvironment, sink: sink)
-        let result: PipRecorder.Result
+        let recorder = Recorder(realTool: real, argv: [tool] + arguments, env: env, cwd: cwd,
+                                childEnvironment: childEnvironment, sink: sink)
+        let adapter: ToolAdapter
+        switch kind {
+        case .pip: adapter = PipAdapter(arguments: arguments, realPip: real, env: env, cwd: cwd)
+        case .uvPip(let cmd): adapter = UvAdapter(cmd, realUV: real, env: env, cwd: cwd)
+        }
+        let result: Recorder.Result
         do {
-            result = try recorder.run()
+            result = try recorder.run(adapter)
         } catch let e as ProcessRunner.SpawnError {
             Console.error("\(tool): cannot run \(real): \(e)")
             Glibc.exit(e.errno == ENOENT ? 127 : 126)
@@ -74,6 +77,26 @@ public enum ShimExec {
             Glibc.exit(126)
         }
         return (result.exit, sink.persist(result.events, opened: result.log))
+    }
+
+    /// Which recorder a command needs; nil for commands that change no environment.
+    enum RecordedTool {
+        case pip
+        case uvPip(UvCommand)
+
+        init?(tool: String, arguments: [String], env: ProcessEnvironment) {
+            switch tool {
+            case "pip", "pip3":
+                guard PipCommand(arguments: arguments).changesEnvironment(env: env) else { return nil }
+                self = .pip
+            case "uv":
+                let cmd = UvCommand(arguments: arguments)
+                guard cmd.changesEnvironment else { return nil }
+                self = .uvPip(cmd)
+            default:
+                return nil
+            }
+        }
     }
 
     /// PKGTRAIL_STRICT=1 turns a recording failure into this exit status (EX_SOFTWARE).

@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PkgtrailCore
+
+/// pip's part of a recording: its target, its installation report
+/// (injected through `PIP_REPORT`) and its version from its own dist-info.
+final class PipAdapter: ToolAdapter {
+    let tool = "pip"
+    let target: CaptureTarget
+    private let cmd: PipCommand
+    private let env: ProcessEnvironment
+    private let cwd: String
+    private let pipSiteDir: String?
+    private var report = ReportPlan.none
+    private var pipVersion: String?
+
+    init(arguments: [String], realPip: String, env: ProcessEnvironment, cwd: String) {
+        cmd = PipCommand(arguments: arguments)
+        let t = PipTarget.resolve(cmd, realPip: realPip, env: env, cwd: cwd)
+        target = CaptureTarget(environment: t.environment, scanDirs: t.scanDirs, notes: t.notes)
+        pipSiteDir = t.pipSiteDir
+        self.env = env
+        self.cwd = cwd
+    }
+
+    /// pip added `--report` (and so `PIP_REPORT`) in 22.2.
+    static func supportsReport(_ version: String?) -> Bool {
+        guard let v = version.flatMap(Version.init) else { return true }
+        return v >= Version("22.2")!
+    }
+
+    func prepare(before: Snapshot) -> [String: String] {
+        pipVersion = pipSiteDir == target.environment.siteDirs.first
+            ? before.distributions["pip"]?.version : PipTarget.pipVersion(in: pipSiteDir)
+        guard cmd.subcommand == "install" else { return [:] }
+        report = ReportPlan.choose(cmd: cmd, env: env, cwd: cwd, pipVersion: pipVersion)
+        if case .injected(let path, _) = report { return ["PIP_REPORT": path] }
+        return [:]
+    }
+
+    func finish(_ run: ObservedRun) -> ToolFindings {
+        var notes: [String] = []
+        var parsed: PipReport?
+        switch report.read() {
+        case .success(let r): parsed = r
+        case .failure(let why): if let note = why.note { notes.append(note) }
+        }
+        let (changes, hooks) = ChangeBuilder.build(
+            deltas: run.deltas, hooks: run.hooks, artifacts: parsed.map(PipReportArtifacts.init),
+            requestedNames: cmd.subcommand == "uninstall" ? Set(cmd.positionals.map(PipReport.requirementName)) : nil)
+        return ToolFindings(changes: changes, hooks: hooks, toolVersion: parsed?.pipVersion ?? pipVersion,
+                            sources: PipSources.resolve(cmd, env: env, prefix: target.environment.isVenv
+                                                            ? target.environment.prefix : nil),
+                            notes: notes)
+    }
+
+    func cleanUp() { report.cleanUp() }
+}
+
+/// Where pip's installation report comes from: the user's own `--report` or
+/// `PIP_REPORT` (read, never redirected), or one pkgtrail asks for through
+/// `PIP_REPORT`, which leaves argv and pip's output untouched.
+enum ReportPlan {
+    case none
+    case unavailable(String)
+    case user(String)
+    case injected(path: String, directory: String)
+
+    struct Missing: Error {
+        let note: String?
+    }
+
+    static func choose(cmd: PipCommand, env: ProcessEnvironment, cwd: String, pipVersion: String?) -> ReportPlan {
+        if let own = cmd.last("--report") ?? env.nonEmpty("PIP_REPORT") {
+            if own == "-" { return .unavailable("the installation report went to stdout (--report -); artifact hashes were not captured") }
+            return .user(FileSystem.absolute(own, cwd: cwd))
+        }
+        guard PipAdapter.supportsReport(pipVersion) else {
+            return .unavailable("pip \(pipVersion ?? "?") predates --report (22.2); artifact hashes were not captured")
+        }
+        let base = env.nonEmpty("TMPDIR") ?? "/tmp"
+        var template = Array("\(base)/pkgtrail-XXXXXX".utf8CString)
+        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            return .unavailable("no private temporary directory for pip's report; artifact hashes were not captured")
+        }
+        let directory = String(cString: dir)
+        return .injected(path: directory + "/report.json", directory: directory)
+    }
+
+    func read() -> Swift.Result<PipReport, Missing> {
+        let path: String
+        switch self {
+        case .none: return .failure(Missing(note: nil))
+        case .unavailable(let why): return .failure(Missing(note: why))
+        case .user(let p): path = p
+        case .injected(let p, _): path = p
+        }
+        guard let bytes = FileSystem.read(path) else {
+            return .failure(Missing(note: "pip wrote no installation report; artifact hashes were not captured"))
+        }
+        do {
+            return .success(try PipReport(bytes: bytes))
+        } catch {
+            return .failure(Missing(note: "pip's installation report was unreadable (\(error)); artifact hashes were not captured"))
+        }
+    }
+
+    func cleanUp() {
+        if case .injected(let path, let directory) = self {
+            unlink(path)
+            rmdir(directory)
+        }
+    }
+}
+
+/// pip's report as the artifact source ChangeBuilder consults.
+struct PipReportArtifacts: ArtifactSource {
+    let report: PipReport
+    init(_ report: PipReport) { self.report = report }
+
+    func lookup(name: String, version: String) -> ArtifactFacts? {
+        guard let item = report.items[name], item.version == version else { return nil }
+        return ArtifactFacts(artifact: Artifact(url: item.url, sha256: item.sha256, filename: item.url?.urlFilename,
+                                                hashSource: item.sha256 == nil ? nil : "pip-report"),
+                             requested: item.requested, requiredBy: report.requirers(of: name))
+    }
+}

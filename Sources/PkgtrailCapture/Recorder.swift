@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PkgtrailCore
+import PkgtrailStore
+
+/// Where a command installs, resolved before it runs.
+struct CaptureTarget {
+    var environment: Environment
+    /// The site directories to snapshot.
+    var scanDirs: [String]
+    var notes: [String]
+
+    static func unknown(python: String?, note: String) -> CaptureTarget {
+        CaptureTarget(environment: Environment(prefix: "unknown", python: python, pythonVersion: nil,
+                                               platform: PythonLocator.platform, isVenv: false, siteDirs: []),
+                      scanDirs: [], notes: [note])
+    }
+}
+
+/// What a tool (pip, uv) adds to the shared recording flow.
+protocol ToolAdapter: AnyObject {
+    /// The event's `command.tool`.
+    var tool: String { get }
+    var target: CaptureTarget { get }
+    /// Extra environment for the child, decided after the before-snapshot.
+    func prepare(before: Snapshot) -> [String: String]
+    /// Turns what changed into the event's parts.
+    func finish(_ observed: ObservedRun) -> ToolFindings
+    func cleanUp()
+}
+
+struct ObservedRun {
+    var before: Snapshot
+    var after: Snapshot
+    var deltas: [DistributionDelta]
+    var hooks: [StartupHook]
+    var exit: ProcessRunner.Exit
+}
+
+struct ToolFindings {
+    var changes: [Change]
+    var hooks: [StartupHook]
+    var toolVersion: String?
+    var sources: [Source]
+    var notes: [String]
+}
+
+/// The flow every recorded command shares: snapshot, compare with the log
+/// (drift), run, snapshot, and turn the difference into an install event.
+struct Recorder {
+    let realTool: String
+    let argv: [String]
+    let env: ProcessEnvironment
+    let cwd: String
+    let childEnvironment: [String: String]
+    let sink: EventSink
+
+    struct Result {
+        var exit: ProcessRunner.Exit
+        /// A drift event first when the environment changed outside the shims, then the command's own.
+        var events: [Event]
+        var log: Swift.Result<TrailStore, Error>
+    }
+
+    /// Interrupted: stopped by a signal someone sent (or typed), or exiting
+    /// non-zero after one reached the wrapper; a crash (SIGSEGV, SIGABRT…) is a failure.
+    static func outcome(_ exit: ProcessRunner.Exit) -> Command.Outcome {
+        let stopSignals: Set<Int32> = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL]
+        if let sig = exit.signal { return stopSignals.contains(sig) || exit.interruptedBy != nil ? .interrupted : .failed }
+        if exit.status == 0 { return .ok }
+        return exit.interruptedBy != nil ? .interrupted : .failed
+    }
+
+    func run(_ adapter: ToolAdapter) throws -> Result {
+        defer { adapter.cleanUp() }
+        let started = Clock.now()
+        let target = adapter.target
+        var notes = target.notes
+        let before = SiteScanner.scan(target.scanDirs)
+        let actor = ActorProbe.current(env: env)
+        let log = sink.open()
+        var drift: Event?
+        if case .success(let store) = log, !target.scanDirs.isEmpty {
+            do {
+                drift = try DriftDetector.check(store: store, environment: target.environment, snapshot: before.snapshot,
+                                                actor: actor, now: started)
+            } catch {
+                notes.append("drift was not checked: \(error)")
+            }
+        }
+        var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
+        overrides["PKGTRAIL_ACTIVE"] = "1"
+        let exit = try ProcessRunner.run(path: realTool, argv: argv,
+                                         environment: ProcessRunner.environment(setting: overrides))
+        let finished = Clock.now()
+        let after = SiteScanner.scan(target.scanDirs)
+        notes += before.notes + after.notes.filter { !before.notes.contains($0) }
+        let found = adapter.finish(ObservedRun(
+            before: before.snapshot, after: after.snapshot, deltas: before.snapshot.deltas(to: after.snapshot),
+            hooks: ChangeBuilder.hooks(before: before.snapshot, after: after.snapshot), exit: exit))
+        let event = Event(
+            id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
+            command: Command(tool: adapter.tool, toolVersion: found.toolVersion, argv: Redaction.redactArgv(argv),
+                             cwd: cwd, exitStatus: Int64(exit.status), outcome: Self.outcome(exit)),
+            environment: target.environment, sources: found.sources, changes: found.changes, startupHooks: found.hooks,
+            stateBefore: before.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
+            startupBefore: before.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
+            notes: notes + found.notes)
+        return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event], log: log)
+    }
+}

@@ -1,0 +1,58 @@
+/// A uv command line, read as uv's parser reads it: global options anywhere,
+/// `--opt=value` and `--opt value`, subcommands as the leading positionals
+/// (`uv pip install …`).
+public struct UvCommand: Sendable {
+    public var subcommands: [String] = []
+    public var options: [(name: String, value: String?)] = []
+    public var positionals: [String] = []
+
+    /// Options that take a value (uv 0.13), long and short.
+    static let valued: Set<String> = [
+        "--cache-dir", "--directory", "--project", "--config-file", "--python", "-p", "--color", "--python-preference",
+        "--index-url", "-i", "--default-index", "--extra-index-url", "--index", "--find-links", "-f",
+        "--index-strategy", "--keyring-provider", "--resolution", "--prerelease", "--exclude-newer",
+        "--requirement", "-r", "--constraint", "-c", "--override", "--build-constraint", "-b", "--editable", "-e",
+        "--target", "--prefix", "--python-version", "--python-platform", "--extra", "--group", "--reinstall-package",
+        "--upgrade-package", "-P", "--no-binary-package", "--no-build-package", "--link-mode", "--config-setting", "-C",
+        "--allow-insecure-host", "--torch-backend", "--refresh-package", "--no-build-isolation-package",
+    ]
+    /// How many leading positionals name the command (`uv pip install` = 2).
+    static let commandDepth: [String: Int] = ["pip": 2]
+
+    public init(arguments: [String]) {
+        var i = 0
+        var afterDoubleDash = false
+        while i < arguments.count {
+            let arg = arguments[i]
+            i += 1
+            if afterDoubleDash || !arg.hasPrefix("-") || arg == "-" {
+                let depth = subcommands.first.map { Self.commandDepth[$0] ?? 1 } ?? 1
+                if !afterDoubleDash && subcommands.count < depth { subcommands.append(arg) } else { positionals.append(arg) }
+                continue
+            }
+            if arg == "--" { afterDoubleDash = true; continue }
+            if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
+                options.append((String(arg[..<eq]), String(arg[arg.index(after: eq)...])))
+            } else if Self.valued.contains(arg) {
+                options.append((arg, i < arguments.count ? arguments[i] : nil))
+                i += 1
+            } else if !arg.hasPrefix("--"), arg.count > 2, Self.valued.contains(String(arg.prefix(2))) {
+                options.append((String(arg.prefix(2)), String(arg.dropFirst(2))))
+            } else {
+                options.append((arg, nil))
+            }
+        }
+    }
+
+    public func has(_ names: String...) -> Bool { options.contains { names.contains($0.name) } }
+    public func last(_ names: String...) -> String? { options.last { names.contains($0.name) }?.value }
+
+    /// `uv pip install|uninstall|sync` change one environment. Other uv
+    /// commands (project, tool, venv) pass through unrecorded for now.
+    public var changesEnvironment: Bool {
+        guard !has("-h", "--help", "-V", "--version", "--dry-run") else { return false }
+        return subcommands.count == 2 && subcommands[0] == "pip" && ["install", "uninstall", "sync"].contains(subcommands[1])
+    }
+
+    var action: String { subcommands.count == 2 ? subcommands[1] : "" }
+}

@@ -1,0 +1,166 @@
+"""`uv pip install|uninstall|sync` through the shims: same bytes and status
+as bare uv, the log equal to the disk, artifact hashes from uv's cache or
+the wheel file itself; other uv commands pass straight through."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+from conftest import BASE_PATH, BIN, SHIMS, TOOLS, changes, disk_state, isolated_env, replayed_state, \
+    served_sha256, state_digest
+
+TOOLS_UV = os.path.join(TOOLS, "venv", "bin", "uv")
+
+
+@pytest.fixture(scope="session")
+def uv_dir(tmp_path_factory):
+    """uv on its own in a directory: uv beside a venv's python would treat
+    that venv (the test toolchain) as the environment to change."""
+    if not os.path.exists(TOOLS_UV):
+        pytest.fail("uv is missing from the test toolchain: run `make toolchain`")
+    d = tmp_path_factory.mktemp("uvbin")
+    import shutil
+    shutil.copy(TOOLS_UV, d / "uv")
+    return str(d)
+
+
+class UvBox:
+    def __init__(self, root, uv_dir):
+        self.uv_dir = uv_dir
+        self.root = str(root)
+        self.db = self.root + "/trail.db"
+        self.venv, self.twin = self.root + "/venv", self.root + "/twin"
+        for v in (self.venv, self.twin):
+            subprocess.run([uv_dir + "/uv", "venv", "-q", "--python", "python3", v], check=True, env=self.env(bare=True))
+        self.site = self.venv + "/lib/python3.11/site-packages"
+
+    def env(self, bare=False, venv=None):
+        # One cache per side, so both download (or reuse) alike and print the same lines.
+        env = isolated_env(self.root, self.db, {"UV_CACHE_DIR": self.root + ("/uv-cache-bare" if bare else "/uv-cache"),
+                                                "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"})
+        env["PATH"] = ("" if bare else SHIMS + ":") + self.uv_dir + ":" + BASE_PATH
+        env["VIRTUAL_ENV"] = venv or (self.twin if bare else self.venv)
+        return env
+
+    def uv(self, *args, bare=False, cwd=None, env=None):
+        return subprocess.run(["uv", *args], env=env or self.env(bare), capture_output=True, cwd=cwd or self.root,
+                              timeout=120)
+
+    def both(self, *args):
+        bare, rec = self.uv(*args, bare=True), self.uv(*args)
+        norm = lambda b: re.sub(rb"in [0-9.]+m?s", b"in Ts", b.replace(self.twin.encode(), self.venv.encode())
+                                .replace(b" at: twin", b" at: venv"))
+        assert rec.returncode == bare.returncode, (rec, bare)
+        assert rec.stdout == bare.stdout
+        assert norm(rec.stderr) == norm(bare.stderr), (rec.stderr, bare.stderr)
+        return rec
+
+    def events(self):
+        r = subprocess.run([BIN, "log", "--json", "--db", self.db], capture_output=True)
+        assert r.returncode == 0, r
+        return json.loads(r.stdout)
+
+    def check_disk(self, index):
+        events = self.events()
+        assert replayed_state(events, self.venv) == disk_state(self.site)
+        assert events[-1]["state_after"] == state_digest(disk_state(self.site))
+        for e in events:
+            for c in e["changes"]:
+                if c["artifact"] and c["artifact"]["hash_source"] == "uv-cache-v8":
+                    assert c["artifact"]["sha256"] == served_sha256(index, c["artifact"]["filename"])
+        assert subprocess.run([BIN, "verify", "--db", self.db], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def box(tmp_path, uv_dir):
+    return UvBox(tmp_path, uv_dir)
+
+
+def test_uv_pip_install_uninstall_sync(box, index):
+    i = ["--index-url", index["simple"]]
+    box.both("pip", "install", *i, "demo-app")
+    e = box.events()[-1]
+    assert e["command"]["tool"] == "uv" and e["command"]["tool_version"] == "0.13.9"
+    assert changes(e) == [("demo-app", "install", None, "1.0"), ("demo-lib", "install", None, "1.1")]
+    app, lib = e["changes"]
+    assert app["requested"] is True and lib["requested"] is False
+    assert app["installer"] == "uv"
+    assert app["artifact"]["hash_source"] == "uv-cache-v8"
+    assert app["artifact"]["url"] == index["url"] + "/files/demo_app-1.0-py3-none-any.whl"
+    assert {"kind": "index", "url": index["simple"], "origin": "argv"} in e["sources"]
+    assert e["environment"]["prefix"] == box.venv and e["environment"]["is_venv"] is True
+    box.check_disk(index)
+
+    box.both("pip", "install", *i, "demo-lib==1.0")
+    assert changes(box.events()[-1]) == [("demo-lib", "downgrade", "1.1", "1.0")]
+    wheel = index["files"] + "/llmlib-1.1-py3-none-any.whl"
+    box.both("pip", "install", wheel)
+    e = box.events()[-1]
+    [c] = e["changes"]
+    assert c["artifact"]["hash_source"] == "file" and c["artifact"]["sha256"] == served_sha256(index, os.path.basename(wheel))
+    assert c["startup_hooks"][0]["executable_import"] is True
+
+    box.both("pip", "uninstall", "llmlib")
+    assert changes(box.events()[-1]) == [("llmlib", "remove", "1.1", None)]
+    with open(box.root + "/req.txt", "w") as f:
+        f.write("demo-lib==1.1\n")
+    box.both("pip", "sync", *i, "req.txt")
+    assert changes(box.events()[-1]) == [("demo-app", "remove", "1.0", None), ("demo-lib", "upgrade", "1.0", "1.1")]
+    box.check_disk(index)
+    assert [e["kind"] for e in box.events()].count("drift") == 0
+
+
+def test_uv_finds_dot_venv_upward_and_fails_like_uv_without_one(box, index, tmp_path):
+    project = tmp_path / "proj"
+    (project / "sub").mkdir(parents=True)
+    subprocess.run([box.uv_dir + "/uv", "venv", "-q", "--python", "python3", str(project / ".venv")], check=True,
+                   env=box.env(bare=True))
+    env = box.env()
+    env.pop("VIRTUAL_ENV")
+    r = box.uv("pip", "install", "--index-url", index["simple"], "demo-lib==1.0", cwd=str(project / "sub"), env=env)
+    assert r.returncode == 0, r.stderr
+    e = box.events()[-1]
+    assert e["environment"]["prefix"] == str(project / ".venv")
+    assert changes(e) == [("demo-lib", "install", None, "1.0")]
+    lonely = tmp_path / "lonely"
+    lonely.mkdir()
+    bare_env = box.env(bare=True)
+    bare_env.pop("VIRTUAL_ENV")
+    bare = box.uv("pip", "install", "demo-lib", cwd=str(lonely), env=bare_env)
+    rec = box.uv("pip", "install", "demo-lib", cwd=str(lonely), env=env)
+    assert rec.returncode == bare.returncode == 2 and rec.stderr == bare.stderr
+
+
+def test_other_uv_commands_pass_through(box):
+    for args in (["--version"], ["pip", "list"], ["pip", "install", "--help"], ["pip", "install", "--dry-run", "x"]):
+        r = box.uv(*args)
+        b = box.uv(*args, bare=True)
+        assert r.returncode == b.returncode, args
+        if args == ["--version"]:
+            assert r.stdout == b.stdout and r.stdout.startswith(b"uv 0.13.9 ")
+    assert not os.path.exists(box.db)
+
+
+def test_uv_killed_by_sigint_is_mirrored(box, tmp_path):
+    import socket
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    url = f"http://127.0.0.1:{srv.getsockname()[1]}/simple/"
+    results = []
+    for bare in (True, False):
+        p = subprocess.Popen(["uv", "pip", "install", "--index-url", url, "demo-lib"], env=box.env(bare),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        conn, _ = srv.accept()
+        time.sleep(0.2)
+        p.send_signal(signal.SIGINT)
+        p.communicate(timeout=60)
+        conn.close()
+        results.append(p.returncode)
+    srv.close()
+    assert results[1] == results[0]
+    e = box.events()[-1]
+    assert e["command"]["outcome"] == "interrupted"
