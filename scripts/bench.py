@@ -71,6 +71,32 @@ def compare(label, cmd, root, venv):
     return b, r
 
 
+def bench_uv(root, wheel):
+    """`uv pip install` of one cached local wheel, recorded vs bare."""
+    uv_src = os.path.join(TOOLS, "venv", "bin", "uv")
+    if not os.path.exists(uv_src):
+        sys.exit("bench: uv is missing: run `make toolchain`")
+    bindir = os.path.join(root, "uvbin")  # uv alone: beside a venv's python it would pick that venv
+    os.makedirs(bindir, exist_ok=True)
+    shutil.copy(uv_src, bindir)
+    venv = os.path.join(root, "uvvenv")
+    subprocess.run([bindir + "/uv", "venv", "-q", "--python", "python3", venv], check=True)
+    env_b, env_r = env_for(root, venv, False), env_for(root, venv, True)
+    for e in (env_b, env_r):
+        e.update(VIRTUAL_ENV=venv, UV_CACHE_DIR=os.path.join(root, "uvcache"), UV_PYTHON_DOWNLOADS="never")
+        e["PATH"] = e["PATH"].replace(venv + "/bin", bindir)
+    cmd = ["uv", "pip", "install", "--reinstall", "--no-deps", wheel]
+    timed(cmd, env_b), timed(cmd, env_r)
+    bare, rec = [], []
+    for _ in range(RUNS):
+        bare.append(timed(cmd, env_b))
+        rec.append(timed(cmd, env_r))
+    b, r = statistics.median(bare), statistics.median(rec)
+    print(f"{'uv pip install, one cached local wheel':<52} bare {b:8.1f} ms   recorded {r:8.1f} ms   "
+          f"added {r - b:+7.1f} ms   ratio {r / b:5.3f}")
+    return b, r
+
+
 def bench_scan(root, venv):
     """Median `pkgtrail scan` of an unchanged environment, and `scan --files`
     throughput against sha256sum over exactly the files the RECORDs hash."""
@@ -122,11 +148,14 @@ def main():
         b3, r3 = compare(f"pip install, one local wheel, {n} distributions", install, root, big)
         ok2 = r3 - b3 <= 30
         bp, rp = compare("pass-through: pip --version", ["pip", "--version"], root, small)
+        bu, ru = bench_uv(root, wheel)
+        ok5 = ru / bu <= 1.15
         ok3 = rp - bp <= 10
         print()
         print(f"budget recorded/bare <= 1.05 ........ {r / b:.3f}  {'ok' if ok1 else 'OVER'}")
         print(f"budget added at {n} dists <= 30 ms .. {r3 - b3:.1f} ms  {'ok' if ok2 else 'OVER'}")
         print(f"budget pass-through added <= 10 ms .. {rp - bp:.1f} ms  {'ok' if ok3 else 'OVER'}")
+        print(f"budget uv recorded/bare <= 1.15 ..... {ru / bu:.3f}  {'ok' if ok5 else 'OVER'}")
         scan_ms, files_rate, sum_rate = bench_scan(root, big)
         ok4 = scan_ms <= 30
         print(f"budget scan of {n} unchanged dists <= 30 ms .. {scan_ms:.1f} ms  {'ok' if ok4 else 'OVER'}")

@@ -23,44 +23,12 @@ public struct PipCommand: Equatable, Sendable {
         "--progress-bar", "--root-user-action", "--report", "-i", "--index-url", "--extra-index-url",
         "-f", "--find-links", "--group", "-d", "--dest", "-w", "--wheel-dir", "--format", "--path", "--exclude",
     ]
-    static let shortValued: Set<Character> = ["r", "c", "e", "t", "C", "i", "f", "d", "w"]
 
     public init(arguments: [String]) {
-        var i = 0
-        var afterDoubleDash = false
-        while i < arguments.count {
-            let arg = arguments[i]
-            i += 1
-            if afterDoubleDash || arg == "-" || !arg.hasPrefix("-") {
-                if subcommand == nil { subcommand = arg } else { positionals.append(arg) }
-                continue
-            }
-            if arg == "--" { afterDoubleDash = true; continue }
-            if arg.hasPrefix("--") {
-                if let eq = arg.firstIndex(of: "=") {
-                    options.append((String(arg[..<eq]), String(arg[arg.index(after: eq)...])))
-                } else if Self.valued.contains(arg) {
-                    options.append((arg, i < arguments.count ? arguments[i] : nil))
-                    i += 1
-                } else {
-                    options.append((arg, nil))
-                }
-                continue
-            }
-            // Short options: `-U`, `-qq`, `-r file`, `-rfile`, `-Ur file`.
-            var chars = Array(arg.dropFirst())
-            while let c = chars.first {
-                chars.removeFirst()
-                if Self.shortValued.contains(c) {
-                    let value = chars.isEmpty ? (i < arguments.count ? arguments[i] : nil) : String(chars)
-                    if chars.isEmpty { i += 1 }
-                    options.append(("-\(c)", value))
-                    chars = []
-                } else {
-                    options.append(("-\(c)", nil))
-                }
-            }
-        }
+        let tokens = ArgvTokens(arguments, valued: Self.valued)
+        options = tokens.options
+        subcommand = tokens.positionals.first
+        positionals = Array(tokens.positionals.dropFirst())
     }
 
     public func has(_ names: String...) -> Bool { options.contains { names.contains($0.name) } }

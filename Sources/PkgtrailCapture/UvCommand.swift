@@ -20,28 +20,12 @@ public struct UvCommand: Sendable {
     static let commandDepth: [String: Int] = ["pip": 2]
 
     public init(arguments: [String]) {
-        var i = 0
-        var afterDoubleDash = false
-        while i < arguments.count {
-            let arg = arguments[i]
-            i += 1
-            if afterDoubleDash || !arg.hasPrefix("-") || arg == "-" {
-                let depth = subcommands.first.map { Self.commandDepth[$0] ?? 1 } ?? 1
-                if !afterDoubleDash && subcommands.count < depth { subcommands.append(arg) } else { positionals.append(arg) }
-                continue
-            }
-            if arg == "--" { afterDoubleDash = true; continue }
-            if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
-                options.append((String(arg[..<eq]), String(arg[arg.index(after: eq)...])))
-            } else if Self.valued.contains(arg) {
-                options.append((arg, i < arguments.count ? arguments[i] : nil))
-                i += 1
-            } else if !arg.hasPrefix("--"), arg.count > 2, Self.valued.contains(String(arg.prefix(2))) {
-                options.append((String(arg.prefix(2)), String(arg.dropFirst(2))))
-            } else {
-                options.append((arg, nil))
-            }
-        }
+        let tokens = ArgvTokens(arguments, valued: Self.valued)
+        options = tokens.options
+        // `uv pip install x`: the command is the first one or two positionals.
+        let depth = tokens.positionals.first.map { Self.commandDepth[$0] ?? 1 } ?? 0
+        subcommands = Array(tokens.positionals.prefix(depth))
+        positionals = Array(tokens.positionals.dropFirst(depth))
     }
 
     public func has(_ names: String...) -> Bool { options.contains { names.contains($0.name) } }

@@ -53,8 +53,8 @@ sys.exit(3)
 def test_uv_passes_through_untouched(fake):
     tool, env, site, tmp = fake
     tool("uv", 'printf "%s|" "$@"; echo; echo err >&2; exit 5\n')
-    r = subprocess.run(["uv", "pip", "install", "a b", "--", "-x"], env=env, capture_output=True)
-    assert (r.returncode, r.stdout, r.stderr) == (5, b"pip|install|a b|--|-x|\n", b"err\n")
+    r = subprocess.run(["uv", "pip", "list", "a b", "--", "-x"], env=env, capture_output=True)
+    assert (r.returncode, r.stdout, r.stderr) == (5, b"pip|list|a b|--|-x|\n", b"err\n")
     assert not os.path.exists(tmp / "trail.db")
 
 
