@@ -43,6 +43,40 @@ public enum ProcessRunner {
     }
 
     public static func run(path: String, argv: [String], environment: [String]) throws -> Exit {
+        try start(path: path, argv: argv, environment: environment).wait()
+    }
+
+    /// A started child. The recorder does its own work (opening the log,
+    /// comparing with it) while the tool runs, then waits.
+    public final class Running {
+        let pid: pid_t
+        private let saved: [Int32: sigaction]
+
+        init(pid: pid_t, saved: [Int32: sigaction]) {
+            self.pid = pid
+            self.saved = saved
+        }
+
+        public func wait() -> Exit {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                if errno != EINTR { break }
+            }
+            runningChild.store(0, ordering: .relaxed)
+            for (s, old) in saved {
+                var o = old
+                sigaction(s, &o, nil)
+            }
+            let got = receivedSignal.exchange(0, ordering: .relaxed)
+            let termSig = status & 0x7f
+            if termSig != 0 && termSig != 0x7f {
+                return Exit(status: 128 + termSig, signal: termSig, interruptedBy: got == 0 ? nil : got)
+            }
+            return Exit(status: (status >> 8) & 0xff, signal: nil, interruptedBy: got == 0 ? nil : got)
+        }
+    }
+
+    public static func start(path: String, argv: [String], environment: [String]) throws -> Running {
         _ = runningChild.load(ordering: .relaxed)
         _ = receivedSignal.load(ordering: .relaxed)
         var blocked = sigset_t(), previous = sigset_t()
@@ -60,12 +94,6 @@ public enum ProcessRunner {
             sigaction(s, &action, &old)
             saved[s] = old
         }
-        defer {
-            for (s, old) in saved {
-                var o = old
-                sigaction(s, &o, nil)
-            }
-        }
 
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
@@ -77,23 +105,16 @@ public enum ProcessRunner {
         var pid: pid_t = 0
         let rc = withCStringArrays(argv, environment) { cargv, cenv in posix_spawn(&pid, path, nil, &attr, cargv, cenv) }
         guard rc == 0 else {
+            for (s, old) in saved {
+                var o = old
+                sigaction(s, &o, nil)
+            }
             pthread_sigmask(SIG_SETMASK, &previous, nil)
             throw SpawnError(errno: rc)
         }
         runningChild.store(pid, ordering: .relaxed)
         pthread_sigmask(SIG_SETMASK, &previous, nil)
-
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { break }
-        }
-        runningChild.store(0, ordering: .relaxed)
-        let got = receivedSignal.exchange(0, ordering: .relaxed)
-        let termSig = status & 0x7f
-        if termSig != 0 && termSig != 0x7f {
-            return Exit(status: 128 + termSig, signal: termSig, interruptedBy: got == 0 ? nil : got)
-        }
-        return Exit(status: (status >> 8) & 0xff, signal: nil, interruptedBy: got == 0 ? nil : got)
+        return Running(pid: pid, saved: saved)
     }
 
     /// Replaces this process with the real tool: the zero-overhead path for

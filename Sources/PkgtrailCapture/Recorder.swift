@@ -78,6 +78,11 @@ struct Recorder {
         let target = adapter.target
         var notes = target.notes
         let before = SiteScanner.scan(target.scanDirs)
+        var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
+        overrides["PKGTRAIL_ACTIVE"] = "1"
+        let child = try ProcessRunner.start(path: realTool, argv: argv,
+                                            environment: ProcessRunner.environment(setting: overrides))
+        // While the tool runs: who, the log, and drift against the before-snapshot.
         let actor = ActorProbe.current(env: env)
         let log = sink.open()
         var drift: Event?
@@ -89,10 +94,7 @@ struct Recorder {
                 notes.append("drift was not checked: \(error)")
             }
         }
-        var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
-        overrides["PKGTRAIL_ACTIVE"] = "1"
-        let exit = try ProcessRunner.run(path: realTool, argv: argv,
-                                         environment: ProcessRunner.environment(setting: overrides))
+        let exit = child.wait()
         let finished = Clock.now()
         let after = SiteScanner.scan(target.scanDirs)
         notes += before.notes + after.notes.filter { !before.notes.contains($0) }

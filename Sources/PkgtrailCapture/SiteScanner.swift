@@ -15,7 +15,7 @@ public enum SiteScanner {
         var snapshot = Snapshot()
         var notes: [String] = []
         for dir in dirs {
-            for name in FileSystem.list(dir).sorted() {
+            for name in FileSystem.list(dir) {
                 let path = FileSystem.join(dir, name)
                 if name.hasSuffix(".pth") {
                     // site.py runs these at every start; they are few and small, so
@@ -34,9 +34,13 @@ public enum SiteScanner {
                     continue
                 }
                 if let existing = snapshot.distributions[dist.name] {
-                    notes.append("\(dist.name) has more than one metadata directory (\(FileSystem.basename(existing.metadataPath)), \(name)); the last is used")
+                    // Deterministic whatever the directory order: the greater path wins.
+                    let (keep, drop) = existing.metadataPath > dist.metadataPath ? (existing, dist) : (dist, existing)
+                    notes.append("\(dist.name) has more than one metadata directory (\(FileSystem.basename(keep.metadataPath)) is used, \(FileSystem.basename(drop.metadataPath)) ignored)")
+                    snapshot.distributions[dist.name] = keep
+                } else {
+                    snapshot.distributions[dist.name] = dist
                 }
-                snapshot.distributions[dist.name] = dist
             }
         }
         return Result(snapshot: snapshot, notes: notes)
