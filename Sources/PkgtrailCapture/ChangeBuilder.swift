@@ -9,7 +9,7 @@ struct ArtifactFacts {
 
 /// A tool-specific place artifacts are looked up (pip's report, uv's cache…).
 protocol ArtifactSource {
-    func lookup(name: String, version: String) -> ArtifactFacts?
+    func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts?
 }
 
 /// Turns distribution deltas and `.pth` changes (and what the tool says of
@@ -29,7 +29,7 @@ enum ChangeBuilder {
             var artifact: Artifact?
             var requested: Bool?
             var requiredBy: [String] = []
-            if let version = delta.after?.version, let facts = artifacts?.lookup(name: delta.name, version: version) {
+            if let version = delta.after?.version, let facts = artifacts?.lookup(name: delta.name, version: version, metadataPath: delta.after?.metadataPath) {
                 artifact = facts.artifact
                 requested = facts.requested
                 requiredBy = facts.requiredBy

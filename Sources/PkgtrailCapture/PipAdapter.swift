@@ -119,7 +119,7 @@ struct PipReportArtifacts: ArtifactSource {
     let report: PipReport
     init(_ report: PipReport) { self.report = report }
 
-    func lookup(name: String, version: String) -> ArtifactFacts? {
+    func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
         guard let item = report.items[name], item.version == version else { return nil }
         return ArtifactFacts(artifact: Artifact(url: item.url, sha256: item.sha256, filename: item.url?.urlFilename,
                                                 hashSource: item.sha256 == nil ? nil : "pip-report"),

@@ -25,9 +25,17 @@ protocol ToolAdapter: AnyObject {
     var target: CaptureTarget { get }
     /// Extra environment for the child, decided after the before-snapshot.
     func prepare(before: Snapshot) -> [String: String]
+    /// Where to look after the run, when the command may have created the
+    /// environment (uv sync makes `.venv`); nil to keep `target`.
+    func targetAfterRun() -> CaptureTarget?
     /// Turns what changed into the event's parts.
     func finish(_ observed: ObservedRun) -> ToolFindings
     func cleanUp()
+}
+
+extension ToolAdapter {
+    func targetAfterRun() -> CaptureTarget? { nil }
+    func cleanUp() {}
 }
 
 struct ObservedRun {
@@ -44,6 +52,7 @@ struct ToolFindings {
     var toolVersion: String?
     var sources: [Source]
     var notes: [String]
+    var lockfile: Lockfile? = nil
 }
 
 /// The flow every recorded command shares: snapshot, compare with the log
@@ -96,7 +105,8 @@ struct Recorder {
         }
         let exit = child.wait()
         let finished = Clock.now()
-        let after = SiteScanner.scan(target.scanDirs)
+        let afterTarget = adapter.targetAfterRun() ?? target
+        let after = SiteScanner.scan(afterTarget.scanDirs)
         notes += before.notes + after.notes.filter { !before.notes.contains($0) }
         let found = adapter.finish(ObservedRun(
             before: before.snapshot, after: after.snapshot, deltas: before.snapshot.deltas(to: after.snapshot),
@@ -105,10 +115,10 @@ struct Recorder {
             id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
             command: Command(tool: adapter.tool, toolVersion: found.toolVersion, argv: Redaction.redactArgv(argv),
                              cwd: cwd, exitStatus: Int64(exit.status), outcome: Self.outcome(exit)),
-            environment: target.environment, sources: found.sources, changes: found.changes, startupHooks: found.hooks,
+            environment: afterTarget.environment, sources: found.sources, changes: found.changes, startupHooks: found.hooks,
             stateBefore: before.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
             startupBefore: before.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
-            notes: notes + found.notes)
+            lockfile: found.lockfile, notes: notes + found.notes)
         return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event], log: log)
     }
 }

@@ -65,6 +65,7 @@ public enum ShimExec {
         switch kind {
         case .pip: adapter = PipAdapter(arguments: arguments, realPip: real, env: env, cwd: cwd)
         case .uvPip(let cmd): adapter = UvAdapter(cmd, realUV: real, env: env, cwd: cwd)
+        case .uvProject(let cmd, let root): adapter = UvProjectAdapter(cmd, root: root, realUV: real, env: env, cwd: cwd)
         }
         let result: Recorder.Result
         do {
@@ -83,6 +84,7 @@ public enum ShimExec {
     enum RecordedTool {
         case pip
         case uvPip(UvCommand)
+        case uvProject(UvCommand, root: String)
 
         init?(tool: String, arguments: [String], env: ProcessEnvironment) {
             switch tool {
@@ -91,8 +93,13 @@ public enum ShimExec {
                 self = .pip
             case "uv":
                 let cmd = UvCommand(arguments: arguments)
-                guard cmd.changesEnvironment else { return nil }
-                self = .uvPip(cmd)
+                if cmd.changesEnvironment {
+                    self = .uvPip(cmd)
+                } else if cmd.syncsProject, let root = UvProjectAdapter.projectRoot(cmd, cwd: FileSystem.cwd()) {
+                    self = .uvProject(cmd, root: root)
+                } else {
+                    return nil
+                }
             default:
                 return nil
             }

@@ -82,7 +82,6 @@ final class UvAdapter: ToolAdapter {
                             sources: sources(), notes: notes)
     }
 
-    func cleanUp() {}
 
     /// uv's version: from the dist-info beside a pip-installed uv, else from
     /// `uv --version` (uv's own binary, not the target's interpreter: safe to

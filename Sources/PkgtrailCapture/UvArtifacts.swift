@@ -37,7 +37,7 @@ struct UvArtifacts: ArtifactSource {
         }
     }
 
-    func lookup(name: String, version: String) -> ArtifactFacts? {
+    func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
         if let local = localWheels[name], local.version == version {
             let sha = FileSystem.read(local.path).map { Digest.sha256Hex($0) }
             return ArtifactFacts(artifact: Artifact(url: "file://" + local.path, sha256: sha,

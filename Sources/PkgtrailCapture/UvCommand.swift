@@ -15,6 +15,8 @@ public struct UvCommand: Sendable {
         "--target", "--prefix", "--python-version", "--python-platform", "--extra", "--group", "--reinstall-package",
         "--upgrade-package", "-P", "--no-binary-package", "--no-build-package", "--link-mode", "--config-setting", "-C",
         "--allow-insecure-host", "--torch-backend", "--refresh-package", "--no-build-isolation-package",
+        "--with", "--with-requirements", "--with-editable", "--optional", "--package", "--env-file", "--script",
+        "--bounds", "--marker", "-m", "--tag", "--branch", "--rev",
     ]
     /// How many leading positionals name the command (`uv pip install` = 2).
     static let commandDepth: [String: Int] = ["pip": 2]
@@ -32,10 +34,19 @@ public struct UvCommand: Sendable {
     public func last(_ names: String...) -> String? { options.last { names.contains($0.name) }?.value }
 
     /// `uv pip install|uninstall|sync` change one environment. Other uv
-    /// commands (project, tool, venv) pass through unrecorded for now.
+    /// commands (tool, venv, uvx) pass through unrecorded for now.
     public var changesEnvironment: Bool {
         guard !has("-h", "--help", "-V", "--version", "--dry-run") else { return false }
         return subcommands.count == 2 && subcommands[0] == "pip" && ["install", "uninstall", "sync"].contains(subcommands[1])
+    }
+
+    /// `uv add`, `uv remove`, `uv sync`, `uv run` sync the project environment,
+    /// unless told not to (`--no-sync`; `--frozen` for add/remove, FACTS.md).
+    public var syncsProject: Bool {
+        guard let first = subcommands.first, ["add", "remove", "sync", "run"].contains(first) else { return false }
+        if has("-h", "--help", "--dry-run", "--no-sync") { return false }
+        if (first == "add" || first == "remove") && has("--frozen") { return false }
+        return true
     }
 
     var action: String { subcommands.count == 2 ? subcommands[1] : "" }

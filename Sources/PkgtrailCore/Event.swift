@@ -28,19 +28,33 @@ public struct Event: Equatable, Sendable {
     public var startupAfter: String
     /// For drift events: the window in which the unwitnessed change happened.
     public var drift: DriftWindow?
+    /// For project commands (uv add/remove/sync/run): the lock file and how it changed.
+    public var lockfile: Lockfile?
     /// Things the recorder could not learn, said plainly (never secrets).
     public var notes: [String]
 
     public init(seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
                 actor: Actor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
                 startupHooks: [StartupHook], stateBefore: String, stateAfter: String, startupBefore: String,
-                startupAfter: String, drift: DriftWindow? = nil, notes: [String]) {
+                startupAfter: String, drift: DriftWindow? = nil, lockfile: Lockfile? = nil, notes: [String]) {
         self.seq = seq; self.prevHash = prevHash; self.id = id; self.kind = kind
         self.started = started; self.finished = finished; self.actor = actor; self.command = command
         self.environment = environment; self.sources = sources; self.changes = changes
         self.startupHooks = startupHooks; self.stateBefore = stateBefore; self.stateAfter = stateAfter
         self.startupBefore = startupBefore; self.startupAfter = startupAfter; self.drift = drift
+        self.lockfile = lockfile
         self.notes = notes
+    }
+}
+
+/// A project's lock file (`uv.lock`) around a command: sha256 of its bytes
+/// before and after (null where it did not exist).
+public struct Lockfile: Equatable, Sendable {
+    public var path: String
+    public var sha256Before: String?
+    public var sha256After: String?
+    public init(path: String, sha256Before: String?, sha256After: String?) {
+        self.path = path; self.sha256Before = sha256Before; self.sha256After = sha256After
     }
 }
 

@@ -27,6 +27,7 @@ extension Event {
             "startup_before": .string(startupBefore),
             "startup_after": .string(startupAfter),
             "drift": drift?.json ?? .null,
+            "lockfile": lockfile?.json ?? .null,
             "notes": .strings(notes),
         ])
     }
@@ -47,10 +48,22 @@ extension Event {
             stateBefore: try r.string("state_before"), stateAfter: try r.string("state_after"),
             startupBefore: try r.string("startup_before"), startupAfter: try r.string("startup_after"),
             drift: try r.optionalValue("drift").map(DriftWindow.init(json:)),
+            lockfile: try r.optionalValue("lockfile").map(Lockfile.init(json:)),
             notes: try r.array("notes").map { v in
                 guard let s = v.stringValue else { throw SchemaError("notes must be strings") }
                 return s
             })
+    }
+}
+
+extension Lockfile {
+    var json: JSONValue {
+        .object(["path": .string(path), "sha256_before": .optional(sha256Before), "sha256_after": .optional(sha256After)])
+    }
+    init(json v: JSONValue) throws {
+        let r = Reader(v, "lockfile")
+        self.init(path: try r.string("path"), sha256Before: try r.optionalString("sha256_before"),
+                  sha256After: try r.optionalString("sha256_after"))
     }
 }
 

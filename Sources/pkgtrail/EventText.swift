@@ -57,6 +57,9 @@ enum EventText {
             field("drift", d.firstSeen ? "first seen: what the environment already held"
                   : "changed outside pkgtrail between \(d.lastSeen ?? "?") (seq \(d.lastSeenSeq.map(String.init) ?? "?")) and \(e.started)")
         }
+        if let l = e.lockfile {
+            field("lockfile", "\(l.path) \(l.sha256Before.map { String($0.prefix(12)) } ?? "(none)") → \(l.sha256After.map { String($0.prefix(12)) } ?? "(none)")")
+        }
         field("state", "\(e.stateBefore.prefix(12)) → \(e.stateAfter.prefix(12))")
         field("hash", Hex.encode(hash))
         field("prev hash", e.prevHash)

@@ -200,3 +200,12 @@ final class UvCommandTests: XCTestCase {
         XCTAssertNil(UvCacheEntry(bytes: []))
     }
 }
+
+final class UvLockArtifactTests: XCTestCase {
+    func testWheelTagsExpandCompressedSets() {
+        XCTAssertEqual(UvLockArtifacts.tags(ofWheel: "x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+                       ["cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-manylinux2014_x86_64"])
+        XCTAssertEqual(UvLockArtifacts.tags(ofWheel: "x-1.0-py2.py3-none-any.whl"), ["py2-none-any", "py3-none-any"])
+        XCTAssertEqual(UvLockArtifacts.tags(ofWheel: "x-1.0.tar.gz"), [])
+    }
+}

@@ -164,3 +164,56 @@ def test_uv_killed_by_sigint_is_mirrored(box, tmp_path):
     assert results[1] == results[0]
     e = box.events()[-1]
     assert e["command"]["outcome"] == "interrupted"
+
+
+PYPROJECT = '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = []\n\n[tool.uv]\npackage = false\n'
+
+
+def test_uv_project_add_remove_sync_run(box, index, tmp_path):
+    import hashlib
+    projects = {}
+    for side in ("rec", "bare"):
+        d = tmp_path / side / "app"
+        d.mkdir(parents=True)
+        (d / "pyproject.toml").write_text(PYPROJECT)
+        projects[side] = d
+
+    def both(*args):
+        out = []
+        for side, bare in (("bare", True), ("rec", False)):
+            env = box.env(bare)
+            env.pop("VIRTUAL_ENV")
+            env["UV_PYTHON"] = "python3"
+            out.append(box.uv(*args, cwd=str(projects[side]), env=env))
+        norm = lambda b: re.sub(rb"in [0-9.]+m?s", b"in Ts", b)
+        assert out[1].returncode == out[0].returncode, out
+        assert out[1].stdout == out[0].stdout and norm(out[1].stderr) == norm(out[0].stderr), out
+        return out[1]
+
+    venv = str(projects["rec"] / ".venv")
+    lock = projects["rec"] / "uv.lock"
+    both("add", "--index-url", index["simple"], "demo-app")
+    e = box.events()[-1]
+    assert e["environment"]["prefix"] == venv
+    assert changes(e) == [("demo-app", "install", None, "1.0"), ("demo-lib", "install", None, "1.1")]
+    app, lib = e["changes"]
+    assert app["requested"] is True and lib["requested"] is False and lib["required_by"] == ["demo-app"]
+    for c in e["changes"]:
+        assert c["artifact"]["hash_source"] == "uv.lock"
+        assert c["artifact"]["sha256"] == served_sha256(index, c["artifact"]["filename"])
+    assert e["lockfile"] == {"path": str(lock), "sha256_before": None,
+                             "sha256_after": hashlib.sha256(lock.read_bytes()).hexdigest()}
+    assert {"kind": "index", "url": index["simple"], "origin": "uv.lock"} in e["sources"]
+
+    both("remove", "demo-app")
+    e = box.events()[-1]
+    assert changes(e) == [("demo-app", "remove", "1.0", None), ("demo-lib", "remove", "1.1", None)]
+    assert e["lockfile"]["sha256_before"] != e["lockfile"]["sha256_after"]
+    n = len(box.events())
+    both("sync")
+    assert len(box.events()) == n + 1 and changes(box.events()[-1]) == []
+    both("run", "--no-sync", "python", "-c", "print(1)")
+    assert len(box.events()) == n + 1  # --no-sync changes nothing: not recorded
+    r = box.uv("run", "python", "-c", "print(2)", cwd=str(projects["rec"]))
+    assert r.stdout == b"2\n" and len(box.events()) == n + 2
+    assert replayed_state(box.events(), venv) == disk_state(venv + "/lib/python3.11/site-packages")

@@ -1,0 +1,139 @@
+import PkgtrailCore
+
+/// `uv add`, `uv remove`, `uv sync`, `uv run`: the project environment
+/// (`.venv` at the project root, or `UV_PROJECT_ENVIRONMENT`; `VIRTUAL_ENV`
+/// with `--active`), artifact hashes from `uv.lock`, and the lock file's
+/// change as part of the event.
+final class UvProjectAdapter: ToolAdapter {
+    let tool = "uv"
+    private(set) var target: CaptureTarget
+    private let cmd: UvCommand
+    private let env: ProcessEnvironment
+    private let cwd: String
+    private let root: String
+    private let realUV: String
+    private let envDir: String
+    private let lockBefore: String?
+
+    init(_ cmd: UvCommand, root: String, realUV: String, env: ProcessEnvironment, cwd: String) {
+        self.cmd = cmd
+        self.env = env
+        self.cwd = cwd
+        self.root = root
+        self.realUV = realUV
+        if cmd.has("--active"), let active = env.nonEmpty("VIRTUAL_ENV") {
+            envDir = FileSystem.absolute(active, cwd: cwd)
+        } else if let p = env.nonEmpty("UV_PROJECT_ENVIRONMENT") {
+            envDir = FileSystem.absolute(p, cwd: root)
+        } else {
+            envDir = FileSystem.join(root, ".venv")
+        }
+        lockBefore = FileSystem.read(FileSystem.join(root, "uv.lock")).map { Digest.sha256Hex($0) }
+        target = Self.resolve(envDir)
+    }
+
+    /// The nearest directory upward holding a pyproject.toml (`--project` or
+    /// `--directory` first); nil when there is no project, so nothing syncs.
+    static func projectRoot(_ cmd: UvCommand, cwd: String) -> String? {
+        let start = cmd.last("--project").map { FileSystem.absolute($0, cwd: cwd) }
+            ?? cmd.last("--directory").map { FileSystem.absolute($0, cwd: cwd) } ?? cwd
+        var dir = start
+        while true {
+            if FileSystem.exists(FileSystem.join(dir, "pyproject.toml")) { return dir }
+            if dir == "/" { return nil }
+            dir = FileSystem.dirname(dir)
+        }
+    }
+
+    /// The environment may not exist yet (uv creates it): then its site
+    /// directory is found after the run.
+    static func resolve(_ envDir: String) -> CaptureTarget {
+        if let info = PythonLocator.venv(python: FileSystem.join(envDir, "bin/python")) {
+            let e = info.environment
+            return CaptureTarget(environment: e, scanDirs: e.siteDirs, notes: [])
+        }
+        return CaptureTarget(environment: Environment(prefix: envDir, python: nil, pythonVersion: nil,
+                                                      platform: PythonLocator.platform, isVenv: true, siteDirs: []),
+                             scanDirs: [], notes: [])
+    }
+
+    func prepare(before: Snapshot) -> [String: String] { [:] }
+
+    func targetAfterRun() -> CaptureTarget? { target.scanDirs.isEmpty ? Self.resolve(envDir) : nil }
+
+    func finish(_ run: ObservedRun) -> ToolFindings {
+        var notes: [String] = []
+        let lockPath = FileSystem.join(root, "uv.lock")
+        let lockBytes = FileSystem.read(lockPath)
+        let lock = lockBytes.map { UvLock(text: String(decoding: $0, as: UTF8.self)) }
+        if lock == nil { notes.append("no uv.lock at \(root); artifact hashes were not available") }
+        if cmd.has("--with", "--with-requirements", "--with-editable") {
+            notes.append("the ephemeral --with environment is not recorded; only the project environment is")
+        }
+        let artifacts = lock.map { UvLockArtifacts(lock: $0, root: root) }
+        let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
+                                                   requestedNames: nil)
+        var sources: [Source] = []
+        for registry in Set(lock?.packages.compactMap { $0.sourceKind == "registry" ? $0.sourceValue : nil } ?? []).sorted() {
+            sources.append(Source(kind: "index", url: Redaction.redactText(registry), origin: "uv.lock"))
+        }
+        return ToolFindings(changes: changes, hooks: hooks,
+                            toolVersion: UvAdapter.version(of: realUV, stateDirectory: env.stateDirectory),
+                            sources: sources, notes: notes,
+                            lockfile: Lockfile(path: lockPath, sha256Before: lockBefore,
+                                               sha256After: lockBytes.map { Digest.sha256Hex($0) }))
+    }
+}
+
+/// uv.lock as the artifact source: the locked wheel (matched by the tags the
+/// installed WHEEL file names when there are several) or sdist, with its sha256.
+struct UvLockArtifacts: ArtifactSource {
+    let lock: UvLock
+    let root: String
+
+    /// `Tag:` lines of an installed dist-info's WHEEL file.
+    static func installedTags(_ metadataPath: String?) -> Set<String> {
+        guard let m = metadataPath, let text = FileSystem.readText(FileSystem.join(m, "WHEEL")) else { return [] }
+        return Set(text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Tag:") }
+            .map { String($0.dropFirst(4).trimmingSpaces) })
+    }
+
+    /// The tags a wheel filename covers, with compressed sets expanded
+    /// (`cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64`).
+    static func tags(ofWheel filename: String) -> Set<String> {
+        guard filename.hasSuffix(".whl") else { return [] }
+        let parts = filename.dropLast(4).split(separator: "-")
+        guard parts.count >= 5 else { return [] }
+        var out = Set<String>()
+        for py in parts[parts.count - 3].split(separator: ".") {
+            for abi in parts[parts.count - 2].split(separator: ".") {
+                for plat in parts[parts.count - 1].split(separator: ".") { out.insert("\(py)-\(abi)-\(plat)") }
+            }
+        }
+        return out
+    }
+
+    func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
+        guard let p = lock.package(named: name), p.version == version else { return nil }
+        let project = lock.packages.first { ["editable", "virtual"].contains($0.sourceKind ?? "") && $0.sourceValue == "." }
+        let requested = project.map { $0.dependencies.contains(name) }
+        let requiredBy = lock.requirers(of: name)
+        var chosen: UvLock.Artifact?
+        var source = "uv.lock"
+        if p.wheels.count == 1 {
+            chosen = p.wheels[0]
+        } else if p.wheels.count > 1 {
+            // Several wheels (per platform): the one whose tags the installed WHEEL file names.
+            let installed = Self.installedTags(metadataPath)
+            chosen = p.wheels.first { w in !Self.tags(ofWheel: w.filename ?? "").isDisjoint(with: installed) }
+        } else if let s = p.sdist {
+            chosen = s
+            source = "uv.lock (sdist, built locally)"
+        }
+        let artifact = chosen.map { a in
+            Artifact(url: (a.url ?? a.path.map { "file://" + FileSystem.absolute($0, cwd: root) }).map(Redaction.redactURLs),
+                     sha256: a.sha256, filename: a.filename, hashSource: a.sha256 == nil ? nil : source)
+        }
+        return ArtifactFacts(artifact: artifact, requested: requested, requiredBy: requiredBy)
+    }
+}
