@@ -65,7 +65,10 @@ public enum ShimExec {
         switch kind {
         case .pip: adapter = PipAdapter(arguments: arguments, realPip: real, env: env, cwd: cwd)
         case .uvPip(let cmd): adapter = UvAdapter(cmd, realUV: real, env: env, cwd: cwd)
-        case .uvProject(let cmd, let root): adapter = UvProjectAdapter(cmd, root: root, realUV: real, env: env, cwd: cwd)
+        case .uvProject(let cmd, let root):
+            adapter = UvEnvironmentAdapter(cmd, kind: .project(root: root), realUV: real, env: env, cwd: cwd)
+        case .uvVenv(let cmd): adapter = UvEnvironmentAdapter(cmd, kind: .venv, realUV: real, env: env, cwd: cwd)
+        case .uvTool(let cmd): adapter = UvEnvironmentAdapter(cmd, kind: .tool, realUV: real, env: env, cwd: cwd)
         }
         let result: Recorder.Result
         do {
@@ -85,6 +88,8 @@ public enum ShimExec {
         case pip
         case uvPip(UvCommand)
         case uvProject(UvCommand, root: String)
+        case uvVenv(UvCommand)
+        case uvTool(UvCommand)
 
         init?(tool: String, arguments: [String], env: ProcessEnvironment) {
             switch tool {
@@ -95,8 +100,12 @@ public enum ShimExec {
                 let cmd = UvCommand(arguments: arguments)
                 if cmd.changesEnvironment {
                     self = .uvPip(cmd)
-                } else if cmd.syncsProject, let root = UvProjectAdapter.projectRoot(cmd, cwd: FileSystem.cwd()) {
+                } else if cmd.syncsProject, let root = UvEnvironmentAdapter.projectRoot(cmd, cwd: FileSystem.cwd()) {
                     self = .uvProject(cmd, root: root)
+                } else if cmd.createsEnvironment {
+                    self = .uvVenv(cmd)
+                } else if cmd.changesTool {
+                    self = .uvTool(cmd)
                 } else {
                     return nil
                 }

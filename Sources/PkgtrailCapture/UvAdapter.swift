@@ -79,7 +79,7 @@ final class UvAdapter: ToolAdapter {
         let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
                                                    requestedNames: fromFiles ? nil : named)
         return ToolFindings(changes: changes, hooks: hooks, toolVersion: Self.version(of: realUV, stateDirectory: env.stateDirectory),
-                            sources: sources(), notes: notes)
+                            sources: Self.sources(cmd, env: env), notes: notes)
     }
 
 
@@ -108,7 +108,7 @@ final class UvAdapter: ToolAdapter {
     }
 
     /// Indexes and find-links in force: command line first, then UV_* variables.
-    func sources() -> [Source] {
+    static func sources(_ cmd: UvCommand, env: ProcessEnvironment) -> [Source] {
         var out: [Source] = []
         func add(_ kind: String, _ urls: [String], _ origin: String) {
             for u in urls { out.append(Source(kind: kind, url: Redaction.redactText(u), origin: origin)) }

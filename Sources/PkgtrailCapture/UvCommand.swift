@@ -16,10 +16,11 @@ public struct UvCommand: Sendable {
         "--upgrade-package", "-P", "--no-binary-package", "--no-build-package", "--link-mode", "--config-setting", "-C",
         "--allow-insecure-host", "--torch-backend", "--refresh-package", "--no-build-isolation-package",
         "--with", "--with-requirements", "--with-editable", "--optional", "--package", "--env-file", "--script",
-        "--bounds", "--marker", "-m", "--tag", "--branch", "--rev",
+        "--bounds", "--marker", "-m", "--tag", "--branch", "--rev", "--from", "--seed-version", "--prompt",
+        "--relocatable-python",
     ]
     /// How many leading positionals name the command (`uv pip install` = 2).
-    static let commandDepth: [String: Int] = ["pip": 2]
+    static let commandDepth: [String: Int] = ["pip": 2, "tool": 2]
 
     public init(arguments: [String]) {
         let tokens = ArgvTokens(arguments, valued: Self.valued)
@@ -38,6 +39,19 @@ public struct UvCommand: Sendable {
     public var changesEnvironment: Bool {
         guard !has("-h", "--help", "-V", "--version", "--dry-run") else { return false }
         return subcommands.count == 2 && subcommands[0] == "pip" && ["install", "uninstall", "sync"].contains(subcommands[1])
+    }
+
+    /// `uv venv [PATH]` creates (or with --clear replaces) an environment.
+    public var createsEnvironment: Bool {
+        subcommands.first == "venv" && !has("-h", "--help")
+    }
+
+    /// `uv tool install|upgrade|uninstall NAME` change the tool's environment.
+    /// (`--all` touches every tool: not recorded, found as drift by `scan`.)
+    public var changesTool: Bool {
+        guard subcommands.count == 2, subcommands[0] == "tool",
+              ["install", "upgrade", "uninstall"].contains(subcommands[1]) else { return false }
+        return !has("-h", "--help", "--all") && !positionals.isEmpty
     }
 
     /// `uv add`, `uv remove`, `uv sync`, `uv run` sync the project environment,

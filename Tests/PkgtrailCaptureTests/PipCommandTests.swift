@@ -183,6 +183,18 @@ final class UvCommandTests: XCTestCase {
                   ["venv"], ["tool", "list"], ["pip", "compile", "r.in"], ["lock"], []] {
             XCTAssertFalse(UvCommand(arguments: a).changesEnvironment, "\(a)")
         }
+        XCTAssertTrue(UvCommand(arguments: ["venv", "x"]).createsEnvironment)
+        XCTAssertTrue(UvCommand(arguments: ["tool", "install", "--from", "pkg", "cmd"]).changesTool)
+        XCTAssertEqual(UvCommand(arguments: ["tool", "install", "--from", "pkg", "cmd"]).last("--from"), "pkg")
+        XCTAssertFalse(UvCommand(arguments: ["tool", "upgrade", "--all"]).changesTool)
+        XCTAssertFalse(UvCommand(arguments: ["tool", "run", "x"]).changesTool)
+        for a in [["add", "x"], ["remove", "x"], ["sync"], ["run", "python"], ["--directory", "d", "sync"]] {
+            XCTAssertTrue(UvCommand(arguments: a).syncsProject, "\(a)")
+        }
+        for a in [["add", "--frozen", "x"], ["add", "--no-sync", "x"], ["run", "--no-sync", "python"], ["sync", "--dry-run"],
+                  ["lock"], ["tree"]] {
+            XCTAssertFalse(UvCommand(arguments: a).syncsProject, "\(a)")
+        }
     }
 
     func testUvCacheEntryHeader() {

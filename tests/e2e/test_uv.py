@@ -217,3 +217,32 @@ def test_uv_project_add_remove_sync_run(box, index, tmp_path):
     r = box.uv("run", "python", "-c", "print(2)", cwd=str(projects["rec"]))
     assert r.stdout == b"2\n" and len(box.events()) == n + 2
     assert replayed_state(box.events(), venv) == disk_state(venv + "/lib/python3.11/site-packages")
+
+
+def test_uv_venv_and_uv_tool(box, index, tmp_path):
+    env = box.env()
+    env.pop("VIRTUAL_ENV")
+    env.update(UV_PYTHON="python3", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "toolbin"))
+    r = box.uv("venv", "made", cwd=str(tmp_path), env=env)
+    assert r.returncode == 0, r.stderr
+    e = box.events()[-1]
+    assert e["environment"]["prefix"] == str(tmp_path / "made") and e["environment"]["is_venv"] is True
+    assert e["notes"] == ["uv venv created this environment"] and changes(e) == []
+    assert box.uv("venv", "--clear", "made", cwd=str(tmp_path), env=env).returncode == 0
+    assert box.events()[-1]["notes"] == ["uv venv replaced this environment"]
+
+    r = box.uv("tool", "install", "--index-url", index["simple"], "demo-app", cwd=str(tmp_path), env=env)
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists(tmp_path / "toolbin" / "demo-app")
+    e = box.events()[-1]
+    assert e["environment"]["prefix"] == str(tmp_path / "tools" / "demo-app")
+    assert changes(e) == [("demo-app", "install", None, "1.0"), ("demo-lib", "install", None, "1.1")]
+    assert e["changes"][0]["requested"] is True and e["changes"][1]["requested"] is False
+    for c in e["changes"]:
+        assert c["artifact"]["hash_source"] == "uv-cache-v8"
+        assert c["artifact"]["sha256"] == served_sha256(index, c["artifact"]["filename"])
+    assert box.uv("tool", "uninstall", "demo-app", cwd=str(tmp_path), env=env).returncode == 0
+    e = box.events()[-1]
+    assert changes(e) == [("demo-app", "remove", "1.0", None), ("demo-lib", "remove", "1.1", None)]
+    r = subprocess.run([BIN, "verify", "--db", box.db], capture_output=True)
+    assert r.returncode == 0, r.stdout

@@ -1,34 +1,58 @@
 import PkgtrailCore
 
-/// `uv add`, `uv remove`, `uv sync`, `uv run`: the project environment
-/// (`.venv` at the project root, or `UV_PROJECT_ENVIRONMENT`; `VIRTUAL_ENV`
-/// with `--active`), artifact hashes from `uv.lock`, and the lock file's
-/// change as part of the event.
-final class UvProjectAdapter: ToolAdapter {
+/// uv commands that act on one environment directory that may not exist yet:
+/// - project commands (`uv add`, `uv remove`, `uv sync`, `uv run`): the
+///   project environment (`.venv` at the project root, `UV_PROJECT_ENVIRONMENT`,
+///   or `VIRTUAL_ENV` with `--active`), artifacts from `uv.lock`, and the lock
+///   file's change as part of the event;
+/// - `uv venv [PATH]`: the environment created or replaced;
+/// - `uv tool install|upgrade|uninstall NAME`: the tool's environment under
+///   `UV_TOOL_DIR` (default `~/.local/share/uv/tools`), artifacts from uv's cache.
+final class UvEnvironmentAdapter: ToolAdapter {
+    enum Kind {
+        case project(root: String)
+        case venv
+        case tool
+    }
+
     let tool = "uv"
     private(set) var target: CaptureTarget
     private let cmd: UvCommand
     private let env: ProcessEnvironment
     private let cwd: String
-    private let root: String
+    private let kind: Kind
     private let realUV: String
     private let envDir: String
     private let lockBefore: String?
+    private let existedBefore: Bool
 
-    init(_ cmd: UvCommand, root: String, realUV: String, env: ProcessEnvironment, cwd: String) {
+    init(_ cmd: UvCommand, kind: Kind, realUV: String, env: ProcessEnvironment, cwd: String) {
         self.cmd = cmd
         self.env = env
         self.cwd = cwd
-        self.root = root
+        self.kind = kind
         self.realUV = realUV
-        if cmd.has("--active"), let active = env.nonEmpty("VIRTUAL_ENV") {
-            envDir = FileSystem.absolute(active, cwd: cwd)
-        } else if let p = env.nonEmpty("UV_PROJECT_ENVIRONMENT") {
-            envDir = FileSystem.absolute(p, cwd: root)
-        } else {
-            envDir = FileSystem.join(root, ".venv")
+        switch kind {
+        case .project(let root):
+            if cmd.has("--active"), let active = env.nonEmpty("VIRTUAL_ENV") {
+                envDir = FileSystem.absolute(active, cwd: cwd)
+            } else if let p = env.nonEmpty("UV_PROJECT_ENVIRONMENT") {
+                envDir = FileSystem.absolute(p, cwd: root)
+            } else {
+                envDir = FileSystem.join(root, ".venv")
+            }
+            lockBefore = FileSystem.read(FileSystem.join(root, "uv.lock")).map { Digest.sha256Hex($0) }
+        case .venv:
+            envDir = FileSystem.absolute(cmd.positionals.first ?? ".venv", cwd: cwd)
+            lockBefore = nil
+        case .tool:
+            let tools = env.nonEmpty("UV_TOOL_DIR")
+                ?? (env.nonEmpty("XDG_DATA_HOME") ?? env.home + "/.local/share") + "/uv/tools"
+            let name = PipReport.requirementName(cmd.last("--from") ?? cmd.positionals[0])
+            envDir = FileSystem.join(FileSystem.absolute(tools, cwd: cwd), name)
+            lockBefore = nil
         }
-        lockBefore = FileSystem.read(FileSystem.join(root, "uv.lock")).map { Digest.sha256Hex($0) }
+        existedBefore = FileSystem.exists(envDir)
         target = Self.resolve(envDir)
     }
 
@@ -59,9 +83,28 @@ final class UvProjectAdapter: ToolAdapter {
 
     func prepare(before: Snapshot) -> [String: String] { [:] }
 
-    func targetAfterRun() -> CaptureTarget? { target.scanDirs.isEmpty ? Self.resolve(envDir) : nil }
+    /// uv may have created (sync, venv, tool install) or replaced (venv --clear,
+    /// sync --python) the environment, or removed it (tool uninstall): look again.
+    func targetAfterRun() -> CaptureTarget? {
+        let now = Self.resolve(envDir)
+        return now.scanDirs.isEmpty ? CaptureTarget(environment: target.environment, scanDirs: target.scanDirs, notes: [])
+            : now
+    }
 
     func finish(_ run: ObservedRun) -> ToolFindings {
+        let version = UvAdapter.version(of: realUV, stateDirectory: env.stateDirectory)
+        guard case .project(let root) = kind else {
+            var notes: [String] = []
+            let artifacts = UvArtifacts(cmd: cmd, env: env, cwd: cwd, after: run.after, notes: &notes)
+            if case .venv = kind, FileSystem.exists(envDir) {
+                notes.append(existedBefore ? "uv venv replaced this environment" : "uv venv created this environment")
+            }
+            let requested = Set(cmd.positionals.prefix(1).map(PipReport.requirementName))
+            let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
+                                                       requestedNames: requested)
+            return ToolFindings(changes: changes, hooks: hooks, toolVersion: version,
+                                sources: UvAdapter.sources(cmd, env: env), notes: notes)
+        }
         var notes: [String] = []
         let lockPath = FileSystem.join(root, "uv.lock")
         let lockBytes = FileSystem.read(lockPath)
@@ -77,9 +120,7 @@ final class UvProjectAdapter: ToolAdapter {
         for registry in Set(lock?.packages.compactMap { $0.sourceKind == "registry" ? $0.sourceValue : nil } ?? []).sorted() {
             sources.append(Source(kind: "index", url: Redaction.redactText(registry), origin: "uv.lock"))
         }
-        return ToolFindings(changes: changes, hooks: hooks,
-                            toolVersion: UvAdapter.version(of: realUV, stateDirectory: env.stateDirectory),
-                            sources: sources, notes: notes,
+        return ToolFindings(changes: changes, hooks: hooks, toolVersion: version, sources: sources, notes: notes,
                             lockfile: Lockfile(path: lockPath, sha256Before: lockBefore,
                                                sha256After: lockBytes.map { Digest.sha256Hex($0) }))
     }
