@@ -110,6 +110,11 @@ def test_uv_pip_install_uninstall_sync(box, index):
     box.both("pip", "sync", *i, "req.txt")
     assert changes(box.events()[-1]) == [("demo-app", "remove", "1.0", None), ("demo-lib", "upgrade", "1.0", "1.1")]
     box.check_disk(index)
+    # uv's own bytecode compilation is not drift.
+    box.both("pip", "install", *i, "--compile-bytecode", "demo-app")
+    assert any(f.endswith(".pyc") for _, _, fs in os.walk(box.site + "/demo_app") for f in fs)
+    r = subprocess.run([BIN, "scan", "--db", box.db, box.venv], capture_output=True, env=box.env())
+    assert r.returncode == 0, r.stdout
     assert [e["kind"] for e in box.events()].count("drift") == 0
 
 
