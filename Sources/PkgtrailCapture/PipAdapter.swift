@@ -18,7 +18,7 @@ final class PipAdapter: ToolAdapter {
     init(arguments: [String], realPip: String, env: ProcessEnvironment, cwd: String) {
         cmd = PipCommand(arguments: arguments)
         let t = PipTarget.resolve(cmd, realPip: realPip, env: env, cwd: cwd)
-        target = CaptureTarget(environment: t.environment, scanDirs: t.scanDirs, notes: t.notes)
+        target = t.capture
         pipSiteDir = t.pipSiteDir
         self.env = env
         self.cwd = cwd

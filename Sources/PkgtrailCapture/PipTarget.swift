@@ -4,14 +4,12 @@ import PkgtrailCore
 /// `PIP_PYTHON`, or the real pip's shebang) and the scheme options
 /// (`--target`, `--prefix`, `--root`, `--user`) applied to its paths.
 struct PipTarget {
-    var environment: Environment
-    /// The site directories to snapshot (includes the user site for
-    /// non-venv interpreters: pip falls back to `--user` by itself when
-    /// site-packages is not writable, and uninstall reaches it too).
-    var scanDirs: [String]
+    /// `scanDirs` include the user site for non-venv interpreters: pip falls
+    /// back to `--user` by itself when site-packages is not writable, and
+    /// uninstall reaches it too.
+    var capture: CaptureTarget
     /// Where pip itself is installed, to read its version without running it.
     var pipSiteDir: String?
-    var notes: [String]
 
     static func resolve(_ cmd: PipCommand, realPip: String, env: ProcessEnvironment, cwd: String) -> PipTarget {
         let path = env.nonEmpty("PATH") ?? ""
@@ -27,10 +25,10 @@ struct PipTarget {
             python = RealTool.locate("python3", path: path, cwd: cwd)
         }
         guard let python, let info = PythonLocator.describe(python: python) else {
-            notes.append("the target interpreter could not be determined; changes were not captured")
-            return PipTarget(environment: Environment(prefix: "unknown", python: python, pythonVersion: nil,
-                                                      platform: PythonLocator.platform, isVenv: false, siteDirs: []),
-                             scanDirs: [], pipSiteDir: nil, notes: notes)
+            var unknown = CaptureTarget.unknown(python: python,
+                                                note: "the target interpreter could not be determined; changes were not captured")
+            unknown.notes = notes + unknown.notes
+            return PipTarget(capture: unknown, pipSiteDir: nil)
         }
         let pipSite = pipPython.flatMap { $0 == python ? info.purelib : PythonLocator.venv(python: $0)?.purelib }
         var prefix = info.prefix
@@ -59,7 +57,7 @@ struct PipTarget {
         }
         let environment = Environment(prefix: prefix, python: python, pythonVersion: info.version,
                                       platform: PythonLocator.platform, isVenv: isVenv, siteDirs: dirs)
-        return PipTarget(environment: environment, scanDirs: dirs, pipSiteDir: pipSite, notes: notes)
+        return PipTarget(capture: CaptureTarget(environment: environment, scanDirs: dirs, notes: notes), pipSiteDir: pipSite)
     }
 
     /// pip's version from its own dist-info (never by running it).

@@ -42,10 +42,6 @@ public enum ProcessRunner {
         }
     }
 
-    public static func run(path: String, argv: [String], environment: [String]) throws -> Exit {
-        try start(path: path, argv: argv, environment: environment).wait()
-    }
-
     /// A started child. The recorder does its own work (opening the log,
     /// comparing with it) while the tool runs, then waits.
     public final class Running {
