@@ -53,6 +53,7 @@ struct ToolFindings {
     var sources: [Source]
     var notes: [String]
     var lockfile: Lockfile? = nil
+    var tool: ToolInstallation? = nil
 }
 
 /// The flow every recorded command shares: snapshot, compare with the log
@@ -118,7 +119,7 @@ struct Recorder {
             environment: afterTarget.environment, sources: found.sources, changes: found.changes, startupHooks: found.hooks,
             stateBefore: before.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
             startupBefore: before.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
-            lockfile: found.lockfile, notes: notes + found.notes)
+            lockfile: found.lockfile, tool: found.tool, notes: notes + found.notes)
         return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event], log: log)
     }
 }

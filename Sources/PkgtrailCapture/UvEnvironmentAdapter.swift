@@ -102,8 +102,21 @@ final class UvEnvironmentAdapter: ToolAdapter {
             let requested = Set(cmd.positionals.prefix(1).map(PipReport.requirementName))
             let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
                                                        requestedNames: requested)
-            return ToolFindings(changes: changes, hooks: hooks, toolVersion: version,
-                                sources: UvAdapter.sources(cmd, env: env), notes: notes)
+            var sources = UvAdapter.sources(cmd, env: env)
+            var tool: ToolInstallation?
+            if case .tool = kind {
+                let path = FileSystem.join(envDir, "uv-receipt.toml")
+                let bytes = FileSystem.read(path, limit: 1 << 20)
+                let receipt = bytes.map { UvToolReceipt(text: String(decoding: $0, as: UTF8.self)) }
+                tool = ToolInstallation(name: FileSystem.basename(envDir), receiptPath: path,
+                                        receiptSHA256: bytes.map { Digest.sha256Hex($0) },
+                                        executables: receipt?.executables ?? [])
+                if sources.isEmpty {
+                    sources = (receipt?.indexURLs ?? []).map { Source(kind: "index", url: Redaction.redactText($0), origin: "uv-receipt") }
+                }
+            }
+            return ToolFindings(changes: changes, hooks: hooks, toolVersion: version, sources: sources, notes: notes,
+                                tool: tool)
         }
         var notes: [String] = []
         let lockPath = FileSystem.join(root, "uv.lock")

@@ -30,19 +30,23 @@ public struct Event: Equatable, Sendable {
     public var drift: DriftWindow?
     /// For project commands (uv add/remove/sync/run): the lock file and how it changed.
     public var lockfile: Lockfile?
+    /// For `uv tool` commands: the tool, its receipt and the executables it exposes.
+    public var tool: ToolInstallation?
     /// Things the recorder could not learn, said plainly (never secrets).
     public var notes: [String]
 
     public init(seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
                 actor: Actor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
                 startupHooks: [StartupHook], stateBefore: String, stateAfter: String, startupBefore: String,
-                startupAfter: String, drift: DriftWindow? = nil, lockfile: Lockfile? = nil, notes: [String]) {
+                startupAfter: String, drift: DriftWindow? = nil, lockfile: Lockfile? = nil,
+                tool: ToolInstallation? = nil, notes: [String]) {
         self.seq = seq; self.prevHash = prevHash; self.id = id; self.kind = kind
         self.started = started; self.finished = finished; self.actor = actor; self.command = command
         self.environment = environment; self.sources = sources; self.changes = changes
         self.startupHooks = startupHooks; self.stateBefore = stateBefore; self.stateAfter = stateAfter
         self.startupBefore = startupBefore; self.startupAfter = startupAfter; self.drift = drift
         self.lockfile = lockfile
+        self.tool = tool
         self.notes = notes
     }
 }
@@ -55,6 +59,18 @@ public struct Lockfile: Equatable, Sendable {
     public var sha256After: String?
     public init(path: String, sha256Before: String?, sha256After: String?) {
         self.path = path; self.sha256Before = sha256Before; self.sha256After = sha256After
+    }
+}
+
+/// A uv tool after the command: its receipt (`uv-receipt.toml`, null when
+/// the tool is gone) and the executables the receipt says it exposes.
+public struct ToolInstallation: Equatable, Sendable {
+    public var name: String
+    public var receiptPath: String
+    public var receiptSHA256: String?
+    public var executables: [String]
+    public init(name: String, receiptPath: String, receiptSHA256: String?, executables: [String]) {
+        self.name = name; self.receiptPath = receiptPath; self.receiptSHA256 = receiptSHA256; self.executables = executables
     }
 }
 

@@ -28,6 +28,7 @@ extension Event {
             "startup_after": .string(startupAfter),
             "drift": drift?.json ?? .null,
             "lockfile": lockfile?.json ?? .null,
+            "tool": tool?.json ?? .null,
             "notes": .strings(notes),
         ])
     }
@@ -49,10 +50,23 @@ extension Event {
             startupBefore: try r.string("startup_before"), startupAfter: try r.string("startup_after"),
             drift: try r.optionalValue("drift").map(DriftWindow.init(json:)),
             lockfile: try r.optionalValue("lockfile").map(Lockfile.init(json:)),
+            tool: try r.optionalValue("tool").map(ToolInstallation.init(json:)),
             notes: try r.array("notes").map { v in
                 guard let s = v.stringValue else { throw SchemaError("notes must be strings") }
                 return s
             })
+    }
+}
+
+extension ToolInstallation {
+    var json: JSONValue {
+        .object(["name": .string(name), "receipt_path": .string(receiptPath), "receipt_sha256": .optional(receiptSHA256),
+                 "executables": .strings(executables)])
+    }
+    init(json v: JSONValue) throws {
+        let r = Reader(v, "tool")
+        self.init(name: try r.string("name"), receiptPath: try r.string("receipt_path"),
+                  receiptSHA256: try r.optionalString("receipt_sha256"), executables: try r.strings("executables"))
     }
 }
 

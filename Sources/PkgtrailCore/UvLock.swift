@@ -141,3 +141,29 @@ extension StringProtocol {
         return s
     }
 }
+
+/// A uv tool receipt (`uv-receipt.toml`): the executables it exposes and
+/// the index options it was installed with.
+public struct UvToolReceipt: Sendable {
+    public var executables: [String] = []
+    public var indexURLs: [String] = []
+
+    public init(text: String) {
+        var section = ""
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters()
+            if line.hasPrefix("[") && !line.hasPrefix("[{") && line.hasSuffix("]") && !line.contains("=") {
+                section = String(line)
+                continue
+            }
+            if section == "[tool]", line.hasPrefix("{") {
+                if let p = UvLock.inlineTable(line)["install-path"] { executables.append(p) }
+            } else if section == "[tool.options]", let eq = line.firstIndex(of: "=") {
+                let key = line[..<eq].trimmingCharacters()
+                if key == "index-url" || key == "extra-index-url" || key == "default-index" {
+                    indexURLs.append(UvLock.unquote(line[line.index(after: eq)...].trimmingCharacters()))
+                }
+            }
+        }
+    }
+}

@@ -60,6 +60,10 @@ enum EventText {
         if let l = e.lockfile {
             field("lockfile", "\(l.path) \(l.sha256Before.map { String($0.prefix(12)) } ?? "(none)") → \(l.sha256After.map { String($0.prefix(12)) } ?? "(none)")")
         }
+        if let t = e.tool {
+            field("tool env", "\(t.name), receipt \(t.receiptSHA256.map { String($0.prefix(12)) } ?? "(gone)")"
+                  + (t.executables.isEmpty ? "" : ", exposes \(t.executables.joined(separator: " "))"))
+        }
         field("state", "\(e.stateBefore.prefix(12)) → \(e.stateAfter.prefix(12))")
         field("hash", Hex.encode(hash))
         field("prev hash", e.prevHash)

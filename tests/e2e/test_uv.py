@@ -246,8 +246,14 @@ def test_uv_venv_and_uv_tool(box, index, tmp_path):
     for c in e["changes"]:
         assert c["artifact"]["hash_source"] == "uv-cache-v8"
         assert c["artifact"]["sha256"] == served_sha256(index, c["artifact"]["filename"])
+    import hashlib
+    receipt = tmp_path / "tools" / "demo-app" / "uv-receipt.toml"
+    assert e["tool"] == {"name": "demo-app", "receipt_path": str(receipt),
+                         "receipt_sha256": hashlib.sha256(receipt.read_bytes()).hexdigest(),
+                         "executables": [str(tmp_path / "toolbin" / "demo-app")]}
     assert box.uv("tool", "uninstall", "demo-app", cwd=str(tmp_path), env=env).returncode == 0
     e = box.events()[-1]
     assert changes(e) == [("demo-app", "remove", "1.0", None), ("demo-lib", "remove", "1.1", None)]
+    assert e["tool"]["receipt_sha256"] is None and e["tool"]["executables"] == []
     r = subprocess.run([BIN, "verify", "--db", box.db], capture_output=True)
     assert r.returncode == 0, r.stdout
