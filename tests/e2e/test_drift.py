@@ -75,9 +75,15 @@ def test_scan_of_unknown_and_missing_paths(box, index, tmp_path):
     assert r.returncode == 2 and r.stderr.startswith(b"pkgtrail: ") and r.stderr.count(b"\n") == 1
     plain = tmp_path / "plain-site"
     plain.mkdir()
-    assert scan(box, str(plain)) == (0, f"{plain}: matches the log\n")
-    rc, out = subprocess.run([BIN, "scan", "--json", "--db", box.db], capture_output=True, env=box.env()).returncode, None
-    assert rc == 0
+    assert scan(box, str(plain)) == (0, f"{plain}: matches the log\n")  # empty, like the log's view of it
+    r = subprocess.run([BIN, "scan", "--json", "--db", box.db], capture_output=True, env=box.env())
+    assert (r.returncode, json.loads(r.stdout)) == (0, [])  # nothing recorded, so no environment is known
+    (plain / "thing-1.0.dist-info").mkdir()
+    rc, out = scan(box, str(plain))
+    assert rc == 1 and "+thing 1.0" in out
+    # Now the log knows it: a scan of everything includes it, matching.
+    r = subprocess.run([BIN, "scan", "--json", "--db", box.db], capture_output=True, env=box.env())
+    assert (r.returncode, json.loads(r.stdout)) == (0, [{"prefix": str(plain), "drift": False, "seq": None, "files": None}])
 
 
 def test_no_false_drift_after_recorded_installs_with_bytecode(box, index):
