@@ -28,6 +28,9 @@ protocol ToolAdapter: AnyObject {
     /// Where to look after the run, when the command may have created the
     /// environment (uv sync makes `.venv`); nil to keep `target`.
     func targetAfterRun() -> CaptureTarget?
+    /// True when `targetAfterRun` found an environment the command only used
+    /// (a cached ephemeral one): it is recorded as unchanged, not as new.
+    var reusedEnvironment: Bool { get }
     /// Turns what changed into the event's parts.
     func finish(_ observed: ObservedRun) -> ToolFindings
     func cleanUp()
@@ -35,6 +38,7 @@ protocol ToolAdapter: AnyObject {
 
 extension ToolAdapter {
     func targetAfterRun() -> CaptureTarget? { nil }
+    var reusedEnvironment: Bool { false }
     func cleanUp() {}
 }
 
@@ -109,16 +113,17 @@ struct Recorder {
         let afterTarget = adapter.targetAfterRun() ?? target
         let after = SiteScanner.scan(afterTarget.scanDirs)
         notes += before.notes + after.notes.filter { !before.notes.contains($0) }
+        let start = adapter.reusedEnvironment ? after : before
         let found = adapter.finish(ObservedRun(
-            before: before.snapshot, after: after.snapshot, deltas: before.snapshot.deltas(to: after.snapshot),
-            hooks: ChangeBuilder.hooks(before: before.snapshot, after: after.snapshot), exit: exit))
+            before: start.snapshot, after: after.snapshot, deltas: start.snapshot.deltas(to: after.snapshot),
+            hooks: ChangeBuilder.hooks(before: start.snapshot, after: after.snapshot), exit: exit))
         let event = Event(
             id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
             command: Command(tool: adapter.tool, toolVersion: found.toolVersion, argv: Redaction.redactArgv(argv),
                              cwd: cwd, exitStatus: Int64(exit.status), outcome: Self.outcome(exit)),
             environment: afterTarget.environment, sources: found.sources, changes: found.changes, startupHooks: found.hooks,
-            stateBefore: before.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
-            startupBefore: before.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
+            stateBefore: start.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
+            startupBefore: start.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
             lockfile: found.lockfile, tool: found.tool, notes: notes + found.notes)
         return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event], log: log)
     }

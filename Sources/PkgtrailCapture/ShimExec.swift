@@ -69,6 +69,7 @@ public enum ShimExec {
             adapter = UvEnvironmentAdapter(cmd, kind: .project(root: root), realUV: real, env: env, cwd: cwd)
         case .uvVenv(let cmd): adapter = UvEnvironmentAdapter(cmd, kind: .venv, realUV: real, env: env, cwd: cwd)
         case .uvTool(let cmd): adapter = UvEnvironmentAdapter(cmd, kind: .tool, realUV: real, env: env, cwd: cwd)
+        case .uvx(let cmd): adapter = UvxAdapter(cmd, realUV: real, env: env, cwd: cwd)
         }
         let result: Recorder.Result
         do {
@@ -90,6 +91,7 @@ public enum ShimExec {
         case uvProject(UvCommand, root: String)
         case uvVenv(UvCommand)
         case uvTool(UvCommand)
+        case uvx(UvCommand)
 
         init?(tool: String, arguments: [String], env: ProcessEnvironment) {
             switch tool {
@@ -106,9 +108,14 @@ public enum ShimExec {
                     self = .uvVenv(cmd)
                 } else if cmd.changesTool {
                     self = .uvTool(cmd)
+                } else if cmd.subcommands == ["tool", "run"], let run = UvCommand(uvxArguments: cmd) {
+                    self = .uvx(run)
                 } else {
                     return nil
                 }
+            case "uvx":
+                guard let cmd = UvCommand(uvxArguments: UvCommand(arguments: arguments)) else { return nil }
+                self = .uvx(cmd)
             default:
                 return nil
             }

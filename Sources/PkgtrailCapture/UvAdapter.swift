@@ -101,7 +101,7 @@ final class UvAdapter: ToolAdapter {
         if let cached = FileSystem.readText(cache, limit: 64), !cached.isEmpty { return cached }
         guard let out = ProcessRunner.capture(path: uv, argv: [uv, "--version"]) else { return nil }
         let words = String(decoding: out, as: UTF8.self).split(separator: " ")
-        guard words.count >= 2, words[0] == "uv", Version(String(words[1])) != nil else { return nil }
+        guard words.count >= 2, words[0] == "uv" || words[0] == "uvx", Version(String(words[1])) != nil else { return nil }
         let version = String(words[1])
         FileSystem.writeAtomically(cache, Array(version.utf8))
         return version

@@ -24,9 +24,7 @@ struct UvArtifacts: ArtifactSource {
             notes.append("uv ran without a cache; index artifact hashes were not available")
             return
         }
-        let root = cmd.last("--cache-dir") ?? env.nonEmpty("UV_CACHE_DIR")
-            ?? (env.nonEmpty("XDG_CACHE_HOME") ?? env.home + "/.cache") + "/uv"
-        let cache = FileSystem.absolute(root, cwd: cwd)
+        let cache = Self.cacheRoot(cmd: cmd, env: env, cwd: cwd)
         let versions = FileSystem.list(cache).filter { $0.hasPrefix("wheels-v") }
         for v in versions.sorted() {
             if Self.understoodCacheVersions.contains(v) {
@@ -35,6 +33,13 @@ struct UvArtifacts: ArtifactSource {
                 notes.append("uv cache \(v) is a format pkgtrail does not read; hashes from it are unknown")
             }
         }
+    }
+
+    /// uv's cache: `--cache-dir`, `UV_CACHE_DIR`, else `$XDG_CACHE_HOME/uv` (`~/.cache/uv`).
+    static func cacheRoot(cmd: UvCommand, env: ProcessEnvironment, cwd: String) -> String {
+        let root = cmd.last("--cache-dir") ?? env.nonEmpty("UV_CACHE_DIR")
+            ?? (env.nonEmpty("XDG_CACHE_HOME") ?? env.home + "/.cache") + "/uv"
+        return FileSystem.absolute(root, cwd: cwd)
     }
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {

@@ -31,6 +31,19 @@ public struct UvCommand: Sendable {
         positionals = Array(tokens.positionals.dropFirst(depth))
     }
 
+    /// `uvx [OPTIONS] COMMAND [ARGS]` (= `uv tool run`): what runs, and from
+    /// which package (`--from`, else the command, `pkg@version` allowed).
+    /// Nil for `--help`/`--version` and a bare `uvx`, which change nothing.
+    init?(uvxArguments parsed: UvCommand) {
+        let positionals = parsed.subcommands == ["tool", "run"] ? parsed.positionals : parsed.subcommands + parsed.positionals
+        guard !parsed.has("-h", "--help", "-V", "--version"), let command = positionals.first else { return nil }
+        self = parsed
+        subcommands = ["tool", "run"]
+        self.positionals = positionals
+        let from = parsed.last("--from") ?? command
+        options.append(("--package-name", PipReport.requirementName(String(from.split(separator: "@").first ?? ""))))
+    }
+
     public func has(_ names: String...) -> Bool { options.contains { names.contains($0.name) } }
     public func last(_ names: String...) -> String? { options.last { names.contains($0.name) }?.value }
 

@@ -221,3 +221,14 @@ final class UvLockArtifactTests: XCTestCase {
         XCTAssertEqual(UvLockArtifacts.tags(ofWheel: "x-1.0.tar.gz"), [])
     }
 }
+
+final class UvxCommandTests: XCTestCase {
+    func testPackageThatRuns() {
+        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["ruff@0.1.0", "check"]))?.last("--package-name"), "ruff")
+        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["--from", "Demo_App==1.0", "demo-app"]))?.last("--package-name"),
+                       "demo-app")
+        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["tool", "run", "black"]))?.last("--package-name"), "black")
+        XCTAssertNil(UvCommand(uvxArguments: UvCommand(arguments: ["--version"])))
+        XCTAssertNil(UvCommand(uvxArguments: UvCommand(arguments: [])))
+    }
+}

@@ -24,6 +24,7 @@ def uv_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("uvbin")
     import shutil
     shutil.copy(TOOLS_UV, d / "uv")
+    shutil.copy(TOOLS_UV + "x", d / "uvx")
     return str(d)
 
 
@@ -257,3 +258,35 @@ def test_uv_venv_and_uv_tool(box, index, tmp_path):
     assert e["tool"]["receipt_sha256"] is None and e["tool"]["executables"] == []
     r = subprocess.run([BIN, "verify", "--db", box.db], capture_output=True)
     assert r.returncode == 0, r.stdout
+
+
+def test_uvx_records_the_ephemeral_environment_built_or_reused(box, index):
+    def run(*args):
+        out = []
+        for bare in (True, False):
+            env = box.env(bare)
+            env.pop("VIRTUAL_ENV")
+            env["UV_PYTHON"] = "python3"
+            out.append(subprocess.run(list(args), env=env, capture_output=True, cwd=box.root, timeout=120))
+        norm = lambda b: re.sub(rb"in [0-9.]+m?s", b"in Ts", b)
+        assert (out[1].returncode, out[1].stdout, norm(out[1].stderr)) == (out[0].returncode, out[0].stdout, norm(out[0].stderr))
+        return out[1]
+
+    assert run("uvx", "--index-url", index["simple"], "--from", "demo-app", "demo-app").stdout == b"demo-app 1.0\n"
+    built = box.events()[-1]
+    assert "/uv-cache/archive-v0/" in built["environment"]["prefix"]
+    assert changes(built) == [("demo-app", "install", None, "1.0"), ("demo-lib", "install", None, "1.1")]
+    assert built["changes"][0]["requested"] is True
+    for c in built["changes"]:
+        assert c["artifact"]["sha256"] == served_sha256(index, c["artifact"]["filename"])
+    assert built["notes"] == ["ephemeral environment built by uv for this run"]
+    assert built["command"]["argv"][0] == "uvx"
+
+    run("uv", "tool", "run", "--index-url", index["simple"], "demo-app")
+    reused = box.events()[-1]
+    assert reused["environment"]["prefix"] == built["environment"]["prefix"]
+    assert changes(reused) == [] and reused["state_before"] == reused["state_after"] == built["state_after"]
+    assert reused["notes"] == ["cached ephemeral environment reused by uv for this run"]
+    run("uvx", "--version")
+    assert box.events()[-1]["id"] == reused["id"]  # --version changes nothing: not recorded
+    assert subprocess.run([BIN, "verify", "--db", box.db], capture_output=True).returncode == 0
