@@ -58,6 +58,18 @@ struct ToolFindings {
     var notes: [String]
     var lockfile: Lockfile? = nil
     var tool: ToolInstallation? = nil
+    /// Other environments the same command used (the overlay of `uv run --with`),
+    /// each recorded as its own install event after the main one.
+    var alsoUsed: [SecondaryEnvironment] = []
+}
+
+struct SecondaryEnvironment {
+    var environment: Environment
+    var before: Snapshot
+    var after: Snapshot
+    var changes: [Change]
+    var hooks: [StartupHook]
+    var notes: [String]
 }
 
 /// The flow every recorded command shares: snapshot, compare with the log
@@ -125,6 +137,12 @@ struct Recorder {
             stateBefore: start.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
             startupBefore: start.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
             lockfile: found.lockfile, tool: found.tool, notes: notes + found.notes)
-        return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event], log: log)
+        let secondary = found.alsoUsed.map { s in
+            Event(id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
+                  command: event.command, environment: s.environment, sources: found.sources, changes: s.changes,
+                  startupHooks: s.hooks, stateBefore: s.before.stateDigest, stateAfter: s.after.stateDigest,
+                  startupBefore: s.before.startupDigest, startupAfter: s.after.startupDigest, notes: s.notes)
+        }
+        return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event] + secondary, log: log)
     }
 }

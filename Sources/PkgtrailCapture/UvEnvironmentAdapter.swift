@@ -25,6 +25,7 @@ final class UvEnvironmentAdapter: ToolAdapter {
     private let envDir: String
     private let lockBefore: String?
     private let existedBefore: Bool
+    private var overlay: EphemeralEnvironments?
 
     init(_ cmd: UvCommand, kind: Kind, realUV: String, env: ProcessEnvironment, cwd: String) {
         self.cmd = cmd
@@ -81,7 +82,32 @@ final class UvEnvironmentAdapter: ToolAdapter {
                              scanDirs: [], notes: [])
     }
 
-    func prepare(before: Snapshot) -> [String: String] { [:] }
+    func prepare(before: Snapshot) -> [String: String] {
+        if case .project = kind, cmd.subcommands.first == "run", cmd.has("--with") {
+            var e = EphemeralEnvironments(cacheRoot: UvArtifacts.cacheRoot(cmd: cmd, env: env, cwd: cwd))
+            e.markBefore()
+            overlay = e
+        }
+        return [:]
+    }
+
+    /// `uv run --with X`: the ephemeral overlay holding X, as its own environment.
+    private func overlayEnvironment() -> [SecondaryEnvironment] {
+        guard let overlay, let first = cmd.options.first(where: { $0.name == "--with" })?.value else { return [] }
+        let names = Set(cmd.options.filter { $0.name == "--with" }.compactMap(\.value)
+            .flatMap { $0.split(separator: ",").map { PipReport.requirementName(String($0)) } })
+        let found = overlay.used(holding: PipReport.requirementName(String(first.split(separator: ",").first ?? "")))
+        guard !found.target.scanDirs.isEmpty else { return [] }
+        let after = SiteScanner.scan(found.target.scanDirs).snapshot
+        let before = found.reused ? after : Snapshot()
+        var notes = found.target.notes
+        let artifacts = UvArtifacts(cmd: cmd, env: env, cwd: cwd, after: after, notes: &notes)
+        let (changes, hooks) = ChangeBuilder.build(deltas: before.deltas(to: after),
+                                                   hooks: ChangeBuilder.hooks(before: before, after: after),
+                                                   artifacts: artifacts, requestedNames: names)
+        return [SecondaryEnvironment(environment: found.target.environment, before: before, after: after,
+                                     changes: changes, hooks: hooks, notes: notes + ["the --with overlay of uv run"])]
+    }
 
     /// uv may have created (sync, venv, tool install) or replaced (venv --clear,
     /// sync --python) the environment, or removed it (tool uninstall): look again.
@@ -123,8 +149,8 @@ final class UvEnvironmentAdapter: ToolAdapter {
         let lockBytes = FileSystem.read(lockPath)
         let lock = lockBytes.map { UvLock(text: String(decoding: $0, as: UTF8.self)) }
         if lock == nil { notes.append("no uv.lock at \(root); artifact hashes were not available") }
-        if cmd.has("--with", "--with-requirements", "--with-editable") {
-            notes.append("the ephemeral --with environment is not recorded; only the project environment is")
+        if cmd.has("--with-requirements", "--with-editable") {
+            notes.append("--with-requirements/--with-editable overlays are not recorded; only the project environment is")
         }
         let artifacts = lock.map { UvLockArtifacts(lock: $0, root: root) }
         let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
@@ -135,7 +161,8 @@ final class UvEnvironmentAdapter: ToolAdapter {
         }
         return ToolFindings(changes: changes, hooks: hooks, toolVersion: version, sources: sources, notes: notes,
                             lockfile: Lockfile(path: lockPath, sha256Before: lockBefore,
-                                               sha256After: lockBytes.map { Digest.sha256Hex($0) }))
+                                               sha256After: lockBytes.map { Digest.sha256Hex($0) }),
+                            alsoUsed: overlayEnvironment())
     }
 }
 

@@ -1,11 +1,8 @@
 import PkgtrailCore
 
-/// `uvx` / `uv tool run`: an ephemeral environment in uv's cache
-/// (`environments-v2/<key>/<hash>` → `archive-v0/<id>`, a venv). Links that
-/// appear or change during the run name the environment uv built; when none
-/// do, uv reused a cached one, identified by holding the package that ran
-/// (recorded unchanged). Code from that environment ran either way, so every
-/// run is an event.
+/// `uvx` / `uv tool run`: the ephemeral environment that ran (see
+/// `EphemeralEnvironments`). Code from it ran whether uv built it now or
+/// reused it, so every run is an event.
 final class UvxAdapter: ToolAdapter {
     let tool = "uv"
     let target: CaptureTarget
@@ -13,75 +10,32 @@ final class UvxAdapter: ToolAdapter {
     private let env: ProcessEnvironment
     private let cwd: String
     private let realUV: String
-    private let environments: String
     private let package: String
-    private var linksBefore: [String: String] = [:]
-    private var found: (target: CaptureTarget, reused: Bool)?
+    private var ephemeral: EphemeralEnvironments
+    private var found: EphemeralEnvironments.Found?
 
     init(_ cmd: UvCommand, realUV: String, env: ProcessEnvironment, cwd: String) {
         self.cmd = cmd
         self.env = env
         self.cwd = cwd
         self.realUV = realUV
-        environments = FileSystem.join(UvArtifacts.cacheRoot(cmd: cmd, env: env, cwd: cwd), "environments-v2")
+        ephemeral = EphemeralEnvironments(cacheRoot: UvArtifacts.cacheRoot(cmd: cmd, env: env, cwd: cwd))
         package = cmd.last("--package-name") ?? ""
         target = CaptureTarget(environment: Environment(prefix: "unknown", python: nil, pythonVersion: nil,
                                                         platform: PythonLocator.platform, isVenv: true, siteDirs: []),
                                scanDirs: [], notes: [])
     }
 
-    /// link path -> resolved environment directory
-    private func links() -> [String: String] {
-        var out: [String: String] = [:]
-        for key in FileSystem.list(environments) {
-            let dir = FileSystem.join(environments, key)
-            for name in FileSystem.list(dir) where !name.hasSuffix(".lock") {
-                let link = FileSystem.join(dir, name)
-                if let real = FileSystem.realpath(link) { out[link] = real }
-            }
-        }
-        return out
-    }
-
     func prepare(before: Snapshot) -> [String: String] {
-        linksBefore = links()
+        ephemeral.markBefore()
         return [:]
     }
 
     var reusedEnvironment: Bool { found?.reused ?? false }
 
     func targetAfterRun() -> CaptureTarget? {
-        let after = links()
-        let changed = Set(after.filter { linksBefore[$0.key] != $0.value }.values)
-        var chosen: String?
-        var reused = false
-        var note: String
-        if changed.count == 1 {
-            chosen = changed.first
-            note = "ephemeral environment built by uv for this run"
-        } else if changed.isEmpty {
-            let holders = Set(after.values.filter { dir in
-                PythonLocator.venv(python: FileSystem.join(dir, "bin/python")).map { info in
-                    SiteScanner.scan(info.environment.siteDirs).snapshot.distributions[package] != nil
-                } ?? false
-            })
-            if holders.count == 1 {
-                chosen = holders.first
-                reused = true
-                note = "cached ephemeral environment reused by uv for this run"
-            } else {
-                note = "uv reused one of \(holders.count) cached environments holding \(package); which one is unknown"
-            }
-        } else {
-            note = "uv built \(changed.count) environments during this run; which one ran is unknown"
-        }
-        guard let dir = chosen, let info = PythonLocator.venv(python: FileSystem.join(dir, "bin/python")) else {
-            found = (.unknown(python: nil, note: note), false)
-            return found!.target
-        }
-        let e = info.environment
-        found = (CaptureTarget(environment: e, scanDirs: e.siteDirs, notes: [note]), reused)
-        return found!.target
+        found = ephemeral.used(holding: package)
+        return found?.target
     }
 
     func finish(_ run: ObservedRun) -> ToolFindings {

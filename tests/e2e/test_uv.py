@@ -224,6 +224,23 @@ def test_uv_project_add_remove_sync_run(box, index, tmp_path):
     assert r.stdout == b"2\n" and len(box.events()) == n + 2
     assert replayed_state(box.events(), venv) == disk_state(venv + "/lib/python3.11/site-packages")
 
+    # `uv run --with`: the project environment and the ephemeral overlay, one event each.
+    n = len(box.events())
+    r = box.uv("run", "--index-url", index["simple"], "--with", "llmlib==1.1", "python", "-c", "import llmlib",
+               cwd=str(projects["rec"]))
+    assert r.returncode == 0, r.stderr
+    project_event, overlay = box.events()[n:]
+    assert project_event["environment"]["prefix"] == venv and changes(project_event) == []
+    assert "/uv-cache/archive-v0/" in overlay["environment"]["prefix"]
+    assert changes(overlay) == [("llmlib", "install", None, "1.1")]
+    assert overlay["changes"][0]["startup_hooks"][0]["executable_import"] is True
+    assert overlay["changes"][0]["artifact"]["sha256"] == served_sha256(index, "llmlib-1.1-py3-none-any.whl")
+    assert overlay["command"] == project_event["command"]
+    box.uv("run", "--index-url", index["simple"], "--with", "llmlib==1.1", "python", "-c", "pass", cwd=str(projects["rec"]))
+    again = box.events()[-1]
+    assert again["environment"]["prefix"] == overlay["environment"]["prefix"] and changes(again) == []
+    assert subprocess.run([BIN, "verify", "--db", box.db], capture_output=True).returncode == 0
+
 
 def test_uv_venv_and_uv_tool(box, index, tmp_path):
     env = box.env()
