@@ -36,7 +36,8 @@ final class UvAdapter: ToolAdapter {
         }
         let system = cmd.has("--system") || ["1", "true"].contains(env.nonEmpty("UV_SYSTEM_PYTHON")?.lowercased() ?? "")
         if python == nil && system {
-            python = RealTool.locate("python3", path: path, cwd: cwd) ?? RealTool.locate("python", path: path, cwd: cwd)
+            // uv's --system skips virtual environments: the first non-venv python on PATH.
+            python = systemPython(path: path, cwd: cwd)
         }
         if python == nil, let venv = env.nonEmpty("VIRTUAL_ENV") ?? env.nonEmpty("CONDA_PREFIX") {
             python = FileSystem.join(FileSystem.absolute(venv, cwd: cwd), "bin/python")
@@ -66,6 +67,16 @@ final class UvAdapter: ToolAdapter {
                                       siteDirs: ["\(prefix)/lib/python\(xy)/site-packages"])
         }
         return CaptureTarget(environment: environment, scanDirs: environment.siteDirs, notes: notes)
+    }
+
+    static func systemPython(path: String, cwd: String) -> String? {
+        for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
+            for name in ["python3", "python"] {
+                let candidate = FileSystem.join(dir.isEmpty ? cwd : String(dir), name)
+                if FileSystem.isExecutableFile(candidate), PythonLocator.venv(python: candidate) == nil { return candidate }
+            }
+        }
+        return nil
     }
 
     func prepare(before: Snapshot) -> [String: String] { [:] }

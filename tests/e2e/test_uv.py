@@ -307,3 +307,27 @@ def test_uvx_records_the_ephemeral_environment_built_or_reused(box, index):
     run("uvx", "--version")
     assert box.events()[-1]["id"] == reused["id"]  # --version changes nothing: not recorded
     assert subprocess.run([BIN, "verify", "--db", box.db], capture_output=True).returncode == 0
+
+
+def test_uv_pip_target_python_and_system_options(box, index, tmp_path):
+    i = ["--index-url", index["simple"]]
+    target = str(tmp_path / "target")
+    assert box.uv("pip", "install", *i, "--target", target, "demo-lib==1.0").returncode == 0
+    e = box.events()[-1]
+    assert e["environment"]["prefix"] == target and e["environment"]["site_dirs"] == [target]
+    assert changes(e) == [("demo-lib", "install", None, "1.0")]
+    # --python given as a path wins over VIRTUAL_ENV.
+    r = box.uv("pip", "install", *i, "--python", box.twin + "/bin/python", "demo-lib==1.1")
+    assert r.returncode == 0, r.stderr
+    e = box.events()[-1]
+    assert e["environment"]["prefix"] == box.twin and changes(e) == [("demo-lib", "install", None, "1.1")]
+    # --system skips virtual environments, even one first on PATH: uv targets /usr's python, which
+    # Debian marks externally managed, so uv refuses (exit 2) and nothing changes — recorded as such.
+    env = box.env()
+    env.pop("VIRTUAL_ENV")
+    env["PATH"] = f"{SHIMS}:{box.uv_dir}:{box.venv}/bin:{BASE_PATH}"
+    r = subprocess.run(["uv", "pip", "install", *i, "--system", "llmlib==1.0"], env=env, capture_output=True, cwd=box.root)
+    assert r.returncode == 2 and b"externally managed" in r.stderr
+    e = box.events()[-1]
+    assert e["environment"]["is_venv"] is False and e["environment"]["prefix"] == "/usr"
+    assert e["command"]["outcome"] == "failed" and changes(e) == []
