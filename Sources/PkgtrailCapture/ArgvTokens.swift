@@ -42,7 +42,4 @@ struct ArgvTokens: Sendable {
             }
         }
     }
-
-    func has(_ names: [String]) -> Bool { options.contains { names.contains($0.name) } }
-    func last(_ names: [String]) -> String? { options.last { names.contains($0.name) }?.value }
 }

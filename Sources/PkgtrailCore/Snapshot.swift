@@ -12,7 +12,7 @@ public struct Snapshot: Equatable, Sendable {
 
     /// SHA-256 of the sorted `name==version\n` lines: one digest names the
     /// whole package set, like dnf's rpmdb version.
-    public var stateDigest: String { Self.stateDigest(versions) }
+    public var stateDigest: String { Self.stateDigest(distributions.mapValues(\.version)) }
 
     public static func stateDigest(_ versions: [String: String]) -> String {
         let lines = versions.map { "\($0.key)==\($0.value)\n" }
@@ -30,9 +30,6 @@ public struct Snapshot: Equatable, Sendable {
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         return Digest.sha256Hex(Array(lines.joined().utf8))
     }
-
-    /// The package set as `name -> version`.
-    public var versions: [String: String] { distributions.mapValues(\.version) }
 }
 
 public struct InstalledDistribution: Equatable, Sendable {

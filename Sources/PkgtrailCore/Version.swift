@@ -94,18 +94,6 @@ public struct Version: Comparable, Hashable, CustomStringConvertible, Sendable {
         return s
     }
 
-    public var isPrerelease: Bool { pre != nil || dev != nil }
-
-    public var publicVersion: Version {
-        var v = self
-        v = Version(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: [])
-        return v
-    }
-
-    private init(epoch: Int, release: [Int], pre: (String, Int)?, post: Int?, dev: Int?, local: [LocalPart]) {
-        self.epoch = epoch; self.release = release; self.pre = pre; self.post = post; self.dev = dev; self.local = local
-    }
-
     // MARK: ordering (packaging's _cmpkey)
 
     private var trimmedRelease: [Int] {
