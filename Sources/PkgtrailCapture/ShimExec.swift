@@ -64,12 +64,12 @@ public enum ShimExec {
         let adapter: ToolAdapter
         switch kind {
         case .pip: adapter = PipAdapter(arguments: arguments, realPip: real, env: env, cwd: cwd)
-        case .uvPip(let cmd): adapter = UvAdapter(cmd, realUV: real, env: env, cwd: cwd)
+        case .uvPip(let cmd): adapter = UvAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real))
         case .uvProject(let cmd, let root):
-            adapter = UvEnvironmentAdapter(cmd, kind: .project(root: root), realUV: real, env: env, cwd: cwd)
-        case .uvVenv(let cmd): adapter = UvEnvironmentAdapter(cmd, kind: .venv, realUV: real, env: env, cwd: cwd)
-        case .uvTool(let cmd): adapter = UvEnvironmentAdapter(cmd, kind: .tool, realUV: real, env: env, cwd: cwd)
-        case .uvx(let cmd): adapter = UvxAdapter(cmd, realUV: real, env: env, cwd: cwd)
+            adapter = UvEnvironmentAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real), kind: .project(root: root))
+        case .uvVenv(let cmd): adapter = UvEnvironmentAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real), kind: .venv)
+        case .uvTool(let cmd): adapter = UvEnvironmentAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real), kind: .tool)
+        case .uvx(let cmd): adapter = UvxAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real))
         }
         let result: Recorder.Result
         do {

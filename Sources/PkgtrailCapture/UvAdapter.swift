@@ -7,17 +7,11 @@ import PkgtrailCore
 final class UvAdapter: ToolAdapter {
     let tool = "uv"
     let target: CaptureTarget
-    private let cmd: UvCommand
-    private let env: ProcessEnvironment
-    private let cwd: String
-    private let realUV: String
+    private let uv: UvInvocation
 
-    init(_ cmd: UvCommand, realUV: String, env: ProcessEnvironment, cwd: String) {
-        self.cmd = cmd
-        self.env = env
-        self.cwd = cwd
-        self.realUV = realUV
-        target = Self.resolve(cmd, env: env, cwd: cwd)
+    init(_ uv: UvInvocation) {
+        self.uv = uv
+        target = Self.resolve(uv.cmd, env: uv.env, cwd: uv.cwd)
     }
 
     /// FACTS.md: `--python`/`UV_PYTHON`, else `VIRTUAL_ENV`, else `CONDA_PREFIX`,
@@ -31,7 +25,7 @@ final class UvAdapter: ToolAdapter {
             if request.contains("/") {
                 python = PythonLocator.interpreter(fromOption: request, searchPath: path, cwd: cwd)
             } else {
-                notes.append("--python \(request) is a version request; the active or nearest virtual environment was assumed")
+                notes.append("--python \(Redaction.redactText(request)) is a version request; the active or nearest virtual environment was assumed")
             }
         }
         let system = cmd.has("--system") || ["1", "true"].contains(env.nonEmpty("UV_SYSTEM_PYTHON")?.lowercased() ?? "")
@@ -83,60 +77,13 @@ final class UvAdapter: ToolAdapter {
 
     func finish(_ run: ObservedRun) -> ToolFindings {
         var notes: [String] = []
-        let artifacts = UvArtifacts(cmd: cmd, env: env, cwd: cwd, after: run.after, notes: &notes)
+        let artifacts = uv.cacheArtifacts(notes: &notes)
+        let cmd = uv.cmd
         let named = Set(cmd.positionals.filter { !$0.hasSuffix(".whl") && !$0.contains("/") }.map(PipReport.requirementName))
             .union(artifacts.localWheelNames)
         let fromFiles = cmd.has("-r", "--requirement", "-e", "--editable") || cmd.action == "sync"
         let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
                                                    requestedNames: fromFiles ? nil : named)
-        return ToolFindings(changes: changes, hooks: hooks, toolVersion: Self.version(of: realUV, stateDirectory: env.stateDirectory),
-                            sources: Self.sources(cmd, env: env), notes: notes)
-    }
-
-
-    /// uv's version: from the dist-info beside a pip-installed uv, else from
-    /// `uv --version` (uv's own binary, not the target's interpreter: safe to
-    /// run), remembered per binary identity in the state directory so the
-    /// ~10 ms are paid once per uv upgrade.
-    static func version(of uv: String, stateDirectory: String) -> String? {
-        let lib = FileSystem.join(FileSystem.dirname(FileSystem.dirname(uv)), "lib")
-        for py in FileSystem.list(lib) where py.hasPrefix("python") {
-            let site = "\(lib)/\(py)/site-packages"
-            for name in FileSystem.list(site) where name.hasPrefix("uv-") && name.hasSuffix(".dist-info") {
-                return String(name.dropFirst(3).dropLast(10))
-            }
-        }
-        guard let st = FileSystem.stat(uv) else { return nil }
-        let key = Digest.sha256Hex(Array("\(uv)\n\(st.identity)".utf8)).prefix(16)
-        let cache = "\(stateDirectory)/uv-version-\(key)"
-        if let cached = FileSystem.readText(cache, limit: 64), !cached.isEmpty { return cached }
-        guard let out = ProcessRunner.capture(path: uv, argv: [uv, "--version"]) else { return nil }
-        let words = String(decoding: out, as: UTF8.self).split(separator: " ")
-        guard words.count >= 2, words[0] == "uv" || words[0] == "uvx", Version(String(words[1])) != nil else { return nil }
-        let version = String(words[1])
-        FileSystem.writeAtomically(cache, Array(version.utf8))
-        return version
-    }
-
-    /// Indexes and find-links in force: command line first, then UV_* variables.
-    static func sources(_ cmd: UvCommand, env: ProcessEnvironment) -> [Source] {
-        var out: [Source] = []
-        func add(_ kind: String, _ urls: [String], _ origin: String) {
-            for u in urls { out.append(Source(kind: kind, url: Redaction.redactText(u), origin: origin)) }
-        }
-        let argvIndex = cmd.options.filter { ["--index-url", "-i", "--default-index"].contains($0.name) }.compactMap(\.value)
-        if let last = argvIndex.last {
-            add("index", [last], "argv")
-        } else if let v = env.nonEmpty("UV_DEFAULT_INDEX") ?? env.nonEmpty("UV_INDEX_URL") {
-            add("index", [v], env.nonEmpty("UV_DEFAULT_INDEX") != nil ? "env:UV_DEFAULT_INDEX" : "env:UV_INDEX_URL")
-        }
-        add("extra-index", cmd.options.filter { ["--extra-index-url", "--index"].contains($0.name) }.compactMap(\.value), "argv")
-        for name in ["UV_EXTRA_INDEX_URL", "UV_INDEX"] {
-            if let v = env.nonEmpty(name) { add("extra-index", v.split(separator: " ").map(String.init), "env:\(name)") }
-        }
-        add("find-links", cmd.options.filter { ["--find-links", "-f"].contains($0.name) }.compactMap(\.value), "argv")
-        if let v = env.nonEmpty("UV_FIND_LINKS") { add("find-links", v.split(separator: ",").map(String.init), "env:UV_FIND_LINKS") }
-        if cmd.has("--no-index") { out.append(Source(kind: "no-index", url: nil, origin: "argv")) }
-        return out
+        return ToolFindings(changes: changes, hooks: hooks, toolVersion: uv.version, sources: uv.sources, notes: notes)
     }
 }

@@ -14,7 +14,7 @@ struct UvArtifacts: ArtifactSource {
 
     var localWheelNames: Set<String> { Set(localWheels.keys) }
 
-    init(cmd: UvCommand, env: ProcessEnvironment, cwd: String, after: Snapshot, notes: inout [String]) {
+    init(cmd: UvCommand, env: ProcessEnvironment, cwd: String, notes: inout [String]) {
         for arg in cmd.positionals where arg.hasSuffix(".whl") {
             let path = FileSystem.absolute(arg, cwd: cwd)
             let parts = FileSystem.basename(path).split(separator: "-")

@@ -5,6 +5,8 @@ public struct UvCommand: Sendable {
     public var subcommands: [String] = []
     public var options: [(name: String, value: String?)] = []
     public var positionals: [String] = []
+    /// For `uvx` / `uv tool run`: the package whose command runs.
+    public var runPackage: String?
 
     /// Options that take a value (uv 0.13), long and short.
     static let valued: Set<String> = [
@@ -41,7 +43,7 @@ public struct UvCommand: Sendable {
         subcommands = ["tool", "run"]
         self.positionals = positionals
         let from = parsed.last("--from") ?? command
-        options.append(("--package-name", PipReport.requirementName(String(from.split(separator: "@").first ?? ""))))
+        runPackage = PipReport.requirementName(String(from.split(separator: "@").first ?? ""))
     }
 
     public func has(_ names: String...) -> Bool { options.contains { names.contains($0.name) } }

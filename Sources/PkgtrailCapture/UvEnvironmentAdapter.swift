@@ -17,22 +17,17 @@ final class UvEnvironmentAdapter: ToolAdapter {
 
     let tool = "uv"
     private(set) var target: CaptureTarget
-    private let cmd: UvCommand
-    private let env: ProcessEnvironment
-    private let cwd: String
+    private let uv: UvInvocation
     private let kind: Kind
-    private let realUV: String
     private let envDir: String
     private let lockBefore: String?
     private let existedBefore: Bool
     private var overlay: EphemeralEnvironments?
 
-    init(_ cmd: UvCommand, kind: Kind, realUV: String, env: ProcessEnvironment, cwd: String) {
-        self.cmd = cmd
-        self.env = env
-        self.cwd = cwd
+    init(_ uv: UvInvocation, kind: Kind) {
+        self.uv = uv
         self.kind = kind
-        self.realUV = realUV
+        let (cmd, env, cwd) = (uv.cmd, uv.env, uv.cwd)
         switch kind {
         case .project(let root):
             if cmd.has("--active"), let active = env.nonEmpty("VIRTUAL_ENV") {
@@ -83,8 +78,8 @@ final class UvEnvironmentAdapter: ToolAdapter {
     }
 
     func prepare(before: Snapshot) -> [String: String] {
-        if case .project = kind, cmd.subcommands.first == "run", cmd.has("--with") {
-            var e = EphemeralEnvironments(cacheRoot: UvArtifacts.cacheRoot(cmd: cmd, env: env, cwd: cwd))
+        if case .project = kind, uv.cmd.subcommands.first == "run", uv.cmd.has("--with") {
+            var e = EphemeralEnvironments(cacheRoot: uv.cacheRoot)
             e.markBefore()
             overlay = e
         }
@@ -93,15 +88,15 @@ final class UvEnvironmentAdapter: ToolAdapter {
 
     /// `uv run --with X`: the ephemeral overlay holding X, as its own environment.
     private func overlayEnvironment() -> [SecondaryEnvironment] {
-        guard let overlay, let first = cmd.options.first(where: { $0.name == "--with" })?.value else { return [] }
-        let names = Set(cmd.options.filter { $0.name == "--with" }.compactMap(\.value)
+        guard let overlay, let first = uv.cmd.options.first(where: { $0.name == "--with" })?.value else { return [] }
+        let names = Set(uv.cmd.options.filter { $0.name == "--with" }.compactMap(\.value)
             .flatMap { $0.split(separator: ",").map { PipReport.requirementName(String($0)) } })
         let found = overlay.used(holding: PipReport.requirementName(String(first.split(separator: ",").first ?? "")))
         guard !found.target.scanDirs.isEmpty else { return [] }
         let after = SiteScanner.scan(found.target.scanDirs).snapshot
         let before = found.reused ? after : Snapshot()
         var notes = found.target.notes
-        let artifacts = UvArtifacts(cmd: cmd, env: env, cwd: cwd, after: after, notes: &notes)
+        let artifacts = uv.cacheArtifacts(notes: &notes)
         let (changes, hooks) = ChangeBuilder.build(deltas: before.deltas(to: after),
                                                    hooks: ChangeBuilder.hooks(before: before, after: after),
                                                    artifacts: artifacts, requestedNames: names)
@@ -113,22 +108,21 @@ final class UvEnvironmentAdapter: ToolAdapter {
     /// sync --python) the environment, or removed it (tool uninstall): look again.
     func targetAfterRun() -> CaptureTarget? {
         let now = Self.resolve(envDir)
-        return now.scanDirs.isEmpty ? CaptureTarget(environment: target.environment, scanDirs: target.scanDirs, notes: [])
-            : now
+        return now.scanDirs.isEmpty ? nil : now
     }
 
     func finish(_ run: ObservedRun) -> ToolFindings {
-        let version = UvAdapter.version(of: realUV, stateDirectory: env.stateDirectory)
+        let (cmd, version) = (uv.cmd, uv.version)
         guard case .project(let root) = kind else {
             var notes: [String] = []
-            let artifacts = UvArtifacts(cmd: cmd, env: env, cwd: cwd, after: run.after, notes: &notes)
+            let artifacts = uv.cacheArtifacts(notes: &notes)
             if case .venv = kind, FileSystem.exists(envDir) {
                 notes.append(existedBefore ? "uv venv replaced this environment" : "uv venv created this environment")
             }
             let requested = Set(cmd.positionals.prefix(1).map(PipReport.requirementName))
             let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
                                                        requestedNames: requested)
-            var sources = UvAdapter.sources(cmd, env: env)
+            var sources = uv.sources
             var tool: ToolInstallation?
             if case .tool = kind {
                 let path = FileSystem.join(envDir, "uv-receipt.toml")

@@ -6,21 +6,15 @@ import PkgtrailCore
 final class UvxAdapter: ToolAdapter {
     let tool = "uv"
     let target: CaptureTarget
-    private let cmd: UvCommand
-    private let env: ProcessEnvironment
-    private let cwd: String
-    private let realUV: String
+    private let uv: UvInvocation
     private let package: String
     private var ephemeral: EphemeralEnvironments
     private var found: EphemeralEnvironments.Found?
 
-    init(_ cmd: UvCommand, realUV: String, env: ProcessEnvironment, cwd: String) {
-        self.cmd = cmd
-        self.env = env
-        self.cwd = cwd
-        self.realUV = realUV
-        ephemeral = EphemeralEnvironments(cacheRoot: UvArtifacts.cacheRoot(cmd: cmd, env: env, cwd: cwd))
-        package = cmd.last("--package-name") ?? ""
+    init(_ uv: UvInvocation) {
+        self.uv = uv
+        ephemeral = EphemeralEnvironments(cacheRoot: uv.cacheRoot)
+        package = uv.cmd.runPackage ?? ""
         target = CaptureTarget(environment: Environment(prefix: "unknown", python: nil, pythonVersion: nil,
                                                         platform: PythonLocator.platform, isVenv: true, siteDirs: []),
                                scanDirs: [], notes: [])
@@ -40,11 +34,9 @@ final class UvxAdapter: ToolAdapter {
 
     func finish(_ run: ObservedRun) -> ToolFindings {
         var notes = found?.target.notes ?? []
-        let artifacts = UvArtifacts(cmd: cmd, env: env, cwd: cwd, after: run.after, notes: &notes)
+        let artifacts = uv.cacheArtifacts(notes: &notes)
         let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
                                                    requestedNames: [package])
-        return ToolFindings(changes: changes, hooks: hooks,
-                            toolVersion: UvAdapter.version(of: realUV, stateDirectory: env.stateDirectory),
-                            sources: UvAdapter.sources(cmd, env: env), notes: notes)
+        return ToolFindings(changes: changes, hooks: hooks, toolVersion: uv.version, sources: uv.sources, notes: notes)
     }
 }

@@ -90,10 +90,12 @@ final class PipReportTests: XCTestCase {
     }
 
     func testMalformedReportsAreErrorsNotCrashes() {
-        for bad in ["", "[]", "{\"version\": \"2\"}", "{\"version\": \"1\", \"install\": [{\"metadata\": 5}]}", "{"] {
-            if let r = try? PipReport(bytes: Array(bad.utf8)) { XCTAssertTrue(r.items.isEmpty, bad) }
+        for bad in ["", "[]", "{\"version\": \"2\"}", "{", "{\"install\": []}"] {
+            XCTAssertThrowsError(try PipReport(bytes: Array(bad.utf8)), bad)
         }
-        XCTAssertThrowsError(try PipReport(bytes: Array("{\"version\": \"2\"}".utf8)))
+        // Well-formed but with unusable entries: read, and the entries skipped.
+        let odd = try? PipReport(bytes: Array("{\"version\": \"1\", \"install\": [{\"metadata\": 5}, 7]}".utf8))
+        XCTAssertEqual(odd?.items.count, 0)
     }
 }
 
@@ -224,10 +226,10 @@ final class UvLockArtifactTests: XCTestCase {
 
 final class UvxCommandTests: XCTestCase {
     func testPackageThatRuns() {
-        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["ruff@0.1.0", "check"]))?.last("--package-name"), "ruff")
-        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["--from", "Demo_App==1.0", "demo-app"]))?.last("--package-name"),
+        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["ruff@0.1.0", "check"]))?.runPackage, "ruff")
+        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["--from", "Demo_App==1.0", "demo-app"]))?.runPackage,
                        "demo-app")
-        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["tool", "run", "black"]))?.last("--package-name"), "black")
+        XCTAssertEqual(UvCommand(uvxArguments: UvCommand(arguments: ["tool", "run", "black"]))?.runPackage, "black")
         XCTAssertNil(UvCommand(uvxArguments: UvCommand(arguments: ["--version"])))
         XCTAssertNil(UvCommand(uvxArguments: UvCommand(arguments: [])))
     }
