@@ -123,7 +123,7 @@ struct Recorder {
         let exit = child.wait()
         let finished = Clock.now()
         let afterTarget = adapter.targetAfterRun() ?? target
-        let after = SiteScanner.scan(afterTarget.scanDirs)
+        let after = SiteScanner.scan(afterTarget.scanDirs, reusing: before.snapshot)
         notes += before.notes + after.notes.filter { !before.notes.contains($0) }
         let start = adapter.reusedEnvironment ? after : before
         let found = adapter.finish(ObservedRun(

@@ -11,7 +11,10 @@ public enum SiteScanner {
         public var notes: [String]
     }
 
-    public static func scan(_ dirs: [String]) -> Result {
+    /// `reusing`: an earlier snapshot of the same directories; `.pth` files
+    /// whose identity (inode, size, times) did not move keep their hash
+    /// instead of being read again.
+    public static func scan(_ dirs: [String], reusing earlier: Snapshot? = nil) -> Result {
         var snapshot = Snapshot()
         var notes: [String] = []
         for dir in dirs {
@@ -20,7 +23,10 @@ public enum SiteScanner {
                 if name.hasSuffix(".pth") {
                     // site.py runs these at every start; they are few and small, so
                     // each is hashed here (bounded, in case one is not).
-                    if let st = FileSystem.stat(path), st.isRegular {
+                    guard let st = FileSystem.stat(path), st.isRegular else { continue }
+                    if let known = earlier?.startupFiles[path], known.identity == st.identity {
+                        snapshot.startupFiles[path] = known
+                    } else {
                         let bytes = FileSystem.read(path, limit: 16 << 20)
                         snapshot.startupFiles[path] = StartupFile(
                             path: path, identity: st.identity, sha256: bytes.map { Digest.sha256Hex($0) },
