@@ -70,7 +70,10 @@ def test_colours_survive_on_a_terminal(box, index):
 def test_ctrl_c_on_a_terminal_takes_pips_own_path(box, stall):
     url, connected = stall
     before = len(box.events()) if os.path.exists(box.db) else 0
-    p = subprocess.Popen(["script", "-qefc", f"pip install -i {url} demo-lib", "/dev/null"], env=box.env(),
+    # `exec`: a non-interactive dash left waiting would die of the Ctrl-C
+    # itself (script then reports 130) whatever pip did; $SHELL varies by machine.
+    p = subprocess.Popen(["script", "-qefc", f"exec pip install -i {url} demo-lib", "/dev/null"],
+                         env=box.env(extra={"SHELL": "/bin/sh"}),
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert connected.wait(60)
     time.sleep(0.3)
