@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"]),
+        .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
         .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"]),
     ]

@@ -81,6 +81,17 @@ public struct Version: Comparable, Hashable, CustomStringConvertible, Sendable {
         self.local = local
     }
 
+    init(epoch: Int, release: [Int], pre: (String, Int)?, post: Int?, dev: Int?, local: [LocalPart]) {
+        self.epoch = epoch; self.release = release; self.pre = pre; self.post = post; self.dev = dev; self.local = local
+    }
+
+    public var isPrerelease: Bool { pre != nil || dev != nil }
+    public var isPostrelease: Bool { post != nil }
+    /// The version without its local label (`1.0+cpu` → `1.0`).
+    public var publicVersion: Version { Version(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: []) }
+    /// Epoch and release only (`1!2.0rc1.post3` → `1!2.0`).
+    public var baseVersion: Version { Version(epoch: epoch, release: release, pre: nil, post: nil, dev: nil, local: []) }
+
     public var description: String {
         var s = epoch != 0 ? "\(epoch)!" : ""
         s += release.map(String.init).joined(separator: ".")
