@@ -14,8 +14,14 @@ struct Projection: Equatable {
         var sha256: String?, startupHook: Bool
     }
 
+    /// A window opened by a change (its `until_seq` is set by a later event).
+    struct PresenceRow: Equatable {
+        var sinceSeq: Int64, idx: Int64, prefix: String, name: String, version: String
+    }
+
     var summary: Summary
     var changes: [ChangeRow]
+    var presence: [PresenceRow]
 
     init(_ e: Event) {
         summary = Summary(seq: e.seq, kind: e.kind.rawValue, started: e.started, finished: e.finished,
@@ -25,6 +31,10 @@ struct Projection: Equatable {
         changes = e.changes.enumerated().map { i, c in
             ChangeRow(seq: e.seq, idx: Int64(i), name: c.name, action: c.action.rawValue, fromVersion: c.fromVersion,
                       toVersion: c.toVersion, sha256: c.artifact?.sha256, startupHook: !c.startupHooks.isEmpty)
+        }
+        presence = e.changes.enumerated().compactMap { i, c in
+            guard c.action != .remove, let v = c.toVersion else { return nil }
+            return PresenceRow(sinceSeq: e.seq, idx: Int64(i), prefix: e.environment.prefix, name: c.name, version: v)
         }
     }
 
@@ -41,6 +51,13 @@ struct Projection: Equatable {
                 INSERT INTO change (seq, idx, name, action, from_version, to_version, sha256, startup_hook)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
+            // Every change ends the window its package had in this environment.
+            try db.execute(sql: "UPDATE presence SET until_seq = ? WHERE prefix = ? AND name = ? AND until_seq IS NULL",
+                           arguments: [c.seq, s.prefix, c.name])
+        }
+        for p in presence {
+            try db.execute(sql: "INSERT INTO presence (since_seq, idx, prefix, name, version) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [p.sinceSeq, p.idx, p.prefix, p.name, p.version])
         }
     }
 
@@ -49,6 +66,11 @@ struct Projection: Equatable {
                 host: row["host"], tool: row["tool"], prefix: row["prefix"], outcome: row["outcome"],
                 exitStatus: row["exit_status"], changeCount: row["change_count"], stateAfter: row["state_after"],
                 startupAfter: row["startup_after"])
+    }
+
+    static func presence(from row: Row) -> (PresenceRow, until: Int64?) {
+        (PresenceRow(sinceSeq: row["since_seq"], idx: row["idx"], prefix: row["prefix"], name: row["name"],
+                     version: row["version"]), row["until_seq"])
     }
 
     static func change(from row: Row) -> ChangeRow {

@@ -66,6 +66,35 @@ enum Schema {
                 CREATE INDEX change_name ON change(name, seq);
                 """)
         }
+        m.registerMigration("2-presence-and-query-indexes") { db in
+            // Presence windows: each version an environment held, from the event
+            // that brought it (since_seq) to the one that replaced or removed it
+            // (until_seq, NULL while it is still there). A projection like the
+            // others: the fold of the change rows, rebuilt here from them and
+            // checked by verify. `who`, `state --at` and `exposure` read it.
+            try db.execute(sql: """
+                CREATE TABLE presence (
+                    since_seq INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    prefix TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    until_seq INTEGER,
+                    PRIMARY KEY (since_seq, idx),
+                    FOREIGN KEY (since_seq, idx) REFERENCES change(seq, idx)
+                ) WITHOUT ROWID;
+                INSERT INTO presence (since_seq, idx, prefix, name, version, until_seq)
+                    SELECT seq, idx, prefix, name, to_version, next_seq FROM (
+                        SELECT c.seq, c.idx, s.prefix, c.name, c.action, c.to_version,
+                               lead(c.seq) OVER (PARTITION BY s.prefix, c.name ORDER BY c.seq) AS next_seq
+                        FROM change c JOIN event_summary s ON s.seq = c.seq)
+                    WHERE action != 'remove' AND to_version IS NOT NULL;
+                CREATE INDEX presence_env ON presence(prefix, name, until_seq);
+                CREATE INDEX presence_name ON presence(name, version);
+                CREATE INDEX event_summary_host ON event_summary(host, seq);
+                CREATE INDEX event_summary_user ON event_summary(user, seq);
+                """)
+        }
         return m
     }
 }

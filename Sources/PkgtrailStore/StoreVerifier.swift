@@ -91,16 +91,23 @@ extension TrailStore {
     }
 }
 
-/// Walks the projection tables in step with the events (three ordered
-/// cursors), so checking a large log needs no per-event query.
+/// Walks the projection tables in step with the events (ordered cursors),
+/// so checking a large log needs no per-event query. Presence windows are
+/// checked by folding: each row's recorded end must be the next change to
+/// the same package in the same environment, which is remembered until it comes.
 final class ProjectionChecker {
     private let summaries: RowCursor
     private let changes: RowCursor
+    private let presence: RowCursor
     private var pendingChange: Projection.ChangeRow?
+    private var pendingPresence: (Projection.PresenceRow, until: Int64?)?
+    /// prefix NUL name -> the open window's start and its recorded end.
+    private var open: [String: (since: Int64, until: Int64?)] = [:]
 
     init(db: Database) throws {
         summaries = try Row.fetchCursor(db, sql: "SELECT * FROM event_summary ORDER BY seq")
         changes = try Row.fetchCursor(db, sql: "SELECT * FROM change ORDER BY seq, idx")
+        presence = try Row.fetchCursor(db, sql: "SELECT * FROM presence ORDER BY since_seq, idx")
     }
 
     func check(seq: Int64, body: [UInt8]) throws -> VerifyReport.Problem? {
@@ -121,6 +128,25 @@ final class ProjectionChecker {
         if let extra = try peekChange(), extra.seq == seq {
             return .projection(seq: seq, "an extra change row \(extra.idx) (\(extra.name)) is not in the body")
         }
+        return try checkPresence(expected)
+    }
+
+    private func checkPresence(_ expected: Projection) throws -> VerifyReport.Problem? {
+        let seq = expected.summary.seq
+        for c in expected.changes {
+            let key = expected.summary.prefix + "\u{0}" + c.name
+            if let was = open.removeValue(forKey: key), was.until != seq {
+                return .projection(seq: was.since, "the presence window of \(c.name) should end at seq \(seq)")
+            }
+        }
+        for want in expected.presence {
+            guard let got = try nextPresence() else { return .projection(seq: seq, "presence of \(want.name) is missing") }
+            if got.0 != want { return .projection(seq: min(seq, got.0.sinceSeq), "presence row of \(got.0.name) differs from the body") }
+            open[want.prefix + "\u{0}" + want.name] = (seq, got.until)
+        }
+        if let extra = try peekPresence(), extra.0.sinceSeq <= seq {
+            return .projection(seq: extra.0.sinceSeq, "an extra presence row (\(extra.0.name)) is not in the body")
+        }
         return nil
     }
 
@@ -129,7 +155,22 @@ final class ProjectionChecker {
             return .projection(seq: row["seq"], "a summary row has no event")
         }
         if let c = try peekChange() { return .projection(seq: c.seq, "a change row has no event") }
+        if let p = try peekPresence() { return .projection(seq: p.0.sinceSeq, "a presence row has no event") }
+        if let (_, w) = open.filter({ $0.value.until != nil }).min(by: { $0.value.since < $1.value.since }) {
+            return .projection(seq: w.since, "a presence window is closed though nothing replaced it")
+        }
         return nil
+    }
+
+    private func peekPresence() throws -> (Projection.PresenceRow, until: Int64?)? {
+        if pendingPresence == nil, let row = try presence.next() { pendingPresence = Projection.presence(from: row) }
+        return pendingPresence
+    }
+
+    private func nextPresence() throws -> (Projection.PresenceRow, until: Int64?)? {
+        let p = try peekPresence()
+        pendingPresence = nil
+        return p
     }
 
     private func peekChange() throws -> Projection.ChangeRow? {

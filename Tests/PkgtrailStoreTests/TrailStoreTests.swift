@@ -86,14 +86,14 @@ final class TrailStoreTests: XCTestCase {
 
     func testDeletedMiddleAndTail() throws {
         _ = try seeded(5)
-        try tamper("DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2")
+        try tamper("DELETE FROM presence WHERE since_seq = 2; DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2")
         var p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 2)
         XCTAssertTrue(p.description.contains("missing"))
         try FileManager.default.removeItem(atPath: dir)
         try setUpWithError()
         _ = try seeded(5)
-        try tamper("DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
+        try tamper("DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
         p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 5)
         XCTAssertTrue(p.description.contains("deleted from the end"), p.description)
@@ -115,8 +115,69 @@ final class TrailStoreTests: XCTestCase {
         let p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 3)
         XCTAssertTrue(p.description.contains("projection"))
-        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '1.3' WHERE seq = 3; DELETE FROM change WHERE seq = 4") }
+        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '1.3' WHERE seq = 3; DELETE FROM presence WHERE since_seq = 4; DELETE FROM change WHERE seq = 4") }
         XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 4)
+    }
+
+    /// One package in one environment: installed, upgraded, removed, installed again.
+    func lifecycle() throws -> TrailStore {
+        func change(_ action: Change.Action, _ from: String?, _ to: String?) -> [Change] {
+            [Change(name: "pkg", action: action, fromVersion: from, toVersion: to, artifact: nil, recordSHA256: nil,
+                    installer: "pip", requested: true, requiredBy: [], startupHooks: [])]
+        }
+        var other = Self.event(3, changes: change(.install, nil, "7.0"))
+        other.environment.prefix = "/elsewhere"
+        let store = try TrailStore.openForWriting(path: path)
+        try store.append([Self.event(1, changes: change(.install, nil, "1.0")), Self.event(2, changes: change(.upgrade, "1.0", "2.0")),
+                          other, Self.event(4, changes: change(.remove, "2.0", nil)),
+                          Self.event(5, changes: change(.install, nil, "2.1"))])
+        return store
+    }
+
+    func presenceRows() throws -> [String] {
+        try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM presence ORDER BY since_seq").map {
+                "\($0["prefix"] as String) \($0["version"] as String) [\($0["since_seq"] as Int64), \(($0["until_seq"] as Int64?).map(String.init) ?? "-"))"
+            }
+        }
+    }
+
+    func testPresenceWindowsFollowEachEnvironment() throws {
+        let store = try lifecycle()
+        XCTAssertEqual(try presenceRows(), ["/w/.venv 1.0 [1, 2)", "/w/.venv 2.0 [2, 4)", "/elsewhere 7.0 [3, -)", "/w/.venv 2.1 [5, -)"])
+        XCTAssertTrue(try store.verify().intact)
+    }
+
+    func testEditedPresenceIsReported() throws {
+        for (sql, seq) in [("UPDATE presence SET until_seq = NULL WHERE since_seq = 2", Int64(2)),
+                           ("UPDATE presence SET until_seq = 5 WHERE since_seq = 3", 3),
+                           ("UPDATE presence SET version = '1.1' WHERE since_seq = 1", 1),
+                           ("UPDATE presence SET prefix = '/x' WHERE since_seq = 5", 5),
+                           ("DELETE FROM presence WHERE since_seq = 2", 2),
+                           ("INSERT INTO presence VALUES (4, 0, '/w/.venv', 'pkg', '2.0', NULL)", 4)] {
+            try? FileManager.default.removeItem(atPath: dir)
+            try setUpWithError()
+            _ = try lifecycle()
+            try DatabaseQueue(path: path).write { try $0.execute(sql: sql) }
+            let p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first, sql)
+            XCTAssertEqual(p.seq, seq, "\(sql): \(p)")
+            XCTAssertTrue(p.description.contains("presence"), p.description)
+        }
+    }
+
+    /// A log written before migration 2 gets its presence windows from its change rows.
+    func testMigrationTwoBackfillsPresence() throws {
+        _ = try lifecycle()
+        let expected = try presenceRows()
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                DROP TABLE presence; DROP INDEX event_summary_host; DROP INDEX event_summary_user;
+                DELETE FROM grdb_migrations WHERE identifier = '2-presence-and-query-indexes'
+                """)
+        }
+        let store = try TrailStore.openForWriting(path: path)
+        XCTAssertEqual(try presenceRows(), expected)
+        XCTAssertTrue(try store.verify().intact)
     }
 
     func testReadingAMissingLogSaysWhatToDo() {
