@@ -68,22 +68,25 @@ def main():
 
         banner("What happened, newest last (pkgtrail log)")
         sh("pkgtrail log")
-        banner("Every change that touched llmlib (pkgtrail log --package llmlib)")
-        sh("pkgtrail log --package llmlib")
-        compromised = next(
-            e["seq"] for e in json.loads(subprocess.run(["pkgtrail", "log", "--json", "--package", "llmlib"], env=env,
-                                                        cwd=root, capture_output=True, check=True).stdout)
-            if any(c["name"] == "llmlib" and c["to_version"] == "1.1" for c in e["changes"]))
-        banner(f"Who installed the compromised release, how, from where, which artifact (pkgtrail show {compromised})")
-        sh(f"pkgtrail show {compromised}")
+        banner("Who installed llmlib 1.1, when, how, from which index, which artifact? (pkgtrail who)")
+        sh("pkgtrail who 'llmlib==1.1'")
+        banner("Where were we exposed, and for how long? (pkgtrail exposure, exit 1 = exposed)")
+        sh("pkgtrail exposure 'llmlib>=1.1,<1.2'; echo \"exit status $?\"")
+        arrived = next(r["finished"] for r in json.loads(subprocess.run(
+            ["pkgtrail", "who", "--json", "llmlib==1.1"], env=env, cwd=root, capture_output=True, check=True).stdout))
+        banner(f"What did the environment hold right after the compromised install? (pkgtrail state --at {arrived})")
+        sh(f"pkgtrail state --env app-venv --at {arrived}")
+        banner("And what changed since then? (pkgtrail diff)")
+        sh(f"pkgtrail diff --env app-venv {arrived}")
         banner("Is the record complete and unaltered? (pkgtrail verify, then ten lines of Python)")
         sh("pkgtrail verify")
         sh(f"python3 {REPO}/scripts/verify_log.py trail.db")
-        print(f"\nThe log is {root}/trail.db; the sandbox is removed now.")
+        print(f"\nThe log is {root}/trail.db; the sandbox is removed now (PKGTRAIL_DEMO_KEEP=1 keeps it).")
     finally:
         if server:
             server.terminate()
-        shutil.rmtree(root, ignore_errors=True)
+        if not os.environ.get("PKGTRAIL_DEMO_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,15 +6,18 @@ import PkgtrailCore
 /// Who is running the command: the effective user, the real user behind
 /// sudo, the host, and the CI job where one is detected. Reads only
 /// allowlisted variables.
-enum ActorProbe {
+public enum ActorProbe {
     static func current(env: ProcessEnvironment) -> Actor {
         let uid = geteuid()
         var user = env.nonEmpty("USER") ?? "uid-\(uid)"
         if let pw = getpwuid(uid), let name = pw.pointee.pw_name { user = String(cString: name) }
+        return Actor(user: user, uid: Int64(uid), sudoUser: env.nonEmpty("SUDO_USER"), host: hostname(), ci: ci(env))
+    }
+
+    public static func hostname() -> String {
         var buf = [CChar](repeating: 0, count: 256)
         gethostname(&buf, buf.count - 1)
-        let host = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return Actor(user: user, uid: Int64(uid), sudoUser: env.nonEmpty("SUDO_USER"), host: host, ci: ci(env))
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func ci(_ env: ProcessEnvironment) -> CIIdentity? {

@@ -10,7 +10,7 @@ public enum Clock {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    static func now() -> String { Timestamp.format(millisecondsSinceEpoch: nowMilliseconds()) }
+    public static func now() -> String { Timestamp.format(millisecondsSinceEpoch: nowMilliseconds()) }
 
     /// A random (version 4) UUID, lowercase.
     static func uuid() -> String {

@@ -8,11 +8,11 @@ import PkgtrailStore
 enum DriftDetector {
     static func check(store: TrailStore, environment: Environment, snapshot: Snapshot, actor: Actor,
                       now: String) throws -> Event? {
-        let last = try store.lastSeen(prefix: environment.prefix)
+        let last = try store.lastSeen(host: actor.host, prefix: environment.prefix)
         if let last, last.stateAfter == snapshot.stateDigest, last.startupAfter == snapshot.startupDigest {
             return nil  // the common case: two digests compared, no history read
         }
-        let recorded = last == nil ? RecordedState() : try store.recordedState(prefix: environment.prefix)
+        let recorded = last == nil ? RecordedState() : try store.recordedState(host: actor.host, prefix: environment.prefix)
         let deltas = Drift.packageDeltas(recorded: recorded, observed: snapshot)
         let hooks = Drift.startupHooks(recorded: recorded, observed: snapshot)
         if deltas.isEmpty && hooks.isEmpty { return nil }

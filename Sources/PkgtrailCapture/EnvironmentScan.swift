@@ -20,10 +20,10 @@ public enum EnvironmentScan {
     /// site directories), or every environment the log knows when empty.
     public static func run(paths: [String], files: Bool = false, sink: EventSink, env: ProcessEnvironment) throws -> [Finding] {
         let store = try sink.open().get()
-        let known = try store.knownEnvironments()
+        let actor = ActorProbe.current(env: env)
+        let known = try store.knownEnvironments(host: actor.host)
         let cwd = FileSystem.cwd()
         let targets = try paths.isEmpty ? known : paths.map { try resolve($0, known: known, cwd: cwd, env: env) }
-        let actor = ActorProbe.current(env: env)
         var findings: [Finding] = []
         var events: [Event] = []
         for environment in targets {

@@ -2,7 +2,8 @@ import GRDB
 import PkgtrailCore
 
 /// Per-environment reads: what the log says an environment holds now, and
-/// which environments it knows. Environments are identified by prefix.
+/// which environments it knows. An environment is a prefix on a host (a log
+/// can gather several machines, and two of them may use the same path).
 extension TrailStore {
     public struct LastSeen: Sendable {
         public let seq: Int64
@@ -11,14 +12,14 @@ extension TrailStore {
         public let startupAfter: String
     }
 
-    /// The newest event for `prefix`, from the projection index (no body decoded).
-    public func lastSeen(prefix: String) throws -> LastSeen? {
+    /// The newest event for `prefix` on `host`, from the projection index (no body decoded).
+    public func lastSeen(host: String, prefix: String) throws -> LastSeen? {
         try wrap {
             try queue.read { db in
                 try Row.fetchOne(db, sql: """
                     SELECT seq, finished, state_after, startup_after FROM event_summary
-                    WHERE prefix = ? ORDER BY seq DESC LIMIT 1
-                    """, arguments: [prefix]).map {
+                    WHERE prefix = ? AND host = ? ORDER BY seq DESC LIMIT 1
+                    """, arguments: [prefix, host]).map {
                     LastSeen(seq: $0["seq"], finished: $0["finished"], stateAfter: $0["state_after"],
                              startupAfter: $0["startup_after"])
                 }
@@ -26,25 +27,27 @@ extension TrailStore {
         }
     }
 
-    /// The fold of every event for `prefix`.
-    public func recordedState(prefix: String) throws -> RecordedState {
+    /// The fold of every event for `prefix` on `host`.
+    public func recordedState(host: String, prefix: String) throws -> RecordedState {
         var state = RecordedState()
         for e in try read(sql: """
             SELECT e.seq, e.hash, e.body FROM event e JOIN event_summary s ON s.seq = e.seq
-            WHERE s.prefix = ? ORDER BY e.seq
-            """, arguments: [prefix]) {
+            WHERE s.prefix = ? AND s.host = ? ORDER BY e.seq
+            """, arguments: [prefix, host]) {
             state.apply(e.event)
         }
         return state
     }
 
-    /// Every environment the log knows, as its newest event describes it.
-    public func knownEnvironments() throws -> [Environment] {
+    /// Every environment the log knows (on `host`, or on any host), as its
+    /// newest event describes it.
+    public func knownEnvironments(host: String? = nil) throws -> [Environment] {
         try read(sql: """
             SELECT e.seq, e.hash, e.body FROM event e
-            JOIN (SELECT max(seq) AS seq FROM event_summary GROUP BY prefix) last ON last.seq = e.seq
+            JOIN (SELECT max(seq) AS seq FROM event_summary WHERE ?1 IS NULL OR host = ?1 GROUP BY host, prefix) last
+              ON last.seq = e.seq
             ORDER BY e.seq
-            """, arguments: []).map(\.event.environment)
+            """, arguments: [host]).map(\.event.environment)
     }
 
     func wrap<T>(_ body: () throws -> T) throws -> T {

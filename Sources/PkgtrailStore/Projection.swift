@@ -16,7 +16,7 @@ struct Projection: Equatable {
 
     /// A window opened by a change (its `until_seq` is set by a later event).
     struct PresenceRow: Equatable {
-        var sinceSeq: Int64, idx: Int64, prefix: String, name: String, version: String
+        var sinceSeq: Int64, idx: Int64, host: String, prefix: String, name: String, version: String
     }
 
     var summary: Summary
@@ -34,7 +34,7 @@ struct Projection: Equatable {
         }
         presence = e.changes.enumerated().compactMap { i, c in
             guard c.action != .remove, let v = c.toVersion else { return nil }
-            return PresenceRow(sinceSeq: e.seq, idx: Int64(i), prefix: e.environment.prefix, name: c.name, version: v)
+            return PresenceRow(sinceSeq: e.seq, idx: Int64(i), host: e.actor.host, prefix: e.environment.prefix, name: c.name, version: v)
         }
     }
 
@@ -52,12 +52,12 @@ struct Projection: Equatable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
             // Every change ends the window its package had in this environment.
-            try db.execute(sql: "UPDATE presence SET until_seq = ? WHERE prefix = ? AND name = ? AND until_seq IS NULL",
-                           arguments: [c.seq, s.prefix, c.name])
+            try db.execute(sql: "UPDATE presence SET until_seq = ? WHERE host = ? AND prefix = ? AND name = ? AND until_seq IS NULL",
+                           arguments: [c.seq, s.host, s.prefix, c.name])
         }
         for p in presence {
-            try db.execute(sql: "INSERT INTO presence (since_seq, idx, prefix, name, version) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [p.sinceSeq, p.idx, p.prefix, p.name, p.version])
+            try db.execute(sql: "INSERT INTO presence (since_seq, idx, host, prefix, name, version) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [p.sinceSeq, p.idx, p.host, p.prefix, p.name, p.version])
         }
     }
 
@@ -69,7 +69,7 @@ struct Projection: Equatable {
     }
 
     static func presence(from row: Row) -> (PresenceRow, until: Int64?) {
-        (PresenceRow(sinceSeq: row["since_seq"], idx: row["idx"], prefix: row["prefix"], name: row["name"],
+        (PresenceRow(sinceSeq: row["since_seq"], idx: row["idx"], host: row["host"], prefix: row["prefix"], name: row["name"],
                      version: row["version"]), row["until_seq"])
     }
 

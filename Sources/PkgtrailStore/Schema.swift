@@ -67,7 +67,7 @@ enum Schema {
                 """)
         }
         m.registerMigration("2-presence-and-query-indexes") { db in
-            // Presence windows: each version an environment held, from the event
+            // Presence windows: each version an environment (host + prefix) held, from the event
             // that brought it (since_seq) to the one that replaced or removed it
             // (until_seq, NULL while it is still there). A projection like the
             // others: the fold of the change rows, rebuilt here from them and
@@ -76,6 +76,7 @@ enum Schema {
                 CREATE TABLE presence (
                     since_seq INTEGER NOT NULL,
                     idx INTEGER NOT NULL,
+                    host TEXT NOT NULL,
                     prefix TEXT NOT NULL,
                     name TEXT NOT NULL,
                     version TEXT NOT NULL,
@@ -83,13 +84,13 @@ enum Schema {
                     PRIMARY KEY (since_seq, idx),
                     FOREIGN KEY (since_seq, idx) REFERENCES change(seq, idx)
                 ) WITHOUT ROWID;
-                INSERT INTO presence (since_seq, idx, prefix, name, version, until_seq)
-                    SELECT seq, idx, prefix, name, to_version, next_seq FROM (
-                        SELECT c.seq, c.idx, s.prefix, c.name, c.action, c.to_version,
-                               lead(c.seq) OVER (PARTITION BY s.prefix, c.name ORDER BY c.seq) AS next_seq
+                INSERT INTO presence (since_seq, idx, host, prefix, name, version, until_seq)
+                    SELECT seq, idx, host, prefix, name, to_version, next_seq FROM (
+                        SELECT c.seq, c.idx, s.host, s.prefix, c.name, c.action, c.to_version,
+                               lead(c.seq) OVER (PARTITION BY s.host, s.prefix, c.name ORDER BY c.seq) AS next_seq
                         FROM change c JOIN event_summary s ON s.seq = c.seq)
                     WHERE action != 'remove' AND to_version IS NOT NULL;
-                CREATE INDEX presence_env ON presence(prefix, name, until_seq);
+                CREATE INDEX presence_env ON presence(host, prefix, name, until_seq);
                 CREATE INDEX presence_name ON presence(name, version);
                 CREATE INDEX event_summary_host ON event_summary(host, seq);
                 CREATE INDEX event_summary_user ON event_summary(user, seq);

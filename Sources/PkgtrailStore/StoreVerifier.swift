@@ -101,7 +101,7 @@ final class ProjectionChecker {
     private let presence: RowCursor
     private var pendingChange: Projection.ChangeRow?
     private var pendingPresence: (Projection.PresenceRow, until: Int64?)?
-    /// prefix NUL name -> the open window's start and its recorded end.
+    /// host NUL prefix NUL name -> the open window's start and its recorded end.
     private var open: [String: (since: Int64, until: Int64?)] = [:]
 
     init(db: Database) throws {
@@ -134,7 +134,7 @@ final class ProjectionChecker {
     private func checkPresence(_ expected: Projection) throws -> VerifyReport.Problem? {
         let seq = expected.summary.seq
         for c in expected.changes {
-            let key = expected.summary.prefix + "\u{0}" + c.name
+            let key = expected.summary.host + "\u{0}" + expected.summary.prefix + "\u{0}" + c.name
             if let was = open.removeValue(forKey: key), was.until != seq {
                 return .projection(seq: was.since, "the presence window of \(c.name) should end at seq \(seq)")
             }
@@ -142,7 +142,7 @@ final class ProjectionChecker {
         for want in expected.presence {
             guard let got = try nextPresence() else { return .projection(seq: seq, "presence of \(want.name) is missing") }
             if got.0 != want { return .projection(seq: min(seq, got.0.sinceSeq), "presence row of \(got.0.name) differs from the body") }
-            open[want.prefix + "\u{0}" + want.name] = (seq, got.until)
+            open[want.host + "\u{0}" + want.prefix + "\u{0}" + want.name] = (seq, got.until)
         }
         if let extra = try peekPresence(), extra.0.sinceSeq <= seq {
             return .projection(seq: extra.0.sinceSeq, "an extra presence row (\(extra.0.name)) is not in the body")

@@ -142,26 +142,78 @@ public final class TrailStore {
         public var since: String?
         public var until: String?
         public var package: String?
-        public init(since: String? = nil, until: String? = nil, package: String? = nil) {
-            self.since = since; self.until = until; self.package = package
+        public var user: String?
+        public var host: String?
+        /// Environment prefixes (a path as given and as resolved); any matches.
+        public var prefixes: [String]?
+        public var tool: String?
+        public var kind: String?
+        /// Events in this seq range only (an export's contiguous slice).
+        public var minSeq: Int64?
+        public var maxSeq: Int64?
+        public init(since: String? = nil, until: String? = nil, package: String? = nil, user: String? = nil,
+                    host: String? = nil, prefixes: [String]? = nil, tool: String? = nil, kind: String? = nil) {
+            self.since = since; self.until = until; self.package = package; self.user = user; self.host = host
+            self.prefixes = prefixes; self.tool = tool; self.kind = kind
         }
     }
 
     /// Events matching the filter, oldest first, read through the projection indexes.
     public func events(_ filter: Filter = Filter()) throws -> [StoredEvent] {
+        var out: [StoredEvent] = []
+        try eachEvent(filter) { out.append($0) }
+        return out
+    }
+
+    /// The same, one at a time from a cursor, so an export of a large log
+    /// never holds it all in memory.
+    public func eachEvent(_ filter: Filter, _ body: (StoredEvent) throws -> Void) throws {
+        let (sql, args) = Self.query(filter)
+        try wrap {
+            try queue.read { db in
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
+                while let row = try rows.next() { try body(try Self.decode(row)) }
+            }
+        }
+    }
+
+    static func query(_ filter: Filter) -> (String, StatementArguments) {
         var clauses: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
-        if let s = filter.since { clauses.append("s.finished >= ?"); args.append(s) }
-        if let u = filter.until { clauses.append("s.started < ?"); args.append(u) }
-        if let p = filter.package {
-            clauses.append("e.seq IN (SELECT seq FROM change WHERE name = ?)")
-            args.append(PackageName.normalize(p))
+        func clause(_ sql: String, _ values: [String]) { clauses.append(sql); args += values }
+        if let s = filter.since { clause("s.finished >= ?", [s]) }
+        if let u = filter.until { clause("s.started < ?", [u]) }
+        if let p = filter.package { clause("e.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)]) }
+        if let u = filter.user { clause("s.user = ?", [u]) }
+        if let h = filter.host { clause("s.host = ?", [h]) }
+        if let p = filter.prefixes, !p.isEmpty {
+            clause("s.prefix IN (\(Array(repeating: "?", count: p.count).joined(separator: ",")))", p)
         }
+        if let t = filter.tool { clause("s.tool = ?", [t]) }
+        if let k = filter.kind { clause("s.kind = ?", [k]) }
+        if let m = filter.minSeq { clauses.append("e.seq >= ?"); args.append(m) }
+        if let m = filter.maxSeq { clauses.append("e.seq <= ?"); args.append(m) }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        return try read(sql: """
+        return ("""
             SELECT e.seq, e.hash, e.body FROM event e JOIN event_summary s ON s.seq = e.seq
             \(whereSQL) ORDER BY e.seq
-            """, arguments: StatementArguments(args))
+            """, StatementArguments(args))
+    }
+
+    /// The first and last seq of the events in a time range. Concurrent
+    /// writers can append slightly out of time order, so an export takes every
+    /// event between these two: a contiguous, verifiable slice of the chain.
+    public func seqRange(since: String?, until: String?) throws -> ClosedRange<Int64>? {
+        try wrap {
+            try queue.read { db in
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT min(seq) AS lo, max(seq) AS hi FROM event_summary
+                    WHERE (?1 IS NULL OR finished >= ?1) AND (?2 IS NULL OR started < ?2)
+                    """, arguments: [since, until])
+                guard let lo: Int64 = row?["lo"], let hi: Int64 = row?["hi"] else { return nil }
+                return lo...hi
+            }
+        }
     }
 
     public func event(seq: Int64) throws -> StoredEvent? {
@@ -173,19 +225,20 @@ public final class TrailStore {
     }
 
     func read(sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
-        do {
-            return try queue.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    let body = [UInt8](row["body"] as Data)
-                    let seq: Int64 = row["seq"]
-                    guard let event = try? Event(json: JSONParser.parse(body)) else {
-                        throw StoreError(.corrupt, "event \(seq) has an unreadable body: run `pkgtrail verify`")
-                    }
-                    return StoredEvent(event: event, hash: [UInt8](row["hash"] as Data), body: body)
-                }
-            }
-        } catch let e as DatabaseError {
-            throw Self.classify(e, path: path)
+        try wrap { try queue.read { db in try Self.decodeRows(db, sql: sql, arguments: arguments) } }
+    }
+
+    /// Rows of (seq, hash, body), decoded.
+    static func decodeRows(_ db: Database, sql: String, arguments: StatementArguments) throws -> [StoredEvent] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map(decode)
+    }
+
+    static func decode(_ row: Row) throws -> StoredEvent {
+        let body = [UInt8](row["body"] as Data)
+        let seq: Int64 = row["seq"]
+        guard let event = try? Event(json: JSONParser.parse(body)) else {
+            throw StoreError(.corrupt, "event \(seq) has an unreadable body: run `pkgtrail verify`")
         }
+        return StoredEvent(event: event, hash: [UInt8](row["hash"] as Data), body: body)
     }
 }

@@ -14,13 +14,29 @@ struct LogCommand: ParsableCommand {
     var until: String?
     @Option(help: "Only events that changed this package (name normalized as in PEP 503).")
     var package: String?
+    @Option(help: "Only events run by this user.")
+    var user: String?
+    @Option(help: "Only events on this host.")
+    var host: String?
+    @Option(help: "Only events in the environment with this prefix.")
+    var env: String?
+    @Option(help: "Only events recorded from this tool (pip, uv, uvx).")
+    var tool: String?
+    @Option(help: "Only events of this kind: install (a recorded command) or drift (found by a snapshot).")
+    var kind: String?
     @Flag(help: "Print a JSON array of event bodies, each with its hash.")
     var json = false
+
+    func validate() throws {
+        if let kind, Event.Kind(rawValue: kind) == nil { throw ValidationError("--kind \(kind): use install or drift") }
+    }
 
     func run() throws {
         let ctx = Context(location)
         let filter = TrailStore.Filter(since: try since.map { try timeArgument($0, "--since") },
-                                       until: try until.map { try timeArgument($0, "--until") }, package: package)
+                                       until: try until.map { try timeArgument($0, "--until") }, package: package,
+                                       user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,
+                                       kind: kind)
         let store = try ctx.openLog()
         let events: [StoredEvent]
         do { events = try store.events(filter) } catch { throw fail("\(error)") }

@@ -5,12 +5,12 @@ struct Pkgtrail: ParsableCommand {
         commandName: "pkgtrail",
         abstract: "A tamper-evident flight recorder for pip and uv installs.",
         discussion: """
-            Exit statuses: 0 success, 1 a negative finding (tampered), 2 the command could not \
+            Exit statuses: 0 success, 1 a negative finding (tampered, exposed), 2 the command could not \
             do its job, 64 usage error; `exec` returns the real tool's status.
             """,
         version: "0.1.0",
-        subcommands: [LogCommand.self, ShowCommand.self, VerifyCommand.self, ScanCommand.self, ExecCommand.self,
-                      InitCommand.self])
+        subcommands: [LogCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, DiffCommand.self, ExportCommand.self,
+                      ExposureCommand.self, VerifyCommand.self, ScanCommand.self, ExecCommand.self, InitCommand.self])
 }
 
 /// Options every command that reads the log shares.

@@ -127,24 +127,27 @@ final class TrailStoreTests: XCTestCase {
         }
         var other = Self.event(3, changes: change(.install, nil, "7.0"))
         other.environment.prefix = "/elsewhere"
+        var sameEnvOtherHost = Self.event(6, changes: change(.install, nil, "9.0"))
+        sameEnvOtherHost.actor.host = "build-2"
         let store = try TrailStore.openForWriting(path: path)
         try store.append([Self.event(1, changes: change(.install, nil, "1.0")), Self.event(2, changes: change(.upgrade, "1.0", "2.0")),
                           other, Self.event(4, changes: change(.remove, "2.0", nil)),
-                          Self.event(5, changes: change(.install, nil, "2.1"))])
+                          Self.event(5, changes: change(.install, nil, "2.1")), sameEnvOtherHost])
         return store
     }
 
     func presenceRows() throws -> [String] {
         try DatabaseQueue(path: path).read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM presence ORDER BY since_seq").map {
-                "\($0["prefix"] as String) \($0["version"] as String) [\($0["since_seq"] as Int64), \(($0["until_seq"] as Int64?).map(String.init) ?? "-"))"
+                "\($0["host"] as String):\($0["prefix"] as String) \($0["version"] as String) [\($0["since_seq"] as Int64), \(($0["until_seq"] as Int64?).map(String.init) ?? "-"))"
             }
         }
     }
 
     func testPresenceWindowsFollowEachEnvironment() throws {
         let store = try lifecycle()
-        XCTAssertEqual(try presenceRows(), ["/w/.venv 1.0 [1, 2)", "/w/.venv 2.0 [2, 4)", "/elsewhere 7.0 [3, -)", "/w/.venv 2.1 [5, -)"])
+        XCTAssertEqual(try presenceRows(), ["build-1:/w/.venv 1.0 [1, 2)", "build-1:/w/.venv 2.0 [2, 4)", "build-1:/elsewhere 7.0 [3, -)",
+                                        "build-1:/w/.venv 2.1 [5, -)", "build-2:/w/.venv 9.0 [6, -)"])
         XCTAssertTrue(try store.verify().intact)
     }
 
@@ -154,7 +157,8 @@ final class TrailStoreTests: XCTestCase {
                            ("UPDATE presence SET version = '1.1' WHERE since_seq = 1", 1),
                            ("UPDATE presence SET prefix = '/x' WHERE since_seq = 5", 5),
                            ("DELETE FROM presence WHERE since_seq = 2", 2),
-                           ("INSERT INTO presence VALUES (4, 0, '/w/.venv', 'pkg', '2.0', NULL)", 4)] {
+                           ("INSERT INTO presence VALUES (4, 0, 'build-1', '/w/.venv', 'pkg', '2.0', NULL)", 4),
+                           ("UPDATE presence SET host = 'build-2' WHERE since_seq = 1", 1)] {
             try? FileManager.default.removeItem(atPath: dir)
             try setUpWithError()
             _ = try lifecycle()

@@ -1,0 +1,89 @@
+/// What `exposure` takes from an OSV advisory (the format of PyPI's
+/// advisory database and OSV's `MAL-` entries): for each affected PyPI
+/// package, the listed versions and the ECOSYSTEM ranges. Other ecosystems
+/// and range types (SEMVER, GIT) do not describe PyPI versions and are skipped.
+public struct OSVAdvisory: Sendable, Equatable {
+    public let id: String
+    public let affected: [Affected]
+
+    public struct Affected: Sendable, Equatable {
+        public let name: String
+        public let versions: [String]
+        public let ranges: [[Event]]
+
+        /// One entry of a range's `events` list.
+        public enum Event: Sendable, Equatable {
+            case introduced(String), fixed(String), lastAffected(String), limit(String)
+        }
+
+        /// OSV's evaluation: walking the events in version order, an
+        /// `introduced` at or below the version opens the range, a `fixed` or
+        /// `limit` at or below it closes it, a `last_affected` below it closes it.
+        public func contains(_ version: String) -> Bool {
+            if versions.contains(where: { Self.same($0, version) }) { return true }
+            guard let v = Version(version) else { return false }
+            return ranges.contains { events in
+                var affected = false
+                for e in events.sorted(by: { Self.order($0) < Self.order($1) }) {
+                    switch e {
+                    case .introduced(let s): if s == "0" || Version(s).map({ v >= $0 }) == true { affected = true }
+                    case .fixed(let s), .limit(let s): if let f = Version(s), v >= f { affected = false }
+                    case .lastAffected(let s): if let l = Version(s), v > l { affected = false }
+                    }
+                }
+                return affected
+            }
+        }
+
+        static func same(_ a: String, _ b: String) -> Bool {
+            if let x = Version(a), let y = Version(b) { return x == y }
+            return a == b
+        }
+
+        /// Version order with "0" (the beginning of time) first; an unparsable
+        /// version sorts last and so never opens a range early.
+        private static func order(_ e: Event) -> OrderKey {
+            switch e {
+            case .introduced(let s): return s == "0" ? .start : Version(s).map(OrderKey.at) ?? .end
+            case .fixed(let s), .lastAffected(let s), .limit(let s): return Version(s).map(OrderKey.at) ?? .end
+            }
+        }
+
+        private enum OrderKey: Comparable {
+            case start, at(Version), end
+        }
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads one advisory or a JSON array of them.
+    public static func parse(_ bytes: [UInt8]) throws -> [OSVAdvisory] {
+        let root: JSONValue
+        do { root = try JSONParser.parse(bytes) } catch { throw Invalid(description: "not JSON: \(error)") }
+        let docs = root.arrayValue ?? [root]
+        return try docs.enumerated().map { i, doc in
+            guard let id = doc["id"]?.stringValue else {
+                throw Invalid(description: "entry \(i) has no \"id\": not an OSV advisory")
+            }
+            let affected = (doc["affected"]?.arrayValue ?? []).compactMap { a -> Affected? in
+                guard a["package"]?["ecosystem"]?.stringValue == "PyPI", let name = a["package"]?["name"]?.stringValue else {
+                    return nil
+                }
+                let ranges = (a["ranges"]?.arrayValue ?? []).filter { $0["type"]?.stringValue == "ECOSYSTEM" }.map { r in
+                    (r["events"]?.arrayValue ?? []).compactMap { e -> Affected.Event? in
+                        if let s = e["introduced"]?.stringValue { return .introduced(s) }
+                        if let s = e["fixed"]?.stringValue { return .fixed(s) }
+                        if let s = e["last_affected"]?.stringValue { return .lastAffected(s) }
+                        if let s = e["limit"]?.stringValue { return .limit(s) }
+                        return nil
+                    }
+                }
+                return Affected(name: PackageName.normalize(name), versions: (a["versions"]?.arrayValue ?? []).compactMap(\.stringValue),
+                                ranges: ranges)
+            }
+            return OSVAdvisory(id: id, affected: affected)
+        }
+    }
+}

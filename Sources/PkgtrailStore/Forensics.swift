@@ -1,0 +1,121 @@
+import GRDB
+import PkgtrailCore
+
+/// One recorded change with the event around it: who, where, with what
+/// command, from which index. Forensic answers are lists of these.
+public struct ChangeRecord: Sendable {
+    public let event: Event
+    public let hash: [UInt8]
+    public let index: Int
+    public var change: Change { event.changes[index] }
+}
+
+/// A version an environment held over a window of the log: brought by
+/// `arrival`, ended by `departure` (nil while it is still there).
+public struct Presence: Sendable {
+    public let name: String
+    public let version: String
+    public let host: String
+    public let prefix: String
+    public let arrival: ChangeRecord
+    public let departure: ChangeRecord?
+}
+
+/// An environment as the log knows it: a prefix on a host.
+public struct EnvironmentKey: Hashable, Sendable, Comparable {
+    public let host: String
+    public let prefix: String
+    public init(host: String, prefix: String) { self.host = host; self.prefix = prefix }
+    public static func < (a: Self, b: Self) -> Bool { (a.host, a.prefix) < (b.host, b.prefix) }
+}
+
+/// The forensic queries of SPEC §5. Each reads the indexed projection
+/// tables to find what matches, then decodes only the matching events.
+extension TrailStore {
+    /// Every change whose old or new version matches the query, oldest first.
+    public func who(_ query: PackageQuery) throws -> [ChangeRecord] {
+        try wrap {
+            try queue.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT seq, idx, from_version, to_version FROM change WHERE name = ? ORDER BY seq, idx",
+                                            arguments: [query.name])
+                let hits = rows.filter { query.matches($0["from_version"]) || query.matches($0["to_version"]) }
+                let events = try Self.decode(db, seqs: hits.map { $0["seq"] })
+                return hits.compactMap { row in
+                    events[row["seq"]].map { ChangeRecord(event: $0.event, hash: $0.hash, index: row["idx"]) }
+                }
+            }
+        }
+    }
+
+    /// The environments recorded under `prefix`, on any host.
+    public func environments(prefix: String) throws -> [EnvironmentKey] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT DISTINCT host FROM event_summary WHERE prefix = ?", arguments: [prefix])
+                    .map { EnvironmentKey(host: $0["host"], prefix: prefix) }.sorted()
+            }
+        }
+    }
+
+    /// What the environment held at `at` (an RFC 3339 time; nil = now):
+    /// every window that opened by an event finished at or before `at` and
+    /// did not end by then. Sorted by name.
+    public func state(of env: EnvironmentKey, at: String? = nil) throws -> [Presence] {
+        let timeClause = at == nil ? "p.until_seq IS NULL"
+            : "s.finished <= :at AND (p.until_seq IS NULL OR (SELECT finished FROM event_summary WHERE seq = p.until_seq) > :at)"
+        return try presence(sql: """
+            SELECT p.* FROM presence p JOIN event_summary s ON s.seq = p.since_seq
+            WHERE p.host = :host AND p.prefix = :prefix AND \(timeClause)
+            ORDER BY p.name
+            """, arguments: ["host": env.host, "prefix": env.prefix, "at": at])
+    }
+
+    /// Every window in which some environment held a version of `name` that
+    /// `matches` accepts, oldest first.
+    public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
+        var verdicts: [String: Bool] = [:]
+        return try presence(sql: "SELECT * FROM presence WHERE name = :name ORDER BY since_seq, idx", arguments: ["name": name]) { v in
+            if let known = verdicts[v] { return known }
+            let m = matches(v)
+            verdicts[v] = m
+            return m
+        }
+    }
+
+    private func presence(sql: String, arguments: StatementArguments,
+                          keep: (String) -> Bool = { _ in true }) throws -> [Presence] {
+        try wrap {
+            try queue.read { db in
+                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).filter { keep($0["version"]) }
+                let events = try Self.decode(db, seqs: rows.flatMap { [$0["since_seq"], $0["until_seq"]] as [Int64?] }.compactMap { $0 })
+                return try rows.map { row in
+                    func record(_ seq: Int64, _ name: String) throws -> ChangeRecord {
+                        guard let e = events[seq], let i = e.event.changes.firstIndex(where: { $0.name == name }) else {
+                            throw StoreError(.corrupt, "event \(seq) does not hold the change its projection names: run `pkgtrail verify`")
+                        }
+                        return ChangeRecord(event: e.event, hash: e.hash, index: i)
+                    }
+                    let name: String = row["name"]
+                    return Presence(name: name, version: row["version"], host: row["host"], prefix: row["prefix"],
+                                    arrival: try record(row["since_seq"], name),
+                                    departure: try (row["until_seq"] as Int64?).map { try record($0, name) })
+                }
+            }
+        }
+    }
+
+    /// Decodes the named events (each once), in batches that stay under SQLite's variable limit.
+    static func decode(_ db: Database, seqs: [Int64]) throws -> [Int64: StoredEvent] {
+        var out: [Int64: StoredEvent] = [:]
+        let unique = Array(Set(seqs)).sorted()
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let batch = Array(unique[start..<min(start + 500, unique.count)])
+            let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+            for e in try decodeRows(db, sql: "SELECT seq, hash, body FROM event WHERE seq IN (\(marks))",
+                                    arguments: StatementArguments(batch)) {
+                out[e.event.seq] = e
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import PkgtrailCapture
+import PkgtrailCore
+import PkgtrailStore
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the timeline for auditors, verifiable without pkgtrail (scripts/verify_log.py).",
+        discussion: """
+            Every record carries its seq, hash and prev_hash and the exact event body; the export \
+            carries the log's size and head hash. CSV cells that a spreadsheet would run as a formula \
+            are prefixed with '. HTML is one self-contained file: no script, no network.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case ndjson, json, csv, html }
+
+    @OptionGroup var location: LogLocation
+    @Option(help: "ndjson, json, csv or html.")
+    var format: Format
+    @Option(help: "Only events that finished at or after this time (RFC 3339, date, or span such as 7d).")
+    var since: String?
+    @Option(help: "Only events that started before this time.")
+    var until: String?
+    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        let sinceTime = try since.map { try timeArgument($0, "--since") }
+        let untilTime = try until.map { try timeArgument($0, "--until") }
+        let store = try Context(location).openLog()
+        let out: ExportSink
+        do { out = try ExportSink(path: output) } catch { throw fail("\(error)") }
+        do {
+            let head = try store.head()
+            let header = ExportHeader(size: head.seq, head: Hex.encode(head.hash), since: sinceTime, until: untilTime,
+                                      exportedAt: Clock.now())
+            var writer: any ExportWriter = switch format {
+            case .ndjson: NDJSONExport()
+            case .json: JSONExport()
+            case .csv: CSVExport()
+            case .html: HTMLExport()
+            }
+            try writer.begin(header, out)
+            // A contiguous slice up to the head read above (later appends wait for the next export).
+            if let range = try store.seqRange(since: sinceTime, until: untilTime) {
+                var slice = TrailStore.Filter()
+                slice.minSeq = range.lowerBound
+                slice.maxSeq = min(range.upperBound, head.seq)
+                try store.eachEvent(slice) { try writer.event($0, out) }
+            }
+            try writer.end(header, out)
+            try out.commit()
+        } catch let e as ExitCode {
+            out.abandon()
+            throw e
+        } catch {
+            out.abandon()
+            throw fail("export failed, nothing written: \(error)")
+        }
+    }
+}
+
+/// What every export states about the log it came from.
+struct ExportHeader {
+    static let format = "pkgtrail.export/1"
+    let size: Int64
+    let head: String
+    let since: String?
+    let until: String?
+    let exportedAt: String
+
+    var json: JSONValue {
+        .object(["format": .string(Self.format), "log_size": .int(size), "log_head": .string(head),
+                 "since": .optional(since), "until": .optional(until), "exported_at": .string(exportedAt)])
+    }
+}
+
+protocol ExportWriter {
+    mutating func begin(_ header: ExportHeader, _ out: ExportSink) throws
+    mutating func event(_ e: StoredEvent, _ out: ExportSink) throws
+    mutating func end(_ header: ExportHeader, _ out: ExportSink) throws
+}
+
+extension StoredEvent {
+    /// The verifiable record: chain fields and the body bytes as a string.
+    var exportRecord: [UInt8] {
+        var out: [UInt8] = Array("{\"body\":".utf8)
+        out += (try? CanonicalJSON.encode(.string(String(decoding: body, as: UTF8.self)))) ?? []
+        out += Array(",\"hash\":\"\(Hex.encode(hash))\",\"prev_hash\":\"\(event.prevHash)\",\"seq\":\(event.seq)}".utf8)
+        return out
+    }
+}
+
+struct NDJSONExport: ExportWriter {
+    func begin(_ h: ExportHeader, _ out: ExportSink) throws {
+        out.write(try CanonicalJSON.encode(.object(["export": h.json])) + [0x0A])
+    }
+    func event(_ e: StoredEvent, _ out: ExportSink) throws { out.write(e.exportRecord + [0x0A]) }
+    func end(_ h: ExportHeader, _ out: ExportSink) throws {}
+}
+
+struct JSONExport: ExportWriter {
+    var first = true
+    func begin(_ h: ExportHeader, _ out: ExportSink) throws {
+        out.write(Array("{\"export\":".utf8) + (try CanonicalJSON.encode(h.json)) + Array(",\n\"events\":[".utf8))
+    }
+    mutating func event(_ e: StoredEvent, _ out: ExportSink) throws {
+        out.write((first ? [0x0A] : Array(",\n".utf8)) + e.exportRecord)
+        first = false
+    }
+    func end(_ h: ExportHeader, _ out: ExportSink) throws { out.write(Array("\n]}\n".utf8)) }
+}
+
+/// Where an export goes: standard output, or a temporary file renamed into
+/// place on success so a failed export never leaves half a file.
+final class ExportSink {
+    private let path: String?
+    private let temp: String?
+    private let file: UnsafeMutablePointer<FILE>
+
+    init(path: String?) throws {
+        self.path = path
+        guard let path else {
+            temp = nil
+            guard let f = fdopen(STDOUT_FILENO, "w") else { throw Failure("cannot write to standard output") }
+            file = f
+            return
+        }
+        let t = path + ".tmp-\(getpid())"
+        guard let f = fopen(t, "wx") else {
+            throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        temp = t
+        file = f
+    }
+
+    func write(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+    }
+
+    func write(_ s: String) { write(Array(s.utf8)) }
+
+    func commit() throws {
+        if fflush(file) != 0 || ferror(file) != 0 { throw Failure("write error: \(String(cString: strerror(errno)))") }
+        guard let temp, let path else { return }
+        if fsync(fileno(file)) != 0 || fclose(file) != 0 || rename(temp, path) != 0 {
+            throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func abandon() {
+        guard let temp else { return }
+        fclose(file)
+        unlink(temp)
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import PkgtrailCapture
+import PkgtrailCore
+import PkgtrailStore
+
+struct ExposureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exposure",
+        abstract: "Every environment that held a matching version, with its window and how it got there.",
+        discussion: """
+            Give NAME[SPEC] arguments, OSV advisory files (--osv, one advisory or an array), or both. \
+            Exit 1 when anything was exposed, 0 when nothing was, 2 when the check could not be made.
+            """)
+
+    @OptionGroup var location: LogLocation
+    @Argument(help: "Compromised versions as NAME[SPEC], e.g. litellm==1.82.7 'litellm>=1.82.7,<1.82.9'.")
+    var specs: [String] = []
+    @Option(name: .customLong("osv"), help: "An OSV advisory JSON file (repeatable).")
+    var osv: [String] = []
+    @Flag(help: "Show times in the local time zone instead of UTC.")
+    var local = false
+    @Flag(help: "Print a JSON array of exposure windows.")
+    var json = false
+
+    /// What to look for: one package name, and the labels of every query or
+    /// advisory that flags a version of it.
+    struct Target {
+        let name: String
+        var tests: [(label: String, matches: (String) -> Bool)]
+    }
+
+    func validate() throws {
+        if specs.isEmpty && osv.isEmpty { throw ValidationError("name what to look for: NAME[SPEC] arguments and/or --osv FILE") }
+    }
+
+    func targets() throws -> [Target] {
+        var byName: [String: Target] = [:]
+        func add(_ name: String, _ label: String, _ test: @escaping (String) -> Bool) {
+            byName[name, default: Target(name: name, tests: [])].tests.append((label, test))
+        }
+        for s in specs {
+            let q: PackageQuery
+            do { q = try PackageQuery(s) } catch { throw ValidationError("\(error)") }
+            add(q.name, q.description, q.matches)
+        }
+        for file in osv {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw fail("cannot read \(Terminal.safe(file)): check the path")
+            }
+            let advisories: [OSVAdvisory]
+            do { advisories = try OSVAdvisory.parse([UInt8](data)) } catch {
+                throw fail("\(Terminal.safe(file)): \(error)")
+            }
+            for a in advisories {
+                for affected in a.affected { add(affected.name, a.id, affected.contains) }
+            }
+            if advisories.allSatisfy({ $0.affected.isEmpty }) {
+                Console.error(Terminal.safe("\(file): no PyPI package in \(advisories.map(\.id).joined(separator: ", ")); nothing to look for there"))
+            }
+        }
+        return byName.values.sorted { $0.name < $1.name }
+    }
+
+    func run() throws {
+        let wanted = try targets()
+        let store = try Context(location).openLog()
+        var found: [(Presence, [String])] = []
+        do {
+            for t in wanted {
+                var labels: [String: [String]] = [:]
+                let windows = try store.exposure(name: t.name) { version in
+                    let hits = t.tests.filter { $0.matches(version) }.map(\.label)
+                    labels[version] = hits
+                    return !hits.isEmpty
+                }
+                found += windows.map { ($0, labels[$0.version] ?? []) }
+            }
+        } catch { throw fail("\(error)") }
+        if json {
+            try RecordJSON.emitArray(found.map { RecordJSON.presence($0.0, extra: ["matched_by": .strings($0.1)]) })
+        } else {
+            report(found)
+        }
+        if !found.isEmpty { throw ExitCode(1) }
+    }
+
+    func report(_ found: [(Presence, [String])]) {
+        let clock = TimeText(local: local)
+        for (p, labels) in found {
+            emit(Terminal.safe("EXPOSED  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
+            let start = RecordText.windowStart(p).map(clock.show) ?? "before pkgtrail first saw it"
+            let end = p.departure.map { clock.show($0.event.finished) } ?? "still present"
+            var length = ""
+            if let a = RecordText.windowStart(p).flatMap(Timestamp.parse), let b = p.departure.flatMap({ Timestamp.parse($0.event.finished) }) {
+                length = " (" + TimeText.duration(milliseconds: b - a) + ")"
+            }
+            emit(Terminal.safe("  window \(start) → \(end)\(length)"))
+            emit(Terminal.safe("  match  \(labels.joined(separator: ", "))"))
+            emit(Terminal.safe("  came   " + RecordText.headline(p.arrival, clock: clock)))
+            for line in RecordText.block(p.arrival, clock: clock, indent: "    ") { emit(line) }
+            if let d = p.departure { emit(Terminal.safe("  went   " + RecordText.headline(d, clock: clock) + "  (" + StateText.cause(d) + ")")) }
+        }
+        let envs = Set(found.map { "\($0.0.host)\u{0}\($0.0.prefix)" }).count
+        let hosts = Set(found.map(\.0.host)).count
+        emit(found.isEmpty ? "no exposure: no recorded environment ever held a matching version"
+             : "\(found.count) exposure window\(found.count == 1 ? "" : "s") in \(envs) environment\(envs == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s")")
+    }
+}

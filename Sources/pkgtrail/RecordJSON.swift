@@ -1,0 +1,48 @@
+import PkgtrailCore
+import PkgtrailStore
+
+/// The `--json` shapes of forensic answers. Field names are part of the
+/// interface (README, "JSON output"): add fields, never rename them.
+enum RecordJSON {
+    static func change(_ r: ChangeRecord) -> JSONValue {
+        let e = r.event, c = r.change, a = e.actor
+        let hooks = c.startupHooks.map { h in
+            JSONValue.object(["path": .string(h.path), "sha256": .optional(h.sha256),
+                              "executable_import": .bool(h.executableImport), "status": .string(h.status)])
+        }
+        return .object([
+            "seq": .int(e.seq), "event_id": .string(e.id), "hash": .string(Hex.encode(r.hash)), "kind": .string(e.kind.rawValue),
+            "started": .string(e.started), "finished": .string(e.finished),
+            "user": .string(a.user), "uid": .int(a.uid), "sudo_user": .optional(a.sudoUser), "host": .string(a.host),
+            "ci": a.ci.map { ci in .object(["provider": .string(ci.provider), "repository": .optional(ci.repository),
+                                            "run_id": .optional(ci.runID), "job": .optional(ci.job)]) } ?? .null,
+            "environment": .string(e.environment.prefix),
+            "tool": .optional(e.command?.tool), "tool_version": .optional(e.command?.toolVersion),
+            "command": e.command.map { .strings($0.argv) } ?? .null, "cwd": .optional(e.command?.cwd),
+            "outcome": .optional(e.command?.outcome.rawValue), "exit_status": .optional(e.command?.exitStatus),
+            "name": .string(c.name), "action": .string(c.action.rawValue),
+            "from_version": .optional(c.fromVersion), "to_version": .optional(c.toVersion),
+            "sha256": .optional(c.artifact?.sha256), "artifact_url": .optional(c.artifact?.url),
+            "artifact_filename": .optional(c.artifact?.filename), "hash_source": .optional(c.artifact?.hashSource),
+            "index": .optional(RecordText.index(e)),
+            "sources": .array(e.sources.map { .object(["kind": .string($0.kind), "url": .optional($0.url), "origin": .string($0.origin)]) }),
+            "requested": .optional(c.requested), "required_by": .strings(c.requiredBy), "startup_hooks": .array(hooks),
+            "drift_window": e.drift.map { .object(["last_seen": .optional($0.lastSeen), "last_seen_seq": .optional($0.lastSeenSeq)]) } ?? .null,
+        ])
+    }
+
+    static func presence(_ p: Presence, extra: [String: JSONValue] = [:]) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "name": .string(p.name), "version": .string(p.version), "host": .string(p.host), "environment": .string(p.prefix),
+            "from": .optional(RecordText.windowStart(p)), "until": .optional(p.departure?.event.finished),
+            "still_present": .bool(p.departure == nil),
+            "installed": change(p.arrival), "removed": p.departure.map(change) ?? .null,
+        ]
+        for (k, v) in extra { o[k] = v }
+        return .object(o)
+    }
+
+    static func emitArray(_ values: [JSONValue]) throws {
+        emit("[" + (try values.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }).joined(separator: ",\n") + "]")
+    }
+}

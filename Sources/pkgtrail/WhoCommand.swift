@@ -1,0 +1,34 @@
+import ArgumentParser
+import PkgtrailCore
+import PkgtrailStore
+
+struct WhoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "who",
+        abstract: "Every change that touched matching versions: when, who, where, how, which artifact.",
+        discussion: "NAME[SPEC] takes PEP 440 specifiers: litellm, litellm==1.82.8, 'litellm>=1.82.7,<1.82.9'.")
+
+    @OptionGroup var location: LogLocation
+    @Argument(help: "A package name with optional PEP 440 specifiers.")
+    var package: String
+    @Flag(help: "Show times in the local time zone instead of UTC.")
+    var local = false
+    @Flag(help: "Print a JSON array of change records.")
+    var json = false
+
+    func run() throws {
+        let query: PackageQuery
+        do { query = try PackageQuery(package) } catch { throw ValidationError("\(error)") }
+        let store = try Context(location).openLog()
+        let records: [ChangeRecord]
+        do { records = try store.who(query) } catch { throw fail("\(error)") }
+        if json { return try RecordJSON.emitArray(records.map(RecordJSON.change)) }
+        let clock = TimeText(local: local)
+        for r in records {
+            emit(RecordText.headline(r, clock: clock))
+            for line in RecordText.block(r, clock: clock) { emit(line) }
+        }
+        emit(records.isEmpty ? "no recorded change touched \(Terminal.safe(query.description))"
+             : "\(records.count) change\(records.count == 1 ? "" : "s") touched \(Terminal.safe(query.description))")
+    }
+}
