@@ -6,7 +6,7 @@ import Glibc
 /// on its hot path (snapshots run on every recorded install).
 private func systemStat(_ path: String, _ st: inout Glibc.stat) -> Int32 { stat(path, &st) }
 
-enum FileSystem {
+public enum FileSystem {
     struct Stat {
         var mode: UInt32
         var inode: UInt64
@@ -36,7 +36,7 @@ enum FileSystem {
     }
 
     /// Reads at most `limit` bytes; nil when the file cannot be opened.
-    static func read(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
+    public static func read(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

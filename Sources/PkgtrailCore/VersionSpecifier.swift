@@ -152,8 +152,8 @@ public struct PackageQuery: Sendable, Hashable, CustomStringConvertible {
 extension String {
     var trimmingSpace: String {
         var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r\n" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r\n" || l == "\r" { s = s.dropLast() }
         return String(s)
     }
 }

@@ -54,8 +54,8 @@ struct HTMLExport: ExportWriter {
             ?? (e.drift?.firstSeen == true ? "(first seen)" : "(changed outside pkgtrail)")
         let changes = e.changes.map { c in
             Self.escape(EventText.change(c)) + (c.artifact?.sha256.map { " <code>sha256 \(String($0.prefix(16)))…</code>" } ?? "")
-                + c.startupHooks.map { " <code>.pth \(Self.escape($0.path))</code>" }.joined()
-        } + e.startupHooks.map { "<code>.pth \(Self.escape($0.path))</code>" }
+                + c.startupHooks.map { " " + Self.hook($0) }.joined()
+        } + e.startupHooks.map(Self.hook)
         let hash = Hex.encode(s.hash)
         out.write("<tr id=\"seq-\(e.seq)\" class=\"\(classes.joined(separator: " "))\"><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
                   + "<td>\(Self.escape(who))</td><td class=\"mono\">\(Self.escape(e.environment.prefix))</td>"
@@ -66,6 +66,10 @@ struct HTMLExport: ExportWriter {
 
     func end(_ h: ExportHeader, _ out: ExportSink) throws {
         out.write("</tbody></table>\n<p id=\"count\">\(rows) event\(rows == 1 ? "" : "s") in this export.</p>\n</body></html>\n")
+    }
+
+    static func hook(_ h: StartupHook) -> String {
+        "<code>.pth \(Self.escape(h.status)) \(Self.escape(h.path))\(h.executableImport ? " (import line)" : "")</code>"
     }
 
     static func escape(_ s: String) -> String {

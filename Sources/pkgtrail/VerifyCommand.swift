@@ -1,35 +1,64 @@
 import ArgumentParser
+import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Recompute the hash chain and check the append-only triggers and projections.",
+        abstract: "Recompute the hash chain, check the triggers and projections, and any signed checkpoints.",
         discussion: "Exit 0 intact, 1 tampered (the first bad seq is named), 2 could not check.")
 
     @OptionGroup var location: LogLocation
+    @Option(help: "A signed checkpoint (from `pkgtrail checkpoint`) the log must still extend (repeatable).")
+    var checkpoint: [String] = []
+    @Option(help: "The public key that signed the checkpoints, as a file or the key text (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.pub).")
+    var key: String?
     @Flag(help: "Print the result as JSON.")
     var json = false
 
     func run() throws {
+        // Checkpoints and key are read first: a bad one is a usage problem, found before the long part.
+        let checkpoints: [Checkpoint]
+        do {
+            let verifier = checkpoint.isEmpty ? nil : try KeyFiles(env: ProcessEnvironment.current()).verifier(key)
+            checkpoints = try checkpoint.map { file in
+                guard let bytes = FileSystem.read(file, limit: 1 << 16) else { throw Failure("cannot read the checkpoint \(file)") }
+                do { return try Checkpoint(text: try verifier!.open(String(decoding: bytes, as: UTF8.self))) } catch {
+                    throw Failure("\(file): \(error); cannot check the log against it")
+                }
+            }
+        } catch { throw fail(Terminal.safe("\(error)")) }
         let store = try Context(location).openLog()
         let report: VerifyReport
-        do { report = try store.verify() } catch { throw fail("could not check: \(error)") }
+        let verdicts: [CheckpointVerdict]
+        do {
+            report = try store.verify()
+            verdicts = try checkpoints.map { try CheckpointVerdict.judge($0, report: report, store: store) }
+        } catch { throw fail("could not check: \(error)") }
         let head = Hex.encode(report.head)
+        let sound = report.intact && verdicts.allSatisfy(\.ok)
         if json {
             let problems = report.problems.map { p -> JSONValue in
                 .object(["seq": .optional(p.seq), "reason": .string(p.description)])
             }
-            let out = JSONValue.object(["intact": .bool(report.intact), "events": .int(report.count),
-                                        "head": .string(head), "problems": .array(problems)])
-            emit(String(decoding: try CanonicalJSON.encode(out), as: UTF8.self))
-        } else if report.intact {
-            emit("ok: \(report.count) events, chain intact, head \(head)")
+            let cps = zip(checkpoints, verdicts).map { cp, v -> JSONValue in
+                .object(["origin": .string(cp.origin), "size": .int(cp.size), "head": .string(Hex.encode(cp.head)),
+                         "extends": .bool(v.ok), "reason": .string(v.describe(cp))])
+            }
+            var out: [String: JSONValue] = ["intact": .bool(report.intact), "events": .int(report.count),
+                                            "head": .string(head), "problems": .array(problems)]
+            if !checkpoints.isEmpty { out["checkpoints"] = .array(cps) }
+            emit(String(decoding: try CanonicalJSON.encode(.object(out)), as: UTF8.self))
         } else {
-            for p in report.problems { emit("TAMPERED: \(Terminal.safe(p.description))") }
-            emit("verified \(report.count) events before the first problem")
+            if report.intact {
+                emit("ok: \(report.count) events, chain intact, head \(head)")
+            } else {
+                for p in report.problems { emit("TAMPERED: \(Terminal.safe(p.description))") }
+                emit("verified \(report.count) events before the first problem")
+            }
+            for (cp, v) in zip(checkpoints, verdicts) { emit(Terminal.safe(v.describe(cp))) }
         }
-        if !report.intact { throw ExitCode(1) }
+        if !sound { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,101 @@
+import ArgumentParser
+import PkgtrailCapture
+import PkgtrailCore
+import PkgtrailStore
+
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key", abstract: "Manage the Ed25519 key that signs checkpoints.", subcommands: [Init.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init",
+            abstract: "Create a signing key (private file 0600, never in the log) and print its public key.")
+
+        @Option(help: "The key's name in signatures (no spaces, no '+'; default: pkgtrail-HOSTNAME).")
+        var name: String?
+        @Option(help: "Where to write the private key (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.key).")
+        var keyFile: String?
+
+        func run() throws {
+            let files = KeyFiles(env: ProcessEnvironment.current(), privatePath: keyFile)
+            do {
+                let signer = try SignedNote.Signer.generate(name: name ?? "pkgtrail-" + ActorProbe.hostname())
+                try files.create(signer)
+                emit("private key: \(files.privatePath) (keep it off the machines whose logs it vouches for, if you can)")
+                emit("public key:  \(files.publicPath)")
+                emit(signer.verifier.encoded)
+            } catch { throw fail("\(error)") }
+        }
+    }
+}
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Print the log's head (origin, size, hash) as a signed note to keep elsewhere.",
+        discussion: """
+            Ship checkpoints somewhere the log's writers cannot rewrite (a ticket, another host, git). \
+            `pkgtrail verify --checkpoint FILE` later proves the log still extends them.
+            """)
+
+    @OptionGroup var location: LogLocation
+    @Option(help: "The private key (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.key).")
+    var key: String?
+    @Option(help: "The log's name in the checkpoint (default: HOSTNAME/pkgtrail).")
+    var origin: String?
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        let files = KeyFiles(env: ProcessEnvironment.current(), privatePath: key)
+        let origin = origin ?? ActorProbe.hostname() + "/pkgtrail"
+        guard !origin.isEmpty, !origin.contains("\n") else { throw ValidationError("--origin is one non-empty line") }
+        let store = try Context(location).openLog()
+        do {
+            let signer = try files.signer()
+            let head = try store.head()
+            let note = try signer.sign(Checkpoint(origin: origin, size: head.seq, head: head.hash).text)
+            if let output {
+                let sink = try ExportSink(path: output)
+                sink.write(note)
+                try sink.commit()
+            } else {
+                print(note, terminator: "")
+            }
+        } catch { throw fail("\(error)") }
+    }
+}
+
+/// What `verify --checkpoint` concludes about one checkpoint.
+enum CheckpointVerdict {
+    case extends, truncated(have: Int64), rewritten(VerifyReport.Problem), forked(at: Int64)
+
+    static func judge(_ cp: Checkpoint, report: VerifyReport, store: TrailStore) throws -> CheckpointVerdict {
+        // The log's own length, not how far verification got: a break is judged below.
+        let have = try store.head().seq
+        if have < cp.size { return .truncated(have: have) }
+        // Stored hashes prove nothing where the chain does not recompute: a
+        // break at or before the checkpoint means what it signed was rewritten.
+        if let p = report.problems.first(where: { ($0.seq ?? .max) <= cp.size }) { return .rewritten(p) }
+        let hash = cp.size == 0 ? Chain.genesis : try store.event(seq: cp.size)?.hash
+        if hash == cp.head { return .extends }
+        // An intact chain that differs from what was signed: every event after
+        // the change was re-chained. This is another history (a fork).
+        return .forked(at: cp.size)
+    }
+
+    var ok: Bool { if case .extends = self { return true } else { return false } }
+
+    func describe(_ cp: Checkpoint) -> String {
+        switch self {
+        case .extends: return "checkpoint \(cp.origin) size \(cp.size): the log extends it"
+        case .truncated(let have):
+            return "TRUNCATED: the signed checkpoint \(cp.origin) vouches for \(cp.size) events; the log now holds \(have)"
+        case .rewritten(let p):
+            return "REWRITTEN: the log no longer matches the signed checkpoint \(cp.origin) at seq \(cp.size) (\(p.description))"
+        case .forked(let seq):
+            return "FORKED: the log's chain is intact but its seq \(seq) is not the one signed in \(cp.origin): its history was rewritten and re-chained, or this is another log"
+        }
+    }
+}
