@@ -34,6 +34,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark's synthetic-log writer (make bench); not installed.
+        .executableTarget(name: "pkgtrail-synth", dependencies: ["PkgtrailCore", "PkgtrailStore"]),
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
         .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"]),

@@ -1,0 +1,124 @@
+// pkgtrail-synth: writes a synthetic log for `make bench` through the real
+// append path (TrailStore.append, in batches) and reports the append rate.
+// Not installed; the benchmark's fixture generator only.
+//
+// Usage: pkgtrail-synth DB EVENTS [BATCH]
+// The mix: 1,000 hosts x 5 environments, 20,000 package names with
+// Zipf-like popularity, installs/upgrades/reinstalls/removals spread over
+// the year before now; a few environments install and later upgrade away
+// from litellm 1.82.7/1.82.8, so `exposure` has something to find.
+#if canImport(Glibc)
+import Glibc
+#endif
+import PkgtrailCore
+import PkgtrailStore
+
+struct Rng {
+    var s: UInt64
+    mutating func next() -> UInt64 {
+        s ^= s << 13; s ^= s >> 7; s ^= s << 17
+        return s
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// Popular packages come up far more often (rank ~ 1/u^2).
+    mutating func zipf(_ n: Int) -> Int {
+        let u = Double(next() % 1_000_000 + 1) / 1_000_000
+        return min(n - 1, Int(Double(n) * u * u * u))
+    }
+}
+
+func now() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+let args = CommandLine.arguments
+guard args.count >= 3, let total = Int(args[2]) else {
+    print("usage: pkgtrail-synth DB EVENTS [BATCH]")
+    exit(64)
+}
+let batchSize = args.count > 3 ? Int(args[3]) ?? 1000 : 1000
+let store = try TrailStore.openForWriting(path: args[1])
+var rng = Rng(s: 0x9E37_79B9_7F4A_7C15)
+let hosts = 1000, envsPerHost = 5, names = 20_000
+let yearMs: Int64 = 365 * 24 * 3600 * 1000
+let end = now()
+let start = end - yearMs
+var state = [[Int: Int]](repeating: [:], count: hosts * envsPerHost)  // env -> name -> minor version
+let litellmEnvs = Set((0..<40).map { $0 * 97 % (hosts * envsPerHost) })
+var appendMs: Int64 = 0
+var written = 0
+var batch: [Event] = []
+batch.reserveCapacity(batchSize)
+
+func hex(_ n: UInt64) -> String {
+    let h = String(n, radix: 16)
+    return String(repeating: "0", count: 16 - h.count) + h
+}
+
+for i in 0..<total {
+    let t = start + yearMs * Int64(i) / Int64(total)
+    let stamp = Timestamp.format(millisecondsSinceEpoch: t)
+    let finished = Timestamp.format(millisecondsSinceEpoch: t + 900)
+    let env = rng.below(hosts * envsPerHost)
+    let host = "host-\(env / envsPerHost)", prefix = "/srv/app\(env % envsPerHost)/.venv"
+    var changes: [Change] = []
+    var argv = ["pip", "install"]
+    let count = 1 + rng.below(3)
+    for _ in 0..<count {
+        var nameIndex = rng.zipf(names)
+        if litellmEnvs.contains(env), rng.below(4) == 0 { nameIndex = -1 }
+        let name = nameIndex < 0 ? "litellm" : "pkg-\(nameIndex)"
+        if changes.contains(where: { $0.name == name }) { continue }
+        let key = nameIndex
+        let had = state[env][key]
+        let roll = rng.below(10)
+        func version(_ minor: Int) -> String { nameIndex < 0 ? "1.82.\(minor)" : "\(nameIndex % 7 + 1).\(minor / 10).\(minor % 10)" }
+        let action: Change.Action
+        var to: Int?
+        switch (had, roll) {
+        case (nil, _): action = .install; to = nameIndex < 0 ? 6 + rng.below(3) : rng.below(30)
+        case (let h?, 0...1): action = .remove; to = nil; _ = h
+        case (let h?, 2): action = .reinstall; to = h
+        case (let h?, 3): action = h > 0 ? .downgrade : .reinstall; to = max(0, h - 1)
+        case (let h?, _): action = .upgrade; to = h + 1
+        }
+        state[env][key] = to
+        let sha = hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next())
+        let toVersion = to.map(version)
+        changes.append(Change(
+            name: name, action: action, fromVersion: had.map(version), toVersion: toVersion,
+            artifact: toVersion.map { v in
+                Artifact(url: "https://files.pythonhosted.org/packages/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(name)-\(v)-py3-none-any.whl",
+                         sha256: sha, filename: "\(name.replacingUnderscores)-\(v)-py3-none-any.whl", hashSource: "pip-report")
+            },
+            recordSHA256: toVersion == nil ? nil : String(sha.reversed()), installer: "pip", requested: rng.below(3) == 0,
+            requiredBy: [], startupHooks: []))
+        argv.append(action == .remove ? name : "\(name)==\(toVersion!)")
+    }
+    if changes.allSatisfy({ $0.action == .remove }) { argv[1] = "uninstall" }
+    let event = Event(
+        id: "00000000-0000-4000-8000-" + String(hex(UInt64(i)).suffix(12)), kind: .install, started: stamp, finished: finished,
+        actor: Actor(user: "user\(env % 37)", uid: Int64(1000 + env % 37), sudoUser: nil, host: host, ci: nil),
+        command: Command(tool: "pip", toolVersion: "26.3", argv: argv, cwd: "/srv/app\(env % envsPerHost)", exitStatus: 0, outcome: .ok),
+        environment: Environment(prefix: prefix, python: prefix + "/bin/python", pythonVersion: "3.11.7", platform: "linux-x86_64",
+                                 isVenv: true, siteDirs: [prefix + "/lib/python3.11/site-packages"]),
+        sources: [Source(kind: "index", url: "https://pypi.org/simple", origin: "default")], changes: changes, startupHooks: [],
+        stateBefore: hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next()),
+        stateAfter: hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next()),
+        startupBefore: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        startupAfter: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", notes: [])
+    batch.append(event)
+    if batch.count == batchSize || i == total - 1 {
+        let t0 = now()
+        written += try store.append(batch).count
+        appendMs += now() - t0
+        batch.removeAll(keepingCapacity: true)
+    }
+}
+print("appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s (batches of \(batchSize))")
+
+extension String {
+    var replacingUnderscores: String { String(map { $0 == "-" ? "_" : $0 }) }
+}
