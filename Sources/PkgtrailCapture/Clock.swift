@@ -12,11 +12,15 @@ public enum Clock {
 
     public static func now() -> String { Timestamp.format(millisecondsSinceEpoch: nowMilliseconds()) }
 
-    /// A random (version 4) UUID, lowercase.
+    /// A time-ordered (version 7, RFC 9562) UUID, lowercase: 48 bits of
+    /// Unix milliseconds, then 74 random bits. Ids in time order keep the
+    /// log's unique id index appending at its end instead of at random pages.
     static func uuid() -> String {
         var g = SystemRandomNumberGenerator()
         var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
-        b[6] = b[6] & 0x0F | 0x40
+        let ms = UInt64(max(0, nowMilliseconds()))
+        for i in 0..<6 { b[i] = UInt8(truncatingIfNeeded: ms >> (40 - 8 * UInt64(i))) }
+        b[6] = b[6] & 0x0F | 0x70
         b[8] = b[8] & 0x3F | 0x80
         let h = Hex.encode(b)
         let u = Array(h)

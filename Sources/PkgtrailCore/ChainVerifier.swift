@@ -40,7 +40,11 @@ public struct ChainVerifier {
         hash.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    public mutating func feed(_ row: Row) throws {
+    public mutating func feed(_ row: Row) throws { try feed(row, parsed: try? JSONParser.parse(row.body)) }
+
+    /// `parsed`: the body already parsed by the caller (nil: it did not
+    /// parse), so a verifier that also reads the event parses it once.
+    public mutating func feed(_ row: Row, parsed: JSONValue?) throws {
         let expected = count + 1
         if row.seq > expected {
             throw Break(seq: expected, fault: .missing,
@@ -49,7 +53,7 @@ public struct ChainVerifier {
         if row.seq < expected {
             throw Break(seq: row.seq, fault: .reordered, reason: "seq \(row.seq) appears after seq \(count)")
         }
-        guard let parsed = try? JSONParser.parse(row.body), let bodySeq = parsed["seq"]?.intValue,
+        guard let parsed, let bodySeq = parsed["seq"]?.intValue,
               let prevHex = parsed["prev_hash"]?.stringValue, let bodyPrev = Hex.decode(prevHex), bodyPrev.count == 32
         else {
             throw Break(seq: row.seq, fault: .modified, reason: "the body is not a well-formed event")

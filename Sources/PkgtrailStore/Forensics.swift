@@ -74,7 +74,12 @@ extension TrailStore {
     /// `matches` accepts, oldest first.
     public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
         var verdicts: [String: Bool] = [:]
-        return try presence(sql: "SELECT * FROM presence WHERE name = :name ORDER BY since_seq, idx", arguments: ["name": name]) { v in
+        // Through change(name): each change row that opened a window is the
+        // presence row's key, so no index of its own is kept up on append.
+        return try presence(sql: """
+            SELECT p.* FROM change c JOIN presence p ON p.since_seq = c.seq AND p.idx = c.idx
+            WHERE c.name = :name ORDER BY c.seq, c.idx
+            """, arguments: ["name": name]) { v in
             if let known = verdicts[v] { return known }
             let m = matches(v)
             verdicts[v] = m

@@ -40,24 +40,25 @@ struct Projection: Equatable {
 
     func insert(_ db: Database) throws {
         let s = summary
-        try db.execute(sql: """
+        // Cached statements: a batch append runs these thousands of times.
+        try db.cachedStatement(sql: """
             INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status,
                                        change_count, state_after, startup_after)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [s.seq, s.kind, s.started, s.finished, s.user, s.host, s.tool, s.prefix, s.outcome,
+            """).execute(arguments: [s.seq, s.kind, s.started, s.finished, s.user, s.host, s.tool, s.prefix, s.outcome,
                              s.exitStatus, s.changeCount, s.stateAfter, s.startupAfter])
         for c in changes {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO change (seq, idx, name, action, from_version, to_version, sha256, startup_hook)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
+                """).execute(arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
             // Every change ends the window its package had in this environment.
-            try db.execute(sql: "UPDATE presence SET until_seq = ? WHERE host = ? AND prefix = ? AND name = ? AND until_seq IS NULL",
-                           arguments: [c.seq, s.host, s.prefix, c.name])
+            try db.cachedStatement(sql: "UPDATE presence SET until_seq = ? WHERE host = ? AND prefix = ? AND name = ? AND until_seq IS NULL")
+                .execute(arguments: [c.seq, s.host, s.prefix, c.name])
         }
         for p in presence {
-            try db.execute(sql: "INSERT INTO presence (since_seq, idx, host, prefix, name, version) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [p.sinceSeq, p.idx, p.host, p.prefix, p.name, p.version])
+            try db.cachedStatement(sql: "INSERT INTO presence (since_seq, idx, host, prefix, name, version) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [p.sinceSeq, p.idx, p.host, p.prefix, p.name, p.version])
         }
     }
 

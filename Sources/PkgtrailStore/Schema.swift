@@ -91,7 +91,6 @@ enum Schema {
                         FROM change c JOIN event_summary s ON s.seq = c.seq)
                     WHERE action != 'remove' AND to_version IS NOT NULL;
                 CREATE INDEX presence_env ON presence(host, prefix, name, until_seq);
-                CREATE INDEX presence_name ON presence(name, version);
                 CREATE INDEX event_summary_host ON event_summary(host, seq);
                 CREATE INDEX event_summary_user ON event_summary(user, seq);
                 """)

@@ -51,13 +51,14 @@ extension TrailStore {
                     let r = ChainVerifier.Row(seq: row["seq"], prevHash: [UInt8](row["prev_hash"] as Data? ?? Data()),
                                               hash: [UInt8](row["hash"] as Data? ?? Data()),
                                               body: [UInt8](row["body"] as Data? ?? Data()))
+                    let parsed = try? JSONParser.parse(r.body)
                     do {
-                        try verifier.feed(r)
+                        try verifier.feed(r, parsed: parsed)
                     } catch let b as ChainVerifier.Break {
                         problems.append(.chain(b))
                         break
                     }
-                    if let p = try projections.check(seq: r.seq, body: r.body) { problems.append(p) }
+                    if let p = try projections.check(seq: r.seq, parsed: parsed) { problems.append(p) }
                 }
                 if problems.isEmpty {
                     if let p = try projections.finish(lastSeq: verifier.count) { problems.append(p) }
@@ -110,8 +111,8 @@ final class ProjectionChecker {
         presence = try Row.fetchCursor(db, sql: "SELECT * FROM presence ORDER BY since_seq, idx")
     }
 
-    func check(seq: Int64, body: [UInt8]) throws -> VerifyReport.Problem? {
-        guard let event = try? Event(json: JSONParser.parse(body)) else {
+    func check(seq: Int64, parsed: JSONValue?) throws -> VerifyReport.Problem? {
+        guard let parsed, let event = try? Event(json: parsed) else {
             return .projection(seq: seq, "the body does not decode as an event")
         }
         let expected = Projection(event)
