@@ -1,13 +1,16 @@
 # pkgtrail — a tamper-evident flight recorder for pip and uv installs.
 #
-#   make demo      build, then record real pip installs in a sandbox and answer
-#                  the incident questions from the log (log, show, verify)
+#   make demo      build, then record real pip and uv installs in a sandbox and
+#                  answer the incident questions from the log (who, exposure,
+#                  state, diff, export, checkpoint, verify)
 #   make test      unit tests (swift test) and end-to-end tests (pytest driving
-#                  real pip through the shims against a local index)
+#                  real pip and uv through the shims against a local index)
 #   make install   release binary and shims into PREFIX (default ~/.local)
-#   make bench     overhead benchmarks on a release build (medians, ratios)
+#   make bench     overhead benchmarks on a release build (medians, ratios), then
+#                  the queries on a synthetic 1,000,000-event log
 #   make build     debug build;  make release: static release build
-#   make toolchain the test tools (pytest, pinned pip wheels) in .tools/
+#   make toolchain the test tools (pytest, uv, pinned pip wheels) in .tools/;
+#   make browser   Debian's chromium for the HTML export test (when missing)
 #   make clean
 PREFIX ?= $(HOME)/.local
 SWIFT ?= swift
@@ -19,7 +22,7 @@ RELEASE_BIN := .build/release/pkgtrail
 
 default: test
 
-.PHONY: default build release test unit e2e demo install bench toolchain clean
+.PHONY: default build release test unit e2e demo install bench toolchain browser clean
 
 build:
 	$(SWIFT) build
@@ -39,13 +42,16 @@ unit:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-e2e: build toolchain
+browser:
+	sh scripts/browser.sh
+
+e2e: build toolchain browser
 	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \
 		$(TOOLVENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 
 test: unit e2e
 
-demo: build
+demo: build toolchain
 	$(PY) scripts/demo.py $(CURDIR)/$(DEBUG_BIN)
 
 install: release
@@ -57,6 +63,7 @@ install: release
 
 bench: release toolchain
 	PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) $(TOOLVENV)/bin/python scripts/bench.py $(CURDIR)/$(RELEASE_BIN)
+	$(PY) scripts/bench_log.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
 
 clean:
 	rm -rf .build $(TOOLS)

@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 from wheels import build_index, make_wheel, serve  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
+TOOLS = os.environ.get("PKGTRAIL_TOOLS", os.path.join(REPO, ".tools"))
 
 
 def banner(text):
@@ -47,7 +48,13 @@ def main():
         env.update(HOME=root, PIP_CONFIG_FILE="/dev/null", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1",
                    PKGTRAIL_BIN=BIN, PKGTRAIL_DB=os.path.join(root, "trail.db"))
         subprocess.run(["python3", "-m", "venv", venv], check=True, env=env)
-        env["PATH"] = ":".join([os.path.join(REPO, "shims"), venv + "/bin", os.path.dirname(BIN), "/usr/bin:/bin"])
+        # uv alone in a directory (beside the toolchain's python it would take that venv for the target).
+        uv_dir = os.path.join(root, "uv-bin")
+        os.makedirs(uv_dir)
+        shutil.copy(os.path.join(TOOLS, "venv", "bin", "uv"), uv_dir)
+        env.update(UV_CACHE_DIR=os.path.join(root, "uv-cache"), UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1",
+                   XDG_CONFIG_HOME=os.path.join(root, "config"))
+        env["PATH"] = ":".join([os.path.join(REPO, "shims"), venv + "/bin", uv_dir, os.path.dirname(BIN), "/usr/bin:/bin"])
 
         def sh(cmd):
             print(f"$ {cmd}", flush=True)
@@ -62,6 +69,9 @@ def main():
         build_index(index_root, [make_wheel(staging, "llmlib", "1.2")])
         sh(f"pip install -q -i {url}/simple/ -U llmlib")
         sh("pip uninstall -y demo-app")
+        banner("Another team's environment, managed with uv (recorded through the uv shim)")
+        sh("uv venv -q --python python3 worker-env")
+        sh(f"uv pip install -q --python worker-env/bin/python -i {url}/simple/ agentkit 'llmlib==1.1'")
         banner("Someone bypasses the shims (python -m pip); pkgtrail scan notices and records it as drift")
         sh(f"app-venv/bin/python -m pip install -q -i {url}/simple/ demo-lib==1.0")
         sh("pkgtrail scan")
@@ -72,6 +82,13 @@ def main():
         sh("pkgtrail who 'llmlib==1.1'")
         banner("Where were we exposed, and for how long? (pkgtrail exposure, exit 1 = exposed)")
         sh("pkgtrail exposure 'llmlib>=1.1,<1.2'; echo \"exit status $?\"")
+        with open(os.path.join(root, "MAL-2026-0042.json"), "w") as f:
+            json.dump({"id": "MAL-2026-0042", "summary": "llmlib 1.1 runs a credential stealer from a .pth file",
+                       "affected": [{"package": {"ecosystem": "PyPI", "name": "llmlib"}, "versions": ["1.1"]}]}, f)
+        banner("The same from an OSV advisory, as a gate for scripts (exit 1 = exposed)")
+        sh("pkgtrail exposure --osv MAL-2026-0042.json --json | python3 -c "
+           "'import json,sys; [print(w[\"host\"], w[\"environment\"], w[\"version\"], w[\"from\"], \"->\", w[\"until\"] or \"still present\") "
+           "for w in json.load(sys.stdin)]'")
         arrived = next(r["finished"] for r in json.loads(subprocess.run(
             ["pkgtrail", "who", "--json", "llmlib==1.1"], env=env, cwd=root, capture_output=True, check=True).stdout))
         banner(f"What did the environment hold right after the compromised install? (pkgtrail state --at {arrived})")
@@ -81,6 +98,12 @@ def main():
         banner("Is the record complete and unaltered? (pkgtrail verify, then ten lines of Python)")
         sh("pkgtrail verify")
         sh(f"python3 {REPO}/scripts/verify_log.py trail.db")
+        banner("For the auditors: a timeline they can check without pkgtrail (and an HTML view)")
+        sh("pkgtrail export --format ndjson -o timeline.ndjson && pkgtrail export --format html -o timeline.html")
+        sh(f"python3 {REPO}/scripts/verify_log.py timeline.ndjson")
+        banner("A signed checkpoint, kept elsewhere, later proves the log was not rewritten")
+        sh("pkgtrail key init >/dev/null && pkgtrail checkpoint -o checkpoint.note && cat checkpoint.note")
+        sh("pkgtrail verify --checkpoint checkpoint.note")
         print(f"\nThe log is {root}/trail.db; the sandbox is removed now (PKGTRAIL_DEMO_KEEP=1 keeps it).")
     finally:
         if server:

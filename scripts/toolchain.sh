@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what the tests need into DIR (default .tools): a venv with pytest and uv,
 # and the pinned pip wheel the end-to-end tests put into their venvs, so the
-# tests themselves talk only to 127.0.0.1; and Debian's chromium when missing.
+# tests themselves talk only to 127.0.0.1.
 set -e
 [ -n "${PKGTRAIL_DEBUG:-}" ] && set -x
 dir=${1:-.tools}
@@ -16,15 +16,4 @@ python3 -m venv "$dir/venv"
 "$dir/venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/requirements-tools.txt "uv==$UV_PINNED"
 "$dir/venv/bin/python" -m pip download -q --disable-pip-version-check --no-deps -d "$dir/wheels" \
     "pip==$PIP_PINNED" "setuptools==$SETUPTOOLS_PINNED"
-# The HTML export test renders the timeline in a real headless browser: Debian's chromium.
-if ! command -v chromium >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then as_root=""
-    elif sudo -n true 2>/dev/null; then as_root="sudo"
-    else
-        echo "toolchain: the HTML export test needs chromium: run 'sudo apt-get install chromium', then make test again" >&2
-        exit 1
-    fi
-    $as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
-echo "toolchain ready in $dir (pytest, uv $UV_PINNED; pip $PIP_PINNED and setuptools $SETUPTOOLS_PINNED wheels; chromium)"
+echo "toolchain ready in $dir (pytest, uv $UV_PINNED; pip $PIP_PINNED and setuptools $SETUPTOOLS_PINNED wheels)"

@@ -37,7 +37,7 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let keys = members.keys.sorted(by: utf8Less)
             for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(key, into: &out)
@@ -46,6 +46,25 @@ public enum CanonicalJSON {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Byte order of the UTF-8 forms, compared in place (keys are native
+    /// strings, so the contiguous fast path is the one taken).
+    static func utf8Less(_ a: String, _ b: String) -> Bool {
+        if let r = a.utf8.withContiguousStorageIfAvailable({ pa in
+            b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
+                let n = min(pa.count, pb.count)
+                var i = 0
+                while i < n {
+                    if pa[i] != pb[i] { return pa[i] < pb[i] }
+                    i += 1
+                }
+                return pa.count < pb.count
+            }
+        }), let less = r {
+            return less
+        }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)

@@ -65,6 +65,7 @@ public struct JSONParser {
         try enter(); defer { depth -= 1 }
         i += 1
         var members: [String: JSONValue] = [:]
+        members.reserveCapacity(8)
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
@@ -75,8 +76,11 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
             skipSpace()
-            guard members[key] == nil else { throw fail("duplicate key \"\(key)\"") }
-            members[key] = try value()
+            let keyAt = i
+            if members.updateValue(try value(), forKey: key) != nil {
+                i = keyAt
+                throw fail("duplicate key \"\(key)\"")
+            }
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end in object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -130,7 +134,24 @@ public struct JSONParser {
 
     private mutating func string() throws -> String {
         i += 1
-        var out: [UInt8] = []
+        // Fast path: no escape before the closing quote (nearly every string
+        // in a body): one scan, one String, validated only if not ASCII.
+        let start = i
+        var ascii = true
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                let slice = bytes[start..<i]
+                i += 1
+                if ascii { return String(decoding: slice, as: UTF8.self) }
+                guard let s = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+                return s
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
+            i += 1
+        }
+        var out: [UInt8] = Array(bytes[start..<i])
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }
             let b = bytes[i]

@@ -47,12 +47,32 @@ extension TrailStore {
         }
     }
 
-    /// The environments recorded under `prefix`, on any host.
-    public func environments(prefix: String) throws -> [EnvironmentKey] {
+    /// Whether anything is recorded for `prefix` on `host`.
+    public func hasEnvironment(_ env: EnvironmentKey) throws -> Bool {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT DISTINCT host FROM event_summary WHERE prefix = ?", arguments: [prefix])
-                    .map { EnvironmentKey(host: $0["host"], prefix: prefix) }.sorted()
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM event_summary WHERE host = ? AND prefix = ? LIMIT 1",
+                                  arguments: [env.host, env.prefix]) ?? false
+            }
+        }
+    }
+
+    /// Up to `limit` environments, from the projection alone.
+    public func someEnvironments(limit: Int) throws -> [EnvironmentKey] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT DISTINCT host, prefix FROM event_summary LIMIT ?", arguments: [limit])
+                    .map { EnvironmentKey(host: $0["host"], prefix: $0["prefix"]) }
+            }
+        }
+    }
+
+    /// Up to `limit` hosts that recorded `prefix`.
+    public func hosts(prefix: String, limit: Int) throws -> [String] {
+        try wrap {
+            try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT host FROM event_summary WHERE prefix = ? LIMIT ?",
+                                    arguments: [prefix, limit]).sorted()
             }
         }
     }

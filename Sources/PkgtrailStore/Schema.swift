@@ -91,7 +91,7 @@ enum Schema {
                         FROM change c JOIN event_summary s ON s.seq = c.seq)
                     WHERE action != 'remove' AND to_version IS NOT NULL;
                 CREATE INDEX presence_env ON presence(host, prefix, name, until_seq);
-                CREATE INDEX event_summary_host ON event_summary(host, seq);
+                CREATE INDEX event_summary_host ON event_summary(host, prefix, seq);
                 CREATE INDEX event_summary_user ON event_summary(user, seq);
                 """)
         }

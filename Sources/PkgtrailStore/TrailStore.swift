@@ -9,6 +9,21 @@ public struct StoredEvent: Sendable {
     public let body: [UInt8]
 }
 
+/// A row of the chained table as stored: no decoding, no trust.
+public struct StoredRecord: Sendable {
+    public let seq: Int64
+    public let prevHash: [UInt8]
+    public let hash: [UInt8]
+    public let body: [UInt8]
+
+    public func decoded() throws -> StoredEvent {
+        guard let event = try? Event(json: JSONParser.parse(body)) else {
+            throw StoreError(.corrupt, "event \(seq) has an unreadable body: run `pkgtrail verify`")
+        }
+        return StoredEvent(event: event, hash: hash, body: body)
+    }
+}
+
 /// The append-only log in one SQLite file (WAL mode).
 public final class TrailStore {
     public let path: String
@@ -177,11 +192,24 @@ public final class TrailStore {
     /// The same, one at a time from a cursor, so an export of a large log
     /// never holds it all in memory.
     public func eachEvent(_ filter: Filter, _ body: (StoredEvent) throws -> Void) throws {
+        try eachRecord(filter) { _, row in try body(try Self.decode(row)) }
+    }
+
+    /// Matching rows as stored, not decoded: what JSON output and
+    /// verifiable exports need.
+    public func eachStored(_ filter: Filter, _ body: (StoredRecord) throws -> Void) throws {
+        try eachRecord(filter) { record, _ in try body(record) }
+    }
+
+    private func eachRecord(_ filter: Filter, _ body: (StoredRecord, Row) throws -> Void) throws {
         let (sql, args) = Self.query(filter)
         try wrap {
             try queue.read { db in
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
-                while let row = try rows.next() { try body(try Self.decode(row)) }
+                while let row = try rows.next() {
+                    try body(StoredRecord(seq: row["seq"], prevHash: [UInt8](row["prev_hash"] as Data),
+                                          hash: [UInt8](row["hash"] as Data), body: [UInt8](row["body"] as Data)), row)
+                }
             }
         }
     }
@@ -192,7 +220,7 @@ public final class TrailStore {
         func clause(_ sql: String, _ values: [String]) { clauses.append(sql); args += values }
         if let s = filter.since { clause("s.finished >= ?", [s]) }
         if let u = filter.until { clause("s.started < ?", [u]) }
-        if let p = filter.package { clause("e.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)]) }
+        if let p = filter.package { clause("s.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)]) }
         if let u = filter.user { clause("s.user = ?", [u]) }
         if let h = filter.host { clause("s.host = ?", [h]) }
         if let p = filter.prefixes, !p.isEmpty {
@@ -200,13 +228,16 @@ public final class TrailStore {
         }
         if let t = filter.tool { clause("s.tool = ?", [t]) }
         if let k = filter.kind { clause("s.kind = ?", [k]) }
-        if let m = filter.minSeq { clauses.append("e.seq >= ?"); args.append(m) }
-        if let m = filter.maxSeq { clauses.append("e.seq <= ?"); args.append(m) }
-        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        return ("""
-            SELECT e.seq, e.hash, e.body FROM event e JOIN event_summary s ON s.seq = e.seq
-            \(whereSQL) ORDER BY e.seq
-            """, StatementArguments(args))
+        var outer: [String] = []
+        if let m = filter.minSeq { outer.append("e.seq >= ?"); args.append(m) }
+        if let m = filter.maxSeq { outer.append("e.seq <= ?"); args.append(m) }
+        // The summary filters run as a subquery on their own indexes; written
+        // as a join, SQLite prefers walking the whole event table in seq order.
+        if !clauses.isEmpty {
+            outer.insert("e.seq IN (SELECT s.seq FROM event_summary s WHERE \(clauses.joined(separator: " AND ")))", at: 0)
+        }
+        let whereSQL = outer.isEmpty ? "" : "WHERE " + outer.joined(separator: " AND ")
+        return ("SELECT e.seq, e.prev_hash, e.hash, e.body FROM event e \(whereSQL) ORDER BY e.seq", StatementArguments(args))
     }
 
     /// The first and last seq of the events in a time range. Concurrent

@@ -68,7 +68,7 @@ for i in 0..<total {
     let count = 1 + rng.below(3)
     for _ in 0..<count {
         var nameIndex = rng.zipf(names)
-        if litellmEnvs.contains(env), rng.below(4) == 0 { nameIndex = -1 }
+        if litellmEnvs.contains(env), rng.below(20) == 0 { nameIndex = -1 }
         let name = nameIndex < 0 ? "litellm" : "pkg-\(nameIndex)"
         if changes.contains(where: { $0.name == name }) { continue }
         let key = nameIndex

@@ -50,28 +50,28 @@ struct EnvironmentOptions: ParsableArguments {
     }
 
     func resolve(_ store: TrailStore, _ ctx: Context) throws -> EnvironmentKey {
-        let path = env ?? ctx.env.nonEmpty("VIRTUAL_ENV")
-        var prefixes: [String] = []
-        if let path {
-            prefixes = Self.spellings(path)
-        } else {
-            let all = try store.knownEnvironments().map(\.prefix)
-            guard Set(all).count == 1 else {
+        guard let path = env ?? ctx.env.nonEmpty("VIRTUAL_ENV") else {
+            let all = try store.someEnvironments(limit: 2)
+            guard all.count == 1 else {
                 throw fail(all.isEmpty ? "the log holds no environment yet"
-                           : "the log holds \(Set(all).count) environments: name one with --env PATH (`pkgtrail log` shows them)")
+                           : "the log holds several environments: name one with --env PATH (`pkgtrail log` shows them)")
             }
-            prefixes = [all[0]]
+            return all[0]
         }
-        var keys: [EnvironmentKey] = []
-        for p in prefixes where keys.isEmpty { keys = try store.environments(prefix: p) }
-        if let host { keys = keys.filter { $0.host == host } }
-        guard !keys.isEmpty else {
-            throw fail("nothing is recorded for \(Terminal.safe(path ?? "?"))\(host.map { " on \(Terminal.safe($0))" } ?? ""): `pkgtrail log` lists the environments")
-        }
-        if keys.count == 1 { return keys[0] }
         let here = ActorProbe.hostname()
-        if let mine = keys.first(where: { $0.host == here }) { return mine }
-        throw fail("\(Terminal.safe(keys[0].prefix)) is recorded on several hosts (\(keys.map(\.host).map(Terminal.safe).joined(separator: ", "))): add --host")
+        for p in Self.spellings(path) {
+            if let host {
+                if try store.hasEnvironment(EnvironmentKey(host: host, prefix: p)) { return EnvironmentKey(host: host, prefix: p) }
+                continue
+            }
+            if try store.hasEnvironment(EnvironmentKey(host: here, prefix: p)) { return EnvironmentKey(host: here, prefix: p) }
+            let hosts = try store.hosts(prefix: p, limit: 4)
+            if hosts.count == 1 { return EnvironmentKey(host: hosts[0], prefix: p) }
+            if hosts.count > 1 {
+                throw fail("\(Terminal.safe(p)) is recorded on several hosts (\(hosts.prefix(3).map(Terminal.safe).joined(separator: ", "))\(hosts.count > 3 ? ", …" : "")): add --host")
+            }
+        }
+        throw fail("nothing is recorded for \(Terminal.safe(path))\(host.map { " on \(Terminal.safe($0))" } ?? ""): `pkgtrail log` lists the environments")
     }
 }
 
@@ -81,15 +81,13 @@ func fail(_ message: String) -> ExitCode {
     return ExitCode(2)
 }
 
-func emit(_ line: String) {
-    print(line)
+func emit(_ line: String, terminator: String = "\n") {
+    print(line, terminator: terminator)
 }
 
-extension StoredEvent {
-    /// The body with its hash added: what `--json` prints for an event.
-    var jsonWithHash: String {
-        var body = String(decoding: self.body, as: UTF8.self)
-        body.removeLast()
-        return body + ",\"hash\":\"\(Hex.encode(hash))\"}"
-    }
+/// The body with its hash added: what `--json` prints for an event.
+func jsonWithHash(body: [UInt8], hash: [UInt8]) -> String {
+    var text = String(decoding: body, as: UTF8.self)
+    text.removeLast()
+    return text + ",\"hash\":\"\(Hex.encode(hash))\"}"
 }

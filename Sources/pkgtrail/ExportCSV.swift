@@ -12,7 +12,8 @@ struct CSVExport: ExportWriter {
 
     func begin(_ h: ExportHeader, _ out: ExportSink) throws { out.write(Self.row(Self.columns)) }
 
-    func event(_ s: StoredEvent, _ out: ExportSink) throws {
+    func event(_ r: StoredRecord, _ out: ExportSink) throws {
+        let s = try r.decoded()
         let e = s.event, a = e.actor
         let ci = a.ci.map { [$0.provider, $0.repository, $0.runID, $0.job].compactMap { $0 }.joined(separator: " ") }
         let common: [String?] = [String(e.seq), e.finished, e.started, e.kind.rawValue, a.user, a.sudoUser, a.host, ci,

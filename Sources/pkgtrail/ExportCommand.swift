@@ -48,7 +48,7 @@ struct ExportCommand: ParsableCommand {
                 var slice = TrailStore.Filter()
                 slice.minSeq = range.lowerBound
                 slice.maxSeq = min(range.upperBound, head.seq)
-                try store.eachEvent(slice) { try writer.event($0, out) }
+                try store.eachStored(slice) { try writer.event($0, out) }
             }
             try writer.end(header, out)
             try out.commit()
@@ -79,16 +79,16 @@ struct ExportHeader {
 
 protocol ExportWriter {
     mutating func begin(_ header: ExportHeader, _ out: ExportSink) throws
-    mutating func event(_ e: StoredEvent, _ out: ExportSink) throws
+    mutating func event(_ r: StoredRecord, _ out: ExportSink) throws
     mutating func end(_ header: ExportHeader, _ out: ExportSink) throws
 }
 
-extension StoredEvent {
+extension StoredRecord {
     /// The verifiable record: chain fields and the body bytes as a string.
     var exportRecord: [UInt8] {
         var out: [UInt8] = Array("{\"body\":".utf8)
         out += (try? CanonicalJSON.encode(.string(String(decoding: body, as: UTF8.self)))) ?? []
-        out += Array(",\"hash\":\"\(Hex.encode(hash))\",\"prev_hash\":\"\(event.prevHash)\",\"seq\":\(event.seq)}".utf8)
+        out += Array(",\"hash\":\"\(Hex.encode(hash))\",\"prev_hash\":\"\(Hex.encode(prevHash))\",\"seq\":\(seq)}".utf8)
         return out
     }
 }
@@ -97,7 +97,7 @@ struct NDJSONExport: ExportWriter {
     func begin(_ h: ExportHeader, _ out: ExportSink) throws {
         out.write(try CanonicalJSON.encode(.object(["export": h.json])) + [0x0A])
     }
-    func event(_ e: StoredEvent, _ out: ExportSink) throws { out.write(e.exportRecord + [0x0A]) }
+    func event(_ r: StoredRecord, _ out: ExportSink) throws { out.write(r.exportRecord + [0x0A]) }
     func end(_ h: ExportHeader, _ out: ExportSink) throws {}
 }
 
@@ -106,8 +106,8 @@ struct JSONExport: ExportWriter {
     func begin(_ h: ExportHeader, _ out: ExportSink) throws {
         out.write(Array("{\"export\":".utf8) + (try CanonicalJSON.encode(h.json)) + Array(",\n\"events\":[".utf8))
     }
-    mutating func event(_ e: StoredEvent, _ out: ExportSink) throws {
-        out.write((first ? [0x0A] : Array(",\n".utf8)) + e.exportRecord)
+    mutating func event(_ r: StoredRecord, _ out: ExportSink) throws {
+        out.write((first ? [0x0A] : Array(",\n".utf8)) + r.exportRecord)
         first = false
     }
     func end(_ h: ExportHeader, _ out: ExportSink) throws { out.write(Array("\n]}\n".utf8)) }

@@ -40,7 +40,8 @@ struct HTMLExport: ExportWriter {
             """)
     }
 
-    mutating func event(_ s: StoredEvent, _ out: ExportSink) throws {
+    mutating func event(_ r: StoredRecord, _ out: ExportSink) throws {
+        let s = try r.decoded()
         let e = s.event
         let hook = (e.startupHooks + e.changes.flatMap(\.startupHooks)).contains { $0.executableImport }
         let failed = e.command.map { $0.outcome != .ok } ?? false

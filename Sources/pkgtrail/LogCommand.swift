@@ -38,13 +38,20 @@ struct LogCommand: ParsableCommand {
                                        user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,
                                        kind: kind)
         let store = try ctx.openLog()
-        let events: [StoredEvent]
-        do { events = try store.events(filter) } catch { throw fail("\(error)") }
-        if json {
-            emit("[" + events.map(\.jsonWithHash).joined(separator: ",\n") + "]")
-        } else {
-            for e in events { emit(EventText.line(e.event)) }
-        }
+        do {
+            if json {
+                // Bodies as stored: nothing to decode.
+                var first = true
+                emit("[", terminator: "")
+                try store.eachStored(filter) { r in
+                    emit((first ? "" : ",\n") + jsonWithHash(body: r.body, hash: r.hash), terminator: "")
+                    first = false
+                }
+                emit("]")
+            } else {
+                try store.eachEvent(filter) { emit(EventText.line($0.event)) }
+            }
+        } catch { throw fail("\(error)") }
     }
 }
 
