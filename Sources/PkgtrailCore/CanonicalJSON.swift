@@ -37,12 +37,12 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: utf8Less)
-            for (i, key) in keys.enumerated() {
+            // JSONObject keeps its members in canonical (UTF-8 byte) order.
+            for (i, m) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(m.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                try write(members[key]!, into: &out)
+                try write(m.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

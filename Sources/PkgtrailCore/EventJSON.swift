@@ -196,10 +196,10 @@ extension Change {
 
 /// Typed field access that names the field on failure.
 struct Reader {
-    let members: [String: JSONValue]
+    let members: JSONObject
     let context: String
     init(_ v: JSONValue, _ context: String) {
-        self.members = v.objectValue ?? [:]
+        self.members = v.objectValue ?? JSONObject()
         self.context = context
     }
     func value(_ k: String) throws -> JSONValue {

@@ -64,10 +64,11 @@ public struct JSONParser {
     private mutating func object() throws -> JSONValue {
         try enter(); defer { depth -= 1 }
         i += 1
-        var members: [String: JSONValue] = [:]
+        var members: [JSONObject.Member] = []
         members.reserveCapacity(8)
+        let start = i
         skipSpace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
         while true {
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected object key") }
@@ -76,15 +77,18 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
             skipSpace()
-            let keyAt = i
-            if members.updateValue(try value(), forKey: key) != nil {
-                i = keyAt
-                throw fail("duplicate key \"\(key)\"")
-            }
+            members.append(JSONObject.Member(key: key, value: try value()))
             skipSpace()
             guard i < bytes.count else { throw fail("unexpected end in object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                guard let object = JSONObject(unsorted: members) else {
+                    i = start
+                    throw fail("duplicate key in object")
+                }
+                return .object(object)
+            }
             throw fail("expected ',' or '}'")
         }
     }

@@ -7,7 +7,7 @@ public enum JSONValue: Equatable, Sendable {
     case int(Int64)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
     /// A non-integer number read from external input (a pip report, an advisory).
     /// Kept as its source text; the canonical encoder refuses it.
     case number(String)
@@ -37,7 +37,7 @@ public enum JSONValue: Equatable, Sendable {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }

@@ -62,21 +62,23 @@ struct Projection: Equatable {
         }
     }
 
+    // Reading back: columns by position (the verifier reads millions of rows),
+    // each SELECT list written once, beside its decoder.
+    static let summaryColumns = "seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status, change_count, state_after, startup_after"
     static func summary(from row: Row) -> Summary {
-        Summary(seq: row["seq"], kind: row["kind"], started: row["started"], finished: row["finished"], user: row["user"],
-                host: row["host"], tool: row["tool"], prefix: row["prefix"], outcome: row["outcome"],
-                exitStatus: row["exit_status"], changeCount: row["change_count"], stateAfter: row["state_after"],
-                startupAfter: row["startup_after"])
+        Summary(seq: row[0], kind: row[1], started: row[2], finished: row[3], user: row[4], host: row[5], tool: row[6],
+                prefix: row[7], outcome: row[8], exitStatus: row[9], changeCount: row[10], stateAfter: row[11],
+                startupAfter: row[12])
     }
 
+    static let presenceColumns = "since_seq, idx, host, prefix, name, version, until_seq"
     static func presence(from row: Row) -> (PresenceRow, until: Int64?) {
-        (PresenceRow(sinceSeq: row["since_seq"], idx: row["idx"], host: row["host"], prefix: row["prefix"], name: row["name"],
-                     version: row["version"]), row["until_seq"])
+        (PresenceRow(sinceSeq: row[0], idx: row[1], host: row[2], prefix: row[3], name: row[4], version: row[5]), row[6])
     }
 
+    static let changeColumns = "seq, idx, name, action, from_version, to_version, sha256, startup_hook"
     static func change(from row: Row) -> ChangeRow {
-        ChangeRow(seq: row["seq"], idx: row["idx"], name: row["name"], action: row["action"],
-                  fromVersion: row["from_version"], toVersion: row["to_version"], sha256: row["sha256"],
-                  startupHook: row["startup_hook"])
+        ChangeRow(seq: row[0], idx: row[1], name: row[2], action: row[3], fromVersion: row[4], toVersion: row[5],
+                  sha256: row[6], startupHook: row[7])
     }
 }

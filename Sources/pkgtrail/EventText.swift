@@ -3,8 +3,8 @@ import PkgtrailCore
 /// Plain-text renderings of events for people.
 enum EventText {
     /// `14  2026-03-24T10:45:03Z  alice@build-7  pip ok  /srv/app/.venv  ~litellm 1.82.6→1.82.8 !startup-hook`
-    static func line(_ e: Event) -> String {
-        let time = String(e.finished.prefix(19)) + "Z"
+    static func line(_ e: Event, local: Bool = false) -> String {
+        let time = local ? TimeText(local: true).show(e.finished) : String(e.finished.prefix(19)) + "Z"
         let who = e.actor.sudoUser.map { "\(e.actor.user)(\($0))" } ?? e.actor.user
         let tool = e.command.map { "\($0.tool) \($0.outcome.rawValue)" }
             ?? (e.drift?.firstSeen == true ? "first-seen" : e.kind.rawValue)
@@ -27,14 +27,14 @@ enum EventText {
         (e.startupHooks + e.changes.flatMap(\.startupHooks)).contains { $0.executableImport }
     }
 
-    static func full(_ e: Event, hash: [UInt8]) -> String {
+    static func full(_ e: Event, hash: [UInt8], local: Bool = false) -> String {
         var out: [String] = []
         func field(_ k: String, _ v: String?) { out.append("\(k.rightPad(14)) \(v ?? "-")") }
         field("seq", String(e.seq))
         field("id", e.id)
         field("kind", e.kind.rawValue)
-        field("started", e.started)
-        field("finished", e.finished)
+        field("started", local ? TimeText(local: true).show(e.started) : e.started)
+        field("finished", local ? TimeText(local: true).show(e.finished) : e.finished)
         let a = e.actor
         field("user", "\(a.user) (uid \(a.uid))" + (a.sudoUser.map { ", via sudo by \($0)" } ?? ""))
         field("host", a.host)

@@ -39,7 +39,7 @@ enum RecordJSON {
             "installed": change(p.arrival), "removed": p.departure.map(change) ?? .null,
         ]
         for (k, v) in extra { o[k] = v }
-        return .object(o)
+        return .object(JSONObject(o))
     }
 
     static func emitArray(_ values: [JSONValue]) throws {

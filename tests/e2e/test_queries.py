@@ -165,5 +165,9 @@ def test_log_filters(incident):
 
 
 def test_local_times_carry_their_offset(incident):
-    rc, out, _ = run(incident, "who", "llmlib==1.1", "--local", env=incident.env(extra={"TZ": "Asia/Kolkata"}))
-    assert rc == 0 and "+05:30" in out
+    kolkata = incident.env(extra={"TZ": "Asia/Kolkata"})
+    for args in (["who", "llmlib==1.1"], ["log"], ["show", "2"], ["state", "--env", incident.venv], ["exposure", "llmlib==1.1"]):
+        rc, out, _ = run(incident, *args, "--local", env=kolkata)
+        assert rc in (0, 1) and "+05:30" in out, args
+        rc, out, _ = run(incident, *args, env=kolkata)
+        assert "+05:30" not in out and "Z" in out, args

@@ -1,0 +1,67 @@
+/// A JSON object's members, kept sorted by the UTF-8 bytes of their keys:
+/// the canonical order, so encoding needs no sort, a canonical body parses
+/// with no reordering, and a lookup is a binary search over short keys
+/// instead of hashing every key of every body (verify reads millions).
+public struct JSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral, Sequence {
+    public struct Member: Equatable, Sendable {
+        public let key: String
+        public var value: JSONValue
+    }
+
+    public private(set) var members: [Member]
+
+    public init() { members = [] }
+
+    public init(_ dictionary: [String: JSONValue]) {
+        members = dictionary.map { Member(key: $0.key, value: $0.value) }.sorted { Self.less($0.key, $1.key) }
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+
+    /// Members in the order they were read; nil when a key repeats.
+    init?(unsorted: [Member]) {
+        var m = unsorted
+        if !zip(m, m.dropFirst()).allSatisfy({ Self.less($0.key, $1.key) }) {
+            m.sort { Self.less($0.key, $1.key) }
+            if zip(m, m.dropFirst()).contains(where: { $0.key == $1.key }) { return nil }
+        }
+        members = m
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    public subscript(key: String) -> JSONValue? {
+        get {
+            let i = position(of: key)
+            return i < members.count && members[i].key == key ? members[i].value : nil
+        }
+        set {
+            let i = position(of: key)
+            let present = i < members.count && members[i].key == key
+            switch (newValue, present) {
+            case (let v?, true): members[i].value = v
+            case (let v?, false): members.insert(Member(key: key, value: v), at: i)
+            case (nil, true): members.remove(at: i)
+            case (nil, false): break
+            }
+        }
+    }
+
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// The first member whose key is not below `key`.
+    private func position(of key: String) -> Int {
+        var lo = 0, hi = members.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Self.less(members[mid].key, key) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    static func less(_ a: String, _ b: String) -> Bool { CanonicalJSON.utf8Less(a, b) }
+}
