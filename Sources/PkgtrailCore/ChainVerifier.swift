@@ -40,11 +40,24 @@ public struct ChainVerifier {
         hash.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    public mutating func feed(_ row: Row) throws { try feed(row, parsed: try? JSONParser.parse(row.body)) }
+    public mutating func feed(_ row: Row) throws { try feed(row, header: Self.header(try? JSONParser.parse(row.body))) }
 
-    /// `parsed`: the body already parsed by the caller (nil: it did not
-    /// parse), so a verifier that also reads the event parses it once.
-    public mutating func feed(_ row: Row, parsed: JSONValue?) throws {
+    /// What the chain needs from a body: its `seq` and `prev_hash`.
+    public struct Header: Sendable {
+        public let seq: Int64
+        public let prevHash: [UInt8]
+    }
+
+    /// The header of a parsed body; nil when the body is not a well-formed event.
+    public static func header(_ parsed: JSONValue?) -> Header? {
+        guard let parsed, let seq = parsed["seq"]?.intValue, let prevHex = parsed["prev_hash"]?.stringValue,
+              let prev = Hex.decode(prevHex), prev.count == 32 else { return nil }
+        return Header(seq: seq, prevHash: prev)
+    }
+
+    /// `header`: read from the body by the caller (nil: the body did not
+    /// parse), so a verifier that also decodes the event parses it once.
+    public mutating func feed(_ row: Row, header: Header?) throws {
         let expected = count + 1
         if row.seq > expected {
             throw Break(seq: expected, fault: .missing,
@@ -53,11 +66,10 @@ public struct ChainVerifier {
         if row.seq < expected {
             throw Break(seq: row.seq, fault: .reordered, reason: "seq \(row.seq) appears after seq \(count)")
         }
-        guard let parsed, let bodySeq = parsed["seq"]?.intValue,
-              let prevHex = parsed["prev_hash"]?.stringValue, let bodyPrev = Hex.decode(prevHex), bodyPrev.count == 32
-        else {
+        guard let header else {
             throw Break(seq: row.seq, fault: .modified, reason: "the body is not a well-formed event")
         }
+        let bodySeq = header.seq, bodyPrev = header.prevHash
         let computed = Chain.hash(previous: bodyPrev, body: row.body)
         if computed != row.hash {
             throw Break(seq: row.seq, fault: .modified, reason: "the stored hash does not match the body (body or hash altered)")

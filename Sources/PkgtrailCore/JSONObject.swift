@@ -36,6 +36,12 @@ public struct JSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral, S
 
     public subscript(key: String) -> JSONValue? {
         get {
+            // Schema objects are small and their keys short (inline strings,
+            // compared in a word or two): a scan beats a binary search.
+            if members.count <= 16 {
+                for m in members where m.key == key { return m.value }
+                return nil
+            }
             let i = position(of: key)
             return i < members.count && members[i].key == key ? members[i].value : nil
         }

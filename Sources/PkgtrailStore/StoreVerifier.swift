@@ -66,7 +66,7 @@ extension TrailStore {
                     current.done.wait()
                     for (i, r) in current.rows.enumerated() {
                         do {
-                            try verifier.feed(r, parsed: current.parsed[i])
+                            try verifier.feed(r, header: current.headers[i])
                         } catch let b as ChainVerifier.Break {
                             problems.append(.chain(b))
                             break chain
@@ -116,7 +116,7 @@ extension TrailStore {
 final class DecodedBatch: @unchecked Sendable {
     static let size = 256
     let rows: [ChainVerifier.Row]
-    private(set) var parsed: [JSONValue?] = []
+    private(set) var headers: [ChainVerifier.Header?] = []
     private(set) var expected: [Projection?] = []
     let done = DispatchSemaphore(value: 0)
 
@@ -126,8 +126,13 @@ final class DecodedBatch: @unchecked Sendable {
         guard !rows.isEmpty else { return nil }
         let batch = DecodedBatch(rows: rows)
         DispatchQueue.global().async {
-            batch.parsed = batch.rows.map { try? JSONParser.parse($0.body) }
-            batch.expected = batch.parsed.map { p in p.flatMap { try? Event(json: $0) }.map(Projection.init) }
+            // The JSON trees live and die on this thread: freeing them on the
+            // other one cost as much as building them (allocator arenas).
+            for row in batch.rows {
+                let parsed = try? JSONParser.parse(row.body)
+                batch.headers.append(ChainVerifier.header(parsed))
+                batch.expected.append(parsed.flatMap { try? Event(json: $0) }.map(Projection.init))
+            }
             batch.done.signal()
         }
         return batch
@@ -144,8 +149,11 @@ final class ProjectionChecker {
     private let presence: RowCursor
     private var pendingChange: Projection.ChangeRow?
     private var pendingPresence: (Projection.PresenceRow, until: Int64?)?
-    /// host NUL prefix NUL name -> the open window's start and its recorded end.
-    private var open: [String: (since: Int64, until: Int64?)] = [:]
+    /// An environment's package: whose presence window is open.
+    private struct OpenKey: Hashable {
+        let host: String, prefix: String, name: String
+    }
+    private var open: [OpenKey: (since: Int64, until: Int64?)] = [:]
 
     init(db: Database) throws {
         summaries = try Row.fetchCursor(db, sql: "SELECT \(Projection.summaryColumns) FROM event_summary ORDER BY seq")
@@ -174,7 +182,7 @@ final class ProjectionChecker {
     private func checkPresence(_ expected: Projection) throws -> VerifyReport.Problem? {
         let seq = expected.summary.seq
         for c in expected.changes {
-            let key = expected.summary.host + "\u{0}" + expected.summary.prefix + "\u{0}" + c.name
+            let key = OpenKey(host: expected.summary.host, prefix: expected.summary.prefix, name: c.name)
             if let was = open.removeValue(forKey: key), was.until != seq {
                 return .projection(seq: was.since, "the presence window of \(c.name) should end at seq \(seq)")
             }
@@ -182,7 +190,7 @@ final class ProjectionChecker {
         for want in expected.presence {
             guard let got = try nextPresence() else { return .projection(seq: seq, "presence of \(want.name) is missing") }
             if got.0 != want { return .projection(seq: min(seq, got.0.sinceSeq), "presence row of \(got.0.name) differs from the body") }
-            open[want.host + "\u{0}" + want.prefix + "\u{0}" + want.name] = (seq, got.until)
+            open[OpenKey(host: want.host, prefix: want.prefix, name: want.name)] = (seq, got.until)
         }
         if let extra = try peekPresence(), extra.0.sinceSeq <= seq {
             return .projection(seq: extra.0.sinceSeq, "an extra presence row (\(extra.0.name)) is not in the body")
