@@ -56,13 +56,17 @@ extension TrailStore {
                     }
                     return batch
                 }
-                // One batch is decoded on the other core while this thread reads the
-                // next and hashes and compares the previous, in seq order. (Deeper
-                // or reordered pipelines were slower on 2 cores: allocator contention.)
-                var inFlight = DecodedBatch.start(try readBatch())
+                // Batches are decoded on other threads (two ahead) while this one
+                // reads rows, hashes and compares, in seq order.
+                var ahead: [DecodedBatch] = []
+                func refill() throws {
+                    while ahead.count < 2, let next = DecodedBatch.start(try readBatch()) { ahead.append(next) }
+                }
+                try refill()
                 var projectionsAgree = true
-                chain: while let current = inFlight {
-                    inFlight = DecodedBatch.start(try readBatch())
+                chain: while !ahead.isEmpty {
+                    let current = ahead.removeFirst()
+                    try refill()
                     current.done.wait()
                     for (i, r) in current.rows.enumerated() {
                         do {
@@ -78,7 +82,7 @@ extension TrailStore {
                         }
                     }
                 }
-                inFlight?.done.wait()  // never leave a decode running past the read transaction
+                for b in ahead { b.done.wait() }  // never leave a decode running past the read transaction
                 if problems.isEmpty {
                     if let p = try projections.finish(lastSeq: verifier.count) { problems.append(p) }
                     let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
