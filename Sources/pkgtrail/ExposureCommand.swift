@@ -18,8 +18,7 @@ struct ExposureCommand: ParsableCommand {
     var specs: [String] = []
     @Option(name: .customLong("osv"), help: "An OSV advisory JSON file (repeatable).")
     var osv: [String] = []
-    @Flag(help: "Show times in the local time zone instead of UTC.")
-    var local = false
+    @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of exposure windows.")
     var json = false
 
@@ -86,7 +85,7 @@ struct ExposureCommand: ParsableCommand {
     }
 
     func report(_ found: [(Presence, [String])]) {
-        let clock = TimeText(local: local)
+        let clock = time.clock
         for (p, labels) in found {
             emit(Terminal.safe("EXPOSED  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
             let start = RecordText.windowStart(p).map(clock.show) ?? "before pkgtrail first saw it"

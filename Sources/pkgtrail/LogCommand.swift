@@ -24,8 +24,7 @@ struct LogCommand: ParsableCommand {
     var tool: String?
     @Option(help: "Only events of this kind: install (a recorded command) or drift (found by a snapshot).")
     var kind: String?
-    @Flag(help: "Show times in the local time zone instead of UTC.")
-    var local = false
+    @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of event bodies, each with its hash.")
     var json = false
 
@@ -51,7 +50,7 @@ struct LogCommand: ParsableCommand {
                 }
                 emit("]")
             } else {
-                try store.eachEvent(filter) { emit(EventText.line($0.event, local: local)) }
+                try store.eachEvent(filter) { emit(EventText.line($0.event, local: time.local)) }
             }
         } catch { throw fail("\(error)") }
     }

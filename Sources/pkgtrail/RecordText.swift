@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import PkgtrailCore
 import PkgtrailStore
@@ -51,6 +52,13 @@ enum RecordText {
         Terminal.safe("seq \(r.event.seq)  \(clock.show(r.event.finished))  \(r.change.action.rawValue) \(r.change.name) "
                       + [r.change.fromVersion, r.change.toVersion].compactMap { $0 }.joined(separator: " → "))
     }
+}
+
+/// `--local`, shared by every command that shows times.
+struct TimeOption: ParsableArguments {
+    @Flag(help: "Show times in the local time zone instead of UTC.")
+    var local = false
+    var clock: TimeText { TimeText(local: local) }
 }
 
 /// Times for people: UTC by default (`2026-03-24 10:45:03Z`), the local

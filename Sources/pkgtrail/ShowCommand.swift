@@ -8,8 +8,7 @@ struct ShowCommand: ParsableCommand {
     @OptionGroup var location: LogLocation
     @Argument(help: "The event's seq number or id (UUID).")
     var event: String
-    @Flag(help: "Show times in the local time zone instead of UTC.")
-    var local = false
+    @OptionGroup var time: TimeOption
     @Flag(help: "Print the event body as stored, with its hash.")
     var json = false
 
@@ -20,6 +19,6 @@ struct ShowCommand: ParsableCommand {
             if let seq = Int64(event) { found = try store.event(seq: seq) } else { found = try store.event(id: event) }
         } catch { throw fail("\(error)") }
         guard let found else { throw fail("no event \(Terminal.safe(event)) in the log: `pkgtrail log` lists them") }
-        emit(json ? jsonWithHash(body: found.body, hash: found.hash) : EventText.full(found.event, hash: found.hash, local: local))
+        emit(json ? jsonWithHash(body: found.body, hash: found.hash) : EventText.full(found.event, hash: found.hash, local: time.local))
     }
 }

@@ -13,8 +13,7 @@ struct StateCommand: ParsableCommand {
     var at: String?
     @Flag(help: "Print name==version lines, like pip freeze.")
     var freeze = false
-    @Flag(help: "Show times in the local time zone instead of UTC.")
-    var local = false
+    @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of entries.")
     var json = false
 
@@ -30,7 +29,7 @@ struct StateCommand: ParsableCommand {
         } else if json {
             try RecordJSON.emitArray(entries.map(StateText.json))
         } else {
-            let clock = TimeText(local: local)
+            let clock = time.clock
             emit(Terminal.safe("\(env.prefix) on \(env.host) at \(moment.map(clock.show) ?? "now"): \(entries.count) package\(entries.count == 1 ? "" : "s")"))
             StateText.table(entries, clock: clock)
         }
@@ -47,8 +46,7 @@ struct DiffCommand: ParsableCommand {
     var from: String
     @Argument(help: "The later moment (default: now).")
     var to: String?
-    @Flag(help: "Show times in the local time zone instead of UTC.")
-    var local = false
+    @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of differences.")
     var json = false
 
@@ -82,7 +80,7 @@ struct DiffCommand: ParsableCommand {
                          "by": r.new.map { RecordJSON.change($0.arrival) } ?? r.old?.departure.map(RecordJSON.change) ?? .null])
             })
         }
-        let clock = TimeText(local: local)
+        let clock = time.clock
         emit(Terminal.safe("\(env.prefix) on \(env.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), \(rows.count) difference\(rows.count == 1 ? "" : "s")"))
         for r in rows {
             let versions = [r.old?.version, r.new?.version].compactMap { $0 }.joined(separator: " → ")

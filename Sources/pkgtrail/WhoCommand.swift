@@ -11,8 +11,7 @@ struct WhoCommand: ParsableCommand {
     @OptionGroup var location: LogLocation
     @Argument(help: "A package name with optional PEP 440 specifiers.")
     var package: String
-    @Flag(help: "Show times in the local time zone instead of UTC.")
-    var local = false
+    @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of change records.")
     var json = false
 
@@ -23,7 +22,7 @@ struct WhoCommand: ParsableCommand {
         let records: [ChangeRecord]
         do { records = try store.who(query) } catch { throw fail("\(error)") }
         if json { return try RecordJSON.emitArray(records.map(RecordJSON.change)) }
-        let clock = TimeText(local: local)
+        let clock = time.clock
         for r in records {
             emit(RecordText.headline(r, clock: clock))
             for line in RecordText.block(r, clock: clock) { emit(line) }
