@@ -56,11 +56,11 @@ extension TrailStore {
                     }
                     return batch
                 }
-                // Batches are decoded on other threads (two ahead) while this one
+                // Batches of 1,024 are decoded on other threads (three ahead) while this one
                 // reads rows, hashes and compares, in seq order.
                 var ahead: [DecodedBatch] = []
                 func refill() throws {
-                    while ahead.count < 2, let next = DecodedBatch.start(try readBatch()) { ahead.append(next) }
+                    while ahead.count < 3, let next = DecodedBatch.start(try readBatch()) { ahead.append(next) }
                 }
                 try refill()
                 var projectionsAgree = true
@@ -118,7 +118,7 @@ extension TrailStore {
 /// Bodies parsed and their projections computed off the database thread:
 /// verify is bound by JSON decoding, not by SHA-256, and there are two cores.
 final class DecodedBatch: @unchecked Sendable {
-    static let size = 256
+    static let size = 1024
     let rows: [ChainVerifier.Row]
     private(set) var headers: [ChainVerifier.Header?] = []
     private(set) var expected: [Projection?] = []

@@ -84,6 +84,20 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertTrue(problem.description.contains("modified"), problem.description)
     }
 
+    /// verify decodes in batches on other threads: a problem deep in a later
+    /// batch is still named at its seq, and the first one wins.
+    func testProblemsAcrossDecodeBatchesAreNamedInOrder() throws {
+        _ = try seeded(3000)
+        XCTAssertTrue(try TrailStore.openForReading(path: path).verify().intact)
+        let q = try DatabaseQueue(path: path)
+        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '9.9' WHERE seq = 2900") }
+        XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 2900)
+        try tamper("UPDATE event SET body = CAST(replace(CAST(body AS TEXT), 'pkg2500', 'pkgX') AS BLOB) WHERE seq = 2500")
+        let report = try TrailStore.openForReading(path: path).verify()
+        XCTAssertEqual(report.problems.first?.seq, 2500)
+        XCTAssertEqual(report.count, 2499)
+    }
+
     func testDeletedMiddleAndTail() throws {
         _ = try seeded(5)
         try tamper("DELETE FROM presence WHERE since_seq = 2; DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2")
