@@ -39,13 +39,11 @@ extension TrailStore {
         return state
     }
 
-    /// Every environment the log knows (on `host`, or on any host), as its
-    /// newest event describes it.
-    public func knownEnvironments(host: String? = nil) throws -> [Environment] {
+    /// Every environment the log knows on `host`, as its newest event describes it.
+    public func knownEnvironments(host: String) throws -> [Environment] {
         try read(sql: """
             SELECT e.seq, e.hash, e.body FROM event e
-            JOIN (SELECT max(seq) AS seq FROM event_summary WHERE ?1 IS NULL OR host = ?1 GROUP BY host, prefix) last
-              ON last.seq = e.seq
+            JOIN (SELECT max(seq) AS seq FROM event_summary WHERE host = ? GROUP BY prefix) last ON last.seq = e.seq
             ORDER BY e.seq
             """, arguments: [host]).map(\.event.environment)
     }

@@ -182,15 +182,8 @@ public final class TrailStore {
         }
     }
 
-    /// Events matching the filter, oldest first, read through the projection indexes.
-    public func events(_ filter: Filter = Filter()) throws -> [StoredEvent] {
-        var out: [StoredEvent] = []
-        try eachEvent(filter) { out.append($0) }
-        return out
-    }
-
-    /// The same, one at a time from a cursor, so an export of a large log
-    /// never holds it all in memory.
+    /// Events matching the filter, oldest first, read through the projection
+    /// indexes one at a time from a cursor (a large log never sits in memory).
     public func eachEvent(_ filter: Filter, _ body: (StoredEvent) throws -> Void) throws {
         try eachRecord(filter) { _, row in try body(try Self.decode(row)) }
     }

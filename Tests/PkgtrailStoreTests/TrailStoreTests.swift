@@ -54,7 +54,7 @@ final class TrailStoreTests: XCTestCase {
         let report = try store.verify()
         XCTAssertTrue(report.intact, "\(report.problems)")
         XCTAssertEqual(report.count, 3)
-        XCTAssertEqual(try store.events(.init(package: "PKG2")).map(\.event.seq), [2])
+        XCTAssertEqual(try store.allEvents(.init(package: "PKG2")).map(\.event.seq), [2])
         let e = try XCTUnwrap(store.event(seq: 2))
         XCTAssertEqual(e.event.prevHash, Hex.encode(try XCTUnwrap(store.event(seq: 1)).hash))
         XCTAssertEqual(e.hash, Chain.hash(previous: Hex.decode(e.event.prevHash)!, body: e.body))
@@ -223,7 +223,7 @@ final class TrailStoreTests: XCTestCase {
         let r = try spool.replay(into: store)
         XCTAssertEqual(r.appended, 2)
         XCTAssertEqual(r.rejected, 1)
-        XCTAssertEqual(try store.events().map(\.event.id), [Self.event(1).id, Self.event(2).id])
+        XCTAssertEqual(try store.allEvents().map(\.event.id), [Self.event(1).id, Self.event(2).id])
         XCTAssertEqual(spool.pendingPaths, [])
         XCTAssertEqual(try String(contentsOfFile: spool.primary + ".rejected", encoding: .utf8), "{\"torn\n")
         XCTAssertTrue(try store.verify().intact)
@@ -240,10 +240,18 @@ extension TrailStoreTests {
         XCTAssertEqual(spool.pendingPaths, [spool.fallback])
         let store = try TrailStore.openForWriting(path: path)
         XCTAssertEqual(try spool.replay(into: store).appended, 1)
-        XCTAssertEqual(try store.events().map(\.event.id), [Self.event(7).id])
+        XCTAssertEqual(try store.allEvents().map(\.event.id), [Self.event(7).id])
     }
 }
 
 extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
+
+extension TrailStore {
+    func allEvents(_ filter: Filter = Filter()) throws -> [StoredEvent] {
+        var out: [StoredEvent] = []
+        try eachEvent(filter) { out.append($0) }
+        return out
+    }
 }
