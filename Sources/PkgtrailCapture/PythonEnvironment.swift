@@ -112,15 +112,6 @@ enum PythonLocator {
     }
 }
 
-extension Substring {
-    var trimmingSpaces: Substring {
-        var s = self
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
-        return s
-    }
-}
-
 extension PythonInfo {
     /// The environment as an event describes it, with no scheme options applied.
     var environment: Environment {

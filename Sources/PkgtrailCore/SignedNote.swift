@@ -31,7 +31,7 @@ public enum SignedNote {
         /// `PRIVATE+KEY+<name>+<hex key ID>+<base64(0x01 || seed)>`
         public init(encoded: String) throws {
             // The base64 key may itself contain '+': split off the four fields before it.
-            let parts = encoded.trimmingSpace.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+            let parts = encoded.trimmingSpaces.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", validName(parts[2]),
                   let raw = Base64.decode(parts[4]), raw.count == 33, raw[0] == ed25519,
                   let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst()) else {
@@ -71,7 +71,7 @@ public enum SignedNote {
 
         /// `<name>+<hex key ID>+<base64(0x01 || public key)>`
         public init(encoded: String) throws {
-            let parts = encoded.trimmingSpace.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            let parts = encoded.trimmingSpaces.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3, validName(parts[0]), let raw = Base64.decode(parts[2]), raw.count == 33, raw[0] == ed25519,
                   Hex.encode(keyID(name: parts[0], publicKey: Array(raw.dropFirst()))) == parts[1] else {
                 throw Invalid(description: "not a signed-note Ed25519 verifier key (name+id+key)")

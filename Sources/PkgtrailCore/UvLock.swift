@@ -32,7 +32,7 @@ public struct UvLock: Sendable {
         var list: String?  // the array being read: "wheels" | "dependencies"
         func flush() { if let c = current { packages.append(c) } }
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters()
+            let line = raw.trimmingSpaces
             if line.hasPrefix("[") && !line.hasPrefix("[{") && list == nil {
                 if line == "[[package]]" {
                     flush()
@@ -55,8 +55,8 @@ public struct UvLock: Sendable {
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimmingCharacters()
-            let value = line[line.index(after: eq)...].trimmingCharacters()
+            let key = line[..<eq].trimmingSpaces
+            let value = line[line.index(after: eq)...].trimmingSpaces
             switch key {
             case "name": current!.name = PackageName.normalize(Self.unquote(value))
             case "version": current!.version = Self.unquote(value)
@@ -105,8 +105,8 @@ public struct UvLock: Sendable {
     /// `{ url = "…", hash = "…", size = 12 }` → string values by key (strings only).
     static func inlineTable(_ s: Substring) -> [String: String] {
         var out: [String: String] = [:]
-        var body = s.trimmingCharacters()
-        if body.hasSuffix(",") { body = body.dropLast().trimmingCharacters() }
+        var body = s.trimmingSpaces
+        if body.hasSuffix(",") { body = body.dropLast().trimmingSpaces }
         guard body.hasPrefix("{"), body.hasSuffix("}") else { return out }
         let inner = Array(body.dropFirst().dropLast())
         var i = 0
@@ -133,15 +133,6 @@ public struct UvLock: Sendable {
     }
 }
 
-extension StringProtocol {
-    func trimmingCharacters() -> Substring {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
-        return s
-    }
-}
-
 /// A uv tool receipt (`uv-receipt.toml`): the executables it exposes and
 /// the index options it was installed with.
 public struct UvToolReceipt: Sendable {
@@ -151,7 +142,7 @@ public struct UvToolReceipt: Sendable {
     public init(text: String) {
         var section = ""
         for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters()
+            let line = raw.trimmingSpaces
             if line.hasPrefix("[") && !line.hasPrefix("[{") && line.hasSuffix("]") && !line.contains("=") {
                 section = String(line)
                 continue
@@ -159,9 +150,9 @@ public struct UvToolReceipt: Sendable {
             if section == "[tool]", line.hasPrefix("{") {
                 if let p = UvLock.inlineTable(line)["install-path"] { executables.append(p) }
             } else if section == "[tool.options]", let eq = line.firstIndex(of: "=") {
-                let key = line[..<eq].trimmingCharacters()
+                let key = line[..<eq].trimmingSpaces
                 if key == "index-url" || key == "extra-index-url" || key == "default-index" {
-                    indexURLs.append(UvLock.unquote(line[line.index(after: eq)...].trimmingCharacters()))
+                    indexURLs.append(UvLock.unquote(line[line.index(after: eq)...].trimmingSpaces))
                 }
             }
         }

@@ -21,12 +21,12 @@ public struct VersionSpecifier: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(_ raw: String) throws {
-        let s = raw.trimmingSpace
+        let s = String(raw.trimmingSpaces)
         guard let op = Operator.allCases.first(where: { s.hasPrefix($0.rawValue) }) else {
             throw Invalid(description: "`\(raw)` is not a version specifier (expected an operator such as == >= ~=)")
         }
         self.op = op
-        text = String(s.dropFirst(op.rawValue.count)).trimmingSpace
+        text = String(s.dropFirst(op.rawValue.count).trimmingSpaces)
         guard !text.isEmpty, !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "," }) else {
             throw Invalid(description: "`\(raw)`: a version is missing after \(op.rawValue)")
         }
@@ -57,7 +57,7 @@ public struct VersionSpecifier: Sendable, Hashable, CustomStringConvertible {
     /// Whether a recorded version string satisfies this specifier. A string
     /// that is not a PEP 440 version can only match `===`.
     public func contains(_ candidate: String) -> Bool {
-        if op == .arbitrary { return candidate.trimmingSpace.lowercased() == text.lowercased() }
+        if op == .arbitrary { return candidate.trimmingSpaces.lowercased() == text.lowercased() }
         guard let c = Version(candidate) else { return false }
         return contains(c)
     }
@@ -113,7 +113,7 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible {
     public let specifiers: [VersionSpecifier]
 
     public init(_ text: String) throws {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpace }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingSpaces) }
         if parts == [""] {
             specifiers = []
             return
@@ -135,7 +135,7 @@ public struct PackageQuery: Sendable, Hashable, CustomStringConvertible {
     public let versions: SpecifierSet
 
     public init(_ text: String) throws {
-        let s = text.trimmingSpace
+        let s = String(text.trimmingSpaces)
         let end = s.firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) ?? s.endIndex
         let name = String(s[..<end])
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII }), name.first!.isLetter || name.first!.isNumber else {
@@ -147,13 +147,4 @@ public struct PackageQuery: Sendable, Hashable, CustomStringConvertible {
 
     public func matches(_ version: String?) -> Bool { version.map(versions.contains) ?? false }
     public var description: String { name + versions.description }
-}
-
-extension String {
-    var trimmingSpace: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r\n" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r\n" || l == "\r" { s = s.dropLast() }
-        return String(s)
-    }
 }
