@@ -89,7 +89,7 @@ public enum FileSystem {
         mkdir(dir, 0o700)
     }
 
-    static func realpath(_ path: String) -> String? {
+    public static func realpath(_ path: String) -> String? {
         guard let r = Glibc.realpath(path, nil) else { return nil }
         defer { free(r) }
         return String(cString: r)

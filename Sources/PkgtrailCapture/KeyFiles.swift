@@ -65,7 +65,11 @@ public struct KeyFiles: Sendable {
             throw Failure(description: given == nil ? "no public key at \(publicPath): pass --key FILE (the signer's checkpoint.pub)"
                           : "cannot read the key \(source)")
         }
-        do { return try SignedNote.Verifier(encoded: text) } catch { throw Failure(description: "\(source): \(error)") }
+        do { return try SignedNote.Verifier(encoded: text) } catch {
+            // Name a file, never echo key text: a private key pasted by mistake would reach the terminal.
+            let what = FileSystem.read(source, limit: 4096) == nil ? "the --key text" : source
+            throw Failure(description: "\(what): \(error)")
+        }
     }
 
     static func writeAll(_ fd: Int32, _ s: String) -> Bool {

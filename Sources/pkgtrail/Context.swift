@@ -41,12 +41,7 @@ struct EnvironmentOptions: ParsableArguments {
     static func spellings(_ path: String) -> [String] {
         var trimmed = path
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-        var out = [trimmed]
-        if let real = realpath(trimmed, nil) {
-            out.append(String(cString: real))
-            free(real)
-        }
-        return out
+        return [trimmed] + (FileSystem.realpath(trimmed).map { [$0] } ?? [])
     }
 
     func resolve(_ store: TrailStore, _ ctx: Context) throws -> EnvironmentKey {

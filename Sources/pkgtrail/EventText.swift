@@ -3,8 +3,9 @@ import PkgtrailCore
 /// Plain-text renderings of events for people.
 enum EventText {
     /// `14  2026-03-24T10:45:03Z  alice@build-7  pip ok  /srv/app/.venv  ~litellm 1.82.6→1.82.8 !startup-hook`
-    static func line(_ e: Event, local: Bool = false) -> String {
-        let time = local ? TimeText(local: true).show(e.finished) : String(e.finished.prefix(19)) + "Z"
+    /// `local`: the `--local` clock; nil keeps the RFC 3339 UTC form.
+    static func line(_ e: Event, local: TimeText? = nil) -> String {
+        let time = local?.show(e.finished) ?? String(e.finished.prefix(19)) + "Z"
         let who = e.actor.sudoUser.map { "\(e.actor.user)(\($0))" } ?? e.actor.user
         let tool = e.command.map { "\($0.tool) \($0.outcome.rawValue)" }
             ?? (e.drift?.firstSeen == true ? "first-seen" : e.kind.rawValue)
@@ -27,14 +28,14 @@ enum EventText {
         (e.startupHooks + e.changes.flatMap(\.startupHooks)).contains { $0.executableImport }
     }
 
-    static func full(_ e: Event, hash: [UInt8], local: Bool = false) -> String {
+    static func full(_ e: Event, hash: [UInt8], local: TimeText? = nil) -> String {
         var out: [String] = []
         func field(_ k: String, _ v: String?) { out.append("\(k.rightPad(14)) \(v ?? "-")") }
         field("seq", String(e.seq))
         field("id", e.id)
         field("kind", e.kind.rawValue)
-        field("started", local ? TimeText(local: true).show(e.started) : e.started)
-        field("finished", local ? TimeText(local: true).show(e.finished) : e.finished)
+        field("started", local?.show(e.started) ?? e.started)
+        field("finished", local?.show(e.finished) ?? e.finished)
         let a = e.actor
         field("user", "\(a.user) (uid \(a.uid))" + (a.sudoUser.map { ", via sudo by \($0)" } ?? ""))
         field("host", a.host)

@@ -50,7 +50,8 @@ struct LogCommand: ParsableCommand {
                 }
                 emit("]")
             } else {
-                try store.eachEvent(filter) { emit(EventText.line($0.event, local: time.local)) }
+                let clock = time.localClock
+                try store.eachEvent(filter) { emit(EventText.line($0.event, local: clock)) }
             }
         } catch { throw fail("\(error)") }
     }

@@ -7,7 +7,7 @@ import PkgtrailStore
 /// 80-column terminal, every recorded value passed through `Terminal.safe`.
 enum RecordText {
     /// The index a change came from: the first index source in force (pip's
-    /// `--index-url`, uv's default index), else the artifact's own host.
+    /// `--index-url`, uv's default index); the artifact URL is shown beside it.
     static func index(_ e: Event) -> String? {
         e.sources.first(where: { $0.kind == "index" })?.url
     }
@@ -59,12 +59,26 @@ struct TimeOption: ParsableArguments {
     @Flag(help: "Show times in the local time zone instead of UTC.")
     var local = false
     var clock: TimeText { TimeText(local: local) }
+    /// The clock only when `--local` was given (views that keep full RFC 3339 otherwise).
+    var localClock: TimeText? { local ? clock : nil }
 }
 
 /// Times for people: UTC by default (`2026-03-24 10:45:03Z`), the local
 /// zone with its offset under `--local`.
 struct TimeText {
     let local: Bool
+    /// Built once: a listing shows hundreds of times.
+    private let formatter: DateFormatter?
+
+    init(local: Bool) {
+        self.local = local
+        guard local else { formatter = nil; return }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone.current
+        f.dateFormat = "yyyy-MM-dd HH:mm:ssxxx"
+        formatter = f
+    }
 
     /// `0.4 s`, `35 min`, `3 h 5 min`, `2 d 4 h`: how long a window lasted.
     static func duration(milliseconds ms: Int64) -> String {
@@ -77,13 +91,9 @@ struct TimeText {
 
     func show(_ rfc3339: String?) -> String {
         guard let t = rfc3339 else { return "?" }
-        guard local, let ms = Timestamp.parse(t) else {
+        guard let formatter, let ms = Timestamp.parse(t) else {
             return t.count >= 19 ? String(t.prefix(10)) + " " + String(t.dropFirst(11).prefix(8)) + "Z" : t
         }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone.current
-        f.dateFormat = "yyyy-MM-dd HH:mm:ssxxx"
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }

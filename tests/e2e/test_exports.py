@@ -192,6 +192,12 @@ def test_key_files_and_the_log_keep_the_private_key_apart(trail, tmp_path):
     assert again.returncode == 2 and "already exists" in again.stderr and key.read_text().endswith(secret + "\n")
     rc, note, _ = run(trail, "checkpoint", env=env)
     assert rc == 0 and note.count("\n") == 5 and "\n\n\u2014 audit-key " in note
+    # The private key pasted where the public one belongs is refused without being echoed.
+    cp = tmp_path / "cp.note"
+    cp.write_text(note)
+    r = subprocess.run([BIN, "verify", "--db", trail.db, "--checkpoint", str(cp), "--key", key.read_text().strip()],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "--key text" in r.stderr and secret not in r.stderr + r.stdout
     for f in (trail.db, trail.db + "-wal"):
         if os.path.exists(f):
             assert secret.encode() not in open(f, "rb").read()
