@@ -23,11 +23,23 @@ public struct JSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral, S
     /// Members in the order they were read; nil when a key repeats.
     init?(unsorted: [Member]) {
         var m = unsorted
-        if !zip(m, m.dropFirst()).allSatisfy({ Self.less($0.key, $1.key) }) {
+        if !Self.strictlyAscending(m) {
             m.sort { Self.less($0.key, $1.key) }
-            if zip(m, m.dropFirst()).contains(where: { $0.key == $1.key }) { return nil }
+            // Sorted, only a repeated key can still break strict order.
+            if !Self.strictlyAscending(m) { return nil }
         }
         members = m
+    }
+
+    /// An index loop: zip over the members retained every element (verify
+    /// checks the order of every object of every body).
+    private static func strictlyAscending(_ m: [Member]) -> Bool {
+        var i = 1
+        while i < m.count {
+            if !less(m[i - 1].key, m[i].key) { return false }
+            i += 1
+        }
+        return true
     }
 
     public var count: Int { members.count }

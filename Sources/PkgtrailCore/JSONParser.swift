@@ -13,27 +13,32 @@ public struct JSONParser {
 
     public static let maxDepth = 256
 
-    private let bytes: [UInt8]
+    /// Every read is checked against `count` by hand: a buffer pointer
+    /// rather than the array, because reading an array held in a mutating
+    /// parser retained and released it per byte (a fifth of `verify`).
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
     private var depth = 0
 
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        var p = JSONParser(bytes: bytes)
-        p.skipSpace()
-        let v = try p.value()
-        p.skipSpace()
-        guard p.i == bytes.count else { throw p.fail("trailing data") }
-        return v
+        try bytes.withUnsafeBufferPointer { buffer in
+            var p = JSONParser(bytes: buffer)
+            p.skipSpace()
+            let v = try p.value()
+            p.skipSpace()
+            guard p.i == buffer.count else { throw p.fail("trailing data") }
+            return v
+        }
     }
 
     public static func parse(_ text: String) throws -> JSONValue { try parse(Array(text.utf8)) }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
 
     private mutating func skipSpace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 }
     }
 
     private mutating func value() throws -> JSONValue {
@@ -51,8 +56,8 @@ public struct JSONParser {
     }
 
     private mutating func literal(_ word: String) throws {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { throw fail("invalid literal") }
+        let w = word.utf8
+        guard i + w.count <= bytes.count, bytes[i..<i + w.count].elementsEqual(w) else { throw fail("invalid literal") }
         i += w.count
     }
 

@@ -34,13 +34,18 @@ final class CanonicalJSONTests: XCTestCase {
         XCTAssertEqual(try encode(try JSONParser.parse(text)), text)
     }
 
+    func testParserSortsMembersOutOfOrder() throws {
+        XCTAssertEqual(try encode(try JSONParser.parse("{\"b\":1,\"a\":{\"z\":true,\"y\":null}}")),
+                       "{\"a\":{\"y\":null,\"z\":true},\"b\":1}")
+    }
+
     func testParserReadsEscapesAndSurrogates() throws {
         XCTAssertEqual(try JSONParser.parse("\"\\u00e9\\ud83d\\ude00\\/\""), .string("é😀/"))
         XCTAssertEqual(try JSONParser.parse(" [1.5e3, 7] "), .array([.number("1.5e3"), .int(7)]))
     }
 
     func testParserRejectsHostileInput() {
-        for bad in ["", "{", "[1,]", "{\"a\":1,\"a\":2}", "\"\u{01}\"", "\"\\ud800\"", "01", "nul", "[1] x",
+        for bad in ["", "{", "[1,]", "{\"a\":1,\"a\":2}", "{\"b\":1,\"a\":2,\"b\":3}", "tru", "[fals", "nulll", "\"\u{01}\"", "\"\\ud800\"", "01", "nul", "[1] x",
                     String(repeating: "[", count: 300) + String(repeating: "]", count: 300)] {
             XCTAssertThrowsError(try JSONParser.parse(bad), "accepted \(bad.prefix(20))")
         }
