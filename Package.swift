@@ -35,7 +35,7 @@ let package = Package(
             ]
         ),
         // The benchmark's synthetic-log writer (make bench); not installed.
-        .executableTarget(name: "pkgtrail-synth", dependencies: ["PkgtrailCore", "PkgtrailStore"]),
+        .executableTarget(name: "pkgtrail-synth", dependencies: ["PkgtrailCore", "PkgtrailStore", "PkgtrailCapture"]),
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
         .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"]),

@@ -31,8 +31,12 @@ public enum Clock {
 
 /// One-line messages on stderr, prefixed like every pkgtrail message.
 public enum Console {
-    public static func error(_ message: String) { write("pkgtrail: \(message)\n") }
-    public static func warning(_ message: String) { write("pkgtrail: warning: \(message)\n") }
+    /// One line each: whatever a message quotes (a path, a package name, an
+    /// error from SQLite) has its control characters escaped.
+    public static func error(_ message: String) { write("pkgtrail: \(ControlCharacters.escaped(message))\n") }
+    public static func warning(_ message: String) { write("pkgtrail: warning: \(ControlCharacters.escaped(message))\n") }
+    /// Not a problem, but worth a line: why a command is waiting.
+    public static func note(_ message: String) { write("pkgtrail: \(ControlCharacters.escaped(message))\n") }
 
     static func write(_ s: String) {
         var bytes = Array(s.utf8)

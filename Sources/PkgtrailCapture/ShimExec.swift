@@ -71,6 +71,9 @@ public enum ShimExec {
         case .uvTool(let cmd): adapter = UvEnvironmentAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real), kind: .tool)
         case .uvx(let cmd): adapter = UvxAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real))
         }
+        // Held until the event is persisted (see EnvironmentLock).
+        let lock = EnvironmentLock.acquire(prefix: adapter.target.environment.prefix)
+        defer { lock?.release() }
         let result: Recorder.Result
         do {
             result = try recorder.run(adapter)

@@ -4,13 +4,15 @@
 /// What is removed: the userinfo of every URL (`https://user:token@host` →
 /// `https://***@host`, so the index stays identifiable), query values of
 /// URLs (signed URLs carry credentials there), the values of options whose
-/// names say they hold a secret, and strings shaped like well-known tokens.
+/// names say they hold a secret, `NAME=value` assignments whose names do
+/// (`-C token=…`, `OPENAI_API_KEY=…` in argv), and strings shaped like
+/// well-known tokens.
 public enum Redaction {
     public static let mask = "***"
 
     /// Redacts every URL inside `text` and every token-shaped word.
     public static func redactText(_ text: String) -> String {
-        redactTokens(redactURLs(text))
+        redactTokens(redactAssignments(redactURLs(text)))
     }
 
     /// Redacts argv: option values for secret-named options, and URLs and tokens anywhere.
@@ -36,14 +38,63 @@ public enum Redaction {
     }
 
     static func isSecretOption(_ option: String) -> Bool {
-        let name = option.drop { $0 == "-" }.lowercased()
-        guard !name.isEmpty, option.hasPrefix("-") else { return false }
-        if name.hasPrefix("author") { return false }
-        for word in ["password", "passwd", "token", "secret", "apikey", "api-key", "api_key", "auth", "credential"]
+        option.hasPrefix("-") && isSecretName(option)
+    }
+
+    static func isSecretName<S: StringProtocol>(_ name: S) -> Bool {
+        let name = name.drop { $0 == "-" }.lowercased()
+        guard !name.isEmpty, !name.hasPrefix("author") else { return false }
+        for word in ["password", "passwd", "token", "secret", "apikey", "api-key", "api_key", "auth", "credential",
+                     "private_key", "private-key", "access_key", "access-key"]
         where name.contains(word) {
             return true
         }
         return false
+    }
+
+    /// `token=abc` → `token=***` wherever a secret-named word is assigned:
+    /// at the start, or after a space, `=`, `,`, `;` or `&`. The value runs
+    /// to the next space, `,`, `;` or `&`.
+    public static func redactAssignments(_ text: String) -> String {
+        guard text.contains("=") else { return text }
+        let separators: Set<Unicode.Scalar> = [" ", "\t", ",", ";", "&"]
+        return rewritingWords(text, isWordChar: isNameChar, isBoundary: { separators.contains($0) || $0 == "=" }) { u, i, j, out in
+            out.append(contentsOf: u[i..<j])
+            guard j < u.count, u[j] == "=", isSecretName(String(String.UnicodeScalarView(u[i..<j]))) else { return j }
+            out.append("=")
+            out.append(contentsOf: mask.unicodeScalars)
+            var end = j + 1
+            while end < u.count, !separators.contains(u[end]) { end += 1 }
+            return end
+        }
+    }
+
+    /// Copies `text`, handing each word (a run of `isWordChar` that starts
+    /// the text or follows an `isBoundary` character) to `rewrite`, which
+    /// appends what stands for it and returns where to go on from.
+    private static func rewritingWords(
+        _ text: String, isWordChar: (Unicode.Scalar) -> Bool, isBoundary: (Unicode.Scalar) -> Bool,
+        rewrite: (_ u: [Unicode.Scalar], _ start: Int, _ end: Int, _ out: inout [Unicode.Scalar]) -> Int
+    ) -> String {
+        let u = Array(text.unicodeScalars)
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(u.count)
+        var i = 0
+        while i < u.count {
+            if i == 0 || isBoundary(u[i - 1]), isWordChar(u[i]) {
+                var j = i
+                while j < u.count, isWordChar(u[j]) { j += 1 }
+                i = rewrite(u, i, j, &out)
+                continue
+            }
+            out.append(u[i])
+            i += 1
+        }
+        return String(String.UnicodeScalarView(out))
+    }
+
+    private static func isNameChar(_ c: Unicode.Scalar) -> Bool {
+        c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "-" || c == ".")
     }
 
     /// Replaces the userinfo and query values of every `scheme://` URL in `text`.
@@ -102,28 +153,15 @@ public enum Redaction {
 
     /// Masks word-like runs of 20+ characters that begin with a known token prefix.
     public static func redactTokens(_ text: String) -> String {
-        let u = Array(text.unicodeScalars)
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(u.count)
-        var i = 0
-        while i < u.count {
-            let boundary = i == 0 || !isTokenChar(u[i - 1])
-            if boundary, isTokenChar(u[i]) {
-                var j = i
-                while j < u.count, isTokenChar(u[j]) { j += 1 }
-                let word = String(String.UnicodeScalarView(u[i..<j]))
-                if j - i >= 20, tokenPrefixes.contains(where: { word.hasPrefix($0) }) {
-                    out.append(contentsOf: mask.unicodeScalars)
-                } else {
-                    out.append(contentsOf: u[i..<j])
-                }
-                i = j
-                continue
+        rewritingWords(text, isWordChar: isTokenChar, isBoundary: { !isTokenChar($0) }) { u, i, j, out in
+            let word = String(String.UnicodeScalarView(u[i..<j]))
+            if j - i >= 20, tokenPrefixes.contains(where: { word.hasPrefix($0) }) {
+                out.append(contentsOf: mask.unicodeScalars)
+            } else {
+                out.append(contentsOf: u[i..<j])
             }
-            out.append(u[i])
-            i += 1
+            return j
         }
-        return String(String.UnicodeScalarView(out))
     }
 
     private static func isTokenChar(_ c: Unicode.Scalar) -> Bool {

@@ -1,8 +1,11 @@
-// pkgtrail-synth: writes a synthetic log for `make bench` through the real
-// append path (TrailStore.append, in batches) and reports the append rate.
-// Not installed; the benchmark's fixture generator only.
+// pkgtrail-synth: writes synthetic events through the real append path and
+// reports the append rate. Not installed: the fixture generator of
+// `make bench` (TrailStore.append in batches) and the load generator of the
+// hardening tests (WRITER given: EventSink.persist, as the recorder
+// persists, so a locked log spools; several writers run at once, each
+// with its own ids, 00000000-0000-4000-8WWW-NNNNNNNNNNNN).
 //
-// Usage: pkgtrail-synth DB EVENTS [BATCH]
+// Usage: pkgtrail-synth DB EVENTS [BATCH [WRITER]]
 // The mix: 1,000 hosts x 5 environments, 20,000 package names with
 // Zipf-like popularity, installs/upgrades/reinstalls/removals spread over
 // the year before now; a few environments install and later upgrade away
@@ -10,6 +13,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
 
@@ -39,7 +43,10 @@ guard args.count >= 3, let total = Int(args[2]) else {
     exit(64)
 }
 let batchSize = args.count > 3 ? Int(args[3]) ?? 1000 : 1000
-let store = try TrailStore.openForWriting(path: args[1])
+let writer = args.count > 4 ? Int(args[4]) : nil
+let sink = EventSink(databasePath: args[1], stateDirectory: args[1].lastIndex(of: "/").map { String(args[1][..<$0]) } ?? ".")
+let store = writer == nil ? try TrailStore.openForWriting(path: args[1]) : nil
+var spooled = 0
 var rng = Rng(s: 0x9E37_79B9_7F4A_7C15)
 let hosts = 1000, envsPerHost = 5, names = 20_000
 let yearMs: Int64 = 365 * 24 * 3600 * 1000
@@ -99,7 +106,7 @@ for i in 0..<total {
     }
     if changes.allSatisfy({ $0.action == .remove }) { argv[1] = "uninstall" }
     let event = Event(
-        id: "00000000-0000-4000-8000-" + String(hex(UInt64(i)).suffix(12)), kind: .install, started: stamp, finished: finished,
+        id: "00000000-0000-4000-8" + String(hex(UInt64(writer ?? 0)).suffix(3)) + "-" + String(hex(UInt64(i)).suffix(12)), kind: .install, started: stamp, finished: finished,
         actor: Actor(user: "user\(env % 37)", uid: Int64(1000 + env % 37), sudoUser: nil, host: host, ci: nil),
         command: Command(tool: "pip", toolVersion: "26.3", argv: argv, cwd: "/srv/app\(env % envsPerHost)", exitStatus: 0, outcome: .ok),
         environment: Environment(prefix: prefix, python: prefix + "/bin/python", pythonVersion: "3.11.7", platform: "linux-x86_64",
@@ -112,12 +119,19 @@ for i in 0..<total {
     batch.append(event)
     if batch.count == batchSize || i == total - 1 {
         let t0 = now()
-        written += try store.append(batch).count
+        if let store {
+            written += try store.append(batch).count
+        } else if case .spooled = sink.persist(batch) {
+            spooled += batch.count
+        } else {
+            written += batch.count
+        }
         appendMs += now() - t0
         batch.removeAll(keepingCapacity: true)
     }
 }
-print("appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s (batches of \(batchSize))")
+print("appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s (batches of \(batchSize))"
+      + (writer == nil ? "" : "; \(spooled) spooled"))
 
 extension String {
     var replacingUnderscores: String { String(map { $0 == "-" ? "_" : $0 }) }

@@ -1,18 +1,9 @@
+import PkgtrailCore
+
 /// Text for people, made safe for a terminal: control characters (ANSI
 /// escapes among them) in names, paths or argv are shown escaped, never raw.
 enum Terminal {
-    static func safe(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x00..<0x20, 0x7F, 0x80..<0xA0:
-                out += "\\x" + String(scalar.value, radix: 16, uppercase: false).leftPad(2)
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func safe(_ s: String) -> String { ControlCharacters.escaped(s) }
 }
 
 extension String {

@@ -34,6 +34,10 @@ final class SmallPartsTests: XCTestCase {
         XCTAssertEqual(Redaction.redactArgv(argv),
                        ["pip", "install", "--password", "***", "--api-token=***", "-i", "https://***@h/s", "--author", "x",
                         "***", "task-runner-plugin-for-everyone"])
+        XCTAssertEqual(Redaction.redactArgv(["pip", "install", "-C", "token=abc", "--config-settings=auth_key=x,y=1",
+                                             "OPENAI_API_KEY=sk", "pkg==1.0", "--author=me", "a=b;PASSWORD=p q"]),
+                       ["pip", "install", "-C", "token=***", "--config-settings=auth_key=***,y=1",
+                        "OPENAI_API_KEY=***", "pkg==1.0", "--author=me", "a=b;PASSWORD=*** q"])
     }
 
     func testSnapshotDeltas() {

@@ -1,7 +1,6 @@
 """`uv pip install|uninstall|sync` through the shims: same bytes and status
 as bare uv, the log equal to the disk, artifact hashes from uv's cache or
 the wheel file itself; other uv commands pass straight through."""
-import json
 import os
 import re
 import signal
@@ -9,71 +8,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import BASE_PATH, BIN, SHIMS, TOOLS, changes, disk_state, isolated_env, replayed_state, \
-    served_sha256, state_digest
-
-TOOLS_UV = os.path.join(TOOLS, "venv", "bin", "uv")
-
-
-@pytest.fixture(scope="session")
-def uv_dir(tmp_path_factory):
-    """uv on its own in a directory: uv beside a venv's python would treat
-    that venv (the test toolchain) as the environment to change."""
-    if not os.path.exists(TOOLS_UV):
-        pytest.fail("uv is missing from the test toolchain: run `make toolchain`")
-    d = tmp_path_factory.mktemp("uvbin")
-    import shutil
-    shutil.copy(TOOLS_UV, d / "uv")
-    shutil.copy(TOOLS_UV + "x", d / "uvx")
-    return str(d)
-
-
-class UvBox:
-    def __init__(self, root, uv_dir):
-        self.uv_dir = uv_dir
-        self.root = str(root)
-        self.db = self.root + "/trail.db"
-        self.venv, self.twin = self.root + "/venv", self.root + "/twin"
-        for v in (self.venv, self.twin):
-            subprocess.run([uv_dir + "/uv", "venv", "-q", "--python", "python3", v], check=True, env=self.env(bare=True))
-        self.site = self.venv + "/lib/python3.11/site-packages"
-
-    def env(self, bare=False, venv=None):
-        # One cache per side, so both download (or reuse) alike and print the same lines.
-        env = isolated_env(self.root, self.db, {"UV_CACHE_DIR": self.root + ("/uv-cache-bare" if bare else "/uv-cache"),
-                                                "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"})
-        env["PATH"] = ("" if bare else SHIMS + ":") + self.uv_dir + ":" + BASE_PATH
-        env["VIRTUAL_ENV"] = venv or (self.twin if bare else self.venv)
-        return env
-
-    def uv(self, *args, bare=False, cwd=None, env=None):
-        return subprocess.run(["uv", *args], env=env or self.env(bare), capture_output=True, cwd=cwd or self.root,
-                              timeout=120)
-
-    def both(self, *args):
-        bare, rec = self.uv(*args, bare=True), self.uv(*args)
-        norm = lambda b: re.sub(rb"in [0-9.]+m?s", b"in Ts", b.replace(self.twin.encode(), self.venv.encode())
-                                .replace(b" at: twin", b" at: venv"))
-        assert rec.returncode == bare.returncode, (rec, bare)
-        assert rec.stdout == bare.stdout
-        assert norm(rec.stderr) == norm(bare.stderr), (rec.stderr, bare.stderr)
-        return rec
-
-    def events(self):
-        r = subprocess.run([BIN, "log", "--json", "--db", self.db], capture_output=True)
-        assert r.returncode == 0, r
-        return json.loads(r.stdout)
-
-    def check_disk(self, index):
-        events = self.events()
-        assert replayed_state(events, self.venv) == disk_state(self.site)
-        assert events[-1]["state_after"] == state_digest(disk_state(self.site))
-        for e in events:
-            for c in e["changes"]:
-                if c["artifact"] and c["artifact"]["hash_source"] == "uv-cache-v8":
-                    assert c["artifact"]["sha256"] == served_sha256(index, c["artifact"]["filename"])
-        assert subprocess.run([BIN, "verify", "--db", self.db], capture_output=True).returncode == 0
-
+from conftest import BASE_PATH, BIN, SHIMS, UvBox, changes, disk_state, replayed_state, served_sha256
 
 @pytest.fixture
 def box(tmp_path, uv_dir):
