@@ -37,7 +37,13 @@ public struct EventSink {
     /// log already (a failed open goes straight to the spool).
     public func persist(_ events: [Event], opened: Result<TrailStore, Error>? = nil) -> Outcome {
         do {
-            try (opened ?? open()).get().append(events)
+            let store = try (opened ?? open()).get()
+            try store.append(events)
+            // Deleted or replaced while the tool ran: the append went to an
+            // unlinked file, so the events go to the spool as well.
+            guard store.isStillAtPath else {
+                throw StoreError(.missing, "\(databasePath) was deleted or replaced while the command ran")
+            }
             return .logged
         } catch {
             let reason = "\(error)"

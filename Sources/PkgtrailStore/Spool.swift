@@ -52,8 +52,16 @@ public struct Spool {
         guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
         defer { close(fd) }
         guard flock(fd, LOCK_EX) == 0 else { throw Failure(description: "flock: \(String(cString: strerror(errno)))") }
-        try writeAll(fd, line)
-        guard fsync(fd) == 0 else { throw Failure(description: "fsync: \(String(cString: strerror(errno)))") }
+        // A write cut short (a full disk) is taken back, so no torn line is
+        // left for the next replay to set aside: the event goes to the fallback whole.
+        let end = lseek(fd, 0, SEEK_END)
+        do {
+            try writeAll(fd, line)
+            guard fsync(fd) == 0 else { throw Failure(description: "fsync: \(String(cString: strerror(errno)))") }
+        } catch {
+            if end >= 0 { _ = ftruncate(fd, end) }
+            throw error
+        }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {

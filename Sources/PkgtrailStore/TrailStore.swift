@@ -28,10 +28,27 @@ public struct StoredRecord: Sendable {
 public final class TrailStore {
     public let path: String
     let queue: DatabaseQueue
+    /// The file this store opened (device, inode).
+    private let identity: (UInt64, UInt64)?
 
     private init(path: String, queue: DatabaseQueue) {
         self.path = path
         self.queue = queue
+        identity = Self.identity(of: path)
+    }
+
+    private static func identity(of path: String) -> (UInt64, UInt64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino))
+    }
+
+    /// False when the file at `path` is no longer the one this store opened
+    /// (deleted, or replaced by another file, while the store was open):
+    /// what was appended since went to a file no one will read again.
+    public var isStillAtPath: Bool {
+        guard let identity, let now = Self.identity(of: path) else { return false }
+        return identity == now
     }
 
     /// Opens (creating if needed) the log for appending.
@@ -65,25 +82,30 @@ public final class TrailStore {
             // append never grows it.
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
+        // The whole open, retries included, waits no longer than one busy
+        // timeout: a recorder must not hold up the user's pip for minutes
+        // behind another writer (it spools instead).
+        let deadline = Date().addingTimeInterval(busyTimeout)
         var delay: useconds_t = 2_000
-        for attempt in 0..<12 {
+        while true {
             do {
                 let queue = try DatabaseQueue(path: path, configuration: config)
-                try Schema.migrator.migrate(queue)
+                // Reading which migrations ran needs no write lock (WAL), so an
+                // up-to-date log opens even while another process writes.
+                if try !queue.read(Schema.migrator.hasCompletedMigrations) { try Schema.migrator.migrate(queue) }
                 return TrailStore(path: path, queue: queue)
             } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
                 || (e.resultCode == .SQLITE_ERROR && e.message?.contains("already exists") == true) {
                 // GRDB's migrator reads which migrations ran outside the migration's
                 // own transaction, so two first opens can both try to create the
                 // schema; the loser retries and finds it done.
-                if attempt == 11 { throw StoreError(.locked, "\(path) stayed locked by another writer; the event was kept in the spool") }
+                if Date() >= deadline { throw StoreError(.locked, "\(path) is locked by another process") }
                 usleep(delay)
                 delay = min(delay * 2, 200_000)
             } catch let e as DatabaseError {
                 throw classify(e, path: path)
             }
         }
-        throw StoreError(.locked, "\(path) stayed locked")
     }
 
     /// Opens an existing log for reading; never creates or migrates it.
