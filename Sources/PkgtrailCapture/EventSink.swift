@@ -49,7 +49,8 @@ public struct EventSink {
             let reason = "\(error)"
             do {
                 var path = ""
-                for e in events { path = try spool.write(e) }
+                let now = Clock.now()
+                for e in events { path = try spool.write(e, reason: reason, at: now) }
                 return .spooled(path: path, reason: reason)
             } catch {
                 return .lost(reason: "\(reason); \(error)")
@@ -64,7 +65,7 @@ public struct EventSink {
             let store = try TrailStore.openForWriting(path: databasePath)
             let r = try spool.replay(into: store)
             if r.rejected > 0, let p = r.rejectedPath {
-                Console.warning("\(r.rejected) spooled line(s) were not valid events and were set aside in \(p)")
+                Console.warning("\(r.rejected) spooled line(s) were edited, corrupted or torn and were set aside in \(p), not logged")
             }
         } catch {
             Console.warning("spooled events are still waiting (\(error)); they will be added by a later call")

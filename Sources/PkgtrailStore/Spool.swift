@@ -5,8 +5,16 @@ import Glibc
 #endif
 
 /// Where events wait when the log cannot be written (locked, read-only,
-/// full, corrupt). One canonical-JSON event per line, appended under an
-/// exclusive `flock`, replayed in order by the next pkgtrail call.
+/// full, corrupt). One event per line, `SHA256HEX SP CANONICAL-JSON`,
+/// appended under an exclusive `flock`, replayed in order by the next
+/// pkgtrail call.
+///
+/// The spool is outside the chain, so what passes through it is marked:
+/// each event gets a note saying it was spooled, when and why, before the
+/// digest is taken; a line whose digest does not match (corrupted, or
+/// edited by hand) is set aside, never chained. Someone with the user's
+/// rights can still rewrite a line and its digest; the note tells an
+/// auditor which events passed through that unprotected window.
 ///
 /// The spool sits beside the log (`trail.db.spool`); when that directory is
 /// not writable, in the user's state directory, named after the log's path.
@@ -24,13 +32,17 @@ public struct Spool {
         public let description: String
     }
 
-    /// Writes one event; returns the path it went to.
+    /// Writes one event, noting why it waits; returns the path it went to.
     @discardableResult
-    public func write(_ event: Event) throws -> String {
+    public func write(_ event: Event, reason: String, at time: String) throws -> String {
         var draft = event
         draft.seq = 0
         draft.prevHash = ""
-        var line = try CanonicalJSON.encode(draft.json)
+        draft.notes.append("spooled at \(time) because the log could not be written (\(reason)); appended by a later call")
+        let body = try CanonicalJSON.encode(draft.json)
+        var line = Array(Digest.sha256Hex(body).utf8)
+        line.append(0x20)
+        line += body
         line.append(0x0A)
         var errors: [String] = []
         for path in [primary, fallback] {
@@ -78,15 +90,17 @@ public struct Spool {
 
     public struct ReplayResult {
         public var appended = 0
-        /// Lines that were not events (torn by a crash, or edited) and were set aside.
+        /// Lines that were not intact events (torn by a crash, corrupted, or
+        /// edited) and were set aside.
         public var rejected = 0
         public var rejectedPath: String?
     }
 
     /// Replays every waiting event into the store, oldest first, then empties
     /// the spool. An event already in the log (replayed before a crash could
-    /// empty the spool) is skipped by its id. Lines that do not decode are moved
-    /// to `<spool>.rejected`, never dropped and never chained.
+    /// empty the spool) is skipped by its id. Lines that do not match their
+    /// digest or do not decode are moved to `<spool>.rejected`, never
+    /// dropped and never chained.
     @discardableResult
     public func replay(into store: TrailStore) throws -> ReplayResult {
         var result = ReplayResult()
@@ -103,8 +117,7 @@ public struct Spool {
             let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
             for (i, line) in lines.enumerated() {
                 let torn = i == lines.count - 1 && !complete
-                if !torn, let value = try? JSONParser.parse(Array(line)), let event = try? Event(json: value),
-                   event.seq == 0, event.prevHash.isEmpty {
+                if !torn, let event = Self.intactEvent(line) {
                     events.append(event)
                 } else {
                     rejected.append(contentsOf: line)
@@ -123,6 +136,17 @@ public struct Spool {
             }
         }
         return result
+    }
+
+    /// The event on a spool line, if its digest matches and it decodes as a
+    /// not-yet-chained event.
+    static func intactEvent(_ line: ArraySlice<UInt8>) -> Event? {
+        guard let space = line.firstIndex(of: 0x20), space - line.startIndex == 64 else { return nil }
+        let body = Array(line[(space + 1)...])
+        guard String(decoding: line[..<space], as: UTF8.self) == Digest.sha256Hex(body),
+              let value = try? JSONParser.parse(body), let event = try? Event(json: value),
+              event.seq == 0, event.prevHash.isEmpty else { return nil }
+        return event
     }
 
     public var pendingPaths: [String] {

@@ -58,6 +58,10 @@ struct VerifyCommand: ParsableCommand {
                 emit("verified \(report.count) events before the first problem")
             }
             for (cp, v) in zip(checkpoints, verdicts) { emit(Terminal.safe(v.describe(cp))) }
+            if checkpoints.isEmpty && report.intact {
+                // The chain proves the log is self-consistent, not that it is the original.
+                emit("no checkpoint given: a rewrite that recomputed every later hash is caught only by `verify --checkpoint`")
+            }
         }
         if !sound { throw ExitCode(1) }
     }

@@ -213,19 +213,24 @@ final class TrailStoreTests: XCTestCase {
 
     func testSpoolReplaysInOrderAndSetsTornLinesAside() throws {
         let spool = Spool(databasePath: path, stateDirectory: dir + "/state")
-        try spool.write(Self.event(1))
-        try spool.write(Self.event(2))
-        let fh = try XCTUnwrap(FileHandle(forWritingAtPath: spool.primary))
-        fh.seekToEndOfFile()
-        fh.write(Data("{\"torn".utf8))
-        fh.closeFile()
+        for n in 1...3 { try spool.write(Self.event(n), reason: "locked", at: "2026-03-24T10:45:00.000Z") }
+        // Line 2 edited by hand (its digest no longer matches), then a torn line.
+        var text = try String(contentsOfFile: spool.primary, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        let edited = lines[1].replacingOccurrences(of: "\"user\":\"", with: "\"user\":\"x")
+        XCTAssertNotEqual(edited, String(lines[1]))
+        text = [String(lines[0]), edited, String(lines[2])].joined(separator: "\n") + "\n{\"torn"
+        try text.write(toFile: spool.primary, atomically: false, encoding: .utf8)
         let store = try TrailStore.openForWriting(path: path)
         let r = try spool.replay(into: store)
         XCTAssertEqual(r.appended, 2)
-        XCTAssertEqual(r.rejected, 1)
-        XCTAssertEqual(try store.allEvents().map(\.event.id), [Self.event(1).id, Self.event(2).id])
+        XCTAssertEqual(r.rejected, 2)
+        let chained = try store.allEvents().map(\.event)
+        XCTAssertEqual(chained.map(\.id), [Self.event(1).id, Self.event(3).id])
+        XCTAssertEqual(chained[0].notes.last,
+                       "spooled at 2026-03-24T10:45:00.000Z because the log could not be written (locked); appended by a later call")
         XCTAssertEqual(spool.pendingPaths, [])
-        XCTAssertEqual(try String(contentsOfFile: spool.primary + ".rejected", encoding: .utf8), "{\"torn\n")
+        XCTAssertEqual(try String(contentsOfFile: spool.primary + ".rejected", encoding: .utf8), edited + "\n{\"torn\n")
         XCTAssertTrue(try store.verify().intact)
     }
 }
@@ -235,7 +240,7 @@ extension TrailStoreTests {
         // The log's "directory" is a regular file: nothing can be created beside it.
         try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/afile"))
         let spool = Spool(databasePath: dir + "/afile/trail.db", stateDirectory: dir + "/state")
-        XCTAssertEqual(try spool.write(Self.event(7)), spool.fallback)
+        XCTAssertEqual(try spool.write(Self.event(7), reason: "unwritable", at: "2026-03-24T10:45:00.000Z"), spool.fallback)
         XCTAssertTrue(spool.fallback.hasPrefix(dir + "/state/spool-"))
         XCTAssertEqual(spool.pendingPaths, [spool.fallback])
         let store = try TrailStore.openForWriting(path: path)

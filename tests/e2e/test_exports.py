@@ -269,7 +269,8 @@ def test_checkpoints_catch_truncation_rewrite_and_fork(trail, tmp_path):
     # A fork: seq 3 rewritten and everything re-chained, so the chain alone looks intact.
     db = copy()
     rechain(db, 3, lambda e: e["command"].update(cwd="/somewhere/else")).close()
-    assert subprocess.run([BIN, "verify", "--db", db], capture_output=True).returncode == 0
+    r = subprocess.run([BIN, "verify", "--db", db], capture_output=True, text=True)
+    assert r.returncode == 0 and "caught only by `verify --checkpoint`" in r.stdout, r.stdout
     rc, out = verify(db)
     assert rc == 1 and "FORKED" in out, out
     # The checkpoint itself: altered, or checked with another key, is not evidence either way.

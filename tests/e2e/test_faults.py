@@ -66,7 +66,7 @@ def spooled(box):
     lines = []
     for path in [box.db + ".spool"] + glob.glob(box.home + "/.local/state/pkgtrail/spool-*.ndjson"):
         if os.path.exists(path):
-            lines += [json.loads(l) for l in open(path, "rb").read().splitlines() if l.strip()]
+            lines += [json.loads(l.split(b" ", 1)[1]) for l in open(path, "rb").read().splitlines() if l.strip()]
     return lines
 
 
@@ -204,3 +204,27 @@ def test_writer_killed_mid_transaction_leaves_whole_batches(tmp_path):
         assert report["events"] % 50 == 0
         counts.append(report["events"])
     assert counts == sorted(counts) and counts[-1] > 0
+
+
+def test_an_edited_spool_line_is_set_aside_and_a_spooled_event_is_marked(tmp_path, index):
+    box = Sandbox(tmp_path, "current", twin=False)
+    i = ["-q", "-i", index["simple"]]
+    assert pip(box, "install", *i, "demo-lib==1.0").returncode == 0
+    os.rename(box.db, box.db + ".real")
+    open(box.db, "wb").write(b"not a database" * 100)
+    for version in ("1.1", "1.0"):
+        assert b"pkgtrail: warning:" in pip(box, "install", *i, f"demo-lib=={version}").stderr
+    lines = open(box.db + ".spool", "rb").read().splitlines(keepends=True)
+    assert len(lines) == 2
+    # The first waiting event edited to say 6.6 was installed (its digest now disagrees).
+    lines[0] = lines[0].replace(b'"to_version":"1.1"', b'"to_version":"6.6"')
+    open(box.db + ".spool", "wb").write(b"".join(lines))
+    os.replace(box.db + ".real", box.db)
+    r = box.trail("log")
+    assert b"1 spooled line(s) were edited, corrupted or torn and were set aside in" in r.stderr, r.stderr
+    assert installs(box) == [[("demo-lib", "install", None, "1.0")], [("demo-lib", "downgrade", "1.1", "1.0")]]
+    assert b'"to_version":"6.6"' in open(box.db + ".spool.rejected", "rb").read()
+    # What did pass through the spool says so in the log, when and why.
+    shown = box.trail("show", str(box.events()[-1]["seq"])).stdout
+    assert b"spooled at " in shown and b"because the log could not be written" in shown
+    assert box.trail("verify").returncode == 0

@@ -60,7 +60,7 @@ def _triggers(recorded):
 def test_intact_log_verifies_with_pkgtrail_and_ten_lines_of_python(recorded):
     r, py = verify(recorded.db)
     assert r.returncode == 0 and py.returncode == 0, (r, py)
-    head = r.stdout.split()[-1]
+    head = r.stdout.splitlines()[0].split()[-1]
     assert py.stdout.split()[-1] == head
     assert b"ok: 7 events" in r.stdout
     j = json.loads(subprocess.run([BIN, "verify", "--json", "--db", recorded.db], capture_output=True).stdout)
@@ -145,6 +145,28 @@ def test_dropped_trigger_and_edited_projection_are_reported(recorded, tmp_path):
     r = subprocess.run([BIN, "verify", "--db", db], capture_output=True)
     assert r.returncode == 1
     assert b"projection mismatch" in r.stdout and b"event_no_delete is missing" in r.stdout
+
+
+HIDING = {
+    # An attacker who edits only the query tables, so that `who`/`exposure` stop seeing llmlib.
+    "its change and presence rows deleted": "DELETE FROM presence WHERE name = 'llmlib'; DELETE FROM change WHERE name = 'llmlib'",
+    "its presence rows deleted": "DELETE FROM presence WHERE name = 'llmlib'",
+    "its presence window closed early": "UPDATE presence SET until_seq = since_seq + 1 WHERE name = 'llmlib' AND until_seq IS NULL",
+    "renamed in the change rows": "UPDATE change SET name = 'something-else' WHERE name = 'llmlib'",
+    "its environment moved in the summary": "UPDATE event_summary SET prefix = '/elsewhere' WHERE seq IN "
+                                             "(SELECT seq FROM change WHERE name = 'llmlib')",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HIDING))
+def test_projections_edited_to_hide_a_package_are_reported(recorded, tmp_path, case):
+    first = sqlite3.connect(recorded.db).execute("SELECT min(seq) FROM change WHERE name = 'llmlib'").fetchone()[0]
+    db = tampered_copy(recorded, tmp_path, "PRAGMA foreign_keys = OFF;" + HIDING[case])
+    r, py = verify(db)
+    assert r.returncode == 1 and b"projection mismatch" in r.stdout, r.stdout
+    assert r.stdout.startswith(b"TAMPERED: seq "), r.stdout
+    assert int(r.stdout.split()[2].rstrip(b":")) >= first
+    assert py.returncode == 0  # the chain itself is intact: only pkgtrail's projection check sees this
 
 
 def test_log_filters_show_and_errors(recorded):
