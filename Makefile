@@ -11,6 +11,9 @@
 #   make build     debug build;  make release: static release build
 #   make toolchain the test tools (pytest, uv, pinned pip wheels) in .tools/;
 #   make browser   Debian's chromium for the HTML export test (when missing)
+#   make fuzz      coverage-guided fuzzing of every parser of hostile bytes,
+#                  FUZZ_SECONDS per target (default 300); new inputs are kept
+#                  in fuzz/corpus (commit them). `make test` runs 10 s per target.
 #   make clean
 PREFIX ?= $(HOME)/.local
 SWIFT ?= swift
@@ -22,7 +25,7 @@ RELEASE_BIN := .build/release/pkgtrail
 
 default: test
 
-.PHONY: default build release test unit e2e demo install bench toolchain browser clean
+.PHONY: default build release test unit e2e demo install bench toolchain browser fuzz fuzz-build fuzz-smoke clean
 
 build:
 	$(SWIFT) build
@@ -49,7 +52,23 @@ e2e: build toolchain browser
 	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \
 		$(TOOLVENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 
-test: unit e2e
+test: unit e2e fuzz-smoke
+
+FUZZ_SECONDS ?= 300
+
+# libFuzzer needs every module built with -sanitize=fuzzer: a build of its own.
+fuzz-build:
+	$(SWIFT) build -c release --build-path .build-fuzz --product pkgtrail-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
+
+# In make test: the kept corpus and every past crash replayed by the plain
+# build, then a bounded fuzzing run per target.
+fuzz-smoke: build fuzz-build
+	for d in fuzz/corpus/* fuzz/crashes/*; do \
+		if [ -d "$$d" ]; then .build/debug/pkgtrail-fuzz $$(basename $$d) $$d || exit 1; fi; done
+	sh scripts/fuzz.sh 10
+
+fuzz: fuzz-build
+	sh scripts/fuzz.sh $(FUZZ_SECONDS) keep
 
 demo: build toolchain
 	$(PY) scripts/demo.py $(CURDIR)/$(DEBUG_BIN)
@@ -66,4 +85,4 @@ bench: release toolchain
 	$(PY) scripts/bench_log.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
 
 clean:
-	rm -rf .build $(TOOLS)
+	rm -rf .build .build-fuzz $(TOOLS)

@@ -36,6 +36,8 @@ let package = Package(
         ),
         // The benchmark's synthetic-log writer (make bench); not installed.
         .executableTarget(name: "pkgtrail-synth", dependencies: ["PkgtrailCore", "PkgtrailStore", "PkgtrailCapture"]),
+        // The parsers of hostile bytes under libFuzzer (make fuzz), or replaying the kept corpus (make test).
+        .executableTarget(name: "pkgtrail-fuzz", dependencies: ["PkgtrailCore", "PkgtrailStore", "PkgtrailCapture"]),
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
         .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"]),

@@ -36,10 +36,19 @@ public enum FileSystem {
     }
 
     /// Reads at most `limit` bytes; nil when the file cannot be opened.
-    public static func read(_ path: String, limit: Int = 64 << 20) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    ///
+    /// Only regular files by default: a FIFO or device planted as METADATA,
+    /// RECORD or pyvenv.cfg would block the recorder (and the user's pip)
+    /// forever. `regularOnly: false` is for paths a user names on the
+    /// command line, which may be a pipe (`--checkpoint <(curl …)`).
+    public static func read(_ path: String, limit: Int = 64 << 20, regularOnly: Bool = true) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        if regularOnly {
+            var st = Glibc.stat()
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        }
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 65536)
         while out.count < limit {

@@ -28,8 +28,7 @@ public enum FileVerifier {
         for dist in snapshot.distributions.values.sorted(by: { $0.name < $1.name }) {
             let site = FileSystem.dirname(dist.metadataPath)
             guard let record = FileSystem.read(FileSystem.join(dist.metadataPath, "RECORD")) else { continue }
-            for line in String(decoding: record, as: UTF8.self).split(whereSeparator: \.isNewline) {
-                let fields = csvFields(String(line))
+            for fields in DistInfoFiles.recordRows(record) {
                 guard let rel = fields.first, !rel.isEmpty else { continue }
                 let path = FileSystem.absolute(rel, cwd: site)
                 listed.insert(path)
@@ -86,27 +85,5 @@ public enum FileVerifier {
             guard let st = FileSystem.stat(path, followLinks: false) else { continue }
             if st.isDirectory { walk(path, visit) } else { visit(path) }
         }
-    }
-
-    /// RECORD is CSV: a path may be quoted (and contain commas).
-    static func csvFields(_ line: String) -> [String] {
-        var fields: [String] = []
-        var field = ""
-        var quoted = false
-        var chars = line.makeIterator()
-        while let c = chars.next() {
-            if quoted {
-                if c == "\"" { quoted = false } else { field.append(c) }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                fields.append(field)
-                field = ""
-            } else {
-                field.append(c)
-            }
-        }
-        fields.append(field)
-        return fields
     }
 }

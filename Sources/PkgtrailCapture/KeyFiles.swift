@@ -57,7 +57,7 @@ public struct KeyFiles: Sendable {
     public func verifier(_ given: String?) throws -> SignedNote.Verifier {
         let source = given ?? publicPath
         let text: String
-        if let bytes = FileSystem.read(source, limit: 4096) {
+        if let bytes = FileSystem.read(source, limit: 4096, regularOnly: false) {
             text = String(decoding: bytes, as: UTF8.self)
         } else if let given, given.contains("+") {
             text = given
@@ -67,7 +67,7 @@ public struct KeyFiles: Sendable {
         }
         do { return try SignedNote.Verifier(encoded: text) } catch {
             // Name a file, never echo key text: a private key pasted by mistake would reach the terminal.
-            let what = FileSystem.read(source, limit: 4096) == nil ? "the --key text" : source
+            let what = FileSystem.read(source, limit: 4096, regularOnly: false) == nil ? "the --key text" : source
             throw Failure(description: "\(what): \(error)")
         }
     }

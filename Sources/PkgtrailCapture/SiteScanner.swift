@@ -83,14 +83,7 @@ public enum SiteScanner {
         let file = isDistInfo ? FileSystem.join(path, "METADATA") : (FileSystem.stat(path)?.isDirectory == true
             ? FileSystem.join(path, "PKG-INFO") : path)
         guard let text = FileSystem.readText(file, limit: 256 << 10) else { return nil }
-        var name: String?, version: String?
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            if line.isEmpty { break }
-            if line.hasPrefix("Name:") { name = String(line.dropFirst(5).trimmingSpaces) }
-            if line.hasPrefix("Version:") { version = String(line.dropFirst(8).trimmingSpaces) }
-        }
-        guard let n = name, let v = version, !n.isEmpty, !v.isEmpty else { return nil }
-        return (n, v)
+        return DistInfoFiles.nameAndVersion(metadata: text)
     }
 }
 
@@ -109,14 +102,6 @@ struct DistInfoDetails {
             String(Substring($0).trimmingSpaces.split(whereSeparator: \.isNewline).first ?? "")
         }
         requestedMarker = FileSystem.exists(FileSystem.join(metadataPath, "REQUESTED"))
-        var pth = Set<String>()
-        if let record {
-            for line in String(decoding: record, as: UTF8.self).split(whereSeparator: \.isNewline) {
-                let path = line.split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
-                let clean = path.hasPrefix("\"") ? String(path.dropFirst().dropLast()) : path
-                if clean.hasSuffix(".pth"), !clean.contains("/") { pth.insert(clean) }
-            }
-        }
-        startupFiles = pth
+        startupFiles = record.map { DistInfoFiles.startupFiles(record: $0) } ?? []
     }
 }

@@ -30,7 +30,9 @@ public struct Version: Comparable, Hashable, CustomStringConvertible, Sendable {
         }
         while p.peek(".") && p.isDigit(at: 1) {
             _ = p.eat(".")
-            release.append(p.number()!)
+            // A segment too large for an Int is not a version we can order (fuzzing found the crash).
+            guard let n = p.number() else { return nil }
+            release.append(n)
         }
         var pre: (String, Int)? = nil
         let mark = p.pos

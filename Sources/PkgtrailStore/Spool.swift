@@ -140,7 +140,7 @@ public struct Spool {
 
     /// The event on a spool line, if its digest matches and it decodes as a
     /// not-yet-chained event.
-    static func intactEvent(_ line: ArraySlice<UInt8>) -> Event? {
+    public static func intactEvent(_ line: ArraySlice<UInt8>) -> Event? {
         guard let space = line.firstIndex(of: 0x20), space - line.startIndex == 64 else { return nil }
         let body = Array(line[(space + 1)...])
         guard String(decoding: line[..<space], as: UTF8.self) == Digest.sha256Hex(body),

@@ -23,7 +23,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             let verifier = checkpoint.isEmpty ? nil : try KeyFiles(env: ProcessEnvironment.current()).verifier(key)
             checkpoints = try checkpoint.map { file in
-                guard let bytes = FileSystem.read(file, limit: 1 << 16) else { throw Failure("cannot read the checkpoint \(file)") }
+                guard let bytes = FileSystem.read(file, limit: 1 << 16, regularOnly: false) else { throw Failure("cannot read the checkpoint \(file)") }
                 do { return try Checkpoint(text: try verifier!.open(String(decoding: bytes, as: UTF8.self))) } catch {
                     throw Failure("\(file): \(error); cannot check the log against it")
                 }

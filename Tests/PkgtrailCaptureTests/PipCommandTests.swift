@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PkgtrailCapture
+import PkgtrailCore
 
 final class PipCommandTests: XCTestCase {
     let env = ProcessEnvironment(values: [:])
@@ -160,8 +161,11 @@ final class EnvironmentReadingTests: XCTestCase {
 
 final class RecordCSVTests: XCTestCase {
     func testQuotedPathsWithCommas() {
-        XCTAssertEqual(FileVerifier.csvFields("\"a,b/c.py\",sha256=x,12"), ["a,b/c.py", "sha256=x", "12"])
-        XCTAssertEqual(FileVerifier.csvFields("plain.py,,"), ["plain.py", "", ""])
+        XCTAssertEqual(DistInfoFiles.recordFields("\"a,b/c.py\",sha256=x,12"), ["a,b/c.py", "sha256=x", "12"])
+        XCTAssertEqual(DistInfoFiles.recordFields("plain.py,,"), ["plain.py", "", ""])
+        XCTAssertEqual(DistInfoFiles.recordFields("\"say \"\"hi\"\".py\",,"), ["say \"hi\".py", "", ""])
+        XCTAssertEqual(DistInfoFiles.startupFiles(record: Array("\"x,y.pth\",,\na/b.pth,,\nhook.pth,sha256=1,2\n".utf8)),
+                       ["x,y.pth", "hook.pth"])
     }
 }
 

@@ -24,6 +24,8 @@ final class VersionTests: XCTestCase {
     }
 
     func testRejectsNonVersions() {
-        for bad in ["", "abc", "1.0+", "1..0", "1.0 junk"] { XCTAssertNil(Version(bad), bad) }
+        for bad in ["", "abc", "1.0+", "1..0", "1.0 junk", "99999999999999999999", "1.0966666666666666666666666"] {
+            XCTAssertNil(Version(bad), bad)
+        }
     }
 }

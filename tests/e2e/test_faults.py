@@ -128,7 +128,8 @@ def test_locked_past_the_busy_timeout(tmp_path, index):
 def test_read_only_and_full_filesystems(tmp_path, index, fault):
     mnt = tmp_path / "fs"
     mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], check=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (a container without CAP_SYS_ADMIN)")
     try:
         box = Sandbox(tmp_path, "current")
         box.db = str(mnt / "trail.db")

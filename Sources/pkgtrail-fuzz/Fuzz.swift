@@ -1,0 +1,123 @@
+// pkgtrail-fuzz: every parser that reads bytes an attacker can write (a
+// package's METADATA and RECORD, pip's report, uv.lock and uv's receipts,
+// OSV files, the spool, event bodies, specifiers), behind one entry point.
+//
+// Built with -sanitize=fuzzer -DFUZZING (`make fuzz`), it is a libFuzzer
+// binary; the target comes from PKGTRAIL_FUZZ_TARGET. Built plainly, it
+// replays files: `pkgtrail-fuzz TARGET FILE|DIR…`, which is how `make test`
+// runs the kept corpus and every input that once crashed (fuzz/).
+#if canImport(Glibc)
+import Glibc
+#endif
+import PkgtrailCapture
+import PkgtrailCore
+import PkgtrailStore
+
+enum Target: String, CaseIterable {
+    case json, event, metadata, record, pipReport = "pip-report", uvLock = "uv-lock", uvReceipt = "uv-receipt"
+    case osv, spool, specifier
+
+    /// Parses `bytes`; traps when an invariant breaks (that is a finding).
+    func exercise(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch self {
+        case .json:
+            // Canonical encoding is a fixed point: parse(encode(x)) encodes to the same bytes.
+            guard let value = try? JSONParser.parse(bytes), let once = try? CanonicalJSON.encode(value) else { return }
+            guard let again = try? JSONParser.parse(once), let twice = try? CanonicalJSON.encode(again), once == twice else {
+                fatalError("canonical JSON is not a fixed point")
+            }
+        case .event:
+            guard let value = try? JSONParser.parse(bytes), let event = try? Event(json: value) else { return }
+            guard let body = try? CanonicalJSON.encode(event.json), let back = try? Event(json: JSONParser.parse(body)),
+                  (try? CanonicalJSON.encode(back.json)) == body else {
+                fatalError("an event does not survive its own body")
+            }
+        case .metadata: _ = DistInfoFiles.nameAndVersion(metadata: text)
+        case .record: _ = DistInfoFiles.startupFiles(record: bytes)
+        case .pipReport: _ = try? PipReport(bytes: bytes)
+        case .uvLock: _ = UvLock(text: text)
+        case .uvReceipt: _ = UvToolReceipt(text: text)
+        case .osv: _ = try? OSVAdvisory.parse(bytes)
+        case .spool:
+            for line in bytes.split(separator: 0x0A) { _ = Spool.intactEvent(line) }
+        case .specifier:
+            if let query = try? PackageQuery(text) { _ = query.matches("1.0") && query.matches("2!3.0rc1.post2.dev3+local.7") }
+        }
+    }
+}
+
+func complain(_ message: String) {
+    var bytes = Array((message + "\n").utf8)
+    _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+func readFile(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { return out }
+        out += buf[0..<n]
+    }
+}
+
+#if FUZZING
+nonisolated(unsafe) let target: Target = {
+    let name = getenv("PKGTRAIL_FUZZ_TARGET").map { String(cString: $0) } ?? ""
+    guard let t = Target(rawValue: name) else {
+        complain("set PKGTRAIL_FUZZ_TARGET to one of: \(Target.allCases.map(\.rawValue).joined(separator: " "))")
+        exit(64)
+    }
+    return t
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    target.exercise(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point under this name; hand over to libFuzzer's driver.
+@_cdecl("pkgtrail_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runDriver(&argc, &argv, fuzzOne)
+}
+#else
+@main
+struct Replay {
+    static func main() {
+        let args = CommandLine.arguments
+        guard args.count >= 2, let target = Target(rawValue: args[1]) else {
+            complain("usage: pkgtrail-fuzz TARGET FILE|DIR...  (targets: \(Target.allCases.map(\.rawValue).joined(separator: " ")))")
+            exit(64)
+        }
+        var count = 0
+        for path in args.dropFirst(2) {
+            var files = [path]
+            if let dir = opendir(path) {
+                files = []
+                while let entry = readdir(dir) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if !name.hasPrefix(".") { files.append(path + "/" + name) }
+                }
+                closedir(dir)
+            }
+            for file in files.sorted() {
+                guard let bytes = readFile(file) else { continue }
+                target.exercise(bytes)
+                count += 1
+            }
+        }
+        print("\(target.rawValue): \(count) inputs replayed, no crash")
+    }
+}
+#endif
