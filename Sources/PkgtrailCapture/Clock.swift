@@ -33,13 +33,13 @@ public enum Clock {
 public enum Console {
     /// One line each: whatever a message quotes (a path, a package name, an
     /// error from SQLite) has its control characters escaped.
-    public static func error(_ message: String) { write("pkgtrail: \(ControlCharacters.escaped(message))\n") }
-    public static func warning(_ message: String) { write("pkgtrail: warning: \(ControlCharacters.escaped(message))\n") }
+    public static func error(_ message: String) { line("", message) }
+    public static func warning(_ message: String) { line("warning: ", message) }
     /// Not a problem, but worth a line: why a command is waiting.
-    public static func note(_ message: String) { write("pkgtrail: \(ControlCharacters.escaped(message))\n") }
+    public static func note(_ message: String) { line("", message) }
 
-    static func write(_ s: String) {
-        var bytes = Array(s.utf8)
+    private static func line(_ kind: String, _ message: String) {
+        var bytes = Array("pkgtrail: \(kind)\(ControlCharacters.escaped(message))\n".utf8)
         _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }

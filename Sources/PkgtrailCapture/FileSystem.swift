@@ -68,7 +68,7 @@ public enum FileSystem {
     }
 
     /// Directory entries, without `.` and `..`; empty when unreadable.
-    static func list(_ dir: String) -> [String] {
+    public static func list(_ dir: String) -> [String] {
         guard let d = opendir(dir) else { return [] }
         defer { closedir(d) }
         var names: [String] = []

@@ -19,4 +19,29 @@ public enum ControlCharacters {
     static func isControl(_ c: Unicode.Scalar) -> Bool {
         c.value < 0x20 || (0x7F..<0xA0).contains(c.value)
     }
+
+    /// JSON text with DEL and the C1 controls (U+007F–U+009F) written as
+    /// `\u00XX`. JSON lets them stand raw, and canonical bodies keep them
+    /// so (their hash depends on it), but a terminal may act on U+009B as
+    /// it does on ESC [. Outside strings JSON text is ASCII, so every such
+    /// byte is inside a string and the escape means the same character.
+    public static func escapedInJSON(_ text: [UInt8]) -> [UInt8] {
+        guard text.contains(where: { $0 == 0x7F || $0 == 0xC2 }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + 16)
+        var i = 0
+        while i < text.count {
+            let b = text[i]
+            if b == 0x7F || (b == 0xC2 && i + 1 < text.count && (0x80...0x9F).contains(text[i + 1])) {
+                let scalar = b == 0x7F ? 0x7F : text[i + 1]
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(scalar >> 4)], hex[Int(scalar & 0xF)]]
+                i += b == 0x7F ? 1 : 2
+            } else {
+                out.append(b)
+                i += 1
+            }
+        }
+        return out
+    }
 }

@@ -52,18 +52,6 @@ func complain(_ message: String) {
     _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-func readFile(_ path: String) -> [UInt8]? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&buf, 1, buf.count, f)
-        if n <= 0 { return out }
-        out += buf[0..<n]
-    }
-}
-
 #if FUZZING
 nonisolated(unsafe) let target: Target = {
     let name = getenv("PKGTRAIL_FUZZ_TARGET").map { String(cString: $0) } ?? ""
@@ -102,17 +90,9 @@ struct Replay {
         }
         var count = 0
         for path in args.dropFirst(2) {
-            var files = [path]
-            if let dir = opendir(path) {
-                files = []
-                while let entry = readdir(dir) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                    if !name.hasPrefix(".") { files.append(path + "/" + name) }
-                }
-                closedir(dir)
-            }
-            for file in files.sorted() {
-                guard let bytes = readFile(file) else { continue }
+            let inDirectory = FileSystem.list(path).filter { !$0.hasPrefix(".") }.map { path + "/" + $0 }
+            for file in (inDirectory.isEmpty ? [path] : inDirectory).sorted() {
+                guard let bytes = FileSystem.read(file) else { continue }
                 target.exercise(bytes)
                 count += 1
             }

@@ -80,6 +80,12 @@ func emit(_ line: String, terminator: String = "\n") {
     print(line, terminator: terminator)
 }
 
+/// Prints JSON text for a terminal or a pipe: C1 controls and DEL escaped
+/// (ControlCharacters.escapedInJSON), the same value either way.
+func emitJSON(_ json: [UInt8], terminator: String = "\n") {
+    emit(String(decoding: ControlCharacters.escapedInJSON(json), as: UTF8.self), terminator: terminator)
+}
+
 /// The body with its hash added: what `--json` prints for an event.
 func jsonWithHash(body: [UInt8], hash: [UInt8]) -> String {
     var text = String(decoding: body, as: UTF8.self)

@@ -89,13 +89,14 @@ extension StoredRecord {
         var out: [UInt8] = Array("{\"body\":".utf8)
         out += (try? CanonicalJSON.encode(.string(String(decoding: body, as: UTF8.self)))) ?? []
         out += Array(",\"hash\":\"\(Hex.encode(hash))\",\"prev_hash\":\"\(Hex.encode(prevHash))\",\"seq\":\(seq)}".utf8)
-        return out
+        // The body is a JSON string here, so escaping its C1 controls keeps it byte-exact once parsed.
+        return ControlCharacters.escapedInJSON(out)
     }
 }
 
 struct NDJSONExport: ExportWriter {
     func begin(_ h: ExportHeader, _ out: ExportSink) throws {
-        out.write(try CanonicalJSON.encode(.object(["export": h.json])) + [0x0A])
+        out.write(ControlCharacters.escapedInJSON(try CanonicalJSON.encode(.object(["export": h.json]))) + [0x0A])
     }
     func event(_ r: StoredRecord, _ out: ExportSink) throws { out.write(r.exportRecord + [0x0A]) }
     func end(_ h: ExportHeader, _ out: ExportSink) throws {}
@@ -104,7 +105,8 @@ struct NDJSONExport: ExportWriter {
 struct JSONExport: ExportWriter {
     var first = true
     func begin(_ h: ExportHeader, _ out: ExportSink) throws {
-        out.write(Array("{\"export\":".utf8) + (try CanonicalJSON.encode(h.json)) + Array(",\n\"events\":[".utf8))
+        out.write(Array("{\"export\":".utf8) + ControlCharacters.escapedInJSON(try CanonicalJSON.encode(h.json))
+                  + Array(",\n\"events\":[".utf8))
     }
     mutating func event(_ r: StoredRecord, _ out: ExportSink) throws {
         out.write((first ? [0x0A] : Array(",\n".utf8)) + r.exportRecord)

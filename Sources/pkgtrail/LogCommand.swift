@@ -45,7 +45,7 @@ struct LogCommand: ParsableCommand {
                 var first = true
                 emit("[", terminator: "")
                 try store.eachStored(filter) { r in
-                    emit((first ? "" : ",\n") + jsonWithHash(body: r.body, hash: r.hash), terminator: "")
+                    emitJSON(Array(((first ? "" : ",\n") + jsonWithHash(body: r.body, hash: r.hash)).utf8), terminator: "")
                     first = false
                 }
                 emit("]")

@@ -43,6 +43,6 @@ enum RecordJSON {
     }
 
     static func emitArray(_ values: [JSONValue]) throws {
-        emit("[" + (try values.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }).joined(separator: ",\n") + "]")
+        emitJSON(Array(("[" + (try values.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }).joined(separator: ",\n") + "]").utf8))
     }
 }

@@ -38,7 +38,7 @@ struct ScanCommand: ParsableCommand {
                                                               "distribution": .optional($0.distribution)]) })
                          } ?? .null])
             }
-            emit(String(decoding: try CanonicalJSON.encode(.array(items)), as: UTF8.self))
+            emitJSON(try CanonicalJSON.encode(.array(items)))
         } else {
             for f in findings {
                 if let d = f.drift {

@@ -19,6 +19,10 @@ struct ShowCommand: ParsableCommand {
             if let seq = Int64(event) { found = try store.event(seq: seq) } else { found = try store.event(id: event) }
         } catch { throw fail("\(error)") }
         guard let found else { throw fail("no event \(Terminal.safe(event)) in the log: `pkgtrail log` lists them") }
-        emit(json ? jsonWithHash(body: found.body, hash: found.hash) : EventText.full(found.event, hash: found.hash, local: time.localClock))
+        if json {
+            emitJSON(Array(jsonWithHash(body: found.body, hash: found.hash).utf8))
+        } else {
+            emit(EventText.full(found.event, hash: found.hash, local: time.localClock))
+        }
     }
 }

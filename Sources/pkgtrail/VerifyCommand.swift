@@ -49,7 +49,7 @@ struct VerifyCommand: ParsableCommand {
             var out: [String: JSONValue] = ["intact": .bool(report.intact), "events": .int(report.count),
                                             "head": .string(head), "problems": .array(problems)]
             if !checkpoints.isEmpty { out["checkpoints"] = .array(cps) }
-            emit(String(decoding: try CanonicalJSON.encode(.object(JSONObject(out))), as: UTF8.self))
+            emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
         } else {
             if report.intact {
                 emit("ok: \(report.count) events, chain intact, head \(head)")

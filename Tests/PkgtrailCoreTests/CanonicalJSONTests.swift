@@ -34,6 +34,15 @@ final class CanonicalJSONTests: XCTestCase {
         XCTAssertEqual(try encode(try JSONParser.parse(text)), text)
     }
 
+    func testC1ControlsAreEscapedForOutputWithoutChangingTheValue() throws {
+        let value = JSONValue.object(["k": .string("a\u{9B}2J\u{7F}é\u{85}")])
+        let canonical = try CanonicalJSON.encode(value)
+        XCTAssertTrue(canonical.contains(0x9B))  // canonical bodies keep them raw: their hash depends on it
+        let shown = ControlCharacters.escapedInJSON(canonical)
+        XCTAssertEqual(String(decoding: shown, as: UTF8.self), "{\"k\":\"a\\u009b2J\\u007fé\\u0085\"}")
+        XCTAssertEqual(try JSONParser.parse(shown), value)
+    }
+
     func testParserSortsMembersOutOfOrder() throws {
         XCTAssertEqual(try encode(try JSONParser.parse("{\"b\":1,\"a\":{\"z\":true,\"y\":null}}")),
                        "{\"a\":{\"y\":null,\"z\":true},\"b\":1}")

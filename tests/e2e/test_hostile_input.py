@@ -10,8 +10,9 @@ import io
 import json
 import os
 import subprocess
+import sys
 
-from conftest import BIN, Sandbox
+from conftest import BIN, REPO, Sandbox
 
 HOSTILE = "x\x1b[31mred\x07'; DROP TABLE event;--<script>alert(1)</script>=cmd|' /C calc'!A0"
 
@@ -50,15 +51,24 @@ def test_a_hostile_site_packages_is_recorded_without_hanging_or_breaking_output(
         plant(site)
     i = ["-i", index["simple"]]
     box.both("install", *i, "demo-lib==1.0")
-    # A requirement pip rejects, carrying terminal escapes in argv: a failed install, recorded.
-    box.both("install", *i, "demo\x1b[2J\x1b]0;pwned\x07lib")
+    # A requirement pip rejects, carrying terminal escapes in argv, run from a directory whose
+    # name carries them too: a failed install, recorded.
+    hostile_cwd = os.path.join(box.root, "dir\x1b[31m\x9b2J")
+    os.mkdir(hostile_cwd)
+    bare = box.pip("install", *i, "demo\x1b[2J\x1b]0;pwned\x07lib", bare=True, cwd=hostile_cwd)
+    rec = box.pip("install", *i, "demo\x1b[2J\x1b]0;pwned\x07lib", cwd=hostile_cwd)
+    assert (rec.returncode, rec.stdout) == (bare.returncode, bare.stdout) and rec.returncode != 0
     r = box.trail("verify")
     assert r.stdout.startswith(b"ok: "), r.stdout
     events = box.events()
     assert events[-1]["command"]["outcome"] == "failed"
     assert "demo\x1b[2J\x1b]0;pwned\x07lib" in events[-1]["command"]["argv"]  # stored as it was, escaped on output
+    assert events[-1]["command"]["cwd"] == hostile_cwd
     baseline = [c["name"] for c in events[0]["changes"]]
     assert "enormous" in baseline and "foo-bar" in baseline
+    # Two dist-infos for one project: the greater path wins whatever the directory order, and a note says so.
+    assert [c["to_version"] for c in events[0]["changes"] if c["name"] == "foo-bar"] == ["2.0"]
+    assert any("foo-bar has more than one metadata directory" in n for n in events[1]["notes"]), events[1]["notes"]
     assert any("<script>" in n and "\x1b" in n for n in baseline), baseline
     texts = []
     for args in (["log"], ["log", "--local"], ["show", "1"], ["show", str(events[-1]["seq"])],
@@ -67,6 +77,7 @@ def test_a_hostile_site_packages_is_recorded_without_hanging_or_breaking_output(
         texts.append(r.stdout + r.stderr)
     r = subprocess.run([BIN, "scan", box.venv, "--db", box.db], capture_output=True, env=box.env(), timeout=120)
     texts.append(r.stdout + r.stderr)
+    assert len(box.events()) == len(events), "a hostile but unchanged environment must not look like drift"
     for blob in texts:
         assert no_raw_controls(blob), blob[:400]
     assert b"\\x1b" in texts[0] or b"\\x1b" in texts[3]  # shown escaped, not dropped
@@ -74,6 +85,10 @@ def test_a_hostile_site_packages_is_recorded_without_hanging_or_breaking_output(
         out = box.trail("export", "--format", fmt).stdout
         assert no_raw_controls(out)
         json.loads(out) if fmt == "json" else [json.loads(l) for l in out.splitlines()]
+        # C1 controls are escaped inside the body strings, so the bodies still hash to the chain.
+        path = os.path.join(box.root, "export." + fmt)
+        open(path, "wb").write(out)
+        assert subprocess.run([sys.executable, REPO + "/scripts/verify_log.py", path], capture_output=True).returncode == 0
     html = box.trail("export", "--format", "html").stdout
     assert b"<script>" not in html and no_raw_controls(html)
     rows = list(csv.reader(io.StringIO(box.trail("export", "--format", "csv").stdout.decode())))

@@ -50,6 +50,36 @@ sys.exit(3)
     assert any("report was unreadable" in n for n in e["notes"])
 
 
+REPORTS = {
+    # What a broken or hostile pip could leave in PIP_REPORT.
+    "enormous": "open(os.environ['PIP_REPORT'], 'w').write('{\"version\":\"1\",\"install\":[' + ','.join("
+                "['{\"metadata\":{\"name\":\"p%d\",\"version\":\"1.0\"},\"download_info\":{\"url\":\"http://x/p.whl\"'"
+                " ',\"archive_info\":{\"hashes\":{\"sha256\":\"%s\"}}}}' % (i, 'a' * 64) for i in range(150000)]) + ']}')",
+    "nested 100,000 deep": "open(os.environ['PIP_REPORT'], 'w').write('[' * 100000 + ']' * 100000)",
+    "not UTF-8": "open(os.environ['PIP_REPORT'], 'wb').write(b'{\"version\":\"\\xff\\xfe\"}')",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(REPORTS))
+def test_a_hostile_report_changes_nothing_the_user_sees(fake, kind):
+    tool, env, site, tmp = fake
+    tool("pip", f"""import os, sys
+{REPORTS[kind]}
+d = {str(site)!r} + "/thing-1.0.dist-info"
+os.makedirs(d)
+open(d + "/RECORD", "w").write("thing/__init__.py,,\\n")
+print("fake pip out")
+""")
+    r = subprocess.run(["pip", "install", "thing"], env=env, capture_output=True, timeout=120)
+    assert (r.returncode, r.stdout, r.stderr) == (0, b"fake pip out\n", b"")
+    log = subprocess.run([BIN, "log", "--json", "--db", str(tmp / "trail.db")], capture_output=True)
+    import json
+    [e] = json.loads(log.stdout)
+    assert [(c["name"], c["action"], c["to_version"]) for c in e["changes"]] == [("thing", "install", "1.0")]
+    if kind != "enormous":
+        assert any("report was unreadable" in n for n in e["notes"]), e["notes"]
+
+
 def test_uv_passes_through_untouched(fake):
     tool, env, site, tmp = fake
     tool("uv", 'printf "%s|" "$@"; echo; echo err >&2; exit 5\n')

@@ -78,7 +78,7 @@ def test_a_canary_secret_reaches_no_record_and_no_output(tmp_path, index, uv_dir
 
         pip("install", "demo-lib==1.1")  # PIP_INDEX_URL
         pip("install", "-i", f"http://user:{CANARY}@{host}/simple/", f"--extra-index-url=http://{CANARY}@{leaky_host}/simple/",
-            "--trusted-host", "127.0.0.1", "--cert", home + "/ca.pem", "-C", f"token={CANARY}",
+            "--trusted-host", "127.0.0.1", "--cert", home + "/ca.pem", "--keyring-provider", "disabled", "-C", f"token={CANARY}",
             "envdump==1.0")
         pip("install", "-r", "requirements.txt")
         pip("install", "--upgrade", "demo-lib", extra={"PIP_CONFIG_FILE": home + "/pip.conf"},
@@ -151,7 +151,7 @@ def test_a_canary_secret_reaches_no_record_and_no_output(tmp_path, index, uv_dir
         for origin in ("env:PIP_INDEX_URL", "argv", "config:" + home + "/pip.conf"):
             assert (origin, f"http://***@{host}/simple/") in kept, (origin, kept)
         argv = [a for e in pip_events if e["command"] for a in e["command"]["argv"]]
-        assert "token=***" in argv and "--trusted-host" in argv and home + "/ca.pem" in argv
+        assert "token=***" in argv and "--trusted-host" in argv and home + "/ca.pem" in argv and "disabled" in argv
         uv_sources = {src["url"] for e in json.loads(records[1]) for src in e["sources"]}
         assert f"http://***@{host}/simple/" in uv_sources, uv_sources
     finally:
