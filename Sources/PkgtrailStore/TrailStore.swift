@@ -94,17 +94,31 @@ public final class TrailStore {
                 // up-to-date log opens even while another process writes.
                 if try !queue.read(Schema.migrator.hasCompletedMigrations) { try Schema.migrator.migrate(queue) }
                 return TrailStore(path: path, queue: queue)
-            } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
-                || (e.resultCode == .SQLITE_ERROR && e.message?.contains("already exists") == true) {
-                // GRDB's migrator reads which migrations ran outside the migration's
-                // own transaction, so two first opens can both try to create the
-                // schema; the loser retries and finds it done.
-                if Date() >= deadline { throw StoreError(.locked, "\(path) is locked by another process") }
+            } catch let e as DatabaseError where isTransientOnOpen(e) {
+                if Date() >= deadline { throw classify(e, path: path) }
                 usleep(delay)
                 delay = min(delay * 2, 200_000)
             } catch let e as DatabaseError {
                 throw classify(e, path: path)
             }
+        }
+    }
+
+    /// Errors a first open of a brand-new log can meet while another process
+    /// is creating the same schema; a fresh connection a moment later sees it
+    /// done. GRDB's migrator reads which migrations ran outside the
+    /// migration's own transaction, so two first opens can both try to create
+    /// the schema ("already exists"); and a connection whose schema check
+    /// meets the creator's exclusive lock (the file still in rollback mode)
+    /// keeps its stale empty schema and reports "no such table" (as an
+    /// error or as a schema change).
+    static func isTransientOnOpen(_ e: DatabaseError) -> Bool {
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return true
+        case .SQLITE_ERROR, .SQLITE_SCHEMA:
+            let message = e.message ?? ""
+            return message.contains("already exists") || message.hasPrefix("no such table")
+        default: return false
         }
     }
 

@@ -121,10 +121,16 @@ for i in 0..<total {
         let t0 = now()
         if let store {
             written += try store.append(batch).count
-        } else if case .spooled = sink.persist(batch) {
-            spooled += batch.count
         } else {
-            written += batch.count
+            switch sink.persist(batch) {
+            case .logged: written += batch.count
+            case .spooled(_, let reason):
+                spooled += batch.count
+                Console.warning("spooled: \(reason)")
+            case .lost(let reason):
+                Console.error("lost: \(reason)")
+                exit(1)
+            }
         }
         appendMs += now() - t0
         batch.removeAll(keepingCapacity: true)
