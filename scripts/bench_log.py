@@ -5,7 +5,9 @@ pkgtrail-synth writes the synthetic log through the real batch append (and
 reports its rate); then the real binary answers `who`, `exposure`, `state
 --at` and `log --since 1d` on it, each timed as the user runs it (process
 start included), medians over RUNS runs; `verify` is compared with
-`sha256sum` over the same body bytes in the same run.
+`sha256sum` over the same body bytes in the same run. Last, more events are
+appended to the full log in batches of 1,000 and of 10,000 (the rate of
+each batch timed; medians), as a spool replay or an import would.
 Usage: bench_log.py PKGTRAIL_BINARY SYNTH_BINARY [EVENTS] [RUNS]"""
 import json
 import os
@@ -20,7 +22,8 @@ BIN, SYNTH = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 EVENTS = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
 RUNS = int(sys.argv[4]) if len(sys.argv) > 4 else 11
 BUDGET_MS = 100
-BATCH = 1000  # events per append transaction
+BATCH = 10_000  # events per append transaction while building the fixture
+APPENDS = [(1000, 20), (10_000, 5)]  # (batch size, batches) appended to the full log
 
 
 def timed(cmd, ok=(0,)):
@@ -82,6 +85,14 @@ def main():
     whole = statistics.median(timed(["sha256sum", db])[0] for _ in range(3))
     print(f"        the whole database file ({size / 2**20:,.0f} MiB, which verify also reads): sha256sum "
           f"{whole / 1000:.2f} s; verify / sha256sum time ratio {whole / v:.2f}")
+    total = EVENTS
+    for batch, count in APPENDS:
+        # The synthetic history continues where the log ends: the same
+        # generator, its first `total` events generated again but not written.
+        out = subprocess.run([SYNTH, db, str(total + batch * count), str(batch)], check=True, capture_output=True,
+                             text=True, env=dict(os.environ, PKGTRAIL_SYNTH_FROM=str(total))).stdout.strip()
+        total += batch * count
+        print(f"append to the full log, {count} batches of {batch:,}: {out} (target >= 10,000 events/s)")
     subprocess.run(["rm", "-rf", root])
 
 

@@ -13,7 +13,40 @@ enum Schema {
         CREATE TRIGGER event_no_delete BEFORE DELETE ON event
         BEGIN SELECT RAISE(ABORT, 'pkgtrail: the event log is append-only'); END
         """
-    static let triggers = ["event_no_update": noUpdateTrigger, "event_no_delete": noDeleteTrigger]
+    /// Since migration 3: an insert must extend the head (the next seq, the
+    /// head's hash as prev_hash), which no UNIQUE column could say.
+    static let extendsHeadTrigger = """
+        CREATE TRIGGER event_extends_head BEFORE INSERT ON event
+        WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM event)
+          OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM event WHERE seq = NEW.seq - 1), zeroblob(32))
+        BEGIN SELECT RAISE(ABORT, 'pkgtrail: an event must extend the head of the chain'); END
+        """
+
+    /// The triggers `verify` expects on the chained table. A log still in
+    /// migration 1's shape (its hash columns UNIQUE: written by an older
+    /// pkgtrail, or a copy read-only to us) has the first two only.
+    static func triggers(_ db: Database) throws -> [String: Trigger] {
+        let appendOnly = "the table is no longer append-only"
+        var t = ["event_no_update": Trigger(sql: noUpdateTrigger, guards: appendOnly),
+                 "event_no_delete": Trigger(sql: noDeleteTrigger, guards: appendOnly)]
+        if try !hasUniqueHashColumns(db) {
+            t["event_extends_head"] = Trigger(sql: extendsHeadTrigger, guards: "inserts are no longer held to extend the head")
+        }
+        return t
+    }
+
+    struct Trigger {
+        let sql: String
+        /// What is lost without it, as verify says.
+        let guards: String
+    }
+
+    static func hasUniqueHashColumns(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT count(*) > 0 FROM pragma_index_list('event') l, pragma_index_info(l.name) i
+            WHERE l."unique" AND i.name = 'hash'
+            """) ?? false
+    }
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -94,6 +127,37 @@ enum Schema {
                 CREATE INDEX event_summary_host ON event_summary(host, prefix, seq);
                 CREATE INDEX event_summary_user ON event_summary(user, seq);
                 """)
+        }
+        m.registerMigration("3-chain-linked-by-trigger") { db in
+            // Migration 1's UNIQUE prev_hash and hash columns were two random-key
+            // indexes on every append (a third of the pages a batch dirtied on a
+            // 1M-event log) and said less than the chain needs; a trigger now
+            // refuses any insert that does not extend the head. SQLite cannot
+            // drop a UNIQUE constraint, so the table is rebuilt, rows and seqs
+            // verbatim; sqlite_sequence keeps its high-water mark, so a tail
+            // deleted before the upgrade is still reported by verify.
+            // Another first open may have just run it (see TrailStore.isTransientOnOpen).
+            guard try hasUniqueHashColumns(db) else { return }
+            let highWater = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'")
+            try db.execute(sql: """
+                CREATE TABLE event_linked (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT CHECK (seq >= 1),
+                    id TEXT NOT NULL UNIQUE,
+                    prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+                    hash BLOB NOT NULL CHECK (length(hash) = 32),
+                    body BLOB NOT NULL
+                );
+                INSERT INTO event_linked (seq, id, prev_hash, hash, body)
+                    SELECT seq, id, prev_hash, hash, body FROM event ORDER BY seq;
+                DROP TABLE event;
+                ALTER TABLE event_linked RENAME TO event;
+                \(noUpdateTrigger);
+                \(noDeleteTrigger);
+                \(extendsHeadTrigger);
+                """)
+            if let highWater {
+                try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'event'", arguments: [highWater])
+            }
         }
         return m
     }

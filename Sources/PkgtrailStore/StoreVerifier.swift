@@ -101,14 +101,15 @@ extension TrailStore {
         var found: [String: String] = [:]
         for row in stored { found[row["name"]] = row["sql"] }
         var problems: [VerifyReport.Problem] = []
-        for (name, sql) in Schema.triggers.sorted(by: { $0.key < $1.key }) {
+        let expected = try Schema.triggers(db)
+        for (name, trigger) in expected.sorted(by: { $0.key < $1.key }) {
             switch found[name] {
-            case nil: problems.append(.trigger("trigger \(name) is missing: the table is no longer append-only"))
-            case let s? where s != sql: problems.append(.trigger("trigger \(name) was altered"))
+            case nil: problems.append(.trigger("trigger \(name) is missing: \(trigger.guards)"))
+            case let s? where s != trigger.sql: problems.append(.trigger("trigger \(name) was altered"))
             default: break
             }
         }
-        for name in found.keys.sorted() where Schema.triggers[name] == nil {
+        for name in found.keys.sorted() where expected[name] == nil {
             problems.append(.trigger("unexpected trigger \(name) on the event table"))
         }
         return problems

@@ -6,6 +6,8 @@
 // with its own ids, 00000000-0000-4000-8WWW-NNNNNNNNNNNN).
 //
 // Usage: pkgtrail-synth DB EVENTS [BATCH [WRITER]]
+// PKGTRAIL_SYNTH_FROM=N generates the first N events without writing them:
+// the rest continue the same log (`make bench` times appends to a full log).
 // The mix: 1,000 hosts x 5 environments, 20,000 package names with
 // Zipf-like popularity, installs/upgrades/reinstalls/removals spread over
 // the year before now; a few environments install and later upgrade away
@@ -44,8 +46,9 @@ guard args.count >= 3, let total = Int(args[2]) else {
 }
 let batchSize = args.count > 3 ? Int(args[3]) ?? 1000 : 1000
 let writer = args.count > 4 ? Int(args[4]) : nil
+let firstWritten = getenv("PKGTRAIL_SYNTH_FROM").flatMap { Int(String(cString: $0)) } ?? 0
 let sink = EventSink(databasePath: args[1], stateDirectory: args[1].lastIndex(of: "/").map { String(args[1][..<$0]) } ?? ".")
-let store = writer == nil ? try TrailStore.openForWriting(path: args[1]) : nil
+var store = writer == nil ? try TrailStore.openForWriting(path: args[1]) : nil
 var spooled = 0
 var rng = Rng(s: 0x9E37_79B9_7F4A_7C15)
 let hosts = 1000, envsPerHost = 5, names = 20_000
@@ -55,6 +58,7 @@ let start = end - yearMs
 var state = [[Int: Int]](repeating: [:], count: hosts * envsPerHost)  // env -> name -> minor version
 let litellmEnvs = Set((0..<40).map { $0 * 97 % (hosts * envsPerHost) })
 var appendMs: Int64 = 0
+var batchRates: [Double] = []
 var written = 0
 var batch: [Event] = []
 batch.reserveCapacity(batchSize)
@@ -116,8 +120,8 @@ for i in 0..<total {
         stateAfter: hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next()),
         startupBefore: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         startupAfter: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", notes: [])
-    batch.append(event)
-    if batch.count == batchSize || i == total - 1 {
+    if i >= firstWritten { batch.append(event) }
+    if !batch.isEmpty && (batch.count == batchSize || i == total - 1) {
         let t0 = now()
         if let store {
             written += try store.append(batch).count
@@ -132,12 +136,18 @@ for i in 0..<total {
                 exit(1)
             }
         }
-        appendMs += now() - t0
+        let ms = now() - t0
+        appendMs += ms
+        batchRates.append(Double(batch.count) * 1000 / Double(max(1, ms)))
         batch.removeAll(keepingCapacity: true)
     }
 }
+// Closed as the recorder closes it (checkpointed, the WAL removed): a WAL
+// left behind is read again by every read-only open, and slows them.
+store = nil
+let median = batchRates.isEmpty ? 0 : batchRates.sorted()[batchRates.count / 2]
 print("appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s (batches of \(batchSize))"
-      + (writer == nil ? "" : "; \(spooled) spooled"))
+      + (writer == nil ? "" : "; \(spooled) spooled") + "; median batch \(Int(median)) events/s")
 
 extension String {
     var replacingUnderscores: String { String(map { $0 == "-" ? "_" : $0 }) }

@@ -198,6 +198,58 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertTrue(try store.verify().intact)
     }
 
+    /// A log in migration 1's shape (UNIQUE hash columns) is rebuilt with the
+    /// head-extending trigger instead: rows, seqs and the high-water mark of a
+    /// tail deleted before the upgrade all survive, and verify still sees the cut.
+    func testMigrationThreeLinksTheChainByTrigger() throws {
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: "2-presence-and-query-indexes")
+        try TrailStore(path: path, queue: queue).append((1...5).map { Self.event($0) })
+        XCTAssertTrue(try queue.read(Schema.hasUniqueHashColumns))
+        try tamper("DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
+        let rows = "SELECT seq, id, prev_hash, hash, body FROM event ORDER BY seq"
+        let before = try queue.read { try Row.fetchAll($0, sql: rows) }
+        XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.map(\.seq), [5])
+
+        let store = try TrailStore.openForWriting(path: path)
+        try queue.read { db in
+            XCTAssertFalse(try Schema.hasUniqueHashColumns(db))
+            XCTAssertEqual(try Row.fetchAll(db, sql: rows), before)
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'"), 5)
+            XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
+                           ["event_extends_head", "event_no_delete", "event_no_update"])
+        }
+        let p = try XCTUnwrap(store.verify().problems.first)
+        XCTAssertEqual(p.seq, 5)
+        XCTAssertTrue(p.description.contains("deleted from the end"), p.description)
+        XCTAssertEqual(try store.verify().problems.count, 1, "the triggers are as expected")
+    }
+
+    /// The trigger refuses any row that does not extend the head, whoever writes it.
+    func testInsertMustExtendTheHead() throws {
+        let store = try seeded(3)
+        let head = try store.head()
+        let body = try XCTUnwrap(store.event(seq: 3)).body
+        func insert(seq: Int64?, prev: [UInt8]) throws {
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [seq, UUID().uuidString, Data(prev), Data(repeating: 7, count: 32), Data(body)])
+            }
+        }
+        let tail = try XCTUnwrap(store.event(seq: 2)).hash
+        for (seq, prev) in [(Int64(4), tail), (5, head.hash), (3, tail), (nil, head.hash), (1, Chain.genesis)] as [(Int64?, [UInt8])] {
+            XCTAssertThrowsError(try insert(seq: seq, prev: prev), "seq \(String(describing: seq))") { e in
+                XCTAssertTrue("\(e)".contains("must extend the head of the chain"), "\(e)")
+            }
+        }
+        XCTAssertNoThrow(try insert(seq: 4, prev: head.hash), "a row that extends the head passes; verify judges its hash")
+        XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 4)
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "DROP TRIGGER event_extends_head") }
+        XCTAssertTrue(try TrailStore.openForReading(path: path).verify().problems.contains {
+            $0.description.contains("event_extends_head is missing: inserts are no longer held to extend the head")
+        })
+    }
+
     func testReadingAMissingLogSaysWhatToDo() {
         XCTAssertThrowsError(try TrailStore.openForReading(path: dir + "/nope.db")) { e in
             XCTAssertTrue("\(e)".contains("nothing has been recorded yet"))

@@ -210,7 +210,8 @@ def rechain(db, start, edit):
     """What an attacker with write access does: edit an event, then recompute
     every later prev_hash and hash so the chain is intact again."""
     con = sqlite3.connect(db)
-    triggers = [sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
+    triggers = [sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                                              " AND name IN ('event_no_update', 'event_no_delete')")]
     con.executescript("DROP TRIGGER event_no_update; DROP TRIGGER event_no_delete;")
     prev = con.execute("SELECT hash FROM event WHERE seq = ?", (start - 1,)).fetchone()[0]
     for seq, body in con.execute("SELECT seq, body FROM event WHERE seq >= ? ORDER BY seq", (start,)).fetchall():

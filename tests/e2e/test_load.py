@@ -132,6 +132,6 @@ def test_sixteen_processes_creating_the_log_at_once(tmp_path):
         for w in writers:
             out, err = w.communicate(timeout=120)
             assert w.returncode == 0 and err == b"", err.decode()
-            assert out.rstrip().endswith(b"; 0 spooled"), out.decode()
+            assert b"; 0 spooled;" in out, out.decode()
         assert not [p for p in os.listdir(tmp_path) if ".spool" in p]
         assert_one_linear_chain(db, log(db))
