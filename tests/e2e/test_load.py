@@ -4,6 +4,7 @@ then 10,000 appends from 8 processes at once. Every time: one linear chain,
 no gaps, no duplicates, every command's event present, exit codes as bare."""
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -135,3 +136,47 @@ def test_sixteen_processes_creating_the_log_at_once(tmp_path):
             assert b"; 0 spooled;" in out, out.decode()
         assert not [p for p in os.listdir(tmp_path) if ".spool" in p]
         assert_one_linear_chain(db, log(db))
+
+
+def to_migration_two_shape(db):
+    """Turns a log back into what pkgtrail wrote before migration 3: UNIQUE
+    prev_hash and hash columns, no head-extending trigger."""
+    con = sqlite3.connect(db)
+    triggers = con.execute("SELECT sql FROM sqlite_master WHERE name IN ('event_no_update', 'event_no_delete')").fetchall()
+    con.executescript(
+        "PRAGMA foreign_keys = OFF; BEGIN;"
+        "CREATE TABLE event_old (seq INTEGER PRIMARY KEY AUTOINCREMENT CHECK (seq >= 1), id TEXT NOT NULL UNIQUE,"
+        " prev_hash BLOB NOT NULL UNIQUE CHECK (length(prev_hash) = 32), hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
+        " body BLOB NOT NULL);"
+        "INSERT INTO event_old SELECT * FROM event; DROP TABLE event; ALTER TABLE event_old RENAME TO event;"
+        "DELETE FROM grdb_migrations WHERE identifier = '3-chain-linked-by-trigger'; COMMIT;")
+    for (sql,) in triggers:
+        con.execute(sql)
+    con.commit()
+    con.close()
+
+
+def test_sixteen_processes_upgrading_an_old_log_at_once(tmp_path):
+    """Migration 3 rebuilds the chained table; sixteen writers meeting an old
+    log at once: one upgrades it, the others wait (one may find the work done
+    and only fail to record it again) and append. Nothing spooled or lost."""
+    synth = os.path.join(os.path.dirname(BIN), "pkgtrail-synth")
+    for round in range(5):
+        db = str(tmp_path / f"old{round}.db")
+        subprocess.run([synth, db, "50", "10"], capture_output=True, check=True)
+        to_migration_two_shape(db)
+        r = subprocess.run([BIN, "verify", "--db", db], capture_output=True)
+        assert r.returncode == 0, r  # an old log verifies as it is, read-only
+        writers = [subprocess.Popen([synth, db, "1", "1", str(w + 1)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                   for w in range(16)]
+        for w in writers:
+            out, err = w.communicate(timeout=120)
+            assert w.returncode == 0 and err == b"", err.decode()
+            assert b"; 0 spooled;" in out, out.decode()
+        events = log(db)
+        assert len(events) == 66
+        assert_one_linear_chain(db, events)
+        con = sqlite3.connect(db)
+        assert [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")] == \
+            ["event_extends_head", "event_no_delete", "event_no_update"]
+        assert con.execute("SELECT count(*) FROM grdb_migrations").fetchone()[0] == 3
