@@ -40,12 +40,16 @@ public enum CanonicalJSON {
             // JSONObject keeps its members in canonical (UTF-8 byte) order.
             for (i, m) in members.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(m.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                try write(m.value, into: &out)
+                try writeMember(m, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    static func writeMember(_ m: JSONObject.Member, into out: inout [UInt8]) throws {
+        writeString(m.key, into: &out)
+        out.append(UInt8(ascii: ":"))
+        try write(m.value, into: &out)
     }
 
     /// Byte order of the UTF-8 forms, compared in place (keys are native

@@ -24,11 +24,47 @@ public enum Chain {
     /// Fills in `seq` and `prev_hash`, encodes canonically and hashes: the one
     /// way an event enters the chain.
     public static func seal(_ draft: JSONValue, seq: Int64, previous: [UInt8]) throws -> Sealed {
-        guard case .object(var members) = draft else { throw CanonicalJSON.NotCanonical(description: "an event must be an object") }
-        members["seq"] = .int(seq)
-        members["prev_hash"] = .string(Hex.encode(previous))
-        let body = try CanonicalJSON.encode(.object(members))
+        seal(try Draft(draft), seq: seq, previous: previous)
+    }
+
+    public static func seal(_ draft: Draft, seq: Int64, previous: [UInt8]) -> Sealed {
+        var body: [UInt8] = []
+        body.reserveCapacity(draft.before.count + draft.between.count + draft.after.count + 112)
+        body.append(UInt8(ascii: "{"))
+        func member(_ encoded: [UInt8]) {
+            guard !encoded.isEmpty else { return }
+            if body.count > 1 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: encoded)
+        }
+        member(draft.before)
+        member(Array("\"prev_hash\":\"\(Hex.encode(previous))\"".utf8))
+        member(draft.between)
+        member(Array("\"seq\":\(seq)".utf8))
+        member(draft.after)
+        body.append(UInt8(ascii: "}"))
         return Sealed(seq: seq, prevHash: previous, hash: hash(previous: previous, body: body), body: body)
+    }
+
+    /// An event body canonically encoded but for its place in the chain: the
+    /// members sorting before `prev_hash`, between it and `seq`, and after.
+    /// Encoding is most of an append's own work and needs no lock, so a
+    /// batch encodes its drafts on another core while the writer inserts;
+    /// sealing only splices the two members in and hashes.
+    public struct Draft: Sendable {
+        let before: [UInt8], between: [UInt8], after: [UInt8]
+
+        public init(_ event: JSONValue) throws {
+            guard case .object(let object) = event else {
+                throw CanonicalJSON.NotCanonical(description: "an event must be an object")
+            }
+            var groups: [[UInt8]] = [[], [], []]
+            for m in object where m.key != "prev_hash" && m.key != "seq" {
+                let g = CanonicalJSON.utf8Less(m.key, "prev_hash") ? 0 : CanonicalJSON.utf8Less(m.key, "seq") ? 1 : 2
+                if !groups[g].isEmpty { groups[g].append(UInt8(ascii: ",")) }
+                try CanonicalJSON.writeMember(m, into: &groups[g])
+            }
+            (before, between, after) = (groups[0], groups[1], groups[2])
+        }
     }
 
     public struct Sealed: Sendable {

@@ -162,17 +162,18 @@ public final class TrailStore {
     /// Events whose id is already in the log are skipped (a spool replayed twice).
     @discardableResult
     public func append(_ events: [Event]) throws -> [StoredEvent] {
+        let drafts = DraftPipeline(events)
         do {
             return try queue.writeWithoutTransaction { db in
                 var stored: [StoredEvent] = []
                 try db.inTransaction(.immediate) {
                     var (seq, previous) = try Self.head(db)
-                    for var event in events {
+                    for (i, var event) in events.enumerated() {
                         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM event WHERE id = ?"), arguments: [event.id]) == true {
                             continue
                         }
                         seq += 1
-                        let sealed = try Chain.seal(event.json, seq: seq, previous: previous)
+                        let sealed = Chain.seal(try drafts.draft(i), seq: seq, previous: previous)
                         event.seq = seq
                         event.prevHash = Hex.encode(previous)
                         try db.cachedStatement(sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)")

@@ -20,6 +20,27 @@ final class ChainTests: XCTestCase {
         XCTAssertEqual(Hex.encode(s2.hash), Self.hash2)
     }
 
+    /// Sealing splices seq and prev_hash into a draft encoded beforehand; the
+    /// body must be exactly the canonical encoding of the whole object,
+    /// whatever keys sort around the two (prefixes of them included).
+    func testSealingADraftEqualsEncodingTheWholeObject() throws {
+        let keySets: [[String]] = [[], ["id"], ["r"], ["z"], ["prev", "prev_hash_x", "se", "seq_x", "seqa", "sep"],
+                                   ["a", "prev_hasa", "prev_hasi", "s", "sequence", "~"], ["seq", "prev_hash", "kind"]]
+        for keys in keySets {
+            var object = JSONObject()
+            for (i, k) in keys.enumerated() { object[k] = i % 2 == 0 ? .string("v\(i)\u{1}") : .array([.int(Int64(i)), .null]) }
+            let previous = (0..<32).map { UInt8($0 * 7 % 256) }
+            var whole = object
+            whole["seq"] = .int(1_234_567)
+            whole["prev_hash"] = .string(Hex.encode(previous))
+            let sealed = Chain.seal(try Chain.Draft(.object(object)), seq: 1_234_567, previous: previous)
+            XCTAssertEqual(String(decoding: sealed.body, as: UTF8.self),
+                           String(decoding: try CanonicalJSON.encode(.object(whole)), as: UTF8.self), "\(keys)")
+            XCTAssertEqual(sealed.hash, Chain.hash(previous: previous, body: sealed.body))
+        }
+        XCTAssertThrowsError(try Chain.Draft(.array([])))
+    }
+
     func testDomainSeparationByteIsPartOfTheHash() {
         let body = Array(Self.body1.utf8)
         XCTAssertEqual(Hex.encode(Chain.hash(previous: Chain.genesis, body: body)), Self.hash1)

@@ -225,6 +225,23 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertEqual(try store.verify().problems.count, 1, "the triggers are as expected")
     }
 
+    /// A batch is encoded on another thread a chunk at a time; the chain it
+    /// writes is the one appending the events one by one writes, skipped
+    /// duplicates included.
+    func testBatchAppendChainsAsSingleAppendsDo() throws {
+        let events = (1...700).map { Self.event($0) }
+        let batched = try TrailStore.openForWriting(path: path)
+        try batched.append(Array(events[..<300]))
+        XCTAssertEqual(try batched.append(events).count, 400)
+        let single = try TrailStore.openForWriting(path: dir + "/single.db")
+        for e in events { try single.append([e]) }
+        let rows = "SELECT seq, id, prev_hash, hash, body FROM event ORDER BY seq"
+        let a = try DatabaseQueue(path: path).read { try Row.fetchAll($0, sql: rows) }
+        XCTAssertEqual(a.count, 700)
+        XCTAssertEqual(a, try DatabaseQueue(path: dir + "/single.db").read { try Row.fetchAll($0, sql: rows) })
+        XCTAssertTrue(try batched.verify().intact)
+    }
+
     /// The trigger refuses any row that does not extend the head, whoever writes it.
     func testInsertMustExtendTheHead() throws {
         let store = try seeded(3)
