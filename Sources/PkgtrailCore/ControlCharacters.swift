@@ -33,9 +33,7 @@ public enum ControlCharacters {
         while i < text.count {
             let b = text[i]
             if b == 0x7F || (b == 0xC2 && i + 1 < text.count && (0x80...0x9F).contains(text[i + 1])) {
-                let scalar = b == 0x7F ? 0x7F : text[i + 1]
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(scalar >> 4)], hex[Int(scalar & 0xF)]]
+                out += Array("\\u00\(Hex.encode([b == 0x7F ? 0x7F : text[i + 1]]))".utf8)
                 i += b == 0x7F ? 1 : 2
             } else {
                 out.append(b)
