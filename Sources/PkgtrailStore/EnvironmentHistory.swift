@@ -16,10 +16,11 @@ extension TrailStore {
     public func lastSeen(host: String, prefix: String) throws -> LastSeen? {
         try wrap {
             try queue.read { db in
-                try Row.fetchOne(db, sql: """
+                guard let env = try EnvironmentTable.id(db, EnvironmentKey(host: host, prefix: prefix)) else { return nil }
+                return try Row.fetchOne(db, sql: """
                     SELECT seq, finished, state_after, startup_after FROM event_summary
-                    WHERE prefix = ? AND host = ? ORDER BY seq DESC LIMIT 1
-                    """, arguments: [prefix, host]).map {
+                    WHERE env = ? ORDER BY seq DESC LIMIT 1
+                    """, arguments: [env]).map {
                     LastSeen(seq: $0["seq"], finished: $0["finished"], stateAfter: $0["state_after"],
                              startupAfter: $0["startup_after"])
                 }
@@ -32,8 +33,8 @@ extension TrailStore {
         var state = RecordedState()
         for e in try read(sql: """
             SELECT e.seq, e.hash, e.body FROM event e JOIN event_summary s ON s.seq = e.seq
-            WHERE s.prefix = ? AND s.host = ? ORDER BY e.seq
-            """, arguments: [prefix, host]) {
+            WHERE s.env = (SELECT id FROM environment WHERE host = ? AND prefix = ?) ORDER BY e.seq
+            """, arguments: [host, prefix]) {
             state.apply(e.event)
         }
         return state
@@ -43,7 +44,8 @@ extension TrailStore {
     public func knownEnvironments(host: String) throws -> [Environment] {
         try read(sql: """
             SELECT e.seq, e.hash, e.body FROM event e
-            JOIN (SELECT max(seq) AS seq FROM event_summary WHERE host = ? GROUP BY prefix) last ON last.seq = e.seq
+            JOIN (SELECT (SELECT max(seq) FROM event_summary WHERE env = v.id) AS seq FROM environment v WHERE v.host = ?) last
+              ON last.seq = e.seq
             ORDER BY e.seq
             """, arguments: [host]).map(\.event.environment)
     }

@@ -51,8 +51,7 @@ extension TrailStore {
     public func hasEnvironment(_ env: EnvironmentKey) throws -> Bool {
         try wrap {
             try queue.read { db in
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM event_summary WHERE host = ? AND prefix = ? LIMIT 1",
-                                  arguments: [env.host, env.prefix]) ?? false
+                try EnvironmentTable.id(db, env) != nil
             }
         }
     }
@@ -61,7 +60,7 @@ extension TrailStore {
     public func someEnvironments(limit: Int) throws -> [EnvironmentKey] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT DISTINCT host, prefix FROM event_summary LIMIT ?", arguments: [limit])
+                try Row.fetchAll(db, sql: "SELECT host, prefix FROM environment ORDER BY id LIMIT ?", arguments: [limit])
                     .map { EnvironmentKey(host: $0["host"], prefix: $0["prefix"]) }
             }
         }
@@ -71,22 +70,30 @@ extension TrailStore {
     public func hosts(prefix: String, limit: Int) throws -> [String] {
         try wrap {
             try queue.read { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT host FROM event_summary WHERE prefix = ? LIMIT ?",
+                try String.fetchAll(db, sql: "SELECT DISTINCT host FROM environment WHERE prefix = ? LIMIT ?",
                                     arguments: [prefix, limit]).sorted()
             }
         }
     }
 
+    // A presence window is a change that left a version installed, up to the
+    // next change to the same package in the same environment (change_env's
+    // (env, name, seq) order): nothing stored is rewritten when one ends.
+
     /// What the environment held at `at` (an RFC 3339 time; nil = now):
     /// every window that opened by an event finished at or before `at` and
     /// did not end by then. Sorted by name.
     public func state(of env: EnvironmentKey, at: String? = nil) throws -> [Presence] {
-        let timeClause = at == nil ? "p.until_seq IS NULL"
-            : "s.finished <= :at AND (p.until_seq IS NULL OR (SELECT finished FROM event_summary WHERE seq = p.until_seq) > :at)"
+        let timeClause = at == nil ? "w.until_seq IS NULL"
+            : "s.finished <= :at AND (w.until_seq IS NULL OR (SELECT finished FROM event_summary WHERE seq = w.until_seq) > :at)"
         return try presence(sql: """
-            SELECT p.* FROM presence p JOIN event_summary s ON s.seq = p.since_seq
-            WHERE p.host = :host AND p.prefix = :prefix AND \(timeClause)
-            ORDER BY p.name
+            WITH w AS (
+                SELECT c.seq, c.name, c.action, c.to_version, lead(c.seq) OVER (PARTITION BY c.name ORDER BY c.seq) AS until_seq
+                FROM change c WHERE c.env = (SELECT id FROM environment WHERE host = :host AND prefix = :prefix))
+            SELECT w.seq AS since_seq, w.name, w.to_version AS version, w.until_seq, :host AS host, :prefix AS prefix
+            FROM w JOIN event_summary s ON s.seq = w.seq
+            WHERE w.action != 'remove' AND w.to_version IS NOT NULL AND \(timeClause)
+            ORDER BY w.name
             """, arguments: ["host": env.host, "prefix": env.prefix, "at": at])
     }
 
@@ -94,11 +101,12 @@ extension TrailStore {
     /// `matches` accepts, oldest first.
     public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
         var verdicts: [String: Bool] = [:]
-        // Through change(name): each change row that opened a window is the
-        // presence row's key, so no index of its own is kept up on append.
         return try presence(sql: """
-            SELECT p.* FROM change c JOIN presence p ON p.since_seq = c.seq AND p.idx = c.idx
-            WHERE c.name = :name ORDER BY c.seq, c.idx
+            SELECT c.seq AS since_seq, c.name, c.to_version AS version, v.host, v.prefix,
+                   (SELECT min(n.seq) FROM change n WHERE n.env = c.env AND n.name = c.name AND n.seq > c.seq) AS until_seq
+            FROM change c JOIN environment v ON v.id = c.env
+            WHERE c.name = :name AND c.action != 'remove' AND c.to_version IS NOT NULL
+            ORDER BY c.seq, c.idx
             """, arguments: ["name": name]) { v in
             if let known = verdicts[v] { return known }
             let m = matches(v)
@@ -107,6 +115,8 @@ extension TrailStore {
         }
     }
 
+    /// Rows of (since_seq, name, version, until_seq, host, prefix), each
+    /// with the events that opened and ended the window decoded.
     private func presence(sql: String, arguments: StatementArguments,
                           keep: (String) -> Bool = { _ in true }) throws -> [Presence] {
         try wrap {

@@ -48,8 +48,13 @@ enum Schema {
             """) ?? false
     }
 
+    /// Whether the projections have migration 4's shape (environment ids).
+    static func hasEnvironmentIDs(_ db: Database) throws -> Bool {
+        try migrator.appliedIdentifiers(db).contains("4-environment-ids")
+    }
+
     static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
+        var m = Migrations()
         m.registerMigration("1-chain-and-projections") { db in
             // The chained table. Bodies are canonical JSON bytes, stored verbatim
             // as BLOB so no layer can re-encode them. AUTOINCREMENT keeps
@@ -159,6 +164,92 @@ enum Schema {
                 try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'event'", arguments: [highWater])
             }
         }
-        return m
+        m.registerMigration("4-environment-ids") { db in
+            // A batch appended to a large log rewrote most pages of every
+            // random-key index it touched, and the widest were keyed by host
+            // and prefix strings: event_summary twice, presence twice (its
+            // window rows rewritten when closed). An environment is now a
+            // small integer; summaries and changes carry it, and one
+            // (env, name, seq) index on change replaces the presence table:
+            // a window is a change and the next change to the same package in
+            // the same environment, found by query, so nothing already
+            // written is rewritten by an append.
+            try db.execute(sql: """
+                CREATE TABLE environment (
+                    id INTEGER PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    UNIQUE (host, prefix)
+                );
+                INSERT INTO environment (host, prefix)
+                    SELECT host, prefix FROM event_summary GROUP BY host, prefix ORDER BY min(seq);
+                CREATE INDEX environment_prefix ON environment(prefix);
+
+                CREATE TABLE event_summary_env (
+                    seq INTEGER PRIMARY KEY REFERENCES event(seq),
+                    kind TEXT NOT NULL,
+                    started TEXT NOT NULL,
+                    finished TEXT NOT NULL,
+                    user TEXT NOT NULL,
+                    env INTEGER NOT NULL REFERENCES environment(id),
+                    tool TEXT,
+                    outcome TEXT,
+                    exit_status INTEGER,
+                    change_count INTEGER NOT NULL,
+                    state_after TEXT NOT NULL,
+                    startup_after TEXT NOT NULL
+                );
+                INSERT INTO event_summary_env
+                    SELECT s.seq, s.kind, s.started, s.finished, s.user, e.id, s.tool, s.outcome, s.exit_status,
+                           s.change_count, s.state_after, s.startup_after
+                    FROM event_summary s JOIN environment e ON e.host = s.host AND e.prefix = s.prefix ORDER BY s.seq;
+
+                CREATE TABLE change_env (
+                    seq INTEGER NOT NULL REFERENCES event(seq),
+                    idx INTEGER NOT NULL,
+                    env INTEGER NOT NULL REFERENCES environment(id),
+                    name TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('install','upgrade','downgrade','reinstall','remove')),
+                    from_version TEXT,
+                    to_version TEXT,
+                    sha256 TEXT,
+                    startup_hook INTEGER NOT NULL CHECK (startup_hook IN (0, 1)),
+                    PRIMARY KEY (seq, idx)
+                ) WITHOUT ROWID;
+                INSERT INTO change_env
+                    SELECT c.seq, c.idx, s.env, c.name, c.action, c.from_version, c.to_version, c.sha256, c.startup_hook
+                    FROM change c JOIN event_summary_env s ON s.seq = c.seq ORDER BY c.seq, c.idx;
+
+                DROP TABLE presence;
+                DROP TABLE change;
+                DROP TABLE event_summary;
+                ALTER TABLE event_summary_env RENAME TO event_summary;
+                ALTER TABLE change_env RENAME TO change;
+                CREATE INDEX event_summary_finished ON event_summary(finished);
+                CREATE INDEX event_summary_env ON event_summary(env, seq);
+                CREATE INDEX event_summary_user ON event_summary(user, seq);
+                CREATE INDEX change_name ON change(name, seq);
+                CREATE INDEX change_env ON change(env, name, seq);
+                """)
+        }
+        return m.migrator
+    }
+
+    /// GRDB reads which migrations ran before taking the write lock, then
+    /// runs each pending one in its own transaction. A first open racing
+    /// another could so run a migration the other has just run, and whose
+    /// tables a later one has since replaced (migration 2 after 4 dropped
+    /// presence). Each migration first looks again, under the lock; finding
+    /// itself done, it does nothing, and recording it again fails on
+    /// grdb_migrations' key, which the open retries (TrailStore.isTransientOnOpen).
+    struct Migrations {
+        var migrator = DatabaseMigrator()
+
+        mutating func registerMigration(_ identifier: String, _ body: @escaping @Sendable (Database) throws -> Void) {
+            migrator.registerMigration(identifier) { db in
+                guard try !Schema.migrator.appliedIdentifiers(db).contains(identifier) else { return }
+                try body(db)
+            }
+        }
     }
 }

@@ -34,6 +34,10 @@ public struct VerifyReport: Sendable {
     public let count: Int64
     public let head: [UInt8]
     public let problems: [Problem]
+    /// False for a log whose query tables predate this pkgtrail (read-only
+    /// here, so not upgraded): its chain and triggers were checked, its
+    /// projections not.
+    public let projectionsChecked: Bool
     public var intact: Bool { problems.isEmpty }
 }
 
@@ -45,7 +49,9 @@ extension TrailStore {
             return try queue.read { db in
                 var problems: [VerifyReport.Problem] = []
                 var verifier = ChainVerifier()
-                let projections = try ProjectionChecker(db: db)
+                // Migration 4 gave the projections their present shape; an
+                // older log read-only here keeps the old one, which nothing reads.
+                let projections = try Schema.hasEnvironmentIDs(db) ? try ProjectionChecker(db: db) : nil
                 let rows = try Row.fetchCursor(db, sql: "SELECT seq, prev_hash, hash, body FROM event ORDER BY seq")
                 func readBatch() throws -> [ChainVerifier.Row] {
                     var batch: [ChainVerifier.Row] = []
@@ -76,7 +82,7 @@ extension TrailStore {
                             break chain
                         }
                         // After the first mismatch the ordered cursors no longer line up.
-                        if projectionsAgree, let p = try projections.check(seq: r.seq, expected: current.expected[i]) {
+                        if projectionsAgree, let p = try projections?.check(seq: r.seq, expected: current.expected[i]) {
                             problems.append(p)
                             projectionsAgree = false
                         }
@@ -84,12 +90,13 @@ extension TrailStore {
                 }
                 for b in ahead { b.done.wait() }  // never leave a decode running past the read transaction
                 if problems.isEmpty {
-                    if let p = try projections.finish(lastSeq: verifier.count) { problems.append(p) }
+                    if let p = try projections?.finish(lastSeq: verifier.count) { problems.append(p) }
                     let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
                     if highest > verifier.count { problems.append(.truncated(lastSeq: verifier.count, highestWritten: highest)) }
                 }
                 problems.append(contentsOf: try Self.checkTriggers(db))
-                return VerifyReport(count: verifier.count, head: verifier.head, problems: problems)
+                return VerifyReport(count: verifier.count, head: verifier.head, problems: problems,
+                                    projectionsChecked: projections != nil)
             }
         } catch let e as DatabaseError {
             throw Self.classify(e, path: path)
@@ -145,93 +152,74 @@ final class DecodedBatch: @unchecked Sendable {
 }
 
 /// Walks the projection tables in step with the events (ordered cursors),
-/// so checking a large log needs no per-event query. Presence windows are
-/// checked by folding: each row's recorded end must be the next change to
-/// the same package in the same environment, which is remembered until it comes.
+/// so checking a large log needs no per-event query. Environment ids are
+/// resolved through the environment table, read whole first (one row per
+/// environment): each must name one (host, prefix), and each must be used.
 final class ProjectionChecker {
     private let summaries: RowCursor
     private let changes: RowCursor
-    private let presence: RowCursor
-    private var pendingChange: Projection.ChangeRow?
-    private var pendingPresence: (Projection.PresenceRow, until: Int64?)?
-    /// An environment's package: whose presence window is open.
-    private struct OpenKey: Hashable {
-        let host: String, prefix: String, name: String
-    }
-    private var open: [OpenKey: (since: Int64, until: Int64?)] = [:]
+    private var pendingChange: (Projection.ChangeRow, env: Int64)?
+    private var environments: [Int64: EnvironmentKey] = [:]
+    private var unused: Set<Int64>
+    /// A problem of the environment table itself, reported with the first event.
+    private var duplicate: String?
 
     init(db: Database) throws {
+        var seen: [EnvironmentKey: Int64] = [:]
+        for (id, env) in try EnvironmentTable.all(db) {
+            if let other = seen.updateValue(id, forKey: env), duplicate == nil {
+                duplicate = "environment ids \(other) and \(id) both name \(env.prefix) on \(env.host)"
+            }
+            environments[id] = env
+        }
+        unused = Set(environments.keys)
         summaries = try Row.fetchCursor(db, sql: "SELECT \(Projection.summaryColumns) FROM event_summary ORDER BY seq")
         changes = try Row.fetchCursor(db, sql: "SELECT \(Projection.changeColumns) FROM change ORDER BY seq, idx")
-        presence = try Row.fetchCursor(db, sql: "SELECT \(Projection.presenceColumns) FROM presence ORDER BY since_seq, idx")
     }
 
     func check(seq: Int64, expected: Projection?) throws -> VerifyReport.Problem? {
+        if let duplicate { return .projection(seq: seq, duplicate) }
         guard let expected else { return .projection(seq: seq, "the body does not decode as an event") }
         guard let row = try summaries.next() else { return .projection(seq: seq, "its summary row is missing") }
-        let actual = Projection.summary(from: row)
-        if actual.seq != seq { return .projection(seq: min(seq, actual.seq), "summary rows do not line up with events") }
-        if actual != expected.summary { return .projection(seq: seq, "the summary row differs from the body") }
+        let rowSeq: Int64 = row[0], env: Int64 = row[5]
+        if rowSeq != seq { return .projection(seq: min(seq, rowSeq), "summary rows do not line up with events") }
+        guard let key = environments[env] else {
+            return .projection(seq: seq, "its environment id \(env) is not in the environment table")
+        }
+        unused.remove(env)
+        if Projection.summary(from: row, in: key) != expected.summary {
+            return .projection(seq: seq, "the summary row differs from the body")
+        }
         for want in expected.changes {
             guard let got = try nextChange() else { return .projection(seq: seq, "change \(want.idx) (\(want.name)) is missing") }
-            if got != want {
-                return .projection(seq: min(seq, got.seq), "change row \(got.seq)/\(got.idx) differs from the body")
+            if got.0 != want || got.env != env {
+                return .projection(seq: min(seq, got.0.seq), "change row \(got.0.seq)/\(got.0.idx) differs from the body")
             }
         }
-        if let extra = try peekChange(), extra.seq == seq {
-            return .projection(seq: seq, "an extra change row \(extra.idx) (\(extra.name)) is not in the body")
-        }
-        return try checkPresence(expected)
-    }
-
-    private func checkPresence(_ expected: Projection) throws -> VerifyReport.Problem? {
-        let seq = expected.summary.seq
-        for c in expected.changes {
-            let key = OpenKey(host: expected.summary.host, prefix: expected.summary.prefix, name: c.name)
-            if let was = open.removeValue(forKey: key), was.until != seq {
-                return .projection(seq: was.since, "the presence window of \(c.name) should end at seq \(seq)")
-            }
-        }
-        for want in expected.presence {
-            guard let got = try nextPresence() else { return .projection(seq: seq, "presence of \(want.name) is missing") }
-            if got.0 != want { return .projection(seq: min(seq, got.0.sinceSeq), "presence row of \(got.0.name) differs from the body") }
-            open[OpenKey(host: want.host, prefix: want.prefix, name: want.name)] = (seq, got.until)
-        }
-        if let extra = try peekPresence(), extra.0.sinceSeq <= seq {
-            return .projection(seq: extra.0.sinceSeq, "an extra presence row (\(extra.0.name)) is not in the body")
+        if let extra = try peekChange(), extra.0.seq == seq {
+            return .projection(seq: seq, "an extra change row \(extra.0.idx) (\(extra.0.name)) is not in the body")
         }
         return nil
     }
 
     func finish(lastSeq: Int64) throws -> VerifyReport.Problem? {
+        if let duplicate { return .projection(seq: lastSeq, duplicate) }
         if let row = try summaries.next() {
             return .projection(seq: row[0], "a summary row has no event")
         }
-        if let c = try peekChange() { return .projection(seq: c.seq, "a change row has no event") }
-        if let p = try peekPresence() { return .projection(seq: p.0.sinceSeq, "a presence row has no event") }
-        if let (_, w) = open.filter({ $0.value.until != nil }).min(by: { $0.value.since < $1.value.since }) {
-            return .projection(seq: w.since, "a presence window is closed though nothing replaced it")
+        if let c = try peekChange() { return .projection(seq: c.0.seq, "a change row has no event") }
+        if let id = unused.min(), let env = environments[id] {
+            return .projection(seq: lastSeq, "environment id \(id) (\(env.prefix) on \(env.host)) has no event")
         }
         return nil
     }
 
-    private func peekPresence() throws -> (Projection.PresenceRow, until: Int64?)? {
-        if pendingPresence == nil, let row = try presence.next() { pendingPresence = Projection.presence(from: row) }
-        return pendingPresence
-    }
-
-    private func nextPresence() throws -> (Projection.PresenceRow, until: Int64?)? {
-        let p = try peekPresence()
-        pendingPresence = nil
-        return p
-    }
-
-    private func peekChange() throws -> Projection.ChangeRow? {
+    private func peekChange() throws -> (Projection.ChangeRow, env: Int64)? {
         if pendingChange == nil, let row = try changes.next() { pendingChange = Projection.change(from: row) }
         return pendingChange
     }
 
-    private func nextChange() throws -> Projection.ChangeRow? {
+    private func nextChange() throws -> (Projection.ChangeRow, env: Int64)? {
         let c = try peekChange()
         pendingChange = nil
         return c

@@ -125,6 +125,13 @@ public final class TrailStore {
         }
     }
 
+    /// False for a log written by an older pkgtrail whose query tables have
+    /// not been upgraded yet (the next open for writing upgrades them): only
+    /// `verify`'s chain and trigger checks can read it as it is.
+    public func hasCurrentSchema() throws -> Bool {
+        try wrap { try queue.read(Schema.migrator.hasCompletedMigrations) }
+    }
+
     /// Opens an existing log for reading; never creates or migrates it.
     public static func openForReading(path: String) throws -> TrailStore {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -168,6 +175,7 @@ public final class TrailStore {
                 var stored: [StoredEvent] = []
                 try db.inTransaction(.immediate) {
                     var (seq, previous) = try Self.head(db)
+                    var envIDs: [EnvironmentKey: Int64] = [:]
                     for (i, var event) in events.enumerated() {
                         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM event WHERE id = ?"), arguments: [event.id]) == true {
                             continue
@@ -178,7 +186,9 @@ public final class TrailStore {
                         event.prevHash = Hex.encode(previous)
                         try db.cachedStatement(sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)")
                             .execute(arguments: [seq, event.id, Data(previous), Data(sealed.hash), Data(sealed.body)])
-                        try Projection(event).insert(db)
+                        let env = EnvironmentKey(host: event.actor.host, prefix: event.environment.prefix)
+                        if envIDs[env] == nil { envIDs[env] = try EnvironmentTable.idAdding(db, env) }
+                        try Projection(event).insert(db, env: envIDs[env]!)
                         stored.append(StoredEvent(event: event, hash: sealed.hash, body: sealed.body))
                         previous = sealed.hash
                     }
@@ -255,9 +265,9 @@ public final class TrailStore {
         if let u = filter.until { clause("s.started < ?", [u]) }
         if let p = filter.package { clause("s.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)]) }
         if let u = filter.user { clause("s.user = ?", [u]) }
-        if let h = filter.host { clause("s.host = ?", [h]) }
+        if let h = filter.host { clause("s.env IN (SELECT id FROM environment WHERE host = ?)", [h]) }
         if let p = filter.prefixes, !p.isEmpty {
-            clause("s.prefix IN (\(Array(repeating: "?", count: p.count).joined(separator: ",")))", p)
+            clause("s.env IN (SELECT id FROM environment WHERE prefix IN (\(Array(repeating: "?", count: p.count).joined(separator: ","))))", p)
         }
         if let t = filter.tool { clause("s.tool = ?", [t]) }
         if let k = filter.kind { clause("s.kind = ?", [k]) }

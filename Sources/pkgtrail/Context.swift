@@ -16,10 +16,24 @@ struct Context {
 
     var sink: EventSink { EventSink(databasePath: databasePath, stateDirectory: env.stateDirectory) }
 
-    /// Opens the log for reading after appending anything waiting in the spool.
-    func openLog() throws -> TrailStore {
+    /// Opens the log for reading after appending anything waiting in the
+    /// spool. A log written by an older pkgtrail has its query tables
+    /// upgraded first (once), as the next recorded install would; where that
+    /// cannot be done (a read-only copy), only `verify` (`olderSchemaAllowed`)
+    /// reads it as it is: its chain and triggers need no upgrade.
+    func openLog(olderSchemaAllowed: Bool = false) throws -> TrailStore {
         sink.flushSpool()
         do {
+            let store = try TrailStore.openForReading(path: databasePath)
+            if try store.hasCurrentSchema() { return store }
+            Console.note("upgrading the query tables of \(databasePath) for this pkgtrail (once; about 30 s per million events)")
+            do {
+                _ = try TrailStore.openForWriting(path: databasePath)
+            } catch {
+                if olderSchemaAllowed { return store }
+                throw Failure("\(databasePath) was written by an older pkgtrail and cannot be upgraded here (\(error)): "
+                              + "open it once with write access (`pkgtrail verify --db \(databasePath)`)")
+            }
             return try TrailStore.openForReading(path: databasePath)
         } catch {
             throw fail("\(error)")

@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
                 }
             }
         } catch { throw fail(Terminal.safe("\(error)")) }
-        let store = try Context(location).openLog()
+        let store = try Context(location).openLog(olderSchemaAllowed: true)
         let report: VerifyReport
         let verdicts: [CheckpointVerdict]
         do {
@@ -47,7 +47,8 @@ struct VerifyCommand: ParsableCommand {
                          "extends": .bool(v.ok), "reason": .string(v.describe(cp))])
             }
             var out: [String: JSONValue] = ["intact": .bool(report.intact), "events": .int(report.count),
-                                            "head": .string(head), "problems": .array(problems)]
+                                            "head": .string(head), "problems": .array(problems),
+                                            "projections_checked": .bool(report.projectionsChecked)]
             if !checkpoints.isEmpty { out["checkpoints"] = .array(cps) }
             emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
         } else {
@@ -56,6 +57,9 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 for p in report.problems { emit("TAMPERED: \(Terminal.safe(p.description))") }
                 emit("verified \(report.count) events before the first problem")
+            }
+            if !report.projectionsChecked {
+                emit("query tables not checked: they predate this pkgtrail and the log is read-only here (open it with write access to upgrade them)")
             }
             for (cp, v) in zip(checkpoints, verdicts) { emit(Terminal.safe(v.describe(cp))) }
             if checkpoints.isEmpty && report.intact {

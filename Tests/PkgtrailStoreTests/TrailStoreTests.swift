@@ -100,14 +100,14 @@ final class TrailStoreTests: XCTestCase {
 
     func testDeletedMiddleAndTail() throws {
         _ = try seeded(5)
-        try tamper("DELETE FROM presence WHERE since_seq = 2; DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2")
+        try tamper("DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2")
         var p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 2)
         XCTAssertTrue(p.description.contains("missing"))
         try FileManager.default.removeItem(atPath: dir)
         try setUpWithError()
         _ = try seeded(5)
-        try tamper("DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
+        try tamper("DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
         p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 5)
         XCTAssertTrue(p.description.contains("deleted from the end"), p.description)
@@ -129,7 +129,7 @@ final class TrailStoreTests: XCTestCase {
         let p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 3)
         XCTAssertTrue(p.description.contains("projection"))
-        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '1.3' WHERE seq = 3; DELETE FROM presence WHERE since_seq = 4; DELETE FROM change WHERE seq = 4") }
+        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '1.3' WHERE seq = 3; DELETE FROM change WHERE seq = 4") }
         XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 4)
     }
 
@@ -148,81 +148,6 @@ final class TrailStoreTests: XCTestCase {
                           other, Self.event(4, changes: change(.remove, "2.0", nil)),
                           Self.event(5, changes: change(.install, nil, "2.1")), sameEnvOtherHost])
         return store
-    }
-
-    func presenceRows() throws -> [String] {
-        try DatabaseQueue(path: path).read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM presence ORDER BY since_seq").map {
-                "\($0["host"] as String):\($0["prefix"] as String) \($0["version"] as String) [\($0["since_seq"] as Int64), \(($0["until_seq"] as Int64?).map(String.init) ?? "-"))"
-            }
-        }
-    }
-
-    func testPresenceWindowsFollowEachEnvironment() throws {
-        let store = try lifecycle()
-        XCTAssertEqual(try presenceRows(), ["build-1:/w/.venv 1.0 [1, 2)", "build-1:/w/.venv 2.0 [2, 4)", "build-1:/elsewhere 7.0 [3, -)",
-                                        "build-1:/w/.venv 2.1 [5, -)", "build-2:/w/.venv 9.0 [6, -)"])
-        XCTAssertTrue(try store.verify().intact)
-    }
-
-    func testEditedPresenceIsReported() throws {
-        for (sql, seq) in [("UPDATE presence SET until_seq = NULL WHERE since_seq = 2", Int64(2)),
-                           ("UPDATE presence SET until_seq = 5 WHERE since_seq = 3", 3),
-                           ("UPDATE presence SET version = '1.1' WHERE since_seq = 1", 1),
-                           ("UPDATE presence SET prefix = '/x' WHERE since_seq = 5", 5),
-                           ("DELETE FROM presence WHERE since_seq = 2", 2),
-                           ("INSERT INTO presence VALUES (4, 0, 'build-1', '/w/.venv', 'pkg', '2.0', NULL)", 4),
-                           ("UPDATE presence SET host = 'build-2' WHERE since_seq = 1", 1)] {
-            try? FileManager.default.removeItem(atPath: dir)
-            try setUpWithError()
-            _ = try lifecycle()
-            try DatabaseQueue(path: path).write { try $0.execute(sql: sql) }
-            let p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first, sql)
-            XCTAssertEqual(p.seq, seq, "\(sql): \(p)")
-            XCTAssertTrue(p.description.contains("presence"), p.description)
-        }
-    }
-
-    /// A log written before migration 2 gets its presence windows from its change rows.
-    func testMigrationTwoBackfillsPresence() throws {
-        _ = try lifecycle()
-        let expected = try presenceRows()
-        try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: """
-                DROP TABLE presence; DROP INDEX event_summary_host; DROP INDEX event_summary_user;
-                DELETE FROM grdb_migrations WHERE identifier = '2-presence-and-query-indexes'
-                """)
-        }
-        let store = try TrailStore.openForWriting(path: path)
-        XCTAssertEqual(try presenceRows(), expected)
-        XCTAssertTrue(try store.verify().intact)
-    }
-
-    /// A log in migration 1's shape (UNIQUE hash columns) is rebuilt with the
-    /// head-extending trigger instead: rows, seqs and the high-water mark of a
-    /// tail deleted before the upgrade all survive, and verify still sees the cut.
-    func testMigrationThreeLinksTheChainByTrigger() throws {
-        let queue = try DatabaseQueue(path: path)
-        try Schema.migrator.migrate(queue, upTo: "2-presence-and-query-indexes")
-        try TrailStore(path: path, queue: queue).append((1...5).map { Self.event($0) })
-        XCTAssertTrue(try queue.read(Schema.hasUniqueHashColumns))
-        try tamper("DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
-        let rows = "SELECT seq, id, prev_hash, hash, body FROM event ORDER BY seq"
-        let before = try queue.read { try Row.fetchAll($0, sql: rows) }
-        XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.map(\.seq), [5])
-
-        let store = try TrailStore.openForWriting(path: path)
-        try queue.read { db in
-            XCTAssertFalse(try Schema.hasUniqueHashColumns(db))
-            XCTAssertEqual(try Row.fetchAll(db, sql: rows), before)
-            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'"), 5)
-            XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
-                           ["event_extends_head", "event_no_delete", "event_no_update"])
-        }
-        let p = try XCTUnwrap(store.verify().problems.first)
-        XCTAssertEqual(p.seq, 5)
-        XCTAssertTrue(p.description.contains("deleted from the end"), p.description)
-        XCTAssertEqual(try store.verify().problems.count, 1, "the triggers are as expected")
     }
 
     /// A batch is encoded on another thread a chunk at a time; the chain it

@@ -251,8 +251,8 @@ def test_checkpoints_catch_truncation_rewrite_and_fork(trail, tmp_path):
     db = copy()
     con = sqlite3.connect(db)
     con.executescript("DROP TRIGGER event_no_delete; PRAGMA foreign_keys = OFF;"
-                      "DELETE FROM presence WHERE since_seq = 6; UPDATE presence SET until_seq = NULL WHERE until_seq = 6;"
                       "DELETE FROM change WHERE seq = 6; DELETE FROM event_summary WHERE seq = 6; DELETE FROM event WHERE seq = 6;"
+                      "DELETE FROM environment WHERE id NOT IN (SELECT env FROM event_summary);"
                       "UPDATE sqlite_sequence SET seq = 5 WHERE name = 'event';")
     con.executescript([s for n, s in sqlite3.connect(trail.db).execute(
         "SELECT name, sql FROM sqlite_master WHERE name = 'event_no_delete'")][0])

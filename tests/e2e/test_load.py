@@ -138,9 +138,25 @@ def test_sixteen_processes_creating_the_log_at_once(tmp_path):
         assert_one_linear_chain(db, log(db))
 
 
+# Migration 2's presence windows, built from the change rows as it built them.
+PRESENCE = """
+CREATE TABLE presence (since_seq INTEGER NOT NULL, idx INTEGER NOT NULL, host TEXT NOT NULL, prefix TEXT NOT NULL,
+    name TEXT NOT NULL, version TEXT NOT NULL, until_seq INTEGER, PRIMARY KEY (since_seq, idx),
+    FOREIGN KEY (since_seq, idx) REFERENCES change(seq, idx)) WITHOUT ROWID;
+INSERT INTO presence (since_seq, idx, host, prefix, name, version, until_seq)
+    SELECT seq, idx, host, prefix, name, to_version, next_seq FROM (
+        SELECT c.seq, c.idx, s.host, s.prefix, c.name, c.action, c.to_version,
+               lead(c.seq) OVER (PARTITION BY s.host, s.prefix, c.name ORDER BY c.seq) AS next_seq
+        FROM change c JOIN event_summary s ON s.seq = c.seq)
+    WHERE action != 'remove' AND to_version IS NOT NULL;
+CREATE INDEX presence_env ON presence(host, prefix, name, until_seq);
+"""
+
+
 def to_migration_two_shape(db):
     """Turns a log back into what pkgtrail wrote before migration 3: UNIQUE
-    prev_hash and hash columns, no head-extending trigger."""
+    prev_hash and hash columns, no head-extending trigger; host and prefix
+    strings in the summary, no environment ids, presence windows (before 4)."""
     con = sqlite3.connect(db)
     triggers = con.execute("SELECT sql FROM sqlite_master WHERE name IN ('event_no_update', 'event_no_delete')").fetchall()
     con.executescript(
@@ -149,15 +165,55 @@ def to_migration_two_shape(db):
         " prev_hash BLOB NOT NULL UNIQUE CHECK (length(prev_hash) = 32), hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),"
         " body BLOB NOT NULL);"
         "INSERT INTO event_old SELECT * FROM event; DROP TABLE event; ALTER TABLE event_old RENAME TO event;"
-        "DELETE FROM grdb_migrations WHERE identifier = '3-chain-linked-by-trigger'; COMMIT;")
+        "CREATE TABLE summary_old (seq INTEGER PRIMARY KEY REFERENCES event(seq), kind TEXT NOT NULL, started TEXT NOT NULL,"
+        " finished TEXT NOT NULL, user TEXT NOT NULL, host TEXT NOT NULL, tool TEXT, prefix TEXT NOT NULL, outcome TEXT,"
+        " exit_status INTEGER, change_count INTEGER NOT NULL, state_after TEXT NOT NULL, startup_after TEXT NOT NULL);"
+        "INSERT INTO summary_old SELECT s.seq, s.kind, s.started, s.finished, s.user, v.host, s.tool, v.prefix, s.outcome,"
+        " s.exit_status, s.change_count, s.state_after, s.startup_after FROM event_summary s JOIN environment v ON v.id = s.env;"
+        "CREATE TABLE change_old (seq INTEGER NOT NULL REFERENCES event(seq), idx INTEGER NOT NULL, name TEXT NOT NULL,"
+        " action TEXT NOT NULL, from_version TEXT, to_version TEXT, sha256 TEXT, startup_hook INTEGER NOT NULL,"
+        " PRIMARY KEY (seq, idx)) WITHOUT ROWID;"
+        "INSERT INTO change_old SELECT seq, idx, name, action, from_version, to_version, sha256, startup_hook FROM change;"
+        "DROP TABLE change; DROP TABLE event_summary; DROP TABLE environment;"
+        "ALTER TABLE summary_old RENAME TO event_summary; ALTER TABLE change_old RENAME TO change;"
+        "CREATE INDEX event_summary_finished ON event_summary(finished);"
+        "CREATE INDEX event_summary_prefix ON event_summary(prefix, seq);"
+        "CREATE INDEX event_summary_host ON event_summary(host, prefix, seq);"
+        "CREATE INDEX event_summary_user ON event_summary(user, seq);"
+        "CREATE INDEX change_name ON change(name, seq);" + PRESENCE +
+        "DELETE FROM grdb_migrations WHERE identifier IN ('3-chain-linked-by-trigger', '4-environment-ids'); COMMIT;")
     for (sql,) in triggers:
         con.execute(sql)
     con.commit()
     con.close()
 
 
+def test_an_old_log_is_upgraded_by_the_first_command_or_verified_as_it_is(tmp_path):
+    """A log written before migration 4 that cannot be upgraded (here: another
+    process holds its write lock for longer than the busy timeout) still has
+    its chain and triggers verified; the first command that can upgrades it."""
+    synth = os.path.join(os.path.dirname(BIN), "pkgtrail-synth")
+    db = str(tmp_path / "old.db")
+    subprocess.run([synth, db, "50", "10"], capture_output=True, check=True)
+    before = log(db)
+    to_migration_two_shape(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    r = subprocess.run([BIN, "verify", "--db", db], capture_output=True)
+    assert r.returncode == 0 and r.stdout.startswith(b"ok: 50 events"), r
+    assert b"query tables not checked: they predate this pkgtrail" in r.stdout, r.stdout
+    assert r.stderr.startswith(b"pkgtrail: upgrading the query tables of"), r.stderr
+    holder.rollback()
+    holder.close()
+    r = subprocess.run([BIN, "who", "--json", "--db", db, "litellm"], capture_output=True)
+    assert r.returncode == 0 and r.stderr.count(b"\n") == 1 and b"upgrading" in r.stderr, r
+    assert log(db) == before
+    r = subprocess.run([BIN, "verify", "--db", db], capture_output=True)
+    assert r.returncode == 0 and b"not checked" not in r.stdout and r.stderr == b"", r
+
+
 def test_sixteen_processes_upgrading_an_old_log_at_once(tmp_path):
-    """Migration 3 rebuilds the chained table; sixteen writers meeting an old
+    """Migrations 3 and 4 rebuild the chained and query tables; sixteen writers meeting an old
     log at once: one upgrades it, the others wait (one may find the work done
     and only fail to record it again) and append. Nothing spooled or lost."""
     synth = os.path.join(os.path.dirname(BIN), "pkgtrail-synth")
@@ -165,8 +221,6 @@ def test_sixteen_processes_upgrading_an_old_log_at_once(tmp_path):
         db = str(tmp_path / f"old{round}.db")
         subprocess.run([synth, db, "50", "10"], capture_output=True, check=True)
         to_migration_two_shape(db)
-        r = subprocess.run([BIN, "verify", "--db", db], capture_output=True)
-        assert r.returncode == 0, r  # an old log verifies as it is, read-only
         writers = [subprocess.Popen([synth, db, "1", "1", str(w + 1)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                    for w in range(16)]
         for w in writers:
@@ -179,4 +233,4 @@ def test_sixteen_processes_upgrading_an_old_log_at_once(tmp_path):
         con = sqlite3.connect(db)
         assert [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")] == \
             ["event_extends_head", "event_no_delete", "event_no_update"]
-        assert con.execute("SELECT count(*) FROM grdb_migrations").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM grdb_migrations").fetchone()[0] == 4

@@ -66,7 +66,7 @@ def test_intact_log_verifies_with_pkgtrail_and_ten_lines_of_python(recorded):
     assert py.stdout.split()[-1] == head
     assert b"ok: 7 events" in r.stdout
     j = json.loads(subprocess.run([BIN, "verify", "--json", "--db", recorded.db], capture_output=True).stdout)
-    assert j == {"events": 7, "head": head.decode(), "intact": True, "problems": []}
+    assert j == {"events": 7, "head": head.decode(), "intact": True, "problems": [], "projections_checked": True}
 
 
 def test_the_triggers_refuse_edits(recorded):
@@ -149,14 +149,17 @@ def test_dropped_trigger_and_edited_projection_are_reported(recorded, tmp_path):
     assert b"projection mismatch" in r.stdout and b"event_no_delete is missing" in r.stdout
 
 
+ELSEWHERE = "INSERT INTO environment (host, prefix) SELECT host, '/elsewhere' FROM environment LIMIT 1;"
+LLMLIB_EVENTS = "(SELECT seq FROM change WHERE name = 'llmlib')"
 HIDING = {
-    # An attacker who edits only the query tables, so that `who`/`exposure` stop seeing llmlib.
-    "its change and presence rows deleted": "DELETE FROM presence WHERE name = 'llmlib'; DELETE FROM change WHERE name = 'llmlib'",
-    "its presence rows deleted": "DELETE FROM presence WHERE name = 'llmlib'",
-    "its presence window closed early": "UPDATE presence SET until_seq = since_seq + 1 WHERE name = 'llmlib' AND until_seq IS NULL",
+    # An attacker who edits only the query tables, so that `who`/`exposure`/`state` stop seeing llmlib.
+    "its change rows deleted": "DELETE FROM change WHERE name = 'llmlib'",
     "renamed in the change rows": "UPDATE change SET name = 'something-else' WHERE name = 'llmlib'",
-    "its environment moved in the summary": "UPDATE event_summary SET prefix = '/elsewhere' WHERE seq IN "
-                                             "(SELECT seq FROM change WHERE name = 'llmlib')",
+    "its events moved to another environment": ELSEWHERE +
+        f"UPDATE event_summary SET env = (SELECT max(id) FROM environment) WHERE seq IN {LLMLIB_EVENTS};"
+        f"UPDATE change SET env = (SELECT max(id) FROM environment) WHERE seq IN {LLMLIB_EVENTS};",
+    "its changes moved to another environment": ELSEWHERE +
+        "UPDATE change SET env = (SELECT max(id) FROM environment) WHERE name = 'llmlib'",
 }
 
 
