@@ -46,7 +46,8 @@ def main():
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     host, prefix, middle = con.execute(
-        "SELECT host, prefix, finished FROM event_summary WHERE seq = ?", (EVENTS // 2,)).fetchone()
+        "SELECT v.host, v.prefix, s.finished FROM event_summary s JOIN environment v ON v.id = s.env WHERE s.seq = ?",
+        (EVENTS // 2,)).fetchone()
     con.close()
     queries = [  # (label, command, exit statuses, held to the budget)
         ("who litellm (one name)", [BIN, "who", "--db", db, "--json", "litellm"], (0,)),

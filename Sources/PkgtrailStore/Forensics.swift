@@ -77,22 +77,24 @@ extension TrailStore {
     }
 
     // A presence window is a change that left a version installed, up to the
-    // next change to the same package in the same environment (change_env's
-    // (env, name, seq) order): nothing stored is rewritten when one ends.
+    // next change to the same package in the same environment: the next
+    // entry of change(name, env, seq). Nothing stored is rewritten when one ends.
 
     /// What the environment held at `at` (an RFC 3339 time; nil = now):
     /// every window that opened by an event finished at or before `at` and
-    /// did not end by then. Sorted by name.
+    /// did not end by then. Sorted by name. Read through the environment's
+    /// events (event_summary(env, seq)) and their change rows.
     public func state(of env: EnvironmentKey, at: String? = nil) throws -> [Presence] {
         let timeClause = at == nil ? "w.until_seq IS NULL"
-            : "s.finished <= :at AND (w.until_seq IS NULL OR (SELECT finished FROM event_summary WHERE seq = w.until_seq) > :at)"
+            : "w.finished <= :at AND (w.until_seq IS NULL OR (SELECT finished FROM event_summary WHERE seq = w.until_seq) > :at)"
         return try presence(sql: """
             WITH w AS (
-                SELECT c.seq, c.name, c.action, c.to_version, lead(c.seq) OVER (PARTITION BY c.name ORDER BY c.seq) AS until_seq
-                FROM change c WHERE c.env = (SELECT id FROM environment WHERE host = :host AND prefix = :prefix))
+                SELECT c.seq, c.name, c.action, c.to_version, s.finished,
+                       lead(c.seq) OVER (PARTITION BY c.name ORDER BY c.seq) AS until_seq
+                FROM event_summary s JOIN change c ON c.seq = s.seq
+                WHERE s.env = (SELECT id FROM environment WHERE host = :host AND prefix = :prefix))
             SELECT w.seq AS since_seq, w.name, w.to_version AS version, w.until_seq, :host AS host, :prefix AS prefix
-            FROM w JOIN event_summary s ON s.seq = w.seq
-            WHERE w.action != 'remove' AND w.to_version IS NOT NULL AND \(timeClause)
+            FROM w WHERE w.action != 'remove' AND w.to_version IS NOT NULL AND \(timeClause)
             ORDER BY w.name
             """, arguments: ["host": env.host, "prefix": env.prefix, "at": at])
     }
@@ -103,7 +105,7 @@ extension TrailStore {
         var verdicts: [String: Bool] = [:]
         return try presence(sql: """
             SELECT c.seq AS since_seq, c.name, c.to_version AS version, v.host, v.prefix,
-                   (SELECT min(n.seq) FROM change n WHERE n.env = c.env AND n.name = c.name AND n.seq > c.seq) AS until_seq
+                   (SELECT min(n.seq) FROM change n WHERE n.name = c.name AND n.env = c.env AND n.seq > c.seq) AS until_seq
             FROM change c JOIN environment v ON v.id = c.env
             WHERE c.name = :name AND c.action != 'remove' AND c.to_version IS NOT NULL
             ORDER BY c.seq, c.idx

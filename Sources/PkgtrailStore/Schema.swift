@@ -169,11 +169,13 @@ enum Schema {
             // random-key index it touched, and the widest were keyed by host
             // and prefix strings: event_summary twice, presence twice (its
             // window rows rewritten when closed). An environment is now a
-            // small integer; summaries and changes carry it, and one
-            // (env, name, seq) index on change replaces the presence table:
-            // a window is a change and the next change to the same package in
-            // the same environment, found by query, so nothing already
-            // written is rewritten by an append.
+            // small integer; summaries and changes carry it, and the change
+            // table's one index, (name, env, seq), replaces the presence
+            // table: a window is a change and the next change to the same
+            // package in the same environment (the next entry of that
+            // index), so nothing already written is rewritten by an append.
+            // What one environment holds is read through its events
+            // (event_summary(env, seq)), a few hundred rows.
             try db.execute(sql: """
                 CREATE TABLE environment (
                     id INTEGER PRIMARY KEY,
@@ -228,8 +230,7 @@ enum Schema {
                 CREATE INDEX event_summary_finished ON event_summary(finished);
                 CREATE INDEX event_summary_env ON event_summary(env, seq);
                 CREATE INDEX event_summary_user ON event_summary(user, seq);
-                CREATE INDEX change_name ON change(name, seq);
-                CREATE INDEX change_env ON change(env, name, seq);
+                CREATE INDEX change_name ON change(name, env, seq);
                 """)
         }
         return m.migrator

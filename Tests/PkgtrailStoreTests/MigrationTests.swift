@@ -80,7 +80,7 @@ extension TrailStoreTests {
             try DatabaseQueue(path: old).read { db in
                 XCTAssertFalse(try db.tableExists("presence"))
                 XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"),
-                               ["change_env", "change_name", "environment_prefix", "event_summary_env", "event_summary_finished",
+                               ["change_name", "environment_prefix", "event_summary_env", "event_summary_finished",
                                 "event_summary_user"])
             }
             // And it goes on as a new log does.
