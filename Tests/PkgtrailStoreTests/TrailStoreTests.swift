@@ -167,6 +167,17 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertTrue(try batched.verify().intact)
     }
 
+    /// A batch lets the WAL grow to 256 MiB before copying it back; a
+    /// recorder's one event keeps SQLite's default.
+    func testOnlyBatchesDeferTheCheckpoint() throws {
+        let store = try TrailStore.openForWriting(path: path)
+        func interval() throws -> Int? { try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") } }
+        try store.append((1...100).map { Self.event($0) })
+        XCTAssertEqual(try interval(), 16_384)
+        try store.append([Self.event(101)])
+        XCTAssertEqual(try interval(), 1_000)
+    }
+
     /// The trigger refuses any row that does not extend the head, whoever writes it.
     func testInsertMustExtendTheHead() throws {
         let store = try seeded(3)
