@@ -29,7 +29,7 @@ struct Projection: Equatable {
     }
 
     /// Writes the rows; `env` is the id of the event's (host, prefix) in the
-    /// environment table (see `Environments`).
+    /// environment table (`EnvironmentTable`).
     func insert(_ db: Database, env: Int64) throws {
         let s = summary
         // Cached statements: a batch append runs these thousands of times.
