@@ -24,13 +24,17 @@ struct Context {
     func openLog(olderSchemaAllowed: Bool = false) throws -> TrailStore {
         sink.flushSpool()
         do {
-            let store = try TrailStore.openForReading(path: databasePath)
-            if try store.hasCurrentSchema() { return store }
+            var reader: TrailStore? = try TrailStore.openForReading(path: databasePath)
+            if let current = reader, try current.hasCurrentSchema() { return current }
+            // Closed before the upgrade: the writer's close then checkpoints
+            // and removes the WAL, which a reader left open would keep.
+            reader = nil
             Console.note("upgrading the query tables of \(databasePath) for this pkgtrail (once; about 30 s per million events)")
             do {
                 _ = try TrailStore.openForWriting(path: databasePath)
+            } catch where olderSchemaAllowed {
+                return try TrailStore.openForReading(path: databasePath)
             } catch {
-                if olderSchemaAllowed { return store }
                 throw Failure("\(databasePath) was written by an older pkgtrail and cannot be upgraded here (\(error)): "
                               + "open it once with write access (`pkgtrail verify --db \(databasePath)`)")
             }
