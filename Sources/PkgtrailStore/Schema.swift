@@ -176,6 +176,12 @@ enum Schema {
             // index), so nothing already written is rewritten by an append.
             // What one environment holds is read through its events
             // (event_summary(env, seq)), a few hundred rows.
+            // Debian builds SQLite with secure_delete on, which would zero
+            // every page of the dropped tables through the WAL (5 GB of it for
+            // a 1M-event log); what they held is in the bodies, which stay.
+            let secureDelete = try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? 0
+            try db.execute(sql: "PRAGMA secure_delete = 0")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = \(secureDelete)") }
             try db.execute(sql: """
                 CREATE TABLE environment (
                     id INTEGER PRIMARY KEY,

@@ -29,7 +29,7 @@ struct Context {
             // Closed before the upgrade: the writer's close then checkpoints
             // and removes the WAL, which a reader left open would keep.
             reader = nil
-            Console.note("upgrading the query tables of \(databasePath) for this pkgtrail (once; about 30 s per million events)")
+            Console.note("upgrading the query tables of \(databasePath) for this pkgtrail (once; up to half a minute per million events)")
             do {
                 _ = try TrailStore.openForWriting(path: databasePath)
             } catch where olderSchemaAllowed {
