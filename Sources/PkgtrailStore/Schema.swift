@@ -50,8 +50,9 @@ enum Schema {
 
     /// Whether the projections have migration 4's shape (environment ids).
     static func hasEnvironmentIDs(_ db: Database) throws -> Bool {
-        try migrator.appliedIdentifiers(db).contains("4-environment-ids")
+        try migrator.appliedIdentifiers(db).contains(environmentIDs)
     }
+    static let environmentIDs = "4-environment-ids"
 
     static var migrator: DatabaseMigrator {
         var m = Migrations()
@@ -164,7 +165,7 @@ enum Schema {
                 try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'event'", arguments: [highWater])
             }
         }
-        m.registerMigration("4-environment-ids") { db in
+        m.registerMigration(environmentIDs) { db in
             // A batch appended to a large log rewrote most pages of every
             // random-key index it touched, and the widest were keyed by host
             // and prefix strings: event_summary twice, presence twice (its

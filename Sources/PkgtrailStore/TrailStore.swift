@@ -208,9 +208,8 @@ public final class TrailStore {
     /// batch wrote each again and again (on a 1M-event log, a checkpoint per
     /// batch of 1,000 was a third of its time). With 16,384 (256 MiB of WAL,
     /// plus the batch that crosses it; then it restarts) each is copied once
-    /// for many batches. A
-    /// recorder's one event keeps the default, and every writer checkpoints
-    /// on close.
+    /// for many batches. A recorder's one event keeps the default, and every
+    /// writer checkpoints on close.
     static let batchCheckpointPages = 16_384
     static let batchThreshold = 100
 

@@ -19,7 +19,8 @@ struct Context {
     /// Opens the log for reading after appending anything waiting in the
     /// spool. A log written by an older pkgtrail has its query tables
     /// upgraded first (once), as the next recorded install would; where that
-    /// cannot be done (a read-only copy), only `verify` (`olderSchemaAllowed`)
+    /// cannot be done (a read-only copy, a writer holding the lock past the
+    /// busy timeout), only `verify` (`olderSchemaAllowed`)
     /// reads it as it is: its chain and triggers need no upgrade.
     func openLog(olderSchemaAllowed: Bool = false) throws -> TrailStore {
         sink.flushSpool()

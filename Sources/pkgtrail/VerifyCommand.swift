@@ -59,7 +59,7 @@ struct VerifyCommand: ParsableCommand {
                 emit("verified \(report.count) events before the first problem")
             }
             if !report.projectionsChecked {
-                emit("query tables not checked: they predate this pkgtrail and the log is read-only here (open it with write access to upgrade them)")
+                emit("query tables not checked: they predate this pkgtrail and could not be upgraded here (read-only, or locked by a writer); run verify again with write access")
             }
             for (cp, v) in zip(checkpoints, verdicts) { emit(Terminal.safe(v.describe(cp))) }
             if checkpoints.isEmpty && report.intact {
