@@ -6,6 +6,7 @@
 #   make test      unit tests (swift test) and end-to-end tests (pytest driving
 #                  real pip and uv through the shims against a local index)
 #   make install   release binary and shims into PREFIX (default ~/.local)
+#   make uninstall remove them again (the log stays)
 #   make bench     overhead benchmarks on a release build (medians, ratios), then
 #                  the queries on a synthetic 1,000,000-event log
 #   make build     debug build;  make release: static release build
@@ -25,7 +26,7 @@ RELEASE_BIN := .build/release/pkgtrail
 
 default: test
 
-.PHONY: default build release test unit e2e demo install bench toolchain browser fuzz fuzz-build fuzz-smoke clean
+.PHONY: default build release test unit e2e demo install uninstall bench toolchain browser fuzz fuzz-build fuzz-smoke clean
 
 build:
 	$(SWIFT) build
@@ -78,7 +79,17 @@ install: release
 	install -s -m 0755 $(RELEASE_BIN) $(PREFIX)/bin/pkgtrail
 	install -m 0755 shims/pkgtrail-shim $(PREFIX)/share/pkgtrail/shims/pkgtrail-shim
 	for t in pip pip3 uv uvx; do ln -sf pkgtrail-shim $(PREFIX)/share/pkgtrail/shims/$$t; done
-	@echo "installed. Put the shims first on PATH:  eval \"\$$($(PREFIX)/bin/pkgtrail init bash)\""
+	@echo "installed. Add to ~/.bashrc (zsh: ~/.zshrc, init zsh), then open a new shell:"
+	@echo "  [ -x $(PREFIX)/bin/pkgtrail ] && eval \"\$$($(PREFIX)/bin/pkgtrail init bash)\""
+	@echo "fish (~/.config/fish/config.fish):  test -x $(PREFIX)/bin/pkgtrail; and $(PREFIX)/bin/pkgtrail init fish | source"
+	@echo "then run: pkgtrail doctor"
+
+# Removes the binary and the shims; the log, the key and the state stay. Shells
+# already open run the real tools and say so once; new ones skip the init line.
+uninstall:
+	rm -f $(PREFIX)/bin/pkgtrail
+	rm -rf $(PREFIX)/share/pkgtrail
+	@echo "pkgtrail removed; the log stays in $${XDG_DATA_HOME:-$$HOME/.local/share}/pkgtrail"
 
 bench: release toolchain
 	PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) $(TOOLVENV)/bin/python scripts/bench.py $(CURDIR)/$(RELEASE_BIN)

@@ -28,9 +28,9 @@ public enum FileSystem {
                     ctimeNS: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
     }
 
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    static func isExecutableFile(_ path: String) -> Bool {
+    public static func isExecutableFile(_ path: String) -> Bool {
         guard let st = stat(path), st.isRegular else { return false }
         return access(path, X_OK) == 0
     }
@@ -82,17 +82,20 @@ public enum FileSystem {
     }
 
     /// Best effort: a cache file written via a temporary name and rename.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8]) {
+    @discardableResult
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Bool {
         makeDirectories(dirname(path))
         let tmp = "\(path).\(getpid()).tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { return false }
         let ok = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
         close(fd)
-        if ok { rename(tmp, path) } else { unlink(tmp) }
+        if ok, rename(tmp, path) == 0 { return true }
+        unlink(tmp)
+        return false
     }
 
-    static func makeDirectories(_ dir: String) {
+    public static func makeDirectories(_ dir: String) {
         if dir == "/" || dir.isEmpty || exists(dir) { return }
         makeDirectories(dirname(dir))
         mkdir(dir, 0o700)
@@ -104,27 +107,27 @@ public enum FileSystem {
         return String(cString: r)
     }
 
-    static func dirname(_ path: String) -> String {
+    public static func dirname(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         if slash == path.startIndex { return "/" }
         return String(path[..<slash])
     }
 
-    static func basename(_ path: String) -> String {
+    public static func basename(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
 
-    static func join(_ a: String, _ b: String) -> String { a.hasSuffix("/") ? a + b : a + "/" + b }
+    public static func join(_ a: String, _ b: String) -> String { a.hasSuffix("/") ? a + b : a + "/" + b }
 
-    static func cwd() -> String {
+    public static func cwd() -> String {
         guard let p = getcwd(nil, 0) else { return "." }
         defer { free(p) }
         return String(cString: p)
     }
 
     /// An absolute path for `path` relative to `cwd`, with `.` and `..` folded (no symlink resolution).
-    static func absolute(_ path: String, cwd: String) -> String {
+    public static func absolute(_ path: String, cwd: String) -> String {
         let joined = path.hasPrefix("/") ? path : join(cwd, path)
         var parts: [Substring] = []
         for part in joined.split(separator: "/") {
@@ -151,9 +154,10 @@ public struct ProcessEnvironment: Sendable {
         "CI_PIPELINE_ID", "CI_JOB_NAME", "CI_JOB_ID", "JENKINS_URL", "JOB_NAME", "BUILD_ID", "BUILDKITE",
         "BUILDKITE_REPO", "BUILDKITE_BUILD_ID", "BUILDKITE_LABEL", "CIRCLECI", "CIRCLE_PROJECT_REPONAME",
         "CIRCLE_WORKFLOW_ID", "CIRCLE_JOB", "TF_BUILD", "BUILD_REPOSITORY_NAME", "BUILD_BUILDID", "SYSTEM_JOBNAME",
+        "GITHUB_PATH", "GITHUB_ENV", "PKGTRAIL_SHELL_VIEW", "BASH_ENV",
     ]
 
-    private let values: [String: String]
+    fileprivate let values: [String: String]
 
     public init(values: [String: String]) {
         self.values = values.filter { Self.allowlist.contains($0.key) }
@@ -188,5 +192,16 @@ public struct ProcessEnvironment: Sendable {
 
     public var stateDirectory: String {
         (nonEmpty("XDG_STATE_HOME") ?? home + "/.local/state") + "/pkgtrail"
+    }
+}
+
+extension ProcessEnvironment {
+    /// The same environment with one allowlisted variable set: what a tool
+    /// launched through an interpreter sees (`python -m uv` sets `VIRTUAL_ENV`).
+    func setting(_ name: String, _ value: String) -> ProcessEnvironment {
+        precondition(Self.allowlist.contains(name), "\(name) is not an allowlisted variable")
+        var v = values
+        v[name] = value
+        return ProcessEnvironment(values: v)
     }
 }

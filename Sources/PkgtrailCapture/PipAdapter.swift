@@ -15,9 +15,9 @@ final class PipAdapter: ToolAdapter {
     private var report = ReportPlan.none
     private var pipVersion: String?
 
-    init(arguments: [String], realPip: String, env: ProcessEnvironment, cwd: String) {
+    init(arguments: [String], launcher: PipTarget.Launcher, env: ProcessEnvironment, cwd: String) {
         cmd = PipCommand(arguments: arguments)
-        let t = PipTarget.resolve(cmd, realPip: realPip, env: env, cwd: cwd)
+        let t = PipTarget.resolve(cmd, launcher: launcher, env: env, cwd: cwd)
         target = t.capture
         pipSiteDir = t.pipSiteDir
         self.env = env

@@ -11,10 +11,21 @@ struct PipTarget {
     /// Where pip itself is installed, to read its version without running it.
     var pipSiteDir: String?
 
-    static func resolve(_ cmd: PipCommand, realPip: String, env: ProcessEnvironment, cwd: String) -> PipTarget {
+    /// How pip was started: its own script (`pip`, `pip3.11`), or an
+    /// interpreter running it as a module (`python -m pip`).
+    enum Launcher {
+        case script(String)
+        case interpreter(String)
+    }
+
+    static func resolve(_ cmd: PipCommand, launcher: Launcher, env: ProcessEnvironment, cwd: String) -> PipTarget {
         let path = env.nonEmpty("PATH") ?? ""
         var notes: [String] = []
-        let pipPython = PythonLocator.interpreter(ofScript: realPip, searchPath: path, cwd: cwd)
+        let pipPython: String?
+        switch launcher {
+        case .script(let realPip): pipPython = PythonLocator.interpreter(ofScript: realPip, searchPath: path, cwd: cwd)
+        case .interpreter(let python): pipPython = python
+        }
         var python = pipPython
         if let option = cmd.last("--python") ?? env.nonEmpty("PIP_PYTHON") {
             python = PythonLocator.interpreter(fromOption: option, searchPath: path, cwd: cwd)

@@ -7,18 +7,24 @@ public enum RealTool {
     public static let shimMarker = "pkgtrail-shim"
 
     public static func locate(_ tool: String, path: String, cwd: String) -> String? {
+        first(tool, path: path, cwd: cwd, skippingShims: true)
+    }
+
+    /// The first executable `tool` on PATH, as `command -v` finds it; shims
+    /// skipped or not.
+    public static func first(_ tool: String, path: String, cwd: String, skippingShims: Bool) -> String? {
         guard !tool.contains("/") else { return FileSystem.isExecutableFile(tool) ? tool : nil }
         for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
             let base = dir.isEmpty ? cwd : String(dir)
             let candidate = FileSystem.join(base, tool)
             guard FileSystem.isExecutableFile(candidate) else { continue }
-            if isShim(candidate) { continue }
+            if skippingShims && isShim(candidate) { continue }
             return candidate
         }
         return nil
     }
 
-    static func isShim(_ path: String) -> Bool {
+    public static func isShim(_ path: String) -> Bool {
         guard let head = FileSystem.read(path, limit: 512) else { return false }
         return head.starts(with: Array("#!".utf8))
             && String(decoding: head, as: UTF8.self).contains(shimMarker)

@@ -10,33 +10,60 @@ import PkgtrailCore
 /// tool, so it costs one lookup and no database work.
 public enum ShimExec {
 
-    public static func main(tool: String, arguments: [String]) -> Never {
+    /// `name` is what the user typed (`pip`, `pip3.11`, `python3`); a shim
+    /// or a shell function passes it on unchanged.
+    public static func main(tool name: String, arguments: [String]) -> Never {
         let env = ProcessEnvironment.current()
         let cwd = FileSystem.cwd()
         let depth = Int(env.nonEmpty("PKGTRAIL_DEPTH") ?? "0") ?? 0
         if depth >= RealTool.maxDepth {
-            Console.error("\(tool): circular shim invocation: the \(tool) found on PATH leads back into the pkgtrail shims; remove the loop from PATH")
+            Console.error("\(name): circular shim invocation: the \(name) found on PATH leads back into the pkgtrail shims; remove the loop from PATH")
             exit(127)
         }
-        guard let real = RealTool.locate(tool, path: env.nonEmpty("PATH") ?? "", cwd: cwd) else {
-            Console.error("\(tool): command not found")
+        guard let real = RealTool.locate(name, path: env.nonEmpty("PATH") ?? "", cwd: cwd) else {
+            Console.error("\(name): command not found")
             exit(127)
         }
         let childEnvironment = ["PKGTRAIL_DEPTH": String(depth + 1)]
         let nested = env.nonEmpty("PKGTRAIL_ACTIVE") != nil
-        guard !nested, let kind = RecordedTool(tool: tool, arguments: arguments, env: env) else {
-            let err = ProcessRunner.exec(path: real, argv: [tool] + arguments,
+        guard !nested, let typed = TypedCommand(name: name, arguments: arguments),
+              let kind = RecordedTool(tool: typed.tool, arguments: typed.toolArguments, env: env) else {
+            let err = ProcessRunner.exec(path: real, argv: [name] + arguments,
                                          environment: ProcessRunner.environment(setting: childEnvironment))
-            Console.error("\(tool): cannot run \(real): \(String(cString: strerror(err)))")
+            Console.error("\(name): cannot run \(real): \(String(cString: strerror(err)))")
             exit(err == ENOENT ? 127 : 126)
         }
-        record(kind, tool: tool, real: real, arguments: arguments, env: env, cwd: cwd, childEnvironment: childEnvironment)
+        let launch = Launch(name: name, real: real, arguments: arguments, typed: typed)
+        record(kind, launch: launch, env: env, cwd: cwd, childEnvironment: childEnvironment)
     }
 
-    static func record(_ kind: RecordedTool, tool: String, real: String, arguments: [String], env: ProcessEnvironment,
+    /// What runs: the real program found for the typed name, with the typed
+    /// arguments (recorded as typed), and the tool it amounts to.
+    struct Launch {
+        let name: String
+        let real: String
+        let arguments: [String]
+        let typed: TypedCommand
+
+        var argv: [String] { [name] + arguments }
+
+        /// The uv binary and the environment uv sees. `python -m uv` runs the
+        /// uv beside that interpreter and sets `VIRTUAL_ENV` to it when it is
+        /// a venv; otherwise uv acts on that interpreter (its parent).
+        func uv(env: ProcessEnvironment, cwd: String) -> (binary: String, env: ProcessEnvironment) {
+            guard typed.viaInterpreter else { return (real, env) }
+            let beside = FileSystem.join(FileSystem.dirname(real), "uv")
+            let binary = FileSystem.isExecutableFile(beside)
+                ? beside : RealTool.locate("uv", path: env.nonEmpty("PATH") ?? "", cwd: cwd) ?? beside
+            if env.nonEmpty("VIRTUAL_ENV") != nil { return (binary, env) }
+            if let venv = PythonLocator.venv(python: real) { return (binary, env.setting("VIRTUAL_ENV", venv.prefix)) }
+            return (binary, env.setting("UV_PYTHON", real))
+        }
+    }
+
+    static func record(_ kind: RecordedTool, launch: Launch, env: ProcessEnvironment,
                        cwd: String, childEnvironment: [String: String]) -> Never {
-        let (exit, outcome) = runAndPersist(kind, tool: tool, real: real, arguments: arguments, env: env, cwd: cwd,
-                                            childEnvironment: childEnvironment)
+        let (exit, outcome) = runAndPersist(kind, launch: launch, env: env, cwd: cwd, childEnvironment: childEnvironment)
         let strict = env.nonEmpty("PKGTRAIL_STRICT") == "1"
         var status = exit.status
         switch outcome {
@@ -55,21 +82,24 @@ public enum ShimExec {
 
     /// Runs and records; returns only after the log is closed (its WAL
     /// checkpointed), since the process then exits without running deinits.
-    private static func runAndPersist(_ kind: RecordedTool, tool: String, real: String, arguments: [String],
-                                      env: ProcessEnvironment, cwd: String,
+    private static func runAndPersist(_ kind: RecordedTool, launch: Launch, env: ProcessEnvironment, cwd: String,
                                       childEnvironment: [String: String]) -> (ProcessRunner.Exit, EventSink.Outcome) {
         let sink = EventSink(env: env)
-        let recorder = Recorder(realTool: real, argv: [tool] + arguments, env: env, cwd: cwd,
+        let (tool, real) = (launch.name, launch.real)
+        let recorder = Recorder(realTool: real, argv: launch.argv, env: env, cwd: cwd,
                                 childEnvironment: childEnvironment, sink: sink)
+        let (uvBinary, uvEnv) = launch.uv(env: env, cwd: cwd)
+        func uv(_ cmd: UvCommand) -> UvInvocation { UvInvocation(cmd: cmd, env: uvEnv, cwd: cwd, realUV: uvBinary) }
         let adapter: ToolAdapter
         switch kind {
-        case .pip: adapter = PipAdapter(arguments: arguments, realPip: real, env: env, cwd: cwd)
-        case .uvPip(let cmd): adapter = UvAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real))
-        case .uvProject(let cmd, let root):
-            adapter = UvEnvironmentAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real), kind: .project(root: root))
-        case .uvVenv(let cmd): adapter = UvEnvironmentAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real), kind: .venv)
-        case .uvTool(let cmd): adapter = UvEnvironmentAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real), kind: .tool)
-        case .uvx(let cmd): adapter = UvxAdapter(UvInvocation(cmd: cmd, env: env, cwd: cwd, realUV: real))
+        case .pip:
+            adapter = PipAdapter(arguments: launch.typed.toolArguments,
+                                 launcher: launch.typed.viaInterpreter ? .interpreter(real) : .script(real), env: env, cwd: cwd)
+        case .uvPip(let cmd): adapter = UvAdapter(uv(cmd))
+        case .uvProject(let cmd, let root): adapter = UvEnvironmentAdapter(uv(cmd), kind: .project(root: root))
+        case .uvVenv(let cmd): adapter = UvEnvironmentAdapter(uv(cmd), kind: .venv)
+        case .uvTool(let cmd): adapter = UvEnvironmentAdapter(uv(cmd), kind: .tool)
+        case .uvx(let cmd): adapter = UvxAdapter(uv(cmd))
         }
         // Held until the event is persisted (see EnvironmentLock).
         let lock = EnvironmentLock.acquire(prefix: adapter.target.environment.prefix)
@@ -96,12 +126,12 @@ public enum ShimExec {
         case uvTool(UvCommand)
         case uvx(UvCommand)
 
-        init?(tool: String, arguments: [String], env: ProcessEnvironment) {
+        init?(tool: TypedCommand.Tool, arguments: [String], env: ProcessEnvironment) {
             switch tool {
-            case "pip", "pip3":
+            case .pip:
                 guard PipCommand(arguments: arguments).changesEnvironment(env: env) else { return nil }
                 self = .pip
-            case "uv":
+            case .uv:
                 let cmd = UvCommand(arguments: arguments)
                 if cmd.changesEnvironment {
                     self = .uvPip(cmd)
@@ -116,11 +146,9 @@ public enum ShimExec {
                 } else {
                     return nil
                 }
-            case "uvx":
+            case .uvx:
                 guard let cmd = UvCommand(uvxArguments: UvCommand(arguments: arguments)) else { return nil }
                 self = .uvx(cmd)
-            default:
-                return nil
             }
         }
     }

@@ -56,6 +56,7 @@ struct CheckpointCommand: ParsableCommand {
             let signer = try files.signer()
             let head = try store.head()
             let note = try signer.sign(Checkpoint(origin: origin, size: head.seq, head: head.hash).text)
+            CheckpointMemory(stateDirectory: ProcessEnvironment.current().stateDirectory).remember(note: note)
             if let output {
                 let sink = try ExportSink(path: output)
                 sink.write(note)

@@ -10,7 +10,7 @@ struct Pkgtrail: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [LogCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, DiffCommand.self, ExportCommand.self,
-                      ExposureCommand.self, VerifyCommand.self, CheckpointCommand.self, KeyCommand.self, ScanCommand.self, ExecCommand.self, InitCommand.self])
+                      ExposureCommand.self, VerifyCommand.self, CheckpointCommand.self, KeyCommand.self, ScanCommand.self, ExecCommand.self, InitCommand.self, DoctorCommand.self])
 }
 
 /// Options every command that reads the log shares.
