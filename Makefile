@@ -12,6 +12,7 @@
 #   make build     debug build;  make release: static release build
 #   make toolchain the test tools (pytest, uv, pinned pip wheels) in .tools/;
 #   make browser   Debian's chromium for the HTML export test (when missing)
+#   make shells    Debian's zsh and fish for the shell coverage tests (when missing)
 #   make fuzz      coverage-guided fuzzing of every parser of hostile bytes,
 #                  FUZZ_SECONDS per target (default 300); new inputs are kept
 #                  in fuzz/corpus (commit them). `make test` runs 10 s per target.
@@ -26,7 +27,7 @@ RELEASE_BIN := .build/release/pkgtrail
 
 default: test
 
-.PHONY: default build release test unit e2e demo install uninstall bench toolchain browser fuzz fuzz-build fuzz-smoke clean
+.PHONY: default build release test unit e2e demo install uninstall bench toolchain browser shells fuzz fuzz-build fuzz-smoke clean
 
 build:
 	$(SWIFT) build
@@ -49,7 +50,10 @@ unit:
 browser:
 	sh scripts/browser.sh
 
-e2e: build toolchain browser
+shells:
+	sh scripts/shells.sh
+
+e2e: build toolchain browser shells
 	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \
 		$(TOOLVENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 

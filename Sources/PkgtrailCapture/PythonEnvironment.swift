@@ -55,8 +55,15 @@ enum PythonLocator {
         return abs ?? RealTool.locate(value, path: searchPath, cwd: cwd)
     }
 
+    /// A launcher that execs a venv's interpreter (pyenv's bash shims, a
+    /// wrapper script) is seen through: under `-S` the venv's own `site`
+    /// never runs, so the probe reports the base prefix, but the executable
+    /// it names sits beside the venv's `pyvenv.cfg`.
     static func describe(python: String) -> PythonInfo? {
-        venv(python: python) ?? probe(python: python)
+        if let v = venv(python: python) { return v }
+        guard let probed = probe(python: python) else { return nil }
+        if let executable = probed.executable, executable != python, let v = venv(python: executable) { return v }
+        return probed.info
     }
 
     /// PEP 405: `pyvenv.cfg` beside the executable or one directory up.
@@ -91,15 +98,16 @@ enum PythonLocator {
         import sys, sysconfig, site
         p = sysconfig.get_paths()
         print(sys.prefix); print("%d.%d.%d" % sys.version_info[:3]); print(p["purelib"]); print(p["platlib"])
-        print(site.getusersitepackages()); print(int(sys.prefix != sys.base_prefix))
+        print(site.getusersitepackages()); print(int(sys.prefix != sys.base_prefix)); print(sys.executable)
         """
 
-    static func probe(python: String) -> PythonInfo? {
+    static func probe(python: String) -> (info: PythonInfo, executable: String?)? {
         guard let out = ProcessRunner.capture(path: python, argv: [python, "-S", "-c", probeScript]) else { return nil }
         let lines = String(decoding: out, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
         guard lines.count >= 6 else { return nil }
-        return PythonInfo(python: python, prefix: lines[0], version: lines[1], isVenv: lines[5] == "1",
-                          purelib: lines[2], platlib: lines[3], userSite: lines[4])
+        return (PythonInfo(python: python, prefix: lines[0], version: lines[1], isVenv: lines[5] == "1",
+                           purelib: lines[2], platlib: lines[3], userSite: lines[4]),
+                lines.count >= 7 && lines[6].hasPrefix("/") ? lines[6] : nil)
     }
 
     static var platform: String {

@@ -1,0 +1,272 @@
+"""Issue 10: every install a person types is recorded. Real interactive
+bash, zsh and fish on a pseudo-terminal, a fresh HOME whose startup file
+holds the README's line verbatim followed by lines that beat PATH shims
+(a pyenv-style shims directory, uv's env file), and the habits people have:
+activated venvs, `python -m pip`, pip3.N, uv, subshells, scripts, a second
+`source` of the startup file, `exec` of a new shell. Each line is typed
+twice, with pkgtrail and in a twin without it: same bytes, same status, and
+with pkgtrail exactly one install event whose argv is what was typed."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+from conftest import BASE_PATH, BIN, isolated_env, make_venv
+from shells import (ACTIVATE, RC_FILE, Session, install_layout, install_uv_like_its_installer, pyenv_like_shims,
+                    write_rc)
+
+SHELLS = ["bash", "zsh", "fish"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shells_installed():
+    missing = [s for s in SHELLS if shutil.which(s) is None]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} missing: run `make shells` (scripts/shells.sh installs them from Debian)")
+
+
+class World:
+    """One side of a comparison: a HOME, venvs, a project, a script."""
+
+    def __init__(self, root, shell, uv_dir, index, covered):
+        self.root, self.shell, self.covered = root, shell, covered
+        self.home = root + "/home"
+        self.db = root + "/trail.db"
+        os.makedirs(self.home)
+        os.makedirs(root + "/o")
+        self.shims = install_layout(self.home) if covered else None
+        install_uv_like_its_installer(self.home, uv_dir)
+        make_venv(root + "/v", "current")
+        make_venv(root + "/p", "current")
+        pyenv_like_shims(root, root + "/p")
+        write_rc(self.home, shell, root, covered)
+        os.makedirs(root + "/proj")
+        with open(root + "/proj/pyproject.toml", "w") as f:
+            f.write('[project]\nname = "proj"\nversion = "0.1"\nrequires-python = ">=3.8"\ndependencies = []\n')
+        with open(root + "/deploy.sh", "w") as f:
+            f.write(f"#!/bin/bash\nset -e\n. {root}/v/bin/activate\npip install demo-lib==1.0\n")
+        self.env = isolated_env(self.home, self.db, {
+            "PATH": BASE_PATH, "PIP_INDEX_URL": index["simple"], "UV_INDEX_URL": index["simple"],
+            "UV_CACHE_DIR": root + "/uv-cache", "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1",
+            "TERM": "dumb"})
+        for name in ("PKGTRAIL_BIN", "SHELL", "BASH_ENV", "ENV"):
+            self.env.pop(name, None)
+
+    def session(self):
+        return Session(self.shell, self.env, self.root)
+
+    def events(self):
+        if not os.path.exists(self.db):
+            return []
+        r = subprocess.run([BIN, "log", "--json", "--db", self.db], capture_output=True, env=self.env)
+        assert r.returncode == 0, r
+        return json.loads(r.stdout)
+
+
+def habits(shell, root):
+    """(typed line, expected argv of its one install event or None, tool, environment)."""
+    act, rc = ACTIVATE[shell], "~/" + RC_FILE[shell]
+    sub = ("fish -c 'pip install llmlib==1.1'" if shell == "fish" else "( pip install llmlib==1.1 )")
+    out = [
+        # No venv: the pyenv-style launcher that the line after ours put first on PATH.
+        ("pip install --target t1 demo-lib==1.0", "pip install --target t1 demo-lib==1.0", "pip", root + "/t1"),
+        ("python -m pip install llmlib==1.0", "python -m pip install llmlib==1.0", "pip", root + "/p"),
+        ("python -c 'import sys; print(sys.prefix)'", None, None, None),
+        ("python3 --version", None, None, None),
+        (act, None, None, None),
+        ("pip install demo-lib==1.0", "pip install demo-lib==1.0", "pip", root + "/v"),
+        ("pip3 install llmlib==1.0", "pip3 install llmlib==1.0", "pip", root + "/v"),
+        ("pip3.11 install llmlib==1.2", "pip3.11 install llmlib==1.2", "pip", root + "/v"),
+        ("python -m pip install agentkit", "python -m pip install agentkit", "pip", root + "/v"),
+        ("python3 -m pip install demo-lib==1.1", "python3 -m pip install demo-lib==1.1", "pip", root + "/v"),
+        ("python -c 'import sys; print(sys.prefix)'", None, None, None),
+        ("python3.11 -m pip list", None, None, None),
+        ("uv pip install demo-app", "uv pip install demo-app", "uv", root + "/v"),
+        # fish has no subshell: `fish -c` reads config.fish again, whose
+        # pyenv-style line puts p's pip ahead of the venv (bare fish alike).
+        (sub, "pip install llmlib==1.1", "pip", root + ("/p" if shell == "fish" else "/v")),
+        ("bash deploy.sh", "pip install demo-lib==1.0", "pip", root + "/v"),
+        ("cd proj", None, None, None),
+        ("uv add demo-lib", "uv add demo-lib", "uv", root + "/proj/.venv"),
+        ("cd ..", None, None, None),
+        ("deactivate", None, None, None),
+        ("pip install --target t2 llmlib==1.0", "pip install --target t2 llmlib==1.0", "pip", root + "/t2"),
+        (f"source {rc}", None, None, None),
+        ("pip install --target t3 demo-lib==1.1", "pip install --target t3 demo-lib==1.1", "pip", root + "/t3"),
+    ]
+    if shell != "fish":
+        out.insert(13, ("hash -r", None, None, None))
+    return out
+
+
+def normalized(data, world):
+    """What may differ between the twins: where they live, and uv's timings."""
+    return re.sub(rb"in [0-9.]+m?s", b"in Ts", data.replace(world.root.encode(), b"ROOT"))
+
+
+def typed_with_output(world, n, line):
+    return f"{line} >{world.root}/o/{n}.out 2>{world.root}/o/{n}.err"
+
+
+def read_output(world, n):
+    with open(f"{world.root}/o/{n}.out", "rb") as a, open(f"{world.root}/o/{n}.err", "rb") as b:
+        return a.read(), b.read()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_every_habit_is_recorded_as_typed(shell, tmp_path, uv_dir, index):
+    covered = World(str(tmp_path / "c"), shell, uv_dir, index, True)
+    bare = World(str(tmp_path / "b"), shell, uv_dir, index, False)
+    lines = habits(shell, covered.root)
+    results = {}
+    for world in (bare, covered):
+        session = world.session()
+        try:
+            seen = len(world.events())
+            for n, (line, argv, tool, prefix) in enumerate(lines):
+                status = session.run(typed_with_output(world, n, line))
+                results.setdefault(n, []).append((status, *read_output(world, n)))
+                if not world.covered:
+                    continue
+                events = world.events()
+                new = [e for e in events[seen:] if e["kind"] == "install"]
+                seen = len(events)
+                if argv is None:
+                    assert new == [], (line, new)
+                    continue
+                assert len(new) == 1, (line, new)
+                e = new[0]
+                assert e["command"]["argv"] == argv.split(), line
+                assert e["command"]["tool"] == tool, line
+                assert e["environment"]["prefix"] == prefix, line
+                assert e["command"]["outcome"] == "ok", (line, e)
+                assert e["changes"], (line, e)
+            # `exec` replaces the shell: the new one reads the startup file again.
+            session.send(f"exec {shell}\n")
+            assert session.run("true") == 0
+            n = len(lines)
+            status = session.run(typed_with_output(world, n, "pip install --target t4 llmlib==1.1"))
+            results.setdefault(n, []).append((status, *read_output(world, n)))
+        finally:
+            session.close()
+    for n, ((b_status, b_out, b_err), (c_status, c_out, c_err)) in results.items():
+        line = lines[n][0] if n < len(lines) else "exec"
+        assert c_status == b_status, (line, c_status, b_status, c_err, b_err)
+        assert normalized(c_out, covered) == normalized(b_out, bare), (line, c_out, b_out)
+        assert normalized(c_err, covered) == normalized(b_err, bare), (line, c_err, b_err)
+    events = covered.events()
+    assert events[-1]["command"]["argv"] == "pip install --target t4 llmlib==1.1".split()
+    # Nothing went around the recorder: no drift seen between two recorded commands.
+    assert [e for e in events if e["kind"] == "drift" and e["drift"]["last_seen_seq"] is not None] == []
+    assert subprocess.run([BIN, "verify", "--db", covered.db], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def stall():
+    """An index that accepts connections and never answers: pip waits on it."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    held, connected = [], threading.Event()
+
+    def accept():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            held.append(conn)
+            connected.set()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}/simple/", connected
+    srv.close()
+    for c in held:
+        c.close()
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_ctrl_c_at_the_prompt_reaches_pip_doctor_and_plain_python(shell, tmp_path, uv_dir, index, stall):
+    url, connected = stall
+    world = World(str(tmp_path / "c"), shell, uv_dir, index, True)
+    session = world.session()
+    try:
+        assert session.run(ACTIVATE[shell]) == 0
+        assert session.run(f"pkgtrail doctor >{world.root}/o/doctor") == 0, open(f"{world.root}/o/doctor").read()
+        doctor = open(f"{world.root}/o/doctor").read()
+        for command, runs in (("pip", "/v/bin/pip"), ("python -m pip", "/v/bin/python"), ("uvx", "/home/.local/bin/uvx")):
+            assert re.search(rf"^{command} +recorded +shell function -> {world.root}{runs}$", doctor, re.M), doctor
+        assert "covered:" in doctor
+        # Plain interpreter calls start no process of ours.
+        link = world.home + "/.local/bin/pkgtrail"
+        trace = world.root + "/trace"
+        os.unlink(link)
+        with open(link, "w") as f:
+            f.write(f'#!/bin/sh\necho "$*" >> {trace}\nexec {BIN} "$@"\n')
+        os.chmod(link, 0o755)
+        for line in ("python -c pass", "python3 --version", "python3.11 -c 'import sys'", "python -I -m pip --version"):
+            assert session.run(line + " >/dev/null") == 0, line
+        assert not os.path.exists(trace), open(trace).read()
+        assert session.run("python -m pip --version >/dev/null") == 0
+        assert open(trace).read() == "exec python -- -m pip --version\n"
+        # Ctrl-C typed on the terminal goes to pip, which cancels and exits 1.
+        session.send(f"pip install -i {url} demo-lib; echo \"@@\"CTRLC:{'$status' if shell == 'fish' else '$?'}\n")
+        assert connected.wait(60)
+        time.sleep(0.5)
+        session.send(b"\x03")
+        assert session.read_until(rb"@@CTRLC:(\d+)", 60).group(1) == b"1"
+        e = world.events()[-1]
+        assert e["command"]["argv"] == ["pip", "install", "-i", url, "demo-lib"]
+        assert e["command"]["outcome"] == "interrupted"
+    finally:
+        session.close()
+
+
+def test_doctor_finds_a_bypassing_path_entry_without_functions(tmp_path, uv_dir, index):
+    world = World(str(tmp_path / "c"), "bash", uv_dir, index, True)
+    env = dict(world.env, PATH=f"{world.root}/v/bin:{world.shims}:{BASE_PATH}")
+    r = subprocess.run([BIN, "doctor"], capture_output=True, env=env)
+    assert r.returncode == 1, r
+    out = r.stdout.decode()
+    assert re.search(rf"^pip +BYPASSES +{world.root}/v/bin/pip comes before the pkgtrail shims", out, re.M), out
+    assert re.search(r"^python -m pip +BYPASSES", out, re.M) and "NOT COVERED" in out
+    r = subprocess.run([BIN, "doctor", "--json"], capture_output=True, env=env)
+    report = json.loads(r.stdout)
+    assert r.returncode == 1 and report["covered"] is False and report["shell"] is None
+    assert {c["command"]: c["status"] for c in report["commands"]}["pip"] == "bypasses"
+    # Shims first and no venv: pip is covered by its shim, python -m pip still is not.
+    env["PATH"] = f"{world.shims}:{world.root}/v/bin:{BASE_PATH}"
+    report = json.loads(subprocess.run([BIN, "doctor", "--json"], capture_output=True, env=env).stdout)
+    status = {c["command"]: (c["status"], c["via"]) for c in report["commands"]}
+    assert status["pip"] == ("recorded", "shim") and status["python -m pip"] == ("bypasses", "PATH")
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_uninstalled_binary_leaves_the_real_tools_working(shell, tmp_path, uv_dir, index):
+    world = World(str(tmp_path / "c"), shell, uv_dir, index, True)
+    session = world.session()
+    try:
+        assert session.run(ACTIVATE[shell]) == 0
+        # `make uninstall PREFIX=~/.local`, while this shell is open.
+        os.unlink(world.home + "/.local/bin/pkgtrail")
+        shutil.rmtree(world.home + "/.local/share/pkgtrail")
+        for n in range(2):
+            assert session.run(f"pip --version >{world.root}/o/{n}.out 2>{world.root}/o/{n}.err") == 0
+        first, second = (read_output(world, n) for n in range(2))
+        assert first[0] == second[0] and first[0].startswith(b"pip 26.3 from " + world.root.encode() + b"/v/")
+        assert b"is gone; running pip unrecorded" in first[1] and second[1] == b""
+        assert session.run("python -m pip --version >/dev/null 2>&1") == 0
+    finally:
+        session.close()
+    # A new shell skips the line quietly: no functions, no errors.
+    session = world.session()
+    try:
+        assert session.run(f"type pip >{world.root}/o/type 2>&1") == 0
+        assert b"function" not in open(world.root + "/o/type", "rb").read()
+    finally:
+        session.close()
