@@ -58,11 +58,12 @@ public enum Coverage {
         return ["pip", "pip3"] + sorted.map { "pip" + $0 } + ["uv", "uvx", "python", "python3"] + sorted.map { "python" + $0 }
     }
 
-    public static func check(names: [String], view: ShellView?, lookup: Lookup) -> [Row] {
-        names.map { row(for: $0, view: view, lookup: lookup) }
+    public static func check(names: [String], view: ShellView?, isShim: (String) -> Bool = RealTool.isShim,
+                             lookup: Lookup) -> [Row] {
+        names.map { row(for: $0, view: view, isShim: isShim, lookup: lookup) }
     }
 
-    static func row(for name: String, view: ShellView?, lookup: Lookup) -> Row {
+    static func row(for name: String, view: ShellView?, isShim: (String) -> Bool, lookup: Lookup) -> Row {
         let interpreter = TypedCommand.isInterpreter(name)
         let typed = interpreter ? "\(name) -m pip" : name
         let real = lookup(name, true)
@@ -90,7 +91,7 @@ public enum Coverage {
             return Row(command: typed, status: .bypasses, via: "PATH", runs: first,
                        reason: "`\(typed)` runs \(first) directly (no shim can catch it): \(functions)")
         }
-        if RealTool.isShim(first) {
+        if isShim(first) {
             if let real { return Row(command: typed, status: .recorded, via: "shim", runs: real, reason: nil) }
             return Row(command: typed, status: .absent, via: "shim", runs: nil, reason: nil)
         }
