@@ -48,10 +48,10 @@ unit:
 	$(SWIFT) test --skip-build
 
 browser:
-	sh scripts/browser.sh
+	sh scripts/debian.sh "the HTML export test" chromium
 
 shells:
-	sh scripts/shells.sh
+	sh scripts/debian.sh "the shell coverage tests" zsh fish
 
 e2e: build toolchain browser shells
 	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \

@@ -97,6 +97,53 @@ def bench_uv(root, wheel):
     return b, r
 
 
+def bench_shell(root, venv):
+    """The shell functions (issue 10), timed inside one bash so that only the
+    command differs: `pip --version` through the function (which runs
+    pkgtrail, which execs pip) against `command pip`; `python -c pass`
+    through the function (no process of ours) against `command python`. Then
+    what the init line adds to an interactive shell's start."""
+    runs = RUNS * 3
+    script = f"""eval "$({BIN} init bash)"
+    for i in $(seq {runs}); do
+        s=${{EPOCHREALTIME/./}}; command pip --version >/dev/null; e=${{EPOCHREALTIME/./}}; echo "bare-pip $((e - s))"
+        s=${{EPOCHREALTIME/./}}; pip --version >/dev/null; e=${{EPOCHREALTIME/./}}; echo "fn-pip $((e - s))"
+        s=${{EPOCHREALTIME/./}}; command python -c pass; e=${{EPOCHREALTIME/./}}; echo "bare-python $((e - s))"
+        s=${{EPOCHREALTIME/./}}; python -c pass; e=${{EPOCHREALTIME/./}}; echo "fn-python $((e - s))"
+    done
+    """
+    env = env_for(root, venv, False)
+    env["LC_ALL"] = "C"
+    out = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    times = {}
+    for line in out.splitlines():
+        k, us = line.split()
+        times.setdefault(k, []).append(int(us) / 1000)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    # Interactive start with and without the init line, interleaved.
+    homes = {}
+    for kind, rc in (("without", ""), ("with", f'eval "$({BIN} init bash)"\n')):
+        homes[kind] = os.path.join(root, "home-" + kind)
+        os.makedirs(homes[kind], exist_ok=True)
+        with open(homes[kind] + "/.bashrc", "w") as f:
+            f.write(rc)
+    starts = {"without": [], "with": []}
+    for _ in range(runs):
+        for kind, home in homes.items():
+            e = dict(env, HOME=home)
+            t = time.perf_counter()
+            subprocess.run(["bash", "-i", "-c", "exit"], env=e, stdin=subprocess.DEVNULL, capture_output=True)
+            starts[kind].append((time.perf_counter() - t) * 1000)
+    start = {k: statistics.median(v) for k, v in starts.items()}
+    print(f"{'function pass-through: pip --version':<52} bare {med['bare-pip']:8.1f} ms   recorded "
+          f"{med['fn-pip']:8.1f} ms   added {med['fn-pip'] - med['bare-pip']:+7.1f} ms")
+    print(f"{'function pass-through: python -c pass':<52} bare {med['bare-python']:8.1f} ms   recorded "
+          f"{med['fn-python']:8.1f} ms   added {med['fn-python'] - med['bare-python']:+7.1f} ms")
+    print(f"{'bash -i -c exit, without / with the init line':<52} bare {start['without']:8.1f} ms   recorded "
+          f"{start['with']:8.1f} ms   added {start['with'] - start['without']:+7.1f} ms")
+    return (med["fn-pip"] - med["bare-pip"], med["fn-python"] - med["bare-python"], start["with"] - start["without"])
+
+
 def bench_scan(root, venv):
     """Median `pkgtrail scan` of an unchanged environment, and `scan --files`
     throughput against sha256sum over exactly the files the RECORDs hash."""
@@ -151,11 +198,15 @@ def main():
         bu, ru = bench_uv(root, wheel)
         ok5 = ru / bu <= 1.15
         ok3 = rp - bp <= 10
+        fn_pip, fn_python, init_added = bench_shell(root, small)
         print()
         print(f"budget recorded/bare <= 1.05 ........ {r / b:.3f}  {'ok' if ok1 else 'OVER'}")
         print(f"budget added at {n} dists <= 30 ms .. {r3 - b3:.1f} ms  {'ok' if ok2 else 'OVER'}")
         print(f"budget pass-through added <= 10 ms .. {rp - bp:.1f} ms  {'ok' if ok3 else 'OVER'}")
         print(f"budget uv recorded/bare <= 1.15 ..... {ru / bu:.3f}  {'ok' if ok5 else 'OVER'}")
+        print(f"budget function pip --version added <= 3 ms .. {fn_pip:.1f} ms  {'ok' if fn_pip <= 3 else 'OVER'}")
+        print(f"budget function python -c pass added <= 1 ms .. {fn_python:.2f} ms  {'ok' if fn_python <= 1 else 'OVER'}")
+        print(f"budget init line added to bash -i <= 10 ms .. {init_added:.1f} ms  {'ok' if init_added <= 10 else 'OVER'}")
         scan_ms, files_rate, sum_rate = bench_scan(root, big)
         ok4 = scan_ms <= 30
         print(f"budget scan of {n} unchanged dists <= 30 ms .. {scan_ms:.1f} ms  {'ok' if ok4 else 'OVER'}")

@@ -69,10 +69,14 @@ def main():
         build_index(index_root, [make_wheel(staging, "llmlib", "1.2")])
         sh(f"pip install -q -i {url}/simple/ -U llmlib")
         sh("pip uninstall -y demo-app")
+        banner("In a shell with pkgtrail's functions (`pkgtrail init bash`), an activated venv and python -m pip are recorded too")
+        print(f"$ . app-venv/bin/activate; pkgtrail doctor | tail -1; python -m pip install -q -i {url}/simple/ demo-app", flush=True)
+        subprocess.run(["bash", "-c", f'eval "$(pkgtrail init bash)"; . app-venv/bin/activate; pkgtrail doctor | tail -1; '
+                        f'python -m pip install -q -i {url}/simple/ demo-app'], env=env, cwd=root)
         banner("Another team's environment, managed with uv (recorded through the uv shim)")
         sh("uv venv -q --python python3 worker-env")
         sh(f"uv pip install -q --python worker-env/bin/python -i {url}/simple/ agentkit 'llmlib==1.1'")
-        banner("Someone bypasses the shims (python -m pip); pkgtrail scan notices and records it as drift")
+        banner("Someone runs the venv's python by its path: no function or shim sees that; pkgtrail scan records it as drift")
         sh(f"app-venv/bin/python -m pip install -q -i {url}/simple/ demo-lib==1.0")
         sh("pkgtrail scan")
 

@@ -6,8 +6,10 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -236,3 +238,27 @@ class UvBox:
                 if c["artifact"] and c["artifact"]["hash_source"] == "uv-cache-v8":
                     assert c["artifact"]["sha256"] == served_sha256(index, c["artifact"]["filename"])
         assert subprocess.run([BIN, "verify", "--db", self.db], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def stall():
+    """An index that accepts connections and never answers: pip waits on it."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    held, connected = [], threading.Event()
+
+    def accept():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            held.append(conn)
+            connected.set()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}/simple/", connected
+    srv.close()
+    for c in held:
+        c.close()

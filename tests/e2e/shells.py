@@ -66,14 +66,16 @@ def pyenv_like_shims(root, venv):
 
 
 def write_rc(home, shell, root, covered):
-    """The README's line first, then lines that prepend a real pip after it
-    (pyenv-style) and uv's env file: the order that beats PATH shims."""
-    lines = [readme_init_line(shell)] if covered else []
+    """The README's line, and lines that prepend a real pip (pyenv-style) and
+    uv's env file: after ours in bash and fish (the order that beats PATH
+    shims), before ours in zsh."""
     if shell == "fish":
-        lines += [f"set -gx PATH {root}/pyenv/shims $PATH", 'source "$HOME/.local/bin/env.fish"',
-                  "function fish_greeting; end", "function fish_prompt; echo '$ '; end"]
+        lines = [f"set -gx PATH {root}/pyenv/shims $PATH", 'source "$HOME/.local/bin/env.fish"',
+                 "function fish_greeting; end", "function fish_prompt; echo '$ '; end"]
     else:
-        lines += [f'export PATH="{root}/pyenv/shims:$PATH"', '. "$HOME/.local/bin/env"', "PS1='$ '"]
+        lines = [f'export PATH="{root}/pyenv/shims:$PATH"', '. "$HOME/.local/bin/env"', "PS1='$ '"]
+    if covered:
+        lines.insert(len(lines) if shell == "zsh" else 0, readme_init_line(shell))
     path = os.path.join(home, RC_FILE[shell])
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:

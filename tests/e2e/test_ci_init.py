@@ -29,15 +29,20 @@ def github_step(env, script, shell="bash"):
     return subprocess.run(argv, env=step, capture_output=True, cwd=env["HOME"], timeout=300)
 
 
-def test_github_later_steps_are_recorded(tmp_path, index):
+def installed(tmp_path, index, ci):
+    """A CI machine with pkgtrail installed in ~/.local and a venv; its environment."""
     home = str(tmp_path / "home")
     os.makedirs(home)
     install_layout(home)
     make_venv(str(tmp_path / "v"), "current")
-    db = str(tmp_path / "trail.db")
-    env = isolated_env(home, db, {"PATH": BASE_PATH, "PIP_INDEX_URL": index["simple"], **GITHUB,
-                                  "GITHUB_PATH": str(tmp_path / "path"), "GITHUB_ENV": str(tmp_path / "env")})
+    env = isolated_env(home, str(tmp_path / "trail.db"), {"PATH": BASE_PATH, "PIP_INDEX_URL": index["simple"], **ci})
     env.pop("PKGTRAIL_BIN")
+    return home, env["PKGTRAIL_DB"], env
+
+
+def test_github_later_steps_are_recorded(tmp_path, index):
+    home, db, env = installed(tmp_path, index, dict(GITHUB, GITHUB_PATH=str(tmp_path / "path"),
+                                                    GITHUB_ENV=str(tmp_path / "env")))
     for f in ("path", "env"):
         (tmp_path / f).write_text("")
     r = subprocess.run([home + "/.local/bin/pkgtrail", "init", "--ci", "github"], capture_output=True, env=env)
@@ -68,14 +73,8 @@ def test_github_outside_actions_says_what_to_do(tmp_path):
 
 
 def test_generic_eval_covers_the_job_and_its_bash_scripts(tmp_path, index):
-    home = str(tmp_path / "home")
-    os.makedirs(home)
-    install_layout(home)
-    make_venv(str(tmp_path / "v"), "current")
-    db = str(tmp_path / "trail.db")
-    env = isolated_env(home, db, {"PATH": BASE_PATH, "PIP_INDEX_URL": index["simple"], "GITLAB_CI": "true",
-                                  "CI_PROJECT_PATH": "org/app", "CI_PIPELINE_ID": "9", "CI_JOB_NAME": "build"})
-    env.pop("PKGTRAIL_BIN")
+    home, db, env = installed(tmp_path, index, {"GITLAB_CI": "true", "CI_PROJECT_PATH": "org/app",
+                                                "CI_PIPELINE_ID": "9", "CI_JOB_NAME": "build"})
     with open(tmp_path / "deploy.sh", "w") as f:
         f.write(f"source {tmp_path}/v/bin/activate\npip install llmlib==1.0\n")
     job = (f'eval "$({home}/.local/bin/pkgtrail init --ci gitlab)"\n'

@@ -10,9 +10,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
 import time
 
 import pytest
@@ -27,7 +25,7 @@ SHELLS = ["bash", "zsh", "fish"]
 def shells_installed():
     missing = [s for s in SHELLS if shutil.which(s) is None]
     if missing:
-        pytest.fail(f"{' and '.join(missing)} missing: run `make shells` (scripts/shells.sh installs them from Debian)")
+        pytest.fail(f"{' and '.join(missing)} missing: run `make shells` (scripts/debian.sh installs them from Debian)")
 
 
 class World:
@@ -164,30 +162,6 @@ def test_every_habit_is_recorded_as_typed(shell, tmp_path, uv_dir, index):
     # Nothing went around the recorder: no drift seen between two recorded commands.
     assert [e for e in events if e["kind"] == "drift" and e["drift"]["last_seen_seq"] is not None] == []
     assert subprocess.run([BIN, "verify", "--db", covered.db], capture_output=True).returncode == 0
-
-
-@pytest.fixture
-def stall():
-    """An index that accepts connections and never answers: pip waits on it."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    held, connected = [], threading.Event()
-
-    def accept():
-        while True:
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            held.append(conn)
-            connected.set()
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.getsockname()[1]}/simple/", connected
-    srv.close()
-    for c in held:
-        c.close()
 
 
 @pytest.mark.parametrize("shell", SHELLS)

@@ -2,9 +2,7 @@
 signals as the bare tool; pass-through commands never touch the log."""
 import os
 import signal
-import socket
 import subprocess
-import threading
 import time
 
 import pytest
@@ -14,30 +12,6 @@ from conftest import BIN, SHIMS, TOOLS, Sandbox, changes
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
     return Sandbox(tmp_path_factory.mktemp("transparency"), "current")
-
-
-@pytest.fixture
-def stall():
-    """An index that accepts connections and never answers: pip waits on it."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    held, connected = [], threading.Event()
-
-    def accept():
-        while True:
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            held.append(conn)
-            connected.set()
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.getsockname()[1]}/simple/", connected
-    srv.close()
-    for c in held:
-        c.close()
 
 
 def test_pass_through_commands_never_open_the_log(box):
