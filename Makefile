@@ -5,6 +5,7 @@
 #                  state, diff, export, checkpoint, verify)
 #   make test      unit tests (swift test) and end-to-end tests (pytest driving
 #                  real pip and uv through the shims against a local index)
+#   make test-online  issue 11's table against the real PyPI (opt-in; skips offline)
 #   make install   release binary and shims into PREFIX (default ~/.local)
 #   make uninstall remove them again (the log stays)
 #   make bench     overhead benchmarks on a release build (medians, ratios), then
@@ -27,7 +28,7 @@ RELEASE_BIN := .build/release/pkgtrail
 
 default: test
 
-.PHONY: default build release test unit e2e demo install uninstall bench toolchain browser shells fuzz fuzz-build fuzz-smoke clean
+.PHONY: default build release test test-online unit e2e demo install uninstall bench toolchain browser shells fuzz fuzz-build fuzz-smoke clean
 
 build:
 	$(SWIFT) build
@@ -58,6 +59,12 @@ e2e: build toolchain browser shells
 		$(TOOLVENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 
 test: unit e2e fuzz-smoke
+
+# Opt-in, never in `make test`: the real public index (PyPI) through the shims;
+# skips, saying so, when it cannot be reached.
+test-online: build toolchain
+	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \
+		$(TOOLVENV)/bin/python -m pytest -q -rs -p no:cacheprovider tests/online
 
 FUZZ_SECONDS ?= 300
 

@@ -40,6 +40,6 @@ let package = Package(
         .executableTarget(name: "pkgtrail-fuzz", dependencies: ["PkgtrailCore", "PkgtrailStore", "PkgtrailCapture"]),
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
-        .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"]),
+        .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"]),
     ]
 )

@@ -6,7 +6,11 @@ struct ArgvTokens: Sendable {
     var options: [(name: String, value: String?)] = []
     var positionals: [String] = []
 
-    init(_ arguments: [String], valued: Set<String>) {
+    /// `commandStarts`: given the positionals read so far, true once they
+    /// name a command whose arguments follow (clap's trailing arguments:
+    /// `uvx ruff --version` passes `--version` to ruff, not to uv); all that
+    /// follows is then positional.
+    init(_ arguments: [String], valued: Set<String>, commandStarts: ([String]) -> Bool = { _ in false }) {
         var i = 0
         var afterDoubleDash = false
         while i < arguments.count {
@@ -14,6 +18,10 @@ struct ArgvTokens: Sendable {
             i += 1
             if afterDoubleDash || arg == "-" || !arg.hasPrefix("-") {
                 positionals.append(arg)
+                if !afterDoubleDash, commandStarts(positionals) {
+                    positionals += arguments[i...]
+                    return
+                }
                 continue
             }
             if arg == "--" { afterDoubleDash = true; continue }

@@ -5,6 +5,8 @@ struct ArtifactFacts {
     var artifact: Artifact?
     var requested: Bool?
     var requiredBy: [String]
+    /// What the event should say about this artifact (why a hash is null, that a wheel was built locally).
+    var notes: [String] = []
 }
 
 /// A tool-specific place artifacts are looked up (pip's report, uv's cache…).
@@ -20,10 +22,11 @@ enum ChangeBuilder {
     /// the best knowledge of "requested" (uninstall, uv); nil to rely on the
     /// artifact source and pip's REQUESTED marker.
     static func build(deltas: [DistributionDelta], hooks: [StartupHook], artifacts: ArtifactSource?,
-                      requestedNames: Set<String>?) -> ([Change], [StartupHook]) {
+                      requestedNames: Set<String>?) -> Built {
         var unowned: [String: StartupHook] = [:]
         for h in hooks { unowned[FileSystem.basename(h.path)] = h }
         var changes: [Change] = []
+        var notes: [String] = []
         for delta in deltas {
             let details = delta.after.map { DistInfoDetails(metadataPath: $0.metadataPath) }
             var artifact: Artifact?
@@ -33,6 +36,7 @@ enum ChangeBuilder {
                 artifact = facts.artifact
                 requested = facts.requested
                 requiredBy = facts.requiredBy
+                notes += facts.notes
             }
             if requested == nil, let names = requestedNames {
                 requested = names.contains(delta.name)
@@ -49,7 +53,14 @@ enum ChangeBuilder {
                                   recordSHA256: details?.recordSHA256, installer: details?.installer,
                                   requested: requested, requiredBy: requiredBy, startupHooks: own))
         }
-        return (changes, unowned.values.sorted { $0.path < $1.path })
+        return Built(changes: changes, hooks: unowned.values.sorted { $0.path < $1.path }, notes: notes)
+    }
+
+    struct Built {
+        var changes: [Change]
+        /// `.pth` changes no distribution's RECORD claims.
+        var hooks: [StartupHook]
+        var notes: [String]
     }
 
     /// `.pth` files that changed between two snapshots, with the after-side content facts.

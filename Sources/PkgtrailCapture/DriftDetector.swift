@@ -16,7 +16,8 @@ enum DriftDetector {
         let deltas = Drift.packageDeltas(recorded: recorded, observed: snapshot)
         let hooks = Drift.startupHooks(recorded: recorded, observed: snapshot)
         if deltas.isEmpty && hooks.isEmpty { return nil }
-        let (changes, unowned) = ChangeBuilder.build(deltas: deltas, hooks: hooks, artifacts: nil, requestedNames: nil)
+        let built = ChangeBuilder.build(deltas: deltas, hooks: hooks, artifacts: nil, requestedNames: nil)
+        let (changes, unowned) = (built.changes, built.hooks)
         var notes: [String] = []
         if last == nil {
             notes.append("first time pkgtrail sees this environment: what it already held is recorded as drift")

@@ -46,13 +46,13 @@ final class PipAdapter: ToolAdapter {
         case .success(let r): parsed = r
         case .failure(let why): if let note = why.note { notes.append(note) }
         }
-        let (changes, hooks) = ChangeBuilder.build(
+        let built = ChangeBuilder.build(
             deltas: run.deltas, hooks: run.hooks, artifacts: parsed.map(PipReportArtifacts.init),
             requestedNames: cmd.subcommand == "uninstall" ? Set(cmd.positionals.map(PipReport.requirementName)) : nil)
-        return ToolFindings(changes: changes, hooks: hooks, toolVersion: parsed?.pipVersion ?? pipVersion,
+        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: parsed?.pipVersion ?? pipVersion,
                             sources: PipSources.resolve(cmd, env: env, prefix: target.environment.isVenv
                                                             ? target.environment.prefix : nil),
-                            notes: notes)
+                            notes: notes + built.notes)
     }
 
     func cleanUp() { report.cleanUp() }

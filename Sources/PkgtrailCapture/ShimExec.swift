@@ -147,7 +147,7 @@ public enum ShimExec {
                     return nil
                 }
             case .uvx:
-                guard let cmd = UvCommand(uvxArguments: UvCommand(arguments: arguments)) else { return nil }
+                guard let cmd = UvCommand(uvxArguments: UvCommand(arguments: arguments, uvx: true)) else { return nil }
                 self = .uvx(cmd)
             }
         }

@@ -76,14 +76,18 @@ final class UvAdapter: ToolAdapter {
     func prepare(before: Snapshot) -> [String: String] { [:] }
 
     func finish(_ run: ObservedRun) -> ToolFindings {
-        var notes: [String] = []
-        let artifacts = uv.cacheArtifacts(notes: &notes)
+        let artifacts = uv.cacheArtifacts
         let cmd = uv.cmd
-        let named = Set(cmd.positionals.filter { !$0.hasSuffix(".whl") && !$0.contains("/") }.map(PipReport.requirementName))
-            .union(artifacts.localWheelNames)
+        // Named on the command line: requirements, and archives by their filename's name part.
+        let named = Set(cmd.positionals.map { arg in
+            arg.contains("/") || arg.hasSuffix(".whl")
+                ? PackageName.normalize(String(FileSystem.basename(arg).split(separator: "-").first ?? ""))
+                : PipReport.requirementName(arg)
+        })
         let fromFiles = cmd.has("-r", "--requirement", "-e", "--editable") || cmd.action == "sync"
-        let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
-                                                   requestedNames: fromFiles ? nil : named)
-        return ToolFindings(changes: changes, hooks: hooks, toolVersion: uv.version, sources: uv.sources, notes: notes)
+        let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
+                                        requestedNames: fromFiles ? nil : named)
+        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: uv.version, sources: uv.sources,
+                            notes: built.notes)
     }
 }

@@ -1,38 +1,37 @@
 import PkgtrailCore
 
-/// Artifact hashes for a `uv pip` command, from what uv exposes:
-/// - a local wheel named on the command line: hashed here (`hash_source: file`);
-/// - an index install: uv's cache entry `wheels-v8/index/…/NAME/VERSION-TAGS.http`,
-///   whose leading msgpack holds the archive id, the sha256 and the filename
-///   (`hash_source: uv-cache-v8`). The format is uv's own and unversioned
-///   beyond its directory name: any other version is left alone, with a note.
+/// Artifact facts for what uv installed, from what uv itself verified or wrote
+/// (read from astral-sh/uv: `WheelCache` and `CacheBucket`; checked against
+/// uv 0.13.9's real cache, see Tests/PkgtrailCaptureTests/Fixtures/uv-cache):
+///
+/// 1. `direct_url.json` in the installed dist-info (PEP 610), which uv writes
+///    for every direct install: a git commit, a local directory, a local
+///    archive (hashed here, `hash_source: file`), or a URL, whose download uv
+///    hashed into its cache under `wheels-v8/url/<digest>/NAME/` (wheels) or
+///    `sdists-v11/url/<digest>/` (sdists).
+/// 2. Otherwise a registry install: the wheel's cache entry
+///    `wheels-v8/pypi/NAME/VERSION-TAGS.http` for the default index (PyPI),
+///    `wheels-v8/index/<digest>/NAME/…` for any other index or find-links;
+///    or, when uv built the wheel itself, the sdist it built it from:
+///    `sdists-v11/{pypi,index/<digest>}/NAME/VERSION/revision.http`.
+///
+/// Each `.http` entry opens with a msgpack array holding the sha256 uv
+/// verified (`hash_source: uv-cache-v8` for wheels, `uv-cache-sdists-v11`
+/// for sdists). The layout is uv's own and versioned
+/// only by its directory names: other versions are not read. Where nothing
+/// tells, the hash stays null and a note says which case it was.
 struct UvArtifacts: ArtifactSource {
-    static let understoodCacheVersions: Set<String> = ["wheels-v8"]
+    static let wheelBucket = "wheels-v8"
+    static let sdistBucket = "sdists-v11"
 
-    private var localWheels: [String: (version: String, path: String)] = [:]
-    private var cacheDirs: [String] = []
+    /// Why the cache could not be consulted (`--no-cache`), else nil.
+    private let noCache: String?
+    private let cache: String
 
-    var localWheelNames: Set<String> { Set(localWheels.keys) }
-
-    init(cmd: UvCommand, env: ProcessEnvironment, cwd: String, notes: inout [String]) {
-        for arg in cmd.positionals where arg.hasSuffix(".whl") {
-            let path = FileSystem.absolute(arg, cwd: cwd)
-            let parts = FileSystem.basename(path).split(separator: "-")
-            if parts.count >= 2 { localWheels[PackageName.normalize(String(parts[0]))] = (String(parts[1]), path) }
-        }
-        if cmd.has("--no-cache", "-n") || env.nonEmpty("UV_NO_CACHE") != nil {
-            notes.append("uv ran without a cache; index artifact hashes were not available")
-            return
-        }
-        let cache = Self.cacheRoot(cmd: cmd, env: env, cwd: cwd)
-        let versions = FileSystem.list(cache).filter { $0.hasPrefix("wheels-v") }
-        for v in versions.sorted() {
-            if Self.understoodCacheVersions.contains(v) {
-                cacheDirs.append(FileSystem.join(cache, v))
-            } else {
-                notes.append("uv cache \(v) is a format pkgtrail does not read; hashes from it are unknown")
-            }
-        }
+    init(cmd: UvCommand, env: ProcessEnvironment, cwd: String) {
+        cache = Self.cacheRoot(cmd: cmd, env: env, cwd: cwd)
+        noCache = cmd.has("--no-cache", "-n") || env.nonEmpty("UV_NO_CACHE") != nil
+            ? "uv ran without a cache (--no-cache), so the hashes it verified were not kept" : nil
     }
 
     /// uv's cache: `--cache-dir`, `UV_CACHE_DIR`, else `$XDG_CACHE_HOME/uv` (`~/.cache/uv`).
@@ -43,44 +42,204 @@ struct UvArtifacts: ArtifactSource {
     }
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
-        if let local = localWheels[name], local.version == version {
-            let sha = FileSystem.read(local.path).map { Digest.sha256Hex($0) }
-            return ArtifactFacts(artifact: Artifact(url: "file://" + local.path, sha256: sha,
-                                                    filename: FileSystem.basename(local.path),
-                                                    hashSource: sha == nil ? nil : "file"),
-                                 requested: nil, requiredBy: [])
-        }
-        var found: [UvCacheEntry] = []
-        for dir in cacheDirs {
-            let index = FileSystem.join(dir, "index")
-            for source in FileSystem.list(index) {
-                let pkgDir = "\(index)/\(source)/\(name)"
-                for file in FileSystem.list(pkgDir) where file.hasPrefix(version + "-") && file.hasSuffix(".http") {
-                    if let entry = UvCacheEntry(bytes: FileSystem.read("\(pkgDir)/\(file)", limit: 1 << 20) ?? []) {
-                        found.append(entry)
-                    }
-                }
+        let distInfo = metadataPath
+        let direct = distInfo.flatMap { DirectURL(bytes: FileSystem.read(FileSystem.join($0, "direct_url.json"), limit: 1 << 20)) }
+        let what = "\(name) \(version)"
+        if let direct {
+            switch direct.kind {
+            case .vcs(let vcs, let commit):
+                let url = Redaction.redactURLs("\(vcs)+\(direct.url)" + (commit.map { "@\($0)" } ?? ""))
+                return facts(Artifact(url: url, sha256: nil, filename: nil, hashSource: nil),
+                             "\(what) was built from \(vcs) \(Redaction.redactURLs(direct.url))"
+                             + (commit.map { " at commit \($0)" } ?? "") + ": no archive exists, so no sha256")
+            case .directory(let editable):
+                return facts(Artifact(url: Redaction.redactURLs(direct.url), sha256: nil, filename: nil, hashSource: nil),
+                             "\(what) was built from the local directory \(direct.url.dropFirst(direct.url.hasPrefix("file://") ? 7 : 0))"
+                             + (editable ? " (editable)" : "") + ": no archive exists, so no sha256")
+            case .archive(let sha256):
+                return archive(direct.url, declared: sha256, name: name, version: version)
             }
         }
+        return registry(name: name, version: version, distInfo: distInfo)
+    }
+
+    private func facts(_ artifact: Artifact, _ note: String? = nil) -> ArtifactFacts {
+        ArtifactFacts(artifact: artifact, requested: nil, requiredBy: [], notes: note.map { [$0] } ?? [])
+    }
+
+    /// A direct archive: a local file is hashed as it is now; a URL was hashed
+    /// by uv into its `url` bucket when it downloaded it.
+    private func archive(_ url: String, declared: String?, name: String, version: String) -> ArtifactFacts {
+        let filename = url.split(separator: "/").last.map(String.init).map { $0.split(separator: "#").first.map(String.init) ?? $0 }
+        let sdist = !(filename ?? "").hasSuffix(".whl")
+        let built = sdist ? "; uv built the installed wheel from this sdist" : ""
+        let shown = Redaction.redactURLs(url)
+        if let declared {
+            return facts(Artifact(url: shown, sha256: declared, filename: filename, hashSource: "direct_url"),
+                         sdist ? "\(name) \(version): the sha256 is the sdist's\(built)" : nil)
+        }
+        if url.hasPrefix("file://") {
+            let path = String(url.dropFirst(7))
+            guard let st = FileSystem.stat(path), st.isRegular, let bytes = FileSystem.read(path) else {
+                return facts(Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil),
+                             "\(name) \(version) came from \(path), which is no longer a readable file: no sha256")
+            }
+            return facts(Artifact(url: shown, sha256: Digest.sha256Hex(bytes), filename: filename, hashSource: "file"),
+                         sdist ? "\(name) \(version): the sha256 is the local sdist's\(built)" : nil)
+        }
+        if let noCache { return facts(Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil), "\(name) \(version): \(noCache)") }
+        let entries = sdist
+            ? entries(in: Self.sdistBucket, under: "url", package: nil, file: { $0 == "revision.http" }, url: url)
+            : entries(in: Self.wheelBucket, under: "url", package: name, file: { $0.hasPrefix(version + "-") && $0.hasSuffix(".http") }, url: url)
+        return decide(entries, name: name, version: version, fallbackURL: shown, fallbackFilename: filename,
+                      built: sdist, place: "uv's cache for \(shown)")
+    }
+
+    /// A registry install: the wheel uv downloaded, else the sdist it built from.
+    private func registry(name: String, version: String, distInfo: String?) -> ArtifactFacts {
+        if let noCache { return facts(Artifact(url: nil, sha256: nil, filename: nil, hashSource: nil), "\(name) \(version): \(noCache)") }
+        let tags = distInfo.map { WheelTags.installed(distInfo: $0) } ?? []
+        let wheels = entries(in: Self.wheelBucket, under: "pypi", package: name, file: { Self.wheelEntry($0, version: version, tags: tags) }, url: nil)
+            + entries(in: Self.wheelBucket, under: "index", package: name, file: { Self.wheelEntry($0, version: version, tags: tags) }, url: nil)
+        if !wheels.isEmpty {
+            return decide(wheels, name: name, version: version, fallbackURL: nil, fallbackFilename: nil, built: false, place: "")
+        }
+        let sdists = entries(in: Self.sdistBucket, under: "pypi", package: "\(name)/\(version)", file: { $0 == "revision.http" }, url: nil)
+            + entries(in: Self.sdistBucket, under: "index", package: "\(name)/\(version)", file: { $0 == "revision.http" }, url: nil)
+        return decide(sdists, name: name, version: version, fallbackURL: nil, fallbackFilename: nil, built: true,
+                      place: "uv's cache (\(cache)/\(Self.wheelBucket), \(Self.sdistBucket))")
+    }
+
+    /// `VERSION-TAGS.http`, for the installed wheel's tags when they are known.
+    static func wheelEntry(_ file: String, version: String, tags: Set<String>) -> Bool {
+        guard file.hasPrefix(version + "-"), file.hasSuffix(".http") else { return false }
+        guard !tags.isEmpty else { return true }
+        let entryTags = file.dropFirst(version.count + 1).dropLast(5)
+        return !WheelTags.expand(String(entryTags)).isDisjoint(with: tags)
+    }
+
+    /// One verdict from the entries found: one sha256, or null saying why.
+    private func decide(_ found: [UvCacheEntry], name: String, version: String, fallbackURL: String?,
+                        fallbackFilename: String?, built: Bool, place: String) -> ArtifactFacts {
+        let what = "\(name) \(version)"
         let hashes = Set(found.map(\.sha256))
-        guard hashes.count == 1, let entry = found.first else { return nil }
-        return ArtifactFacts(artifact: Artifact(url: entry.url.map(Redaction.redactURLs), sha256: entry.sha256,
-                                                filename: entry.filename, hashSource: "uv-cache-v8"),
-                             requested: nil, requiredBy: [])
+        guard let entry = found.first else {
+            var note = "\(what): not found in \(place): its sha256 is unknown"
+            let other = unknownBuckets()
+            if !other.isEmpty { note += " (the cache also holds \(other.joined(separator: ", ")), layouts pkgtrail does not read)" }
+            return facts(Artifact(url: fallbackURL, sha256: nil, filename: fallbackFilename, hashSource: nil), note)
+        }
+        guard hashes.count == 1 else {
+            return facts(Artifact(url: nil, sha256: nil, filename: nil, hashSource: nil),
+                         "\(what): uv's cache holds \(hashes.count) different sha256 for it (\(hashes.sorted().map { String($0.prefix(12)) }.joined(separator: ", "))…, from different indexes); which one was installed cannot be told")
+        }
+        let url = entry.url.map(Redaction.redactURLs) ?? fallbackURL
+        let filename = entry.filename ?? url.flatMap { $0.split(separator: "/").last.map(String.init) } ?? fallbackFilename
+        return facts(Artifact(url: url, sha256: entry.sha256, filename: filename,
+                              hashSource: built ? "uv-cache-\(Self.sdistBucket)" : "uv-cache-v8"),
+                     built ? "\(what): uv built the installed wheel from this sdist; the sha256 is the sdist's" : nil)
+    }
+
+    /// Entries in `cache/bucket/under/*/package/` (`pypi` has no digest level).
+    private func entries(in bucket: String, under: String, package: String?, file: (String) -> Bool, url: String?) -> [UvCacheEntry] {
+        let base = "\(cache)/\(bucket)/\(under)"
+        let roots = under == "pypi" ? [base] : FileSystem.list(base).map { "\(base)/\($0)" }
+        var out: [UvCacheEntry] = []
+        for root in roots {
+            // A URL's sdist sits at url/<digest>/ directly; everything else under the package.
+            let dir = package.map { "\(root)/\($0)" } ?? root
+            for name in FileSystem.list(dir) where file(name) {
+                guard let entry = UvCacheEntry(bytes: FileSystem.read("\(dir)/\(name)", limit: 1 << 20) ?? []) else { continue }
+                if let url, let seen = entry.url, seen != url { continue }
+                out.append(entry)
+            }
+        }
+        return out
+    }
+
+    /// Cache buckets of other versions, said only when a lookup came up empty.
+    private func unknownBuckets() -> [String] {
+        FileSystem.list(cache).filter {
+            ($0.hasPrefix("wheels-v") && $0 != Self.wheelBucket) || ($0.hasPrefix("sdists-v") && $0 != Self.sdistBucket)
+        }.sorted()
     }
 }
 
-/// The leading msgpack array of a uv `.http` cache entry:
-/// `[archive id, [{"Sha256": hex}], filename, …]`, then uv's own binary data,
-/// in which the download URL appears as plain bytes.
+/// The part of PEP 610's `direct_url.json` that says where a direct install came from.
+struct DirectURL: Equatable {
+    enum Kind: Equatable {
+        case vcs(String, commit: String?)
+        case directory(editable: Bool)
+        /// An archive; the sha256 when the file declares one.
+        case archive(sha256: String?)
+    }
+
+    let url: String
+    let kind: Kind
+
+    init?(bytes: [UInt8]?) {
+        guard let bytes, let json = try? JSONParser.parse(bytes), let url = json["url"]?.stringValue else { return nil }
+        self.url = url
+        if let vcs = json["vcs_info"] {
+            kind = .vcs(vcs["vcs"]?.stringValue ?? "vcs", commit: vcs["commit_id"]?.stringValue)
+        } else if let dir = json["dir_info"] {
+            kind = .directory(editable: dir["editable"]?.boolValue ?? false)
+        } else if let archive = json["archive_info"] {
+            var sha = archive["hashes"]?["sha256"]?.stringValue
+            if sha == nil, let h = archive["hash"]?.stringValue, h.hasPrefix("sha256=") { sha = String(h.dropFirst(7)) }
+            kind = .archive(sha256: sha.flatMap { $0.count == 64 && Hex.decode($0) != nil ? $0.lowercased() : nil })
+        } else {
+            return nil
+        }
+    }
+}
+
+/// Wheel tags, compressed sets (`py2.py3-none-any`) expanded: the installed
+/// `WHEEL` file's `Tag:` lines, and a wheel filename's.
+enum WheelTags {
+    static func installed(distInfo: String) -> Set<String> {
+        guard let text = FileSystem.readText(FileSystem.join(distInfo, "WHEEL"), limit: 1 << 16) else { return [] }
+        var tags = Set<String>()
+        // Some builders (maturin) write a compressed set on one line.
+        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("Tag:") {
+            tags.formUnion(expand(String(line.dropFirst(4).trimmingSpaces)))
+        }
+        return tags
+    }
+
+    /// The tags a wheel filename covers (`x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl`).
+    static func of(wheel filename: String) -> Set<String> {
+        guard filename.hasSuffix(".whl") else { return [] }
+        let parts = filename.dropLast(4).split(separator: "-")
+        guard parts.count >= 5 else { return [] }
+        return expand(parts.suffix(3).joined(separator: "-"))
+    }
+
+    static func expand(_ compressed: String) -> Set<String> {
+        let parts = compressed.split(separator: "-")
+        guard parts.count == 3 else { return [] }
+        var out = Set<String>()
+        for py in parts[0].split(separator: ".") {
+            for abi in parts[1].split(separator: ".") {
+                for plat in parts[2].split(separator: ".") { out.insert("\(py)-\(abi)-\(plat)") }
+            }
+        }
+        return out
+    }
+}
+
+/// The leading msgpack array of a uv `.http` cache entry: a wheel's
+/// `[archive id, [{"Sha256": hex}], filename, …]`, an sdist revision's
+/// `[revision id, [{"Sha256": hex}], …]`; then uv's own binary data, in
+/// which the download URL appears as plain bytes.
 struct UvCacheEntry {
     let sha256: String
-    let filename: String
+    let filename: String?
     let url: String?
 
     init?(bytes: [UInt8]) {
         var r = MsgPackReader(bytes)
-        guard let count = r.arrayHeader(), count >= 3, r.string() != nil,
+        guard let count = r.arrayHeader(), count >= 2, r.string() != nil,
               let hashCount = r.arrayHeader(), hashCount >= 1 else { return nil }
         var sha: String?
         for _ in 0..<hashCount {
@@ -90,18 +249,21 @@ struct UvCacheEntry {
                 if k == "Sha256", v.count == 64, Hex.decode(v) != nil { sha = v }
             }
         }
-        guard let sha, let filename = r.string(), filename.hasSuffix(".whl") else { return nil }
+        guard let sha else { return nil }
+        let afterHashes = r.offset
         self.sha256 = sha
-        self.filename = filename
-        url = Self.embeddedURL(bytes, from: r.offset, endingWith: filename)
+        filename = r.string().flatMap { $0.hasSuffix(".whl") ? $0 : nil }
+        url = Self.embeddedURL(bytes, from: afterHashes, endingWith: filename)
     }
 
-    /// The first `http(s)://` or `file://` run after `from` that ends with the filename.
-    static func embeddedURL(_ b: [UInt8], from: Int, endingWith filename: String) -> String? {
+    /// The first `http(s)://` or `file://` run after `from` that ends with the
+    /// filename (or, not knowing it, with an archive's suffix).
+    static func embeddedURL(_ b: [UInt8], from: Int, endingWith filename: String?) -> String? {
         var i = from
         while i + 7 < b.count {
             if b[i] == 0x68 || b[i] == 0x66, let s = printableRun(b, at: i),
-               s.hasPrefix("http://") || s.hasPrefix("https://") || s.hasPrefix("file://"), s.hasSuffix(filename) {
+               s.hasPrefix("http://") || s.hasPrefix("https://") || s.hasPrefix("file://"),
+               filename.map(s.hasSuffix) ?? [".whl", ".tar.gz", ".zip"].contains(where: s.hasSuffix) {
                 return s
             }
             i += 1

@@ -24,8 +24,12 @@ public struct UvCommand: Sendable {
     /// How many leading positionals name the command (`uv pip install` = 2).
     static let commandDepth: [String: Int] = ["pip": 2, "tool": 2]
 
-    public init(arguments: [String]) {
-        let tokens = ArgvTokens(arguments, valued: Self.valued)
+    /// `uvx`: `arguments` as given to uvx, whose first positional is the command.
+    public init(arguments: [String], uvx: Bool = false) {
+        // What follows the command of `uv run`, `uv tool run` and `uvx` is the command's own.
+        let tokens = ArgvTokens(arguments, valued: Self.valued) { p in
+            uvx ? p.count == 1 : (p.count == 2 && p[0] == "run") || (p.count == 3 && p[0] == "tool" && p[1] == "run")
+        }
         options = tokens.options
         // `uv pip install x`: the command is the first one or two positionals.
         let depth = tokens.positionals.first.map { Self.commandDepth[$0] ?? 1 } ?? 0
@@ -38,6 +42,7 @@ public struct UvCommand: Sendable {
     /// Nil for `--help`/`--version` and a bare `uvx`, which change nothing.
     init?(uvxArguments parsed: UvCommand) {
         let positionals = parsed.subcommands == ["tool", "run"] ? parsed.positionals : parsed.subcommands + parsed.positionals
+        // Options before the command are uv's; `--help` after it is the command's.
         guard !parsed.has("-h", "--help", "-V", "--version"), let command = positionals.first else { return nil }
         self = parsed
         subcommands = ["tool", "run"]

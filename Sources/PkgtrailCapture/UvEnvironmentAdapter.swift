@@ -95,13 +95,11 @@ final class UvEnvironmentAdapter: ToolAdapter {
         guard !found.target.scanDirs.isEmpty else { return [] }
         let after = SiteScanner.scan(found.target.scanDirs).snapshot
         let before = found.reused ? after : Snapshot()
-        var notes = found.target.notes
-        let artifacts = uv.cacheArtifacts(notes: &notes)
-        let (changes, hooks) = ChangeBuilder.build(deltas: before.deltas(to: after),
-                                                   hooks: ChangeBuilder.hooks(before: before, after: after),
-                                                   artifacts: artifacts, requestedNames: names)
+        let built = ChangeBuilder.build(deltas: before.deltas(to: after), hooks: ChangeBuilder.hooks(before: before, after: after),
+                                        artifacts: uv.cacheArtifacts, requestedNames: names)
         return [SecondaryEnvironment(environment: found.target.environment, before: before, after: after,
-                                     changes: changes, hooks: hooks, notes: notes + ["the --with overlay of uv run"])]
+                                     changes: built.changes, hooks: built.hooks,
+                                     notes: found.target.notes + built.notes + ["the --with overlay of uv run"])]
     }
 
     /// uv may have created (sync, venv, tool install) or replaced (venv --clear,
@@ -115,13 +113,12 @@ final class UvEnvironmentAdapter: ToolAdapter {
         let (cmd, version) = (uv.cmd, uv.version)
         guard case .project(let root) = kind else {
             var notes: [String] = []
-            let artifacts = uv.cacheArtifacts(notes: &notes)
             if case .venv = kind, FileSystem.exists(envDir) {
                 notes.append(existedBefore ? "uv venv replaced this environment" : "uv venv created this environment")
             }
             let requested = Set(cmd.positionals.prefix(1).map(PipReport.requirementName))
-            let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
-                                                       requestedNames: requested)
+            let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: uv.cacheArtifacts,
+                                            requestedNames: requested)
             var sources = uv.sources
             var tool: ToolInstallation?
             if case .tool = kind {
@@ -135,8 +132,8 @@ final class UvEnvironmentAdapter: ToolAdapter {
                     sources = (receipt?.indexURLs ?? []).map { Source(kind: "index", url: Redaction.redactText($0), origin: "uv-receipt") }
                 }
             }
-            return ToolFindings(changes: changes, hooks: hooks, toolVersion: version, sources: sources, notes: notes,
-                                tool: tool)
+            return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: version, sources: sources,
+                                notes: notes + built.notes, tool: tool)
         }
         var notes: [String] = []
         let lockPath = FileSystem.join(root, "uv.lock")
@@ -146,15 +143,15 @@ final class UvEnvironmentAdapter: ToolAdapter {
         if cmd.has("--with-requirements", "--with-editable") {
             notes.append("--with-requirements/--with-editable overlays are not recorded; only the project environment is")
         }
-        let artifacts = lock.map { UvLockArtifacts(lock: $0, root: root) }
-        let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
-                                                   requestedNames: nil)
+        // uv.lock first; what it does not hash (a path or git source, a package it lacks) from uv itself.
+        let artifacts = LockThenCache(lock: lock.map { UvLockArtifacts(lock: $0, root: root) }, cache: uv.cacheArtifacts)
+        let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts, requestedNames: nil)
         var sources: [Source] = []
         for registry in Set(lock?.packages.compactMap { $0.sourceKind == "registry" ? $0.sourceValue : nil } ?? []).sorted() {
             sources.append(Source(kind: "index", url: Redaction.redactText(registry), origin: "uv.lock"))
         }
-        return ToolFindings(changes: changes, hooks: hooks, toolVersion: version, sources: sources, notes: notes,
-                            lockfile: Lockfile(path: lockPath, sha256Before: lockBefore,
+        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: version, sources: sources,
+                            notes: notes + built.notes, lockfile: Lockfile(path: lockPath, sha256Before: lockBefore,
                                                sha256After: lockBytes.map { Digest.sha256Hex($0) }),
                             alsoUsed: overlayEnvironment())
     }
@@ -165,28 +162,6 @@ final class UvEnvironmentAdapter: ToolAdapter {
 struct UvLockArtifacts: ArtifactSource {
     let lock: UvLock
     let root: String
-
-    /// `Tag:` lines of an installed dist-info's WHEEL file.
-    static func installedTags(_ metadataPath: String?) -> Set<String> {
-        guard let m = metadataPath, let text = FileSystem.readText(FileSystem.join(m, "WHEEL")) else { return [] }
-        return Set(text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Tag:") }
-            .map { String($0.dropFirst(4).trimmingSpaces) })
-    }
-
-    /// The tags a wheel filename covers, with compressed sets expanded
-    /// (`cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64`).
-    static func tags(ofWheel filename: String) -> Set<String> {
-        guard filename.hasSuffix(".whl") else { return [] }
-        let parts = filename.dropLast(4).split(separator: "-")
-        guard parts.count >= 5 else { return [] }
-        var out = Set<String>()
-        for py in parts[parts.count - 3].split(separator: ".") {
-            for abi in parts[parts.count - 2].split(separator: ".") {
-                for plat in parts[parts.count - 1].split(separator: ".") { out.insert("\(py)-\(abi)-\(plat)") }
-            }
-        }
-        return out
-    }
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
         guard let p = lock.package(named: name), p.version == version else { return nil }
@@ -199,8 +174,8 @@ struct UvLockArtifacts: ArtifactSource {
             chosen = p.wheels[0]
         } else if p.wheels.count > 1 {
             // Several wheels (per platform): the one whose tags the installed WHEEL file names.
-            let installed = Self.installedTags(metadataPath)
-            chosen = p.wheels.first { w in !Self.tags(ofWheel: w.filename ?? "").isDisjoint(with: installed) }
+            let installed = metadataPath.map { WheelTags.installed(distInfo: $0) } ?? []
+            chosen = p.wheels.first { w in !WheelTags.of(wheel: w.filename ?? "").isDisjoint(with: installed) }
         } else if let s = p.sdist {
             chosen = s
             source = "uv.lock (sdist, built locally)"
@@ -210,5 +185,23 @@ struct UvLockArtifacts: ArtifactSource {
                      sha256: a.sha256, filename: a.filename, hashSource: a.sha256 == nil ? nil : source)
         }
         return ArtifactFacts(artifact: artifact, requested: requested, requiredBy: requiredBy)
+    }
+}
+
+/// uv.lock where it hashes the artifact, else what uv's cache and the
+/// installed `direct_url.json` say (keeping the lock's requested/required-by).
+struct LockThenCache: ArtifactSource {
+    let lock: UvLockArtifacts?
+    let cache: UvArtifacts
+
+    func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
+        let locked = lock?.lookup(name: name, version: version, metadataPath: metadataPath)
+        if let locked, locked.artifact?.sha256 != nil { return locked }
+        guard var found = cache.lookup(name: name, version: version, metadataPath: metadataPath) else { return locked }
+        if let locked {
+            found.requested = locked.requested
+            found.requiredBy = locked.requiredBy
+        }
+        return found
     }
 }

@@ -14,9 +14,7 @@ struct UvInvocation {
 
     var cacheRoot: String { UvArtifacts.cacheRoot(cmd: cmd, env: env, cwd: cwd) }
 
-    func cacheArtifacts(notes: inout [String]) -> UvArtifacts {
-        UvArtifacts(cmd: cmd, env: env, cwd: cwd, notes: &notes)
-    }
+    var cacheArtifacts: UvArtifacts { UvArtifacts(cmd: cmd, env: env, cwd: cwd) }
 
     /// uv's version: from the dist-info beside a pip-installed uv, else from
     /// `uv --version` (uv's own binary, not the target's interpreter: safe to

@@ -33,10 +33,10 @@ final class UvxAdapter: ToolAdapter {
     }
 
     func finish(_ run: ObservedRun) -> ToolFindings {
-        var notes = found?.target.notes ?? []
-        let artifacts = uv.cacheArtifacts(notes: &notes)
-        let (changes, hooks) = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
-                                                   requestedNames: [package])
-        return ToolFindings(changes: changes, hooks: hooks, toolVersion: uv.version, sources: uv.sources, notes: notes)
+        let notes = found?.target.notes ?? []
+        let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: uv.cacheArtifacts,
+                                        requestedNames: [package])
+        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: uv.version, sources: uv.sources,
+                            notes: notes + built.notes)
     }
 }

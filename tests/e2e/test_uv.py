@@ -1,14 +1,22 @@
 """`uv pip install|uninstall|sync` through the shims: same bytes and status
 as bare uv, the log equal to the disk, artifact hashes from uv's cache or
 the wheel file itself; other uv commands pass straight through."""
+import hashlib
 import os
 import re
 import signal
 import subprocess
+import tarfile
 import time
 
 import pytest
 from conftest import BASE_PATH, BIN, SHIMS, UvBox, changes, disk_state, replayed_state, served_sha256
+from wheels import build_index, make_sdist, make_wheel, serve
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 @pytest.fixture
 def box(tmp_path, uv_dir):
@@ -241,7 +249,74 @@ def test_uvx_records_the_ephemeral_environment_built_or_reused(box, index):
     assert reused["notes"] == ["cached ephemeral environment reused by uv for this run"]
     run("uvx", "--version")
     assert box.events()[-1]["id"] == reused["id"]  # --version changes nothing: not recorded
+    # After the command, arguments are the command's: code from the environment ran each time.
+    for args in (["demo-app", "--version"], ["demo-app", "check", "--help"], ["--with", "llmlib", "demo-app", "--", "--version"]):
+        count = len(box.events())
+        assert run("uvx", "--index-url", index["simple"], *args).stdout == b"demo-app 1.0\n"
+        e = box.events()[-1]
+        assert len(box.events()) == count + 1 and e["command"]["argv"] == ["uvx", "--index-url", index["simple"], *args]
+        assert "/uv-cache/archive-v0/" in e["environment"]["prefix"]
+    assert [c["name"] for c in box.events()[-1]["changes"]] == ["demo-app", "demo-lib", "llmlib"]
     assert subprocess.run([BIN, "verify", "--db", box.db], capture_output=True).returncode == 0
+
+
+def test_uv_artifacts_from_every_source(box, index, tmp_path):
+    """Each source uv supports gets the sha256 uv verified or stored, or a
+    note that says why not (SPEC: a null hash never goes unexplained)."""
+    sdists = tmp_path / "sdist-index"
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    built = [make_sdist(str(staging), "sdx", "0.4"), make_wheel(str(staging), "flk", "2.0")]
+    files = build_index(str(sdists), built)
+    server, url = serve(str(sdists))
+    local = make_sdist(str(tmp_path), "sdlocal", "0.5")
+    src = tmp_path / "src"
+    with tarfile.open(make_sdist(str(staging), "sdgit", "0.6")) as t:
+        t.extractall(src)
+    repo = src / "sdgit-0.6"
+    git = lambda *a: subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True,
+                                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    commit = git("rev-parse", "HEAD").stdout.decode().strip()
+    with tarfile.open(make_sdist(str(staging), "sddir", "0.7")) as t:
+        t.extractall(src)
+
+    def one(*args):
+        box.both("pip", "install", *args)
+        [c] = box.events()[-1]["changes"]
+        return c, box.events()[-1]["notes"]
+    try:
+        c, notes = one("--no-index", "--find-links", url + "/files/", "flk==2.0")
+        assert (c["artifact"]["sha256"], c["artifact"]["hash_source"]) == (sha256_file(files + "/flk-2.0-py3-none-any.whl"), "uv-cache-v8")
+        c, notes = one(f"agentkit @ {index['url']}/files/agentkit-1.0-py3-none-any.whl", "--no-deps")
+        assert c["artifact"]["sha256"] == served_sha256(index, "agentkit-1.0-py3-none-any.whl")
+        assert c["artifact"]["url"] == f"{index['url']}/files/agentkit-1.0-py3-none-any.whl"
+        c, notes = one("--index-url", url + "/simple/", "sdx==0.4")
+        assert (c["artifact"]["sha256"], c["artifact"]["hash_source"]) == (sha256_file(files + "/sdx-0.4.tar.gz"), "uv-cache-sdists-v11")
+        assert "sdx 0.4: uv built the installed wheel from this sdist; the sha256 is the sdist's" in notes
+        c, notes = one(local)
+        assert (c["artifact"]["sha256"], c["artifact"]["hash_source"]) == (sha256_file(local), "file")
+        assert any("the sha256 is the local sdist's" in n for n in notes)
+        c, notes = one(f"sdgit @ git+file://{repo}")
+        assert c["artifact"]["url"] == f"git+file://{repo}@{commit}" and c["artifact"]["sha256"] is None
+        assert f"sdgit 0.6 was built from git file://{repo} at commit {commit}: no archive exists, so no sha256" in notes
+        c, notes = one(str(src / "sddir-0.7"))
+        assert c["artifact"]["sha256"] is None
+        assert f"sddir 0.7 was built from the local directory {src}/sddir-0.7: no archive exists, so no sha256" in notes
+        c, notes = one("--no-cache", "--index-url", index["simple"], "llmlib==1.2")
+        assert c["artifact"]["sha256"] is None
+        assert "llmlib 1.2: uv ran without a cache (--no-cache), so the hashes it verified were not kept" in notes
+        # Every null hash in the log says why.
+        for e in box.events():
+            for c in e["changes"]:
+                if e["kind"] == "install" and not (c["artifact"] or {}).get("sha256") and c["action"] != "remove":
+                    assert any(c["name"] in n for n in e["notes"]), (c, e["notes"])
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def test_uv_pip_target_python_and_system_options(box, index, tmp_path):

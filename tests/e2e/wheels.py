@@ -100,3 +100,55 @@ def serve(root):
         except OSError:
             time.sleep(0.05)
     return proc, f"http://127.0.0.1:{port}"
+
+
+SDIST_BACKEND = '''"""A PEP 517 backend in one file, standard library only (the tests have no network for setuptools)."""
+import base64, hashlib, os, zipfile
+
+NAME, VERSION = {name!r}, {version!r}
+
+
+def _hash(data):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    dist = NAME.replace("-", "_")
+    files = {{f"{{dist}}/__init__.py": b"built = True\\n",
+             f"{{dist}}-{{VERSION}}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {{NAME}}\\nVersion: {{VERSION}}\\n\\n".encode(),
+             f"{{dist}}-{{VERSION}}.dist-info/WHEEL": b"Wheel-Version: 1.0\\nGenerator: tests\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}}
+    record = f"{{dist}}-{{VERSION}}.dist-info/RECORD"
+    filename = f"{{dist}}-{{VERSION}}-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as z:
+        for path, data in files.items():
+            z.writestr(path, data)
+        z.writestr(record, "".join(f"{{p}},{{_hash(d)}},{{len(d)}}\\n" for p, d in files.items()) + f"{{record}},,\\n")
+    return filename
+'''
+
+
+def make_sdist(outdir, name, version):
+    """Writes NAME-VERSION.tar.gz, an sdist whose in-tree backend builds a pure
+    wheel with zipfile alone, so installers can build it without a network."""
+    import io
+    import tarfile
+    dist = name.replace("-", "_")
+    top = f"{dist}-{version}"
+    members = {
+        "pyproject.toml": (f'[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n\n'
+                           f'[project]\nname = "{name}"\nversion = "{version}"\n'),
+        "backend.py": SDIST_BACKEND.format(name=name, version=version),
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n",
+    }
+    path = os.path.join(outdir, top + ".tar.gz")
+    with tarfile.open(path, "w:gz") as t:
+        for member, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{top}/{member}")
+            info.size, info.mtime = len(data), 0
+            t.addfile(info, io.BytesIO(data))
+    return path
