@@ -35,6 +35,10 @@ public struct ShellHooks: Sendable {
     /// started (safe-chain#300: wrapping every `python` call broke pyenv).
     public var interpreterNames: [String] { ["python", "python3"] + minorVersions.map { "python" + $0 } }
 
+    /// The words a tool's command line must hold to be handed to the
+    /// recorder (empty: always handed over).
+    static func words(_ tool: TypedCommand.Tool) -> String { TypedCommand.recordingWords(tool).joined(separator: " ") }
+
     /// The modules that `python -m` routes to the recorder.
     public static let routedModules = ["pip", "pip3", "uv"]
 
@@ -63,34 +67,56 @@ public struct ShellHooks: Sendable {
         let bin = q(binary)
         var s = "# pkgtrail \(shell.rawValue) hooks (`pkgtrail init \(shell.rawValue)`): pip, uv and `python -m pip` are recorded.\n"
         s += pathLine
+        // PATH less the shims, as the shell would search it without them (zsh
+        // reads quotes in a ${//} pattern as characters: it walks its path array).
+        let withoutShims = shell == .bash
+            ? "__pkgtrail_p=\":$PATH:\"\n    while [[ \"$__pkgtrail_p\" == *:\(q(shims)):* ]]; do __pkgtrail_p=\"${__pkgtrail_p//:\(q(shims)):/:}\"; done\n"
+                + "    __pkgtrail_p=\"${__pkgtrail_p#:}\"; __pkgtrail_p=\"${__pkgtrail_p%:}\""
+            : "__pkgtrail_p=\"\" __pkgtrail_d\n    for __pkgtrail_d in \"${path[@]}\"; do [[ \"$__pkgtrail_d\" == \(q(shims)) ]] || __pkgtrail_p=\"${__pkgtrail_p:+$__pkgtrail_p:}$__pkgtrail_d\"; done"
+        // A line with none of its tool's words cannot change an environment:
+        // it runs directly, past the shims, with no process of pkgtrail's.
         s += """
             function __pkgtrail_tool {
-                if [ -x \(bin) ]; then \(bin) exec "$@"; return; fi
-                local __pkgtrail_t="$1" __pkgtrail_p=":$PATH:"
+                local __pkgtrail_n="$1" __pkgtrail_w="$2" __pkgtrail_a
                 shift 2
+                if [ -n "$__pkgtrail_w" ]; then
+                    for __pkgtrail_a in "$@"; do
+                        case " $__pkgtrail_w " in *" $__pkgtrail_a "*) __pkgtrail_w=; break ;; esac
+                    done
+                    if [ -n "$__pkgtrail_w" ]; then __pkgtrail_direct "$__pkgtrail_n" "$@"; return; fi
+                fi
+                if [ -x \(bin) ]; then \(bin) exec "$__pkgtrail_n" -- "$@"; return; fi
                 if [ -z "${__pkgtrail_gone-}" ]; then
                     __pkgtrail_gone=1
-                    printf '%s\\n' "pkgtrail: \(esc(binary)) is gone; running $__pkgtrail_t unrecorded (remove the pkgtrail line from your shell's startup file)" >&2
+                    printf '%s\\n' "pkgtrail: \(esc(binary)) is gone; running $__pkgtrail_n unrecorded (remove the pkgtrail line from your shell's startup file)" >&2
                 fi
-                while [[ "$__pkgtrail_p" == *:\(q(shims)):* ]]; do __pkgtrail_p="${__pkgtrail_p//:\(q(shims)):/:}"; done
-                __pkgtrail_p="${__pkgtrail_p#:}"
-                PATH="${__pkgtrail_p%:}" command "$__pkgtrail_t" "$@"
+                __pkgtrail_direct "$__pkgtrail_n" "$@"
+            }
+            function __pkgtrail_direct {
+                local __pkgtrail_n="$1" \(withoutShims)
+                shift
+                PATH="$__pkgtrail_p" command "$__pkgtrail_n" "$@"
             }
 
             """
         for name in toolNames {
-            s += "function \(name) { __pkgtrail_tool \(name) -- \"$@\"; }\n"
+            s += "function \(name) { __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' \"$@\"; }\n"
         }
-        let modules = Self.routedModules.joined(separator: "|")
-        let attached = Self.routedModules.map { "-m" + $0 }.joined(separator: "|")
+        // `python -m MODULE`, grouped by the tool each module runs.
+        var inner = "", attached = ""
+        for tool in [TypedCommand.Tool.pip, .uv] {
+            let modules = Self.routedModules.filter { TypedCommand.moduleTool[$0] == tool }
+            let call = "__pkgtrail_tool \"$__pkgtrail_n\" '\(Self.words(tool))' \"$@\"; return ;;"
+            inner += "        \(modules.joined(separator: "|"))) \(call)\n"
+            attached += "    \(modules.map { "-m" + $0 }.joined(separator: "|"))) \(call)\n"
+        }
+        let routes = "    -m) case \"${2-}\" in\n\(inner)        esac ;;\n" + attached
         s += """
             function __pkgtrail_py {
                 local __pkgtrail_n="$1"
                 shift
                 case "${1-}" in
-                -m) case "${2-}" in \(modules)) __pkgtrail_tool "$__pkgtrail_n" -- "$@"; return ;; esac ;;
-                \(attached)) __pkgtrail_tool "$__pkgtrail_n" -- "$@"; return ;;
-                esac
+            \(routes)    esac
                 command "$__pkgtrail_n" "$@"
             }
 
@@ -118,7 +144,7 @@ public struct ShellHooks: Sendable {
             """
         if shell == .bash {
             // Exported, so `bash deploy.sh` run from here is covered as well.
-            s += "export -f __pkgtrail_tool __pkgtrail_py __pkgtrail_view pkgtrail \(names)\n"
+            s += "export -f __pkgtrail_tool __pkgtrail_direct __pkgtrail_py __pkgtrail_view pkgtrail \(names)\n"
         } else if let bashEnvFile {
             s += bashEnvLines(bashEnvFile, export: { "export \($0)=\($1)" })
         }
@@ -151,37 +177,54 @@ public struct ShellHooks: Sendable {
         s += "contains -- \(fq(shims)) $PATH; or set -gx PATH \(fq(shims)) $PATH\n"
         s += """
             function __pkgtrail_tool
+                if test -n "$argv[2]"
+                    set -l __pkgtrail_w (string split ' ' -- $argv[2])
+                    set -l __pkgtrail_hit
+                    for __pkgtrail_a in $argv[3..-1]
+                        if contains -- $__pkgtrail_a $__pkgtrail_w
+                            set __pkgtrail_hit 1
+                            break
+                        end
+                    end
+                    if not set -q __pkgtrail_hit[1]
+                        __pkgtrail_direct $argv[1] $argv[3..-1]
+                        return $status
+                    end
+                end
                 if test -x \(bin)
-                    \(bin) exec $argv
+                    \(bin) exec $argv[1] -- $argv[3..-1]
                     return $status
                 end
                 if not set -q __pkgtrail_gone
                     set -g __pkgtrail_gone 1
                     printf '%s\\n' "pkgtrail: \(esc(binary)) is gone; running $argv[1] unrecorded (remove the pkgtrail line from your shell's startup file)" >&2
                 end
+                __pkgtrail_direct $argv[1] $argv[3..-1]
+            end
+            function __pkgtrail_direct
                 set -l __pkgtrail_p
                 for __pkgtrail_d in $PATH
                     test "$__pkgtrail_d" = \(fq(shims)); or set -a __pkgtrail_p $__pkgtrail_d
                 end
-                env PATH=(string join : -- $__pkgtrail_p) $argv[1] $argv[3..-1]
+                env PATH=(string join : -- $__pkgtrail_p) $argv
             end
 
             """
         for name in toolNames {
-            s += "function \(name); __pkgtrail_tool \(name) -- $argv; end\n"
+            s += "function \(name); __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' $argv; end\n"
         }
-        let modules = Self.routedModules.joined(separator: " ")
-        let attached = Self.routedModules.map { "-m" + $0 }.joined(separator: " ")
+        var attachedCases = "", moduleTests: [String] = []
+        for tool in [TypedCommand.Tool.pip, .uv] {
+            let modules = Self.routedModules.filter { TypedCommand.moduleTool[$0] == tool }
+            let call = "__pkgtrail_tool $argv[1] '\(Self.words(tool))' $argv[2..-1]; return $status"
+            attachedCases += "        case \(modules.map { "-m" + $0 }.joined(separator: " "))\n            \(call)\n"
+            moduleTests.append("if contains -- \"$argv[3]\" \(modules.joined(separator: " "))\n                \(call)\n")
+        }
+        let cases = attachedCases + "        case -m\n            " + moduleTests.joined(separator: "            else ") + "            end\n"
         s += """
             function __pkgtrail_py
                 switch "$argv[2]"
-                    case \(attached)
-                        __pkgtrail_tool $argv[1] -- $argv[2..-1]; return $status
-                    case -m
-                        if contains -- "$argv[3]" \(modules)
-                            __pkgtrail_tool $argv[1] -- $argv[2..-1]; return $status
-                        end
-                end
+            \(cases)    end
                 command $argv
             end
 

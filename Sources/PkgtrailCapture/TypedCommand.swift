@@ -45,6 +45,21 @@ public struct TypedCommand: Equatable, Sendable {
 
     static let moduleTool: [String: Tool] = ["pip": .pip, "pip3": .pip, "uv": .uv]
 
+    /// Words without which a command line of that tool cannot change an
+    /// environment (pip and uv spell subcommands out; neither takes
+    /// abbreviations). The shell functions hand a line to the recorder only
+    /// when one of them is among its arguments, so `pip --version` or
+    /// `uv pip list` start no process of pkgtrail's; the recorder then
+    /// decides exactly (`RecordedTool`). Empty: every call is handed over
+    /// (every uvx run executes code from an environment).
+    public static func recordingWords(_ tool: Tool) -> [String] {
+        switch tool {
+        case .pip: return ["install", "uninstall"]
+        case .uv: return ["install", "uninstall", "sync", "add", "remove", "run", "venv", "upgrade"]
+        case .uvx: return []
+        }
+    }
+
     /// `-m MODULE ARGS…` or `-mMODULE ARGS…` as the first argument, the only
     /// form routed here (the shell functions route nothing else).
     static func module(_ arguments: [String]) -> (String, [String])? {
