@@ -14,6 +14,7 @@ unset PIP_FIND_LINKS
 mkdir -p "$dir/wheels"
 python3 -m venv "$dir/venv"
 "$dir/venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/requirements-tools.txt "uv==$UV_PINNED"
+# uv's wheel too: a test installs it into a venv to run `python -m uv`.
 "$dir/venv/bin/python" -m pip download -q --disable-pip-version-check --no-deps -d "$dir/wheels" \
-    "pip==$PIP_PINNED" "setuptools==$SETUPTOOLS_PINNED"
+    "pip==$PIP_PINNED" "setuptools==$SETUPTOOLS_PINNED" "uv==$UV_PINNED"
 echo "toolchain ready in $dir (pytest, uv $UV_PINNED; pip $PIP_PINNED and setuptools $SETUPTOOLS_PINNED wheels)"

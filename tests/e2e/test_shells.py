@@ -14,7 +14,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import BASE_PATH, BIN, isolated_env, make_venv
+from conftest import BASE_PATH, BIN, TOOLS, isolated_env, make_venv
 from shells import (ACTIVATE, RC_FILE, Session, install_layout, install_uv_like_its_installer, pyenv_like_shims,
                     write_rc)
 
@@ -247,3 +247,25 @@ def test_uninstalled_binary_leaves_the_real_tools_working(shell, tmp_path, uv_di
         assert b"function" not in open(world.root + "/o/type", "rb").read()
     finally:
         session.close()
+
+
+def test_python_m_uv_is_recorded_as_uv_in_that_venv(tmp_path, uv_dir, index):
+    """uv installed as a module: `python -m uv` runs the uv beside that
+    interpreter with VIRTUAL_ENV set to its venv (uv's own __main__)."""
+    world = World(str(tmp_path / "c"), "bash", uv_dir, index, True)
+    subprocess.run([world.root + "/v/bin/python", "-m", "pip", "install", "-q", "--no-index", "--find-links",
+                    TOOLS + "/wheels", "uv"], check=True, env=world.env)
+    session = world.session()
+    try:
+        assert session.run(ACTIVATE["bash"]) == 0
+        assert session.run(f"python -m uv pip install demo-lib==1.0 >{world.root}/o/uv 2>&1") == 0, \
+            open(world.root + "/o/uv").read()
+        assert session.run("python -m uv --version >/dev/null") == 0
+    finally:
+        session.close()
+    installs = [e for e in world.events() if e["kind"] == "install"]
+    assert [e["command"]["argv"] for e in installs] == [["python", "-m", "uv", "pip", "install", "demo-lib==1.0"]]
+    e = installs[0]
+    assert e["command"]["tool"] == "uv" and e["command"]["tool_version"] == "0.13.9"
+    assert e["environment"]["prefix"] == world.root + "/v"
+    assert [(c["name"], c["to_version"], c["artifact"]["hash_source"]) for c in e["changes"]] == [("demo-lib", "1.0", "uv-cache-v8")]
