@@ -14,7 +14,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import BASE_PATH, BIN, TOOLS, isolated_env, make_venv
+from conftest import BASE_PATH, BIN, SHIMS, TOOLS, isolated_env, make_venv
 from shells import (ACTIVATE, RC_FILE, Session, install_layout, install_uv_like_its_installer, pyenv_like_shims,
                     write_rc)
 
@@ -269,3 +269,19 @@ def test_python_m_uv_is_recorded_as_uv_in_that_venv(tmp_path, uv_dir, index):
     assert e["command"]["tool"] == "uv" and e["command"]["tool_version"] == "0.13.9"
     assert e["environment"]["prefix"] == world.root + "/v"
     assert [(c["name"], c["to_version"], c["artifact"]["hash_source"]) for c in e["changes"]] == [("demo-lib", "1.0", "uv-cache-v8")]
+
+
+def test_a_shim_left_on_path_without_its_binary_runs_the_real_tool(tmp_path):
+    """After `make uninstall` a shims directory may still be on PATH (a
+    script's own PATH, a shell opened before): pip keeps working and says why."""
+    make_venv(str(tmp_path / "v"), "current")
+    shims = tmp_path / "share" / "pkgtrail" / "shims"
+    shims.mkdir(parents=True)
+    shutil.copy(os.path.join(SHIMS, "pkgtrail-shim"), shims / "pkgtrail-shim")
+    os.symlink("pkgtrail-shim", shims / "pip")
+    env = isolated_env(str(tmp_path), str(tmp_path / "trail.db"), {"PATH": f"{shims}:{tmp_path}/v/bin:{BASE_PATH}"})
+    env.pop("PKGTRAIL_BIN")
+    r = subprocess.run(["pip", "--version"], env=env, capture_output=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith(b"pip 26.3 from " + str(tmp_path).encode()), r
+    assert r.stderr == f"pkgtrail: the pkgtrail binary is gone; running pip unrecorded (take {shims} off PATH)\n".encode()
+    assert not os.path.exists(tmp_path / "trail.db")
