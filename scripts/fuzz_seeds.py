@@ -53,7 +53,15 @@ SEEDS = {
                                                             "ranges": [{"type": "ECOSYSTEM", "events": [
                                                                 {"introduced": "1.82.7"}, {"fixed": "1.82.9"}]}]}]}]).encode(),
     "specifier": b"litellm[proxy]>=1.0,!=1.82.*,<2!3.0rc1.post2.dev3+local.7,~=1.2,===odd",
+    "direct-url": b'{"url":"file:///src/x","vcs_info":{"vcs":"git","commit_id":"e6b8ec12794e8659e9e582177c02d0fee538dc9a"}}',
+    "wheel-tags": b"Wheel-Version: 1.0\nGenerator: maturin (1.7.4)\nRoot-Is-Purelib: false\n"
+                  b"Tag: py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64\nTag: py2.py3-none-any\n",
 }
+# uv's cache entries: the real ones the unit tests read (a wheel's and an sdist's).
+FIXTURE = os.path.join(os.path.dirname(ROOT), "..", "Tests", "PkgtrailCaptureTests", "Fixtures", "uv-cache")
+for sub, name in (("wheels-v8/pypi/six", "1.16.0-py2.py3-none-any.http"),):
+    with open(os.path.join(FIXTURE, sub, name), "rb") as f:
+        SEEDS["uv-cache"] = f.read()
 
 for target, data in SEEDS.items():
     os.makedirs(os.path.join(ROOT, target), exist_ok=True)

@@ -54,7 +54,7 @@ public enum Coverage {
     public static func names(view: ShellView?, pathVersions: [String]) -> [String] {
         var versions = Set(pathVersions)
         for name in (view?.kinds.keys).map(Array.init) ?? [] { if let v = TypedCommand.minorVersion(name) { versions.insert(v) } }
-        let sorted = versions.sorted { Int($0.dropFirst(2)) ?? 0 < Int($1.dropFirst(2)) ?? 0 }
+        let sorted = TypedCommand.sortedMinors(versions)
         return ["pip", "pip3"] + sorted.map { "pip" + $0 } + ["uv", "uvx", "python", "python3"] + sorted.map { "python" + $0 }
     }
 

@@ -298,6 +298,6 @@ public struct ShellHooks: Sendable {
                 if let minor = TypedCommand.minorVersion(name) { found.insert(minor) }
             }
         }
-        return found.sorted { Int($0.dropFirst(2))! < Int($1.dropFirst(2))! }
+        return TypedCommand.sortedMinors(found)
     }
 }

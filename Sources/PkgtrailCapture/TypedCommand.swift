@@ -69,6 +69,11 @@ public struct TypedCommand: Equatable, Sendable {
         return nil
     }
 
+    /// `3.9` before `3.10`.
+    public static func sortedMinors<S: Sequence>(_ minors: S) -> [String] where S.Element == String {
+        minors.sorted { Int($0.dropFirst(2)) ?? 0 < Int($1.dropFirst(2)) ?? 0 }
+    }
+
     /// `3.11` for `pip3.11` or `python3.11`; nil for any other name.
     public static func minorVersion(_ name: String) -> String? {
         for stem in ["pip3.", "python3."] where name.hasPrefix(stem) {

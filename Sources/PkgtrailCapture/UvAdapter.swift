@@ -78,11 +78,12 @@ final class UvAdapter: ToolAdapter {
     func finish(_ run: ObservedRun) -> ToolFindings {
         let artifacts = uv.cacheArtifacts
         let cmd = uv.cmd
-        // Named on the command line: requirements, and archives by their filename's name part.
+        // Named on the command line: requirements (`pkg`, `pkg==1`, `pkg @ URL`),
+        // and a bare path or URL by its archive's filename.
         let named = Set(cmd.positionals.map { arg in
-            arg.contains("/") || arg.hasSuffix(".whl")
-                ? PackageName.normalize(String(FileSystem.basename(arg).split(separator: "-").first ?? ""))
-                : PipReport.requirementName(arg)
+            arg.contains(" @ ") || !(arg.contains("/") || arg.hasSuffix(".whl"))
+                ? PipReport.requirementName(arg)
+                : PackageName.normalize(String(FileSystem.basename(arg).split(separator: "-").first ?? ""))
         })
         let fromFiles = cmd.has("-r", "--requirement", "-e", "--editable") || cmd.action == "sync"
         let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,

@@ -42,8 +42,7 @@ struct UvArtifacts: ArtifactSource {
     }
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
-        let distInfo = metadataPath
-        let direct = distInfo.flatMap { DirectURL(bytes: FileSystem.read(FileSystem.join($0, "direct_url.json"), limit: 1 << 20)) }
+        let direct = metadataPath.flatMap { DirectURL(bytes: FileSystem.read(FileSystem.join($0, "direct_url.json"), limit: 1 << 20)) }
         let what = "\(name) \(version)"
         if let direct {
             switch direct.kind {
@@ -60,7 +59,7 @@ struct UvArtifacts: ArtifactSource {
                 return archive(direct.url, declared: sha256, name: name, version: version)
             }
         }
-        return registry(name: name, version: version, distInfo: distInfo)
+        return registry(name: name, version: version, distInfo: metadataPath)
     }
 
     private func facts(_ artifact: Artifact, _ note: String? = nil) -> ArtifactFacts {
@@ -165,167 +164,9 @@ struct UvArtifacts: ArtifactSource {
     }
 }
 
-/// The part of PEP 610's `direct_url.json` that says where a direct install came from.
-struct DirectURL: Equatable {
-    enum Kind: Equatable {
-        case vcs(String, commit: String?)
-        case directory(editable: Bool)
-        /// An archive; the sha256 when the file declares one.
-        case archive(sha256: String?)
-    }
-
-    let url: String
-    let kind: Kind
-
-    init?(bytes: [UInt8]?) {
-        guard let bytes, let json = try? JSONParser.parse(bytes), let url = json["url"]?.stringValue else { return nil }
-        self.url = url
-        if let vcs = json["vcs_info"] {
-            kind = .vcs(vcs["vcs"]?.stringValue ?? "vcs", commit: vcs["commit_id"]?.stringValue)
-        } else if let dir = json["dir_info"] {
-            kind = .directory(editable: dir["editable"]?.boolValue ?? false)
-        } else if let archive = json["archive_info"] {
-            var sha = archive["hashes"]?["sha256"]?.stringValue
-            if sha == nil, let h = archive["hash"]?.stringValue, h.hasPrefix("sha256=") { sha = String(h.dropFirst(7)) }
-            kind = .archive(sha256: sha.flatMap { $0.count == 64 && Hex.decode($0) != nil ? $0.lowercased() : nil })
-        } else {
-            return nil
-        }
-    }
-}
-
-/// Wheel tags, compressed sets (`py2.py3-none-any`) expanded: the installed
-/// `WHEEL` file's `Tag:` lines, and a wheel filename's.
-enum WheelTags {
+extension WheelTags {
+    /// The tags an installed dist-info's `WHEEL` file names.
     static func installed(distInfo: String) -> Set<String> {
-        guard let text = FileSystem.readText(FileSystem.join(distInfo, "WHEEL"), limit: 1 << 16) else { return [] }
-        var tags = Set<String>()
-        // Some builders (maturin) write a compressed set on one line.
-        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("Tag:") {
-            tags.formUnion(expand(String(line.dropFirst(4).trimmingSpaces)))
-        }
-        return tags
-    }
-
-    /// The tags a wheel filename covers (`x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl`).
-    static func of(wheel filename: String) -> Set<String> {
-        guard filename.hasSuffix(".whl") else { return [] }
-        let parts = filename.dropLast(4).split(separator: "-")
-        guard parts.count >= 5 else { return [] }
-        return expand(parts.suffix(3).joined(separator: "-"))
-    }
-
-    static func expand(_ compressed: String) -> Set<String> {
-        let parts = compressed.split(separator: "-")
-        guard parts.count == 3 else { return [] }
-        var out = Set<String>()
-        for py in parts[0].split(separator: ".") {
-            for abi in parts[1].split(separator: ".") {
-                for plat in parts[2].split(separator: ".") { out.insert("\(py)-\(abi)-\(plat)") }
-            }
-        }
-        return out
-    }
-}
-
-/// The leading msgpack array of a uv `.http` cache entry: a wheel's
-/// `[archive id, [{"Sha256": hex}], filename, …]`, an sdist revision's
-/// `[revision id, [{"Sha256": hex}], …]`; then uv's own binary data, in
-/// which the download URL appears as plain bytes.
-struct UvCacheEntry {
-    let sha256: String
-    let filename: String?
-    let url: String?
-
-    init?(bytes: [UInt8]) {
-        var r = MsgPackReader(bytes)
-        guard let count = r.arrayHeader(), count >= 2, r.string() != nil,
-              let hashCount = r.arrayHeader(), hashCount >= 1 else { return nil }
-        var sha: String?
-        for _ in 0..<hashCount {
-            guard let pairs = r.mapHeader() else { return nil }
-            for _ in 0..<pairs {
-                guard let k = r.string(), let v = r.string() else { return nil }
-                if k == "Sha256", v.count == 64, Hex.decode(v) != nil { sha = v }
-            }
-        }
-        guard let sha else { return nil }
-        let afterHashes = r.offset
-        self.sha256 = sha
-        filename = r.string().flatMap { $0.hasSuffix(".whl") ? $0 : nil }
-        url = Self.embeddedURL(bytes, from: afterHashes, endingWith: filename)
-    }
-
-    /// The first `http(s)://` or `file://` run after `from` that ends with the
-    /// filename (or, not knowing it, with an archive's suffix).
-    static func embeddedURL(_ b: [UInt8], from: Int, endingWith filename: String?) -> String? {
-        var i = from
-        while i + 7 < b.count {
-            if b[i] == 0x68 || b[i] == 0x66, let s = printableRun(b, at: i),
-               s.hasPrefix("http://") || s.hasPrefix("https://") || s.hasPrefix("file://"),
-               filename.map(s.hasSuffix) ?? [".whl", ".tar.gz", ".zip"].contains(where: s.hasSuffix) {
-                return s
-            }
-            i += 1
-        }
-        return nil
-    }
-
-    private static func printableRun(_ b: [UInt8], at start: Int) -> String? {
-        var j = start
-        while j < b.count, b[j] > 0x20, b[j] < 0x7F { j += 1 }
-        return j - start >= 10 ? String(decoding: b[start..<j], as: UTF8.self) : nil
-    }
-}
-
-/// Just enough msgpack to read uv's cache headers: arrays, maps, strings.
-struct MsgPackReader {
-    let b: [UInt8]
-    private(set) var offset = 0
-    init(_ b: [UInt8]) { self.b = b }
-
-    private mutating func byte() -> UInt8? {
-        guard offset < b.count else { return nil }
-        defer { offset += 1 }
-        return b[offset]
-    }
-
-    private mutating func be(_ n: Int) -> Int? {
-        guard offset + n <= b.count else { return nil }
-        defer { offset += n }
-        return b[offset..<offset + n].reduce(0) { $0 << 8 | Int($1) }
-    }
-
-    mutating func arrayHeader() -> Int? {
-        guard let t = byte() else { return nil }
-        switch t {
-        case 0x90...0x9f: return Int(t & 0x0f)
-        case 0xdc: return be(2)
-        case 0xdd: return be(4)
-        default: return nil
-        }
-    }
-
-    mutating func mapHeader() -> Int? {
-        guard let t = byte() else { return nil }
-        switch t {
-        case 0x80...0x8f: return Int(t & 0x0f)
-        case 0xde: return be(2)
-        default: return nil
-        }
-    }
-
-    mutating func string() -> String? {
-        guard let t = byte() else { return nil }
-        let n: Int?
-        switch t {
-        case 0xa0...0xbf: n = Int(t & 0x1f)
-        case 0xd9, 0xc4: n = be(1)
-        case 0xda, 0xc5: n = be(2)
-        default: return nil
-        }
-        guard let len = n, offset + len <= b.count else { return nil }
-        defer { offset += len }
-        return String(decoding: b[offset..<offset + len], as: UTF8.self)
+        FileSystem.readText(FileSystem.join(distInfo, "WHEEL"), limit: 1 << 16).map(WheelTags.init(wheelFile:))?.tags ?? []
     }
 }

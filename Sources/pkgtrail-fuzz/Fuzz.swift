@@ -15,7 +15,7 @@ import PkgtrailStore
 
 enum Target: String, CaseIterable {
     case json, event, metadata, record, pipReport = "pip-report", uvLock = "uv-lock", uvReceipt = "uv-receipt"
-    case osv, spool, specifier
+    case osv, spool, specifier, uvCache = "uv-cache", directURL = "direct-url", wheelTags = "wheel-tags"
 
     /// Parses `bytes`; traps when an invariant breaks (that is a finding).
     func exercise(_ bytes: [UInt8]) {
@@ -43,6 +43,20 @@ enum Target: String, CaseIterable {
             for line in bytes.split(separator: 0x0A) { _ = Spool.intactEvent(line) }
         case .specifier:
             if let query = try? PackageQuery(text) { _ = query.matches("1.0") && query.matches("2!3.0rc1.post2.dev3+local.7") }
+        case .uvCache:
+            // What reaches an event must look like what uv writes: a hex sha256, a wheel's name.
+            guard let entry = UvCacheEntry(bytes: bytes) else { return }
+            guard entry.sha256.count == 64, Hex.decode(entry.sha256) != nil, entry.filename?.hasSuffix(".whl") ?? true else {
+                fatalError("a uv cache entry yielded an implausible sha256 or filename")
+            }
+        case .directURL:
+            if case .archive(let sha)? = DirectURL(bytes: bytes)?.kind, let sha, sha.count != 64 || Hex.decode(sha) == nil {
+                fatalError("direct_url.json yielded an implausible sha256")
+            }
+        case .wheelTags:
+            for tag in WheelTags(wheelFile: text).tags.union(WheelTags.of(wheel: text)) where tag.split(separator: "-", omittingEmptySubsequences: false).count != 3 {
+                fatalError("a wheel tag that is not python-abi-platform: \(tag)")
+            }
         }
     }
 }

@@ -21,7 +21,8 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let env = ProcessEnvironment.current()
-        let hooks = ShellHooks(binary: Self.binaryPath(env: env), shims: Self.shimsDirectory(),
+        let binary = Self.binaryPath(env: env)
+        let hooks = ShellHooks(binary: binary, shims: Self.shimsDirectory(binary: binary),
                                minorVersions: ShellHooks.minorVersions(in: Self.interpreterDirectories(env: env)))
         if let ci {
             try setUpCI(ci, hooks: hooks, env: env)
@@ -97,8 +98,8 @@ struct InitCommand: ParsableCommand {
 
     /// Installed layout: PREFIX/bin/pkgtrail and PREFIX/share/pkgtrail/shims,
     /// beside the binary as called, else beside the file it links to.
-    static func shimsDirectory() -> String {
-        let candidates = [binaryPath(env: ProcessEnvironment.current()), selfExecutable()].map {
+    static func shimsDirectory(binary: String) -> String {
+        let candidates = [binary, selfExecutable()].map {
             FileSystem.dirname(FileSystem.dirname($0)) + "/share/pkgtrail/shims"
         }
         return candidates.first(where: FileSystem.exists) ?? candidates[1]
