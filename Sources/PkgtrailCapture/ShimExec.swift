@@ -88,8 +88,10 @@ public enum ShimExec {
         let (tool, real) = (launch.name, launch.real)
         let recorder = Recorder(realTool: real, argv: launch.argv, env: env, cwd: cwd,
                                 childEnvironment: childEnvironment, sink: sink)
-        let (uvBinary, uvEnv) = launch.uv(env: env, cwd: cwd)
-        func uv(_ cmd: UvCommand) -> UvInvocation { UvInvocation(cmd: cmd, env: uvEnv, cwd: cwd, realUV: uvBinary) }
+        func uv(_ cmd: UvCommand) -> UvInvocation {
+            let (binary, uvEnv) = launch.uv(env: env, cwd: cwd)
+            return UvInvocation(cmd: cmd, env: uvEnv, cwd: cwd, realUV: binary)
+        }
         let adapter: ToolAdapter
         switch kind {
         case .pip:
