@@ -47,7 +47,8 @@ struct DoctorCommand: ParsableCommand {
                                 "spooled": .int(Int64(log.spooled))]),
                 "key": .object(["path": .string(keys.privatePath), "exists": .bool(FileSystem.exists(keys.privatePath))]),
                 "newest_checkpoint": checkpoint.map { cp in
-                    .object(["size": .int(cp.checkpoint.size), "made": .string(cp.made), "origin": .string(cp.checkpoint.origin)])
+                    .object(["size": .int(cp.checkpoint.size), "made": .string(cp.made), "age": .string(cp.age),
+                             "origin": .string(cp.checkpoint.origin)])
                 } ?? .null,
             ]
             emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
@@ -59,7 +60,7 @@ struct DoctorCommand: ParsableCommand {
                 ? "key: \(keys.privatePath)" : "key: none (`pkgtrail key init` makes one to sign checkpoints)"
             if let cp = checkpoint {
                 let since = log.events.map { ", \($0 - cp.checkpoint.size) events since" } ?? ""
-                key += "; newest checkpoint: \(cp.checkpoint.size) events, made \(cp.made)\(since)"
+                key += "; newest checkpoint: \(cp.checkpoint.size) events, made \(cp.made) (\(cp.age) ago)\(since)"
             } else {
                 key += "; no checkpoint made here yet (`pkgtrail checkpoint`)"
             }

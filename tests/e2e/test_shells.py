@@ -220,6 +220,21 @@ def test_doctor_finds_a_bypassing_path_entry_without_functions(tmp_path, uv_dir,
     report = json.loads(subprocess.run([BIN, "doctor", "--json"], capture_output=True, env=env).stdout)
     status = {c["command"]: (c["status"], c["via"]) for c in report["commands"]}
     assert status["pip"] == ("recorded", "shim") and status["python -m pip"] == ("bypasses", "PATH")
+    # The log, the key and the newest checkpoint made here.
+    assert report["log"] == {"path": world.db, "exists": False, "writable": True, "events": None, "head": None,
+                             "problem": None, "spooled": 0}
+    r = subprocess.run(["pip", "install", "--target", world.root + "/t", "demo-lib==1.0"], env=env, capture_output=True)
+    assert r.returncode == 0, r
+    for cmd in (["key", "init"], ["checkpoint", "-o", world.root + "/cp.note"]):
+        assert subprocess.run([BIN, *cmd], env=env, capture_output=True).returncode == 0
+    assert subprocess.run(["pip", "install", "--target", world.root + "/t", "demo-lib==1.1"], env=env).returncode == 0
+    report = json.loads(subprocess.run([BIN, "doctor", "--json"], capture_output=True, env=env).stdout)
+    head = json.loads(subprocess.run([BIN, "log", "--json"], capture_output=True, env=env).stdout)[-1]
+    assert report["log"]["events"] == head["seq"] and report["log"]["head"] == head["hash"]
+    assert report["key"]["exists"] is True
+    assert report["newest_checkpoint"]["size"] == head["seq"] - 1 and report["newest_checkpoint"]["age"].endswith(" s")
+    out = subprocess.run([BIN, "doctor"], capture_output=True, env=env).stdout.decode()
+    assert f"newest checkpoint: {head['seq'] - 1} events, made " in out and "ago), 1 events since" in out, out
 
 
 @pytest.mark.parametrize("shell", ["bash", "fish"])
