@@ -18,6 +18,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+from layout import make_shims  # noqa: E402
 from wheels import build_index, make_wheel, serve  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
@@ -46,7 +47,7 @@ def main():
         venv = os.path.join(root, "app-venv")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PKGTRAIL_", "VIRTUAL_ENV"))}
         env.update(HOME=root, PIP_CONFIG_FILE="/dev/null", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1",
-                   PKGTRAIL_BIN=BIN, PKGTRAIL_DB=os.path.join(root, "trail.db"))
+                   PKGTRAIL_DB=os.path.join(root, "trail.db"))
         subprocess.run(["python3", "-m", "venv", venv], check=True, env=env)
         # uv alone in a directory (beside the toolchain's python it would take that venv for the target).
         uv_dir = os.path.join(root, "uv-bin")
@@ -54,7 +55,8 @@ def main():
         shutil.copy(os.path.join(TOOLS, "venv", "bin", "uv"), uv_dir)
         env.update(UV_CACHE_DIR=os.path.join(root, "uv-cache"), UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1",
                    XDG_CONFIG_HOME=os.path.join(root, "config"))
-        env["PATH"] = ":".join([os.path.join(REPO, "shims"), venv + "/bin", uv_dir, os.path.dirname(BIN), "/usr/bin:/bin"])
+        shims = make_shims(os.path.join(root, "shims"), BIN)  # as `make install` links them
+        env["PATH"] = ":".join([shims, venv + "/bin", uv_dir, os.path.dirname(BIN), "/usr/bin:/bin"])
 
         def sh(cmd):
             print(f"$ {cmd}", flush=True)

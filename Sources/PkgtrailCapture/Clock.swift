@@ -16,8 +16,10 @@ public enum Clock {
     /// Unix milliseconds, then 74 random bits. Ids in time order keep the
     /// log's unique id index appending at its end instead of at random pages.
     static func uuid() -> String {
+        // Two 8-byte draws: a draw per byte cost 16 getrandom(2) calls.
         var g = SystemRandomNumberGenerator()
-        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+        let (hi, lo) = (g.next() as UInt64, g.next() as UInt64)
+        var b = (0..<16).map { i in UInt8(truncatingIfNeeded: (i < 8 ? hi : lo) >> (8 * UInt64(i % 8))) }
         let ms = UInt64(max(0, nowMilliseconds()))
         for i in 0..<6 { b[i] = UInt8(truncatingIfNeeded: ms >> (40 - 8 * UInt64(i))) }
         b[6] = b[6] & 0x0F | 0x70

@@ -15,6 +15,7 @@ public enum FileSystem {
         var ctimeNS: Int64
         var isDirectory: Bool { mode & S_IFMT == S_IFDIR }
         var isRegular: Bool { mode & S_IFMT == S_IFREG }
+        var isSymlink: Bool { mode & S_IFMT == S_IFLNK }
         /// Changes whenever the file is replaced or rewritten.
         var identity: String { "\(inode):\(size):\(mtimeNS):\(ctimeNS)" }
     }
@@ -29,6 +30,8 @@ public enum FileSystem {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isSymlink(_ path: String) -> Bool { stat(path, followLinks: false)?.isSymlink == true }
 
     public static func isExecutableFile(_ path: String) -> Bool {
         guard let st = stat(path), st.isRegular else { return false }
@@ -135,7 +138,11 @@ public enum FileSystem {
             if part == ".." { _ = parts.popLast(); continue }
             parts.append(part)
         }
-        return "/" + parts.joined(separator: "/")
+        // Appended, not `joined(separator:)`, whose generic path costs the
+        // recorder's first call a runtime conformance lookup.
+        var out = ""
+        for part in parts { out += "/"; out += part }
+        return out.isEmpty ? "/" : out
     }
 }
 
@@ -144,7 +151,7 @@ public enum FileSystem {
 public struct ProcessEnvironment: Sendable {
     public static let allowlist: Set<String> = [
         "PATH", "HOME", "USER", "LOGNAME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS",
-        "PKGTRAIL_DB", "PKGTRAIL_STRICT", "PKGTRAIL_DEPTH", "PKGTRAIL_ACTIVE", "PKGTRAIL_DEBUG", "PKGTRAIL_BIN",
+        "PKGTRAIL_DB", "PKGTRAIL_STRICT", "PKGTRAIL_DEPTH", "PKGTRAIL_ACTIVE",
         "SUDO_USER", "SUDO_UID", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT_ENVIRONMENT", "PYTHONUSERBASE",
         "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_CONFIG_FILE", "PIP_REPORT",
         "TMPDIR", "PIP_PYTHON", "PIP_TARGET", "PIP_PREFIX", "PIP_USER", "PIP_ROOT", "PIP_ISOLATED", "PIP_DRY_RUN",

@@ -45,7 +45,7 @@ struct PipTarget {
         var prefix = info.prefix
         var isVenv = info.isVenv
         var dirs = Array(Set([info.purelib, info.platlib])).sorted()
-        let xy = info.version.map { $0.split(separator: ".").prefix(2).joined(separator: ".") } ?? "3"
+        let xy = info.version.map(Version.majorMinor) ?? "3"
         if let target = cmd.last("-t", "--target") ?? env.nonEmpty("PIP_TARGET") {
             prefix = FileSystem.absolute(target, cwd: cwd)
             dirs = [prefix]

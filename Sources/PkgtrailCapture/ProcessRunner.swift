@@ -46,9 +46,9 @@ public enum ProcessRunner {
     /// comparing with it) while the tool runs, then waits.
     public final class Running {
         let pid: pid_t
-        private let saved: [Int32: sigaction]
+        private let saved: [(Int32, sigaction)]
 
-        init(pid: pid_t, saved: [Int32: sigaction]) {
+        init(pid: pid_t, saved: [(Int32, sigaction)]) {
             self.pid = pid
             self.saved = saved
         }
@@ -84,11 +84,11 @@ public enum ProcessRunner {
         action.__sigaction_handler.sa_sigaction = handler
         action.sa_flags = SA_SIGINFO | SA_RESTART
         sigemptyset(&action.sa_mask)
-        var saved: [Int32: sigaction] = [:]
+        var saved: [(Int32, sigaction)] = []
         for s in forwarded {
             var old = sigaction()
             sigaction(s, &action, &old)
-            saved[s] = old
+            saved.append((s, old))
         }
 
         var attr = posix_spawnattr_t()

@@ -80,7 +80,7 @@ enum PythonLocator {
             let lib = FileSystem.join(dir, "lib")
             var site: String?
             if let v = version {
-                let xy = v.split(separator: ".").prefix(2).joined(separator: ".")
+                let xy = Version.majorMinor(v)
                 site = "\(lib)/python\(xy)/site-packages"
             }
             if site == nil || !FileSystem.exists(site!) {

@@ -2,10 +2,6 @@
 /// name on PATH that is not a pkgtrail shim (pyenv's pip-rehash hook learned
 /// the hard way that a wrapper must skip itself, or it recurses forever).
 public enum RealTool {
-    /// Every shim carries this marker in its first bytes; copies and links of
-    /// the prototype are recognised wherever they sit on PATH.
-    public static let shimMarker = "pkgtrail-shim"
-
     public static func locate(_ tool: String, path: String, cwd: String) -> String? {
         first(tool, path: path, cwd: cwd, skippingShims: true)
     }
@@ -24,10 +20,13 @@ public enum RealTool {
         return nil
     }
 
+    /// A shim is a symbolic link that resolves to a binary named
+    /// `pkgtrail` (`make install` links pip, pip3, uv and uvx to
+    /// PREFIX/bin/pkgtrail), through any number of links: a copy of the
+    /// shims directory or the same directory listed twice is skipped too.
     public static func isShim(_ path: String) -> Bool {
-        guard let head = FileSystem.read(path, limit: 512) else { return false }
-        return head.starts(with: Array("#!".utf8))
-            && String(decoding: head, as: UTF8.self).contains(shimMarker)
+        guard FileSystem.isSymlink(path), let target = FileSystem.realpath(path) else { return false }
+        return FileSystem.basename(target) == "pkgtrail"
     }
 
     /// Nested pkgtrail calls count their depth; a real tool that leads back

@@ -104,31 +104,41 @@ struct Recorder {
         let target = adapter.target
         var notes = target.notes
         let before = SiteScanner.scan(target.scanDirs)
+        PhaseTrace.mark("before")
         var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
         overrides["PKGTRAIL_ACTIVE"] = "1"
         let child = try ProcessRunner.start(path: realTool, argv: argv,
                                             environment: ProcessRunner.environment(setting: overrides))
-        // While the tool runs: who, the log, and drift against the before-snapshot.
+        PhaseTrace.mark("spawned")
+        // While the tool runs: who, the log, drift against the before-snapshot,
+        // and the WAL's first syncs, so that the append after it syncs once.
         let actor = ActorProbe.current(env: env)
         let log = sink.open()
         var drift: Event?
-        if case .success(let store) = log, !target.scanDirs.isEmpty {
-            do {
-                drift = try DriftDetector.check(store: store, environment: target.environment, snapshot: before.snapshot,
-                                                actor: actor, now: started)
-            } catch {
-                notes.append("drift was not checked: \(error)")
+        if case .success(let store) = log {
+            if !target.scanDirs.isEmpty {
+                do {
+                    drift = try DriftDetector.check(store: store, environment: target.environment,
+                                                    snapshot: before.snapshot, actor: actor, now: started)
+                } catch {
+                    notes.append("drift was not checked: \(error)")
+                }
             }
+            try? store.startWAL()
         }
+        PhaseTrace.mark("parallel")
         let exit = child.wait()
+        PhaseTrace.mark("waited")
         let finished = Clock.now()
         let afterTarget = adapter.targetAfterRun() ?? target
         let after = SiteScanner.scan(afterTarget.scanDirs, reusing: before.snapshot)
         notes += before.notes + after.notes.filter { !before.notes.contains($0) }
+        PhaseTrace.mark("after")
         let start = adapter.reusedEnvironment ? after : before
         let found = adapter.finish(ObservedRun(
             before: start.snapshot, after: after.snapshot, deltas: start.snapshot.deltas(to: after.snapshot),
             hooks: ChangeBuilder.hooks(before: start.snapshot, after: after.snapshot), exit: exit))
+        PhaseTrace.mark("findings")
         let event = Event(
             id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
             command: Command(tool: adapter.tool, toolVersion: found.toolVersion, argv: Redaction.redactArgv(argv),

@@ -55,7 +55,7 @@ final class UvAdapter: ToolAdapter {
                                       platform: environment.platform, isVenv: false, siteDirs: [dir])
         } else if let p = cmd.last("--prefix") {
             let prefix = FileSystem.absolute(p, cwd: cwd)
-            let xy = info.version.map { $0.split(separator: ".").prefix(2).joined(separator: ".") } ?? "3"
+            let xy = info.version.map(Version.majorMinor) ?? "3"
             environment = Environment(prefix: prefix, python: info.python, pythonVersion: info.version,
                                       platform: environment.platform, isVenv: false,
                                       siteDirs: ["\(prefix)/lib/python\(xy)/site-packages"])

@@ -42,15 +42,18 @@ public enum Redaction {
     }
 
     static func isSecretName<S: StringProtocol>(_ name: S) -> Bool {
-        let name = name.drop { $0 == "-" }.lowercased()
-        guard !name.isEmpty, !name.hasPrefix("author") else { return false }
-        for word in ["password", "passwd", "token", "secret", "apikey", "api-key", "api_key", "auth", "credential",
-                     "private_key", "private-key", "access_key", "access-key"]
-        where name.contains(word) {
-            return true
+        let name = Array(name.drop { $0 == "-" }.lowercased().utf8)
+        guard !name.isEmpty, !name.starts(with: "author".utf8) else { return false }
+        // Bytes, not `String.contains`: the same answer for these ASCII
+        // words, without _StringProcessing's searcher, whose first use costs
+        // a recorded command ~0.15 ms of runtime type lookups.
+        return secretWords.contains { word in
+            name.count >= word.count && (0...(name.count - word.count)).contains { name[$0..<$0 + word.count].elementsEqual(word) }
         }
-        return false
     }
+
+    private static let secretWords = ["password", "passwd", "token", "secret", "apikey", "api-key", "api_key", "auth",
+                                      "credential", "private_key", "private-key", "access_key", "access-key"].map { Array($0.utf8) }
 
     /// `token=abc` → `token=***` wherever a secret-named word is assigned:
     /// at the start, or after a space, `=`, `,`, `;` or `&`. The value runs

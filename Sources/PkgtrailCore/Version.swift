@@ -210,3 +210,16 @@ private struct VersionScanner {
         }
     }
 }
+
+extension Version {
+    /// `3.11` of a Python version string `3.11.7` (the `pythonX.Y` of a
+    /// site-packages path); the string itself when it has no second dot.
+    public static func majorMinor(_ version: String) -> String {
+        var dots = 0
+        for i in version.indices where version[i] == "." {
+            dots += 1
+            if dots == 2 { return String(version[..<i]) }
+        }
+        return version
+    }
+}

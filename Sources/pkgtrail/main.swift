@@ -1,8 +1,15 @@
 import PkgtrailCapture
 
-// The shims' hot path skips argument parsing entirely: `pkgtrail exec TOOL -- ARGS…`
-// decides and execs (or records) before anything else is set up.
+// The shims are links to this binary named pip, pip3, uv and uvx: called by
+// one of those names it is the shim, with no shell in between. That hot
+// path, like `pkgtrail exec TOOL -- ARGS…` (what the shell functions call),
+// skips argument parsing entirely and decides and execs (or records)
+// before anything else is set up.
 let arguments = Array(CommandLine.arguments.dropFirst())
+let invokedAs = String(CommandLine.arguments[0].split(separator: "/").last ?? "")
+if ShimExec.isShimName(invokedAs) {
+    ShimExec.main(tool: invokedAs, arguments: arguments)
+}
 if arguments.first == "exec", arguments.count >= 2, !arguments[1].hasPrefix("-") {
     var rest = Array(arguments.dropFirst(2))
     if rest.first == "--" { rest.removeFirst() }

@@ -151,11 +151,21 @@ final class EnvironmentReadingTests: XCTestCase {
         XCTAssertNotNil(details.recordSHA256)
     }
 
+    /// Shims are links that resolve to a binary named pkgtrail, directly or
+    /// through another link; a link to anything else, or a real tool that
+    /// is itself a link (a venv's python), is a real tool.
     func testRealToolSkipsShimsAndFindsNothingWhenOnlyShimsExist() throws {
-        try write(dir + "/shims/pip", "#!/bin/sh\n# pkgtrail-shim\nexec pkgtrail exec pip -- \"$@\"\n", mode: 0o755)
-        try write(dir + "/real/pip", "#!/bin/sh\necho real\n", mode: 0o755)
-        XCTAssertEqual(RealTool.locate("pip", path: "\(dir!)/shims:\(dir!)/shims:\(dir!)/real", cwd: "/"), dir + "/real/pip")
-        XCTAssertNil(RealTool.locate("pip", path: "\(dir!)/shims", cwd: "/"))
+        try write(dir + "/bin/pkgtrail", "ELF", mode: 0o755)
+        try write(dir + "/real/pip-26", "#!/bin/sh\necho real\n", mode: 0o755)
+        try FileManager.default.createDirectory(atPath: dir + "/shims", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/more", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/shims/pip", withDestinationPath: "../bin/pkgtrail")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/more/pip", withDestinationPath: dir + "/shims/pip")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/real/pip", withDestinationPath: "pip-26")
+        let path = "\(dir!)/shims:\(dir!)/more:\(dir!)/shims:\(dir!)/real"
+        XCTAssertEqual(RealTool.locate("pip", path: path, cwd: "/"), dir + "/real/pip")
+        XCTAssertNil(RealTool.locate("pip", path: "\(dir!)/shims:\(dir!)/more", cwd: "/"))
+        XCTAssertEqual(RealTool.first("pip", path: path, cwd: "/", skippingShims: false), dir + "/shims/pip")
     }
 }
 

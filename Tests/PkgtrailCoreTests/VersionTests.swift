@@ -28,4 +28,9 @@ final class VersionTests: XCTestCase {
             XCTAssertNil(Version(bad), bad)
         }
     }
+
+    func testMajorMinorIsTheSitePackagesPart() {
+        XCTAssertEqual(["3.11.7", "3.12", "3", "3.13.0rc1", "10.1.2.3", ""].map(Version.majorMinor),
+                       ["3.11", "3.12", "3", "3.13", "10.1", ""])
+    }
 }

@@ -178,6 +178,18 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertEqual(try interval(), 1_000)
     }
 
+    /// Every commit syncs the WAL (2 = FULL). GRDB's WAL set-up sets NORMAL
+    /// after `prepareDatabase` runs, which synced only at checkpoints: an
+    /// event committed while a reader kept the log open was not on disk
+    /// when the recorder returned.
+    func testEveryCommitIsSynced() throws {
+        let store = try TrailStore.openForWriting(path: path)
+        XCTAssertEqual(try store.queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }, "wal")
+        XCTAssertEqual(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }, 2)
+        try store.append([Self.event(1)])
+        XCTAssertEqual(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }, 2)
+    }
+
     /// The trigger refuses any row that does not extend the head, whoever writes it.
     func testInsertMustExtendTheHead() throws {
         let store = try seeded(3)

@@ -14,11 +14,13 @@ import threading
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from layout import make_shims  # noqa: E402
 from wheels import build_index, make_wheel, normalize, serve  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHIMS = os.path.join(REPO, "shims")
 BIN = os.environ.get("PKGTRAIL_TEST_BIN", os.path.join(REPO, ".build", "debug", "pkgtrail"))
+# The shims as installed: links to the binary under test.
+SHIMS = make_shims(os.path.join(REPO, ".build", "e2e-shims"), BIN)
 TOOLS = os.environ.get("PKGTRAIL_TOOLS", os.path.join(REPO, ".tools"))
 PINNED_PIP = "26.3"
 BASE_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -59,7 +61,7 @@ def isolated_env(home, db, extra=None):
     env.update({
         "HOME": home, "XDG_DATA_HOME": home + "/.local/share", "XDG_STATE_HOME": home + "/.local/state",
         "XDG_CONFIG_HOME": home + "/.config", "PIP_CONFIG_FILE": "/dev/null", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "PIP_NO_CACHE_DIR": "1", "PIP_DEFAULT_TIMEOUT": "20", "PKGTRAIL_BIN": BIN, "PKGTRAIL_DB": db,
+        "PIP_NO_CACHE_DIR": "1", "PIP_DEFAULT_TIMEOUT": "20", "PKGTRAIL_DB": db,
         "PYTHONDONTWRITEBYTECODE": "1", "LC_ALL": "C.UTF-8",
     })
     env.pop("CI", None)

@@ -12,7 +12,8 @@ import struct
 import termios
 import time
 
-from conftest import BIN, REPO, SHIMS
+from conftest import BIN, REPO
+from layout import make_shims
 
 RC_FILE = {"bash": ".bashrc", "zsh": ".zshrc", "fish": ".config/fish/config.fish"}
 STATUS = {"bash": "$?", "zsh": "$?", "fish": "$status"}
@@ -30,15 +31,10 @@ def readme_init_line(shell):
 
 def install_layout(home):
     """What `make install PREFIX=~/.local` lays out: the binary (here a link
-    to the test build) and a shims directory with the prototype and links."""
+    to the test build) and a shims directory of links to it."""
     os.makedirs(home + "/.local/bin", exist_ok=True)
-    shims = home + "/.local/share/pkgtrail/shims"
-    os.makedirs(shims, exist_ok=True)
     os.symlink(BIN, home + "/.local/bin/pkgtrail")
-    shutil.copy(os.path.join(SHIMS, "pkgtrail-shim"), shims + "/pkgtrail-shim")
-    for tool in ("pip", "pip3", "uv", "uvx"):
-        os.symlink("pkgtrail-shim", f"{shims}/{tool}")
-    return shims
+    return make_shims(home + "/.local/share/pkgtrail/shims", "../../../bin/pkgtrail")
 
 
 def install_uv_like_its_installer(home, uv_dir):

@@ -36,7 +36,6 @@ def installed(tmp_path, index, ci):
     install_layout(home)
     make_venv(str(tmp_path / "v"), "current")
     env = isolated_env(home, str(tmp_path / "trail.db"), {"PATH": BASE_PATH, "PIP_INDEX_URL": index["simple"], **ci})
-    env.pop("PKGTRAIL_BIN")
     return home, env["PKGTRAIL_DB"], env
 
 

@@ -14,7 +14,8 @@ import subprocess
 import time
 
 import pytest
-from conftest import BASE_PATH, BIN, SHIMS, TOOLS, isolated_env, make_venv
+from conftest import BASE_PATH, BIN, TOOLS, isolated_env, make_venv
+from layout import make_shims
 from shells import (ACTIVATE, RC_FILE, Session, install_layout, install_uv_like_its_installer, pyenv_like_shims,
                     write_rc)
 
@@ -52,7 +53,7 @@ class World:
             "PATH": BASE_PATH, "PIP_INDEX_URL": index["simple"], "UV_INDEX_URL": index["simple"],
             "UV_CACHE_DIR": root + "/uv-cache", "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1",
             "TERM": "dumb"})
-        for name in ("PKGTRAIL_BIN", "SHELL", "BASH_ENV", "ENV"):
+        for name in ("SHELL", "BASH_ENV", "ENV"):
             self.env.pop(name, None)
 
     def session(self):
@@ -288,15 +289,13 @@ def test_python_m_uv_is_recorded_as_uv_in_that_venv(tmp_path, uv_dir, index):
 
 def test_a_shim_left_on_path_without_its_binary_runs_the_real_tool(tmp_path):
     """After `make uninstall` a shims directory may still be on PATH (a
-    script's own PATH, a shell opened before): pip keeps working and says why."""
+    script's own PATH, a shell opened before): its links now lead nowhere,
+    so every shell and execvp skips them and the real pip runs, unrecorded."""
     make_venv(str(tmp_path / "v"), "current")
-    shims = tmp_path / "share" / "pkgtrail" / "shims"
-    shims.mkdir(parents=True)
-    shutil.copy(os.path.join(SHIMS, "pkgtrail-shim"), shims / "pkgtrail-shim")
-    os.symlink("pkgtrail-shim", shims / "pip")
+    shims = make_shims(str(tmp_path / "share" / "pkgtrail" / "shims"), str(tmp_path / "bin" / "pkgtrail"))
     env = isolated_env(str(tmp_path), str(tmp_path / "trail.db"), {"PATH": f"{shims}:{tmp_path}/v/bin:{BASE_PATH}"})
-    env.pop("PKGTRAIL_BIN")
-    r = subprocess.run(["pip", "--version"], env=env, capture_output=True, timeout=60)
-    assert r.returncode == 0 and r.stdout.startswith(b"pip 26.3 from " + str(tmp_path).encode()), r
-    assert r.stderr == f"pkgtrail: the pkgtrail binary is gone; running pip unrecorded (take {shims} off PATH)\n".encode()
+    for argv in (["pip", "--version"], ["sh", "-c", "pip --version"], ["bash", "-c", "pip --version"]):
+        r = subprocess.run(argv, env=env, capture_output=True, timeout=60)
+        assert r.returncode == 0 and r.stdout.startswith(b"pip 26.3 from " + str(tmp_path).encode()), r
+        assert r.stderr == b"", r
     assert not os.path.exists(tmp_path / "trail.db")
