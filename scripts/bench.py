@@ -19,7 +19,7 @@ from layout import make_shims  # noqa: E402
 from wheels import make_wheel  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
-RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 21
 TOOLS = os.environ.get("PKGTRAIL_TOOLS", os.path.join(REPO, ".tools"))
 SHIMS = None  # links to BIN, as `make install` lays them out (made in main)
 

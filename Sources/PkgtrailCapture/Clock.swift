@@ -24,10 +24,13 @@ public enum Clock {
         for i in 0..<6 { b[i] = UInt8(truncatingIfNeeded: ms >> (40 - 8 * UInt64(i))) }
         b[6] = b[6] & 0x0F | 0x70
         b[8] = b[8] & 0x3F | 0x80
-        let h = Hex.encode(b)
-        let u = Array(h)
-        return String(u[0..<8]) + "-" + String(u[8..<12]) + "-" + String(u[12..<16]) + "-" + String(u[16..<20]) + "-"
-            + String(u[20..<32])
+        let hex = Array(Hex.encode(b).utf8)
+        var text: [UInt8] = []
+        for (i, c) in hex.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { text.append(UInt8(ascii: "-")) }
+            text.append(c)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

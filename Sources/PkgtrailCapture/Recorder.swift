@@ -92,7 +92,7 @@ struct Recorder {
     /// Interrupted: stopped by a signal someone sent (or typed), or exiting
     /// non-zero after one reached the wrapper; a crash (SIGSEGV, SIGABRT…) is a failure.
     static func outcome(_ exit: ProcessRunner.Exit) -> Command.Outcome {
-        let stopSignals: Set<Int32> = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL]
+        let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL]
         if let sig = exit.signal { return stopSignals.contains(sig) || exit.interruptedBy != nil ? .interrupted : .failed }
         if exit.status == 0 { return .ok }
         return exit.interruptedBy != nil ? .interrupted : .failed
