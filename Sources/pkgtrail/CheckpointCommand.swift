@@ -62,7 +62,7 @@ struct CheckpointCommand: ParsableCommand {
                 sink.write(note)
                 try sink.commit()
             } else {
-                print(note, terminator: "")
+                emit(note, terminator: "")
             }
         } catch { throw fail("\(error)") }
     }

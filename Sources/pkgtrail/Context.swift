@@ -92,11 +92,11 @@ struct EnvironmentOptions: ParsableArguments {
 /// Prints the one-line error and exits with 2 ("could not do its job").
 func fail(_ message: String) -> ExitCode {
     Console.error(message)
-    return ExitCode(2)
+    return ExitCode(ExitStatus.failed)
 }
 
 func emit(_ line: String, terminator: String = "\n") {
-    print(line, terminator: terminator)
+    StandardOutput.write(line + terminator)
 }
 
 /// Prints JSON text for a terminal or a pipe: C1 controls and DEL escaped

@@ -71,7 +71,7 @@ struct DoctorCommand: ParsableCommand {
             emit(covered ? "covered: pip, uv and python -m pip typed here are recorded"
                          : "NOT COVERED: fix the lines above marked BYPASSES (or the log)")
         }
-        if !covered { throw ExitCode(1) }
+        if !covered { throw ExitCode(ExitStatus.verdict) }
     }
 
     static func line(_ r: Coverage.Row, width: Int) -> String {

@@ -57,7 +57,7 @@ struct ExportCommand: ParsableCommand {
             throw e
         } catch {
             out.abandon()
-            throw fail("export failed, nothing written: \(error)")
+            throw fail(out.atomic ? "export failed, nothing written: \(error)" : "export failed: \(error)")
         }
     }
 }
@@ -119,23 +119,56 @@ struct JSONExport: ExportWriter {
 /// place on success so a failed export never leaves half a file.
 final class ExportSink {
     private let path: String?
+    /// The temporary file renamed over `path` at commit; nil when writing
+    /// straight through (stdout, a device, a FIFO, a terminal).
     private let temp: String?
     private let file: UnsafeMutablePointer<FILE>
+    /// Opened by us (`-o` onto a device or FIFO): closed at commit, so that
+    /// a late write error is seen.
+    private let owned: Bool
 
+    /// True when a failed export leaves nothing behind (a temporary file).
+    var atomic: Bool { temp != nil }
+
+    /// `-o PATH` that is a regular file, a link to one, or nothing yet is
+    /// written to a temporary file beside it and renamed over it at commit,
+    /// so readers never see half an export. Anything else (`/dev/stdout`,
+    /// a device, a FIFO) is written straight through: a rename would
+    /// replace the device node or the link itself.
     init(path: String?) throws {
-        self.path = path
         guard let path else {
+            self.path = nil
             temp = nil
+            owned = false
             guard let f = fdopen(STDOUT_FILENO, "w") else { throw Failure("cannot write to standard output") }
             file = f
             return
         }
-        let t = path + ".tmp-\(getpid())"
+        let target = Self.renameTarget(path)
+        self.path = target
+        guard let target else {
+            temp = nil
+            owned = true
+            guard let f = fopen(path, "w") else { throw Failure("cannot write \(path): \(String(cString: strerror(errno)))") }
+            file = f
+            return
+        }
+        let t = target + ".tmp-\(getpid())"
         guard let f = fopen(t, "wx") else {
             throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         temp = t
+        owned = true
         file = f
+    }
+
+    /// The file to rename over: `path` itself when absent or a regular
+    /// file, the regular file a link resolves to; nil for anything else.
+    static func renameTarget(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return path }  // nothing there yet (or a dangling link: created)
+        guard st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return FileSystem.realpath(path) ?? path
     }
 
     func write(_ bytes: [UInt8]) {
@@ -146,7 +179,10 @@ final class ExportSink {
 
     func commit() throws {
         if fflush(file) != 0 || ferror(file) != 0 { throw Failure("write error: \(String(cString: strerror(errno)))") }
-        guard let temp, let path else { return }
+        guard let temp, let path else {
+            if owned, fclose(file) != 0 { throw Failure("write error: \(String(cString: strerror(errno)))") }
+            return
+        }
         if fsync(fileno(file)) != 0 || fclose(file) != 0 || rename(temp, path) != 0 {
             throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
         }

@@ -81,7 +81,7 @@ struct ExposureCommand: ParsableCommand {
         } else {
             report(found)
         }
-        if !found.isEmpty { throw ExitCode(1) }
+        if !found.isEmpty { throw ExitCode(ExitStatus.verdict) }
     }
 
     func report(_ found: [(Presence, [String])]) {

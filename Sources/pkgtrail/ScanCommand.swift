@@ -56,6 +56,6 @@ struct ScanCommand: ParsableCommand {
                 }
             }
         }
-        if findings.contains(where: { $0.drift != nil || $0.files?.findings.isEmpty == false }) { throw ExitCode(1) }
+        if findings.contains(where: { $0.drift != nil || $0.files?.findings.isEmpty == false }) { throw ExitCode(ExitStatus.verdict) }
     }
 }

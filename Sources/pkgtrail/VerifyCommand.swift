@@ -67,6 +67,6 @@ struct VerifyCommand: ParsableCommand {
                 emit("no checkpoint given: a rewrite that recomputed every later hash is caught only by `verify --checkpoint`")
             }
         }
-        if !sound { throw ExitCode(1) }
+        if !sound { throw ExitCode(ExitStatus.verdict) }
     }
 }

@@ -15,4 +15,4 @@ if arguments.first == "exec", arguments.count >= 2, !arguments[1].hasPrefix("-")
     if rest.first == "--" { rest.removeFirst() }
     ShimExec.main(tool: arguments[1], arguments: rest)
 }
-Pkgtrail.main()
+ExitStatus.run(arguments)

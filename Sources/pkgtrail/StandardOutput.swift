@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything a command prints goes through here rather than `print`, so
+/// that a failed write is never silent: `pkgtrail log --json > /dev/full`
+/// must not hand a script truncated JSON with status 0. Buffered like
+/// stdio (by line on a terminal, by 64 KiB otherwise), written with
+/// write(2) until every byte is out; the first error is kept, and
+/// `ExitStatus` turns it into exit 2.
+enum StandardOutput {
+    nonisolated(unsafe) private static var buffer: [UInt8] = []
+    nonisolated(unsafe) private static var failure: Int32 = 0
+    private static let lineBuffered = isatty(STDOUT_FILENO) == 1
+
+    static func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 || (lineBuffered && buffer.last == UInt8(ascii: "\n")) { _ = flush() }
+    }
+
+    /// Writes what is buffered; false when this or an earlier write failed.
+    static func flush() -> Bool {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard failure == 0 else { return false }
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+
+    /// Why the output could not be written, once `flush` returned false.
+    static var failureReason: String { String(cString: strerror(failure == 0 ? EIO : failure)) }
+}
