@@ -42,7 +42,7 @@ build:
 # those archives, before the system's shared libraries (0.9 ms of every
 # start). Nothing looks the binary's own symbols up at run time, so they are
 # not exported: Swift's image registration then searches 500 symbols, not
-# 13,000 (README "Budgets").
+# 13,000 (docs/PERFORMANCE.md).
 STATIC_LIBS := $(CURDIR)/.build/static-libs
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie -Xlinker -L$(STATIC_LIBS) -Xlinker --no-export-dynamic
 release:

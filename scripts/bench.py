@@ -2,7 +2,7 @@
 """make bench: overhead of the recorder, measured as the user feels it.
 
 Every figure is a median over interleaved runs (bare, recorded, bare, …) in
-one process, so machine noise hits both sides alike; budgets are SPEC §6.
+one process, so machine noise hits both sides alike; budgets are docs/SPEC.md §6.
 Usage: bench.py PKGTRAIL_BINARY [RUNS]"""
 import os
 import shutil

@@ -1,7 +1,7 @@
 import PkgtrailCore
 import PkgtrailStore
 
-/// Compares what is on disk with what the log says (SPEC §4). Anything that
+/// Compares what is on disk with what the log says (docs/SPEC.md §4). Anything that
 /// differs happened outside the shims — `python -m pip`, `./venv/bin/pip`, a
 /// copied folder, a deleted dist-info — and becomes a `drift` event with the
 /// window in which it happened: after the environment was last seen, before now.

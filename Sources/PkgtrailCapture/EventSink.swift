@@ -2,7 +2,7 @@ import PkgtrailCore
 import PkgtrailStore
 
 /// Gets events into the log, or, when the log cannot be written, into the
-/// spool, so that recording never makes an install fail (SPEC §1). Waiting
+/// spool, so that recording never makes an install fail (docs/SPEC.md §1). Waiting
 /// spooled events are appended first, so the chain keeps their order.
 public struct EventSink {
     public let databasePath: String

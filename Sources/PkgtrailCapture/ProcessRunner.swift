@@ -11,7 +11,7 @@ private let receivedSignal = Atomic<Int32>(0)
 
 /// Runs the real tool as the shims' child with posix_spawn, so that it stays
 /// in the terminal's foreground process group with the same stdin, stdout,
-/// stderr and TTY (Foundation's Process cannot: FACTS.md, "Running the real tool").
+/// stderr and TTY (Foundation's Process cannot: docs/FACTS.md, "Running the real tool").
 public enum ProcessRunner {
     public struct Exit: Sendable {
         /// What the wrapper must exit with: the child's code, or 128+signal.

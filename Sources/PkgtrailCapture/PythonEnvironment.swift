@@ -17,7 +17,7 @@ struct PythonInfo: Equatable {
 /// Learns where an interpreter installs packages without letting any code
 /// from its site-packages run: venvs are read natively from `pyvenv.cfg`;
 /// other interpreters are asked with `-S`, which skips `site` and so every
-/// `.pth` file (FACTS.md: a `.pth` import line runs even under `-I`).
+/// `.pth` file (docs/FACTS.md: a `.pth` import line runs even under `-I`).
 enum PythonLocator {
     /// The interpreter a pip script runs under, from its shebang (including
     /// pip's `/bin/sh` trampoline for long paths). Nil for a non-Python launcher.

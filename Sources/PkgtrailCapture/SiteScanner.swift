@@ -3,7 +3,7 @@ import PkgtrailCore
 /// Reads an environment's site directories natively: names and versions
 /// from `*.dist-info` / `*.egg-info` directory names, identities from
 /// `stat`, and `.pth` files. Never imports or runs anything from the
-/// environment (SPEC §1). Costs a readdir and a few stats per distribution;
+/// environment (docs/SPEC.md §1). Costs a readdir and a few stats per distribution;
 /// file contents are read only for what changed (`DistInfoDetails`).
 public enum SiteScanner {
     public struct Result {

@@ -14,7 +14,7 @@ final class UvAdapter: ToolAdapter {
         target = Self.resolve(uv.cmd, env: uv.env, cwd: uv.cwd)
     }
 
-    /// FACTS.md: `--python`/`UV_PYTHON`, else `VIRTUAL_ENV`, else `CONDA_PREFIX`,
+    /// docs/FACTS.md: `--python`/`UV_PYTHON`, else `VIRTUAL_ENV`, else `CONDA_PREFIX`,
     /// else `.venv` in the working directory or a parent; `--system` takes the
     /// first python on PATH; `--target`/`--prefix` redirect the files.
     static func resolve(_ cmd: UvCommand, env: ProcessEnvironment, cwd: String) -> CaptureTarget {

@@ -75,7 +75,7 @@ public struct UvCommand: Sendable {
     }
 
     /// `uv add`, `uv remove`, `uv sync`, `uv run` sync the project environment,
-    /// unless told not to (`--no-sync`; `--frozen` for add/remove, FACTS.md).
+    /// unless told not to (`--no-sync`; `--frozen` for add/remove, docs/FACTS.md).
     public var syncsProject: Bool {
         guard let first = subcommands.first, ["add", "remove", "sync", "run"].contains(first) else { return false }
         if has("-h", "--help", "--dry-run", "--no-sync") { return false }

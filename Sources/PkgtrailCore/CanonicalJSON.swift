@@ -1,6 +1,6 @@
 /// Canonical JSON: the byte form in which event bodies are hashed and stored.
 ///
-/// Rules (documented for auditors in README.md, "The chain"):
+/// Rules (documented for auditors in docs/FORMAT.md, "The chain"):
 /// - object keys sorted by their UTF-8 bytes (all keys are ASCII schema names,
 ///   so this equals RFC 8785's UTF-16 order);
 /// - no insignificant whitespace;

@@ -1,6 +1,6 @@
 /// A log checkpoint in the C2SP tlog-checkpoint layout: origin, size and
 /// head hash, one per line. pkgtrail's log is a hash chain, not a Merkle
-/// tree, so the third line is the chain's head hash(size) (SPEC §3), and
+/// tree, so the third line is the chain's head hash(size) (docs/SPEC.md §3), and
 /// "consistency" means the log still holds, at seq `size`, that hash.
 public struct Checkpoint: Sendable, Equatable {
     public let origin: String

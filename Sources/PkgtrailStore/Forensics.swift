@@ -29,7 +29,7 @@ public struct EnvironmentKey: Hashable, Sendable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { (a.host, a.prefix) < (b.host, b.prefix) }
 }
 
-/// The forensic queries of SPEC §5. Each reads the indexed projection
+/// The forensic queries of docs/SPEC.md §5. Each reads the indexed projection
 /// tables to find what matches, then decodes only the matching events.
 extension TrailStore {
     /// Every change whose old or new version matches the query, oldest first.

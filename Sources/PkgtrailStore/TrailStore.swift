@@ -61,7 +61,7 @@ public final class TrailStore {
     /// Opens (creating if needed) the log for appending.
     ///
     /// Several processes opening a brand-new file at once can fail to switch it
-    /// to WAL with "database is locked" whatever the busy timeout (FACTS.md), so
+    /// to WAL with "database is locked" whatever the busy timeout (docs/FACTS.md), so
     /// the open is retried with backoff.
     public static func openForWriting(path: String, busyTimeout: TimeInterval = 10) throws -> TrailStore {
         let dir = (path as NSString).deletingLastPathComponent

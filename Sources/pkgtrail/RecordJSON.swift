@@ -2,7 +2,7 @@ import PkgtrailCore
 import PkgtrailStore
 
 /// The `--json` shapes of forensic answers. Field names are part of the
-/// interface (README, "JSON output"): add fields, never rename them.
+/// interface (README, "Commands": the --json fields): add fields, never rename them.
 enum RecordJSON {
     static func change(_ r: ChangeRecord) -> JSONValue {
         let e = r.event, c = r.change, a = e.actor

@@ -56,7 +56,7 @@ def served_sha256(index, filename):
 
 
 def isolated_env(home, db, extra=None):
-    """The machine's environment minus its pip configuration (FACTS.md)."""
+    """The machine's environment minus its pip configuration (docs/FACTS.md)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PKGTRAIL_", "UV_", "VIRTUAL_ENV"))}
     env.update({
         "HOME": home, "XDG_DATA_HOME": home + "/.local/share", "XDG_STATE_HOME": home + "/.local/state",

@@ -1,4 +1,4 @@
-"""SPEC §4: what changes outside the shims is found by the next recorded
+"""docs/SPEC.md §4: what changes outside the shims is found by the next recorded
 command or by `pkgtrail scan`, recorded as drift with its window, and an
 unchanged environment never reports drift."""
 import json

@@ -1,4 +1,4 @@
-"""SPEC §3 and §5: exports an auditor verifies without pkgtrail, CSV safe
+"""docs/SPEC.md §3 and §5: exports an auditor verifies without pkgtrail, CSV safe
 for spreadsheets, a self-contained HTML timeline checked in a real headless
 browser, and signed checkpoints that catch truncation, rewrites and forks."""
 import csv

@@ -1,10 +1,10 @@
-"""Faults (SPEC §1, §3): the log locked past the busy timeout, read-only,
+"""Faults (docs/SPEC.md §1, §3): the log locked past the busy timeout, read-only,
 on a full filesystem, deleted or replaced by garbage while pip runs, the
 recorder killed between pip's exit and the append, a writer killed in the
 middle of its transactions. In each case the install behaves as bare pip
 (same status, same output, plus one `pkgtrail: warning:` line), the event
 reaches the spool or the log, and the next pkgtrail call appends the spool
-in order. What each case loses is asserted (the README's reliability table)."""
+in order. What each case loses is asserted (docs/DESIGN.md's reliability table)."""
 import glob
 import json
 import os

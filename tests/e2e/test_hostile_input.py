@@ -1,4 +1,4 @@
-"""Hostile input (SPEC §1–2): a site-packages planted with what a malicious
+"""Hostile input (docs/SPEC.md §1–2): a site-packages planted with what a malicious
 package or a careless tool can leave there (enormous METADATA and RECORD,
 non-UTF-8 and control characters in names, names built to break SQL, CSV,
 HTML, JSON and terminals, symlink loops, a FIFO where METADATA should be,

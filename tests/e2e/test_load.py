@@ -1,4 +1,4 @@
-"""Load (SPEC §1, §3): many recorded installs started at once, into
+"""Load (docs/SPEC.md §1, §3): many recorded installs started at once, into
 different environments and into the same one, with real pip and real uv;
 then 10,000 appends from 8 processes at once. Every time: one linear chain,
 no gaps, no duplicates, every command's event present, exit codes as bare."""

@@ -1,4 +1,4 @@
-"""SPEC §2–3 end to end: the chain on a real log, tampering as an attacker
+"""docs/SPEC.md §2–3 end to end: the chain on a real log, tampering as an attacker
 with the file would do it, the spool, and secrets that must never be stored."""
 import glob
 import json

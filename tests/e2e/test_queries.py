@@ -1,4 +1,4 @@
-"""SPEC §5: the incident questions answered from the log alone, by the real
+"""docs/SPEC.md §5: the incident questions answered from the log alone, by the real
 binary, after real pip installs through the shims: who, state, diff,
 exposure (specifiers and OSV advisories) and the log filters."""
 import getpass

@@ -1,5 +1,5 @@
 """A canary secret in every channel a secret can travel to an install
-(SPEC §2): environment variables of every common name, index URLs on the
+(docs/SPEC.md §2): environment variables of every common name, index URLs on the
 command line, in PIP_*/UV_* variables, in pip.conf and uv.toml, in a
 requirements file, .netrc, build-option assignments, a CI job token, and a
 package whose .pth prints the whole environment at every interpreter start.

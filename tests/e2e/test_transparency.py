@@ -1,4 +1,4 @@
-"""SPEC §1: the recorder is invisible. Same status, bytes, TTY, stdin and
+"""docs/SPEC.md §1: the recorder is invisible. Same status, bytes, TTY, stdin and
 signals as the bare tool; pass-through commands never touch the log."""
 import os
 import signal
