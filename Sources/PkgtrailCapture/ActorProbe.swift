@@ -7,11 +7,11 @@ import PkgtrailCore
 /// sudo, the host, and the CI job where one is detected. Reads only
 /// allowlisted variables.
 public enum ActorProbe {
-    static func current(env: ProcessEnvironment) -> Actor {
+    static func current(env: ProcessEnvironment) -> EventActor {
         let uid = geteuid()
         var user = env.nonEmpty("USER") ?? "uid-\(uid)"
         if let pw = getpwuid(uid), let name = pw.pointee.pw_name { user = String(cString: name) }
-        return Actor(user: user, uid: Int64(uid), sudoUser: env.nonEmpty("SUDO_USER"), host: hostname(), ci: ci(env))
+        return EventActor(user: user, uid: Int64(uid), sudoUser: env.nonEmpty("SUDO_USER"), host: hostname(), ci: ci(env))
     }
 
     public static func hostname() -> String {

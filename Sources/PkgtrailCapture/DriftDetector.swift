@@ -6,7 +6,7 @@ import PkgtrailStore
 /// copied folder, a deleted dist-info — and becomes a `drift` event with the
 /// window in which it happened: after the environment was last seen, before now.
 enum DriftDetector {
-    static func check(store: TrailStore, environment: Environment, snapshot: Snapshot, actor: Actor,
+    static func check(store: TrailStore, environment: Environment, snapshot: Snapshot, actor: EventActor,
                       now: String) throws -> Event? {
         let last = try store.lastSeen(host: actor.host, prefix: environment.prefix)
         if let last, last.stateAfter == snapshot.stateDigest, last.startupAfter == snapshot.startupDigest {

@@ -14,7 +14,7 @@ public struct Event: Equatable, Sendable {
     public var kind: Kind
     public var started: String
     public var finished: String
-    public var actor: Actor
+    public var actor: EventActor
     public var command: Command?
     public var environment: Environment
     public var sources: [Source]
@@ -36,7 +36,7 @@ public struct Event: Equatable, Sendable {
     public var notes: [String]
 
     public init(seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
-                actor: Actor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
+                actor: EventActor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
                 startupHooks: [StartupHook], stateBefore: String, stateAfter: String, startupBefore: String,
                 startupAfter: String, drift: DriftWindow? = nil, lockfile: Lockfile? = nil,
                 tool: ToolInstallation? = nil, notes: [String]) {
@@ -84,7 +84,9 @@ public struct DriftWindow: Equatable, Sendable {
     public var firstSeen: Bool { lastSeenSeq == nil }
 }
 
-public struct Actor: Equatable, Sendable {
+/// Who ran the command: user, uid, the user sudo ran as, host, CI run.
+/// (Not `Actor`, which would shadow Swift's `Actor` protocol.)
+public struct EventActor: Equatable, Sendable {
     public var user: String
     public var uid: Int64
     public var sudoUser: String?

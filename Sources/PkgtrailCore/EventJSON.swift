@@ -40,7 +40,7 @@ extension Event {
         self.init(
             seq: try r.int("seq"), prevHash: try r.string("prev_hash"), id: try r.string("id"), kind: kind,
             started: try r.string("started"), finished: try r.string("finished"),
-            actor: try Actor(json: try r.value("actor")),
+            actor: try EventActor(json: try r.value("actor")),
             command: try r.optionalValue("command").map(Command.init(json:)),
             environment: try Environment(json: try r.value("environment")),
             sources: try r.array("sources").map(Source.init(json:)),
@@ -91,7 +91,7 @@ extension DriftWindow {
     }
 }
 
-extension Actor {
+extension EventActor {
     var json: JSONValue {
         .object(["user": .string(user), "uid": .int(uid), "sudo_user": .optional(sudoUser),
                  "host": .string(host), "ci": ci?.json ?? .null])

@@ -111,7 +111,7 @@ for i in 0..<total {
     if changes.allSatisfy({ $0.action == .remove }) { argv[1] = "uninstall" }
     let event = Event(
         id: "00000000-0000-4000-8" + String(hex(UInt64(writer ?? 0)).suffix(3)) + "-" + String(hex(UInt64(i)).suffix(12)), kind: .install, started: stamp, finished: finished,
-        actor: Actor(user: "user\(env % 37)", uid: Int64(1000 + env % 37), sudoUser: nil, host: host, ci: nil),
+        actor: EventActor(user: "user\(env % 37)", uid: Int64(1000 + env % 37), sudoUser: nil, host: host, ci: nil),
         command: Command(tool: "pip", toolVersion: "26.3", argv: argv, cwd: "/srv/app\(env % envsPerHost)", exitStatus: 0, outcome: .ok),
         environment: Environment(prefix: prefix, python: prefix + "/bin/python", pythonVersion: "3.11.7", platform: "linux-x86_64",
                                  isVenv: true, siteDirs: [prefix + "/lib/python3.11/site-packages"]),

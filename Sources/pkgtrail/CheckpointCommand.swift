@@ -51,7 +51,7 @@ struct CheckpointCommand: ParsableCommand {
         let files = KeyFiles(env: ProcessEnvironment.current(), privatePath: key)
         let origin = origin ?? ActorProbe.hostname() + "/pkgtrail"
         guard !origin.isEmpty, !origin.contains("\n") else { throw ValidationError("--origin is one non-empty line") }
-        let store = try Context(location).openLog()
+        let store = try LogAccess(location).openLog()
         do {
             let signer = try files.signer()
             let head = try store.head()

@@ -66,3 +66,9 @@ enum ExitStatus {
         return false
     }
 }
+
+/// Prints the one-line error and exits with 2 ("could not do its job").
+func fail(_ message: String) -> ExitCode {
+    Console.error(message)
+    return ExitCode(ExitStatus.failed)
+}

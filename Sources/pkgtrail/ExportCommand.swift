@@ -29,7 +29,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let sinceTime = try since.map { try timeArgument($0, "--since") }
         let untilTime = try until.map { try timeArgument($0, "--until") }
-        let store = try Context(location).openLog()
+        let store = try LogAccess(location).openLog()
         let out: ExportSink
         do { out = try ExportSink(path: output) } catch { throw fail("\(error)") }
         do {

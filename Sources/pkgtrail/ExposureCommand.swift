@@ -63,7 +63,7 @@ struct ExposureCommand: ParsableCommand {
 
     func run() throws {
         let wanted = try targets()
-        let store = try Context(location).openLog()
+        let store = try LogAccess(location).openLog()
         var found: [(Presence, [String])] = []
         do {
             for t in wanted {

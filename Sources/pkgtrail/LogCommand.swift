@@ -33,7 +33,7 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        let ctx = Context(location)
+        let ctx = LogAccess(location)
         let filter = TrailStore.Filter(since: try since.map { try timeArgument($0, "--since") },
                                        until: try until.map { try timeArgument($0, "--until") }, package: package,
                                        user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,

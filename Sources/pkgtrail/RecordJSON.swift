@@ -46,3 +46,10 @@ enum RecordJSON {
         emitJSON(Array(("[" + (try values.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }).joined(separator: ",\n") + "]").utf8))
     }
 }
+
+/// The body with its hash added: what `--json` prints for an event.
+func jsonWithHash(body: [UInt8], hash: [UInt8]) -> String {
+    var text = String(decoding: body, as: UTF8.self)
+    text.removeLast()
+    return text + ",\"hash\":\"\(Hex.encode(hash))\"}"
+}

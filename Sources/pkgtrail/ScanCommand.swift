@@ -22,7 +22,7 @@ struct ScanCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let ctx = Context(location)
+        let ctx = LogAccess(location)
         let findings: [EnvironmentScan.Finding]
         do {
             findings = try EnvironmentScan.run(paths: paths, files: files, sink: ctx.sink, env: ctx.env)

@@ -13,7 +13,7 @@ struct ShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let store = try Context(location).openLog()
+        let store = try LogAccess(location).openLog()
         let found: StoredEvent?
         do {
             if let seq = Int64(event) { found = try store.event(seq: seq) } else { found = try store.event(id: event) }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PkgtrailCore
 
 /// Everything a command prints goes through here rather than `print`, so
 /// that a failed write is never silent: `pkgtrail log --json > /dev/full`
@@ -37,4 +38,15 @@ enum StandardOutput {
 
     /// Why the output could not be written, once `flush` returned false.
     static var failureReason: String { String(cString: strerror(failure == 0 ? EIO : failure)) }
+}
+
+/// A line (or any text) for stdout.
+func emit(_ line: String, terminator: String = "\n") {
+    StandardOutput.write(line + terminator)
+}
+
+/// Prints JSON text for a terminal or a pipe: C1 controls and DEL escaped
+/// (ControlCharacters.escapedInJSON), the same value either way.
+func emitJSON(_ json: [UInt8], terminator: String = "\n") {
+    emit(String(decoding: ControlCharacters.escapedInJSON(json), as: UTF8.self), terminator: terminator)
 }

@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
                 }
             }
         } catch { throw fail(Terminal.safe("\(error)")) }
-        let store = try Context(location).openLog(olderSchemaAllowed: true)
+        let store = try LogAccess(location).openLog(olderSchemaAllowed: true)
         let report: VerifyReport
         let verdicts: [CheckpointVerdict]
         do {

@@ -68,7 +68,7 @@ final class SmallPartsTests: XCTestCase {
     func testEventRoundTripsThroughItsBody() throws {
         let e = Event(seq: 3, prevHash: String(repeating: "a", count: 64), id: "id-1", kind: .install,
                       started: "2026-03-24T10:45:00.000Z", finished: "2026-03-24T10:45:01.000Z",
-                      actor: Actor(user: "alice", uid: 1000, sudoUser: "bob", host: "h",
+                      actor: EventActor(user: "alice", uid: 1000, sudoUser: "bob", host: "h",
                                    ci: CIIdentity(provider: "github-actions", repository: "o/r", runID: "7", job: nil)),
                       command: Command(tool: "pip", toolVersion: "26.3", argv: ["pip", "install", "x"], cwd: "/",
                                        exitStatus: 0, outcome: .ok),
@@ -98,7 +98,7 @@ final class ReplayAndDriftTests: XCTestCase {
 
     func event(_ seq: Int64, _ changes: [Change], hooks: [StartupHook] = []) -> Event {
         Event(seq: seq, id: "e\(seq)", kind: .install, started: "t\(seq)", finished: "f\(seq)",
-              actor: Actor(user: "u", uid: 0, sudoUser: nil, host: "h", ci: nil), command: nil,
+              actor: EventActor(user: "u", uid: 0, sudoUser: nil, host: "h", ci: nil), command: nil,
               environment: Environment(prefix: "/v", python: nil, pythonVersion: nil, platform: nil, isVenv: true, siteDirs: []),
               sources: [], changes: changes, startupHooks: hooks, stateBefore: "", stateAfter: "", startupBefore: "",
               startupAfter: "", notes: [])

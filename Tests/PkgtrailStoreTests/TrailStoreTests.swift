@@ -22,7 +22,7 @@ final class TrailStoreTests: XCTestCase {
         Event(id: "00000000-0000-4000-8000-\(String(i).leftPad(12))", kind: .install,
               started: "2026-03-24T10:\(String(i % 60).leftPad(2)):00.000Z",
               finished: "2026-03-24T10:\(String(i % 60).leftPad(2)):01.000Z",
-              actor: Actor(user: "alice", uid: 1000, sudoUser: nil, host: "build-1", ci: nil),
+              actor: EventActor(user: "alice", uid: 1000, sudoUser: nil, host: "build-1", ci: nil),
               command: Command(tool: "pip", toolVersion: "26.3", argv: ["pip", "install", "pkg\(i)"], cwd: "/w",
                                exitStatus: 0, outcome: .ok),
               environment: Environment(prefix: "/w/.venv", python: "/w/.venv/bin/python", pythonVersion: "3.11.7",

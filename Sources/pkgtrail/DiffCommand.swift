@@ -1,0 +1,57 @@
+import ArgumentParser
+import PkgtrailCore
+import PkgtrailStore
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "What changed in an environment between two moments.")
+
+    @OptionGroup var location: LogLocation
+    @OptionGroup var environment: EnvironmentOptions
+    @Argument(help: "The earlier moment (RFC 3339, date, or span such as 7d).")
+    var from: String
+    @Argument(help: "The later moment (default: now).")
+    var to: String?
+    @OptionGroup var time: TimeOption
+    @Flag(help: "Print a JSON array of differences.")
+    var json = false
+
+    func run() throws {
+        let t1 = try timeArgument(from, "TIME1")
+        let t2 = try to.map { try timeArgument($0, "TIME2") }
+        let ctx = LogAccess(location)
+        let store = try ctx.openLog()
+        let env = try environment.resolve(store, ctx)
+        let before: [Presence], after: [Presence]
+        do {
+            before = try store.state(of: env, at: t1)
+            after = try store.state(of: env, at: t2)
+        } catch { throw fail("\(error)") }
+        let was = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let now = Dictionary(after.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var rows: [(sign: String, name: String, old: Presence?, new: Presence?)] = []
+        for name in Set(was.keys).union(now.keys).sorted() {
+            switch (was[name], now[name]) {
+            case (nil, let n?): rows.append(("+", name, nil, n))
+            case (let o?, nil): rows.append(("-", name, o, nil))
+            case (let o?, let n?) where o.arrival.event.seq != n.arrival.event.seq || o.version != n.version:
+                rows.append((o.version == n.version ? "=" : "~", name, o, n))
+            default: continue
+            }
+        }
+        if json {
+            return try RecordJSON.emitArray(rows.map { r in
+                .object(["change": .string(["+": "added", "-": "removed", "~": "changed", "=": "reinstalled"][r.sign]!),
+                         "name": .string(r.name), "from_version": .optional(r.old?.version), "to_version": .optional(r.new?.version),
+                         "by": r.new.map { RecordJSON.change($0.arrival) } ?? r.old?.departure.map(RecordJSON.change) ?? .null])
+            })
+        }
+        let clock = time.clock
+        emit(Terminal.safe("\(env.prefix) on \(env.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), \(rows.count) difference\(rows.count == 1 ? "" : "s")"))
+        for r in rows {
+            let versions = [r.old?.version, r.new?.version].compactMap { $0 }.joined(separator: " → ")
+            let by = r.new?.arrival ?? r.old?.departure
+            emit(Terminal.safe("\(r.sign) \(r.name.rightPad(24)) \(versions.rightPad(20)) \(by.map { StateText.cause($0) } ?? "")"))
+        }
+    }
+}
