@@ -195,7 +195,13 @@ final class UvLockTests: XCTestCase {
 
     func testGarbageYieldsNothing() {
         XCTAssertTrue(UvLock(text: "").packages.isEmpty)
-        XCTAssertTrue(UvLock(text: "[[package]\nname = 5\n{{{{").packages.allSatisfy { $0.version == nil })
+        // A header that does not close, a name that is not a string: no package.
+        XCTAssertTrue(UvLock(text: "[[package]\nname = 5\n{{{{").packages.isEmpty)
+        // A bare value is kept as written; nothing else comes with it.
+        let bare = UvLock(text: "[[package]]\nname = 5\n{{{{").packages
+        XCTAssertEqual(bare.map(\.name), ["5"])
+        XCTAssertEqual(bare.map(\.version), [nil])
+        XCTAssertEqual(bare.map(\.wheels.count), [0])
     }
 }
 
