@@ -3,8 +3,9 @@
 #   make demo      build, then record real pip and uv installs in a sandbox and
 #                  answer the incident questions from the log (who, exposure,
 #                  state, diff, export, checkpoint, verify)
-#   make test      unit tests (swift test) and end-to-end tests (pytest driving
-#                  real pip and uv through the shims against a local index)
+#   make test      the format check (make lint), unit tests (swift test) and
+#                  end-to-end tests (pytest driving real pip and uv through
+#                  the shims against a local index), then a bounded fuzzing run
 #   make test-online  issue 11's table against the real PyPI (opt-in; skips offline)
 #   make install   release binary and shims into PREFIX (default ~/.local)
 #   make uninstall remove them again (the log stays)
@@ -28,7 +29,7 @@ RELEASE_BIN := .build/release/pkgtrail
 
 default: test
 
-.PHONY: default build release test test-online unit e2e demo install uninstall bench toolchain browser shells fuzz fuzz-build fuzz-smoke clean
+.PHONY: default build release test test-online unit e2e lint demo install uninstall bench toolchain browser shells fuzz fuzz-build fuzz-smoke clean
 
 build:
 	$(SWIFT) build
@@ -72,7 +73,12 @@ e2e: build toolchain browser shells
 	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \
 		$(TOOLVENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 
-test: unit e2e fuzz-smoke
+test: lint unit e2e fuzz-smoke
+
+# The house format (.swift-format: 4 spaces, 120 columns), checked, never
+# applied by the tests: `swift format -i -r Sources Tests Package.swift` applies it.
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
 
 # Opt-in, never in `make test`: the real public index (PyPI) through the shims;
 # skips, saying so, when it cannot be reached.

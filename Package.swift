@@ -1,18 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: pkgtrail (CLI) -> PkgtrailCapture -> PkgtrailStore -> PkgtrailCore.
-// PkgtrailCore is pure: events, canonical JSON, the chain, versions, redaction. No I/O, no GRDB.
+// Dependencies point one way: pkgtrail (CLI) -> PkgtrailCapture -> PkgtrailStore -> PkgtrailCore
+// (the CLI imports all three). PkgtrailCore is pure: events, canonical JSON, the chain, versions,
+// redaction; no I/O, no GRDB.
+//
+// Linux only: the recorder reads /proc, calls Glibc and posix_spawn directly (README, "Two commands").
 let package = Package(
     name: "pkgtrail",
-    platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "pkgtrail", targets: ["pkgtrail"]),
+        .executable(name: "pkgtrail", targets: ["pkgtrail"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         .target(
@@ -31,7 +33,7 @@ let package = Package(
             name: "pkgtrail",
             dependencies: [
                 "PkgtrailCore", "PkgtrailStore", "PkgtrailCapture",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         // The benchmark's synthetic-log writer (make bench); not installed.
@@ -40,6 +42,6 @@ let package = Package(
         .executableTarget(name: "pkgtrail-fuzz", dependencies: ["PkgtrailCore", "PkgtrailStore", "PkgtrailCapture"]),
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
-        .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"]),
+        .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"])
     ]
 )

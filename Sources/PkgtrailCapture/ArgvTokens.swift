@@ -24,7 +24,10 @@ struct ArgvTokens: Sendable {
                 }
                 continue
             }
-            if arg == "--" { afterDoubleDash = true; continue }
+            if arg == "--" {
+                afterDoubleDash = true
+                continue
+            }
             if arg.hasPrefix("--") {
                 if let eq = arg.firstIndex(of: "=") {
                     options.append((String(arg[..<eq]), String(arg[arg.index(after: eq)...])))
@@ -39,7 +42,10 @@ struct ArgvTokens: Sendable {
             var chars = Array(arg.dropFirst())
             while let c = chars.first {
                 chars.removeFirst()
-                guard valued.contains("-\(c)") else { options.append(("-\(c)", nil)); continue }
+                guard valued.contains("-\(c)") else {
+                    options.append(("-\(c)", nil))
+                    continue
+                }
                 if chars.isEmpty {
                     options.append(("-\(c)", i < arguments.count ? arguments[i] : nil))
                     i += 1

@@ -21,8 +21,10 @@ enum ChangeBuilder {
     /// `requestedNames`: what the user named on the command line, when that is
     /// the best knowledge of "requested" (uninstall, uv); nil to rely on the
     /// artifact source and pip's REQUESTED marker.
-    static func build(deltas: [DistributionDelta], hooks: [StartupHook], artifacts: ArtifactSource?,
-                      requestedNames: Set<String>?) -> Built {
+    static func build(
+        deltas: [DistributionDelta], hooks: [StartupHook], artifacts: ArtifactSource?,
+        requestedNames: Set<String>?
+    ) -> Built {
         var unowned: [String: StartupHook] = [:]
         for h in hooks { unowned[FileSystem.basename(h.path)] = h }
         var changes: [Change] = []
@@ -32,7 +34,10 @@ enum ChangeBuilder {
             var artifact: Artifact?
             var requested: Bool?
             var requiredBy: [String] = []
-            if let version = delta.after?.version, let facts = artifacts?.lookup(name: delta.name, version: version, metadataPath: delta.after?.metadataPath) {
+            if let version = delta.after?.version,
+                let facts = artifacts?.lookup(
+                    name: delta.name, version: version, metadataPath: delta.after?.metadataPath)
+            {
                 artifact = facts.artifact
                 requested = facts.requested
                 requiredBy = facts.requiredBy
@@ -48,10 +53,12 @@ enum ChangeBuilder {
             for file in details?.startupFiles.sorted() ?? [] {
                 if let h = unowned.removeValue(forKey: file) { own.append(h) }
             }
-            changes.append(Change(name: delta.name, action: delta.action, fromVersion: delta.before?.version,
-                                  toVersion: delta.after?.version, artifact: artifact,
-                                  recordSHA256: details?.recordSHA256, installer: details?.installer,
-                                  requested: requested, requiredBy: requiredBy, startupHooks: own))
+            changes.append(
+                Change(
+                    name: delta.name, action: delta.action, fromVersion: delta.before?.version,
+                    toVersion: delta.after?.version, artifact: artifact,
+                    recordSHA256: details?.recordSHA256, installer: details?.installer,
+                    requested: requested, requiredBy: requiredBy, startupHooks: own))
         }
         return Built(changes: changes, hooks: unowned.values.sorted { $0.path < $1.path }, notes: notes)
     }
@@ -67,8 +74,9 @@ enum ChangeBuilder {
     static func hooks(before: Snapshot, after: Snapshot) -> [StartupHook] {
         before.startupFileDeltas(to: after).map { d in
             let now = d.status == .removed ? nil : after.startupFiles[d.path]
-            return StartupHook(path: d.path, sha256: now?.sha256, executableImport: now?.executableImport ?? false,
-                               status: d.status.rawValue)
+            return StartupHook(
+                path: d.path, sha256: now?.sha256, executableImport: now?.executableImport ?? false,
+                status: d.status.rawValue)
         }
     }
 }

@@ -19,7 +19,8 @@ public struct CheckpointMemory: Sendable {
         guard let bytes = FileSystem.read(path, limit: 1 << 16), let st = FileSystem.stat(path) else { return nil }
         // A signed note: the checkpoint text, a blank line, the signatures.
         guard let end = bytes.indices.dropLast().first(where: { bytes[$0] == 0x0A && bytes[$0 + 1] == 0x0A }),
-              let cp = try? Checkpoint(text: String(decoding: bytes[...end], as: UTF8.self)) else { return nil }
+            let cp = try? Checkpoint(text: String(decoding: bytes[...end], as: UTF8.self))
+        else { return nil }
         let made = st.mtimeNS / 1_000_000
         return (cp, Timestamp.format(millisecondsSinceEpoch: made), Self.age(milliseconds: max(0, now - made)))
     }

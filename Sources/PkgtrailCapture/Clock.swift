@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 public enum Clock {
     public static func nowMilliseconds() -> Int64 {

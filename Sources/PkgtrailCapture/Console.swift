@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One-line messages on stderr, prefixed like every pkgtrail message.
 public enum Console {

@@ -53,13 +53,18 @@ public enum Coverage {
     /// the shell has a function for or PATH holds now.
     public static func names(view: ShellView?, pathVersions: [String]) -> [String] {
         var versions = Set(pathVersions)
-        for name in (view?.kinds.keys).map(Array.init) ?? [] { if let v = TypedCommand.minorVersion(name) { versions.insert(v) } }
+        for name in (view?.kinds.keys).map(Array.init) ?? [] {
+            if let v = TypedCommand.minorVersion(name) { versions.insert(v) }
+        }
         let sorted = TypedCommand.sortedMinors(versions)
-        return ["pip", "pip3"] + sorted.map { "pip" + $0 } + ["uv", "uvx", "python", "python3"] + sorted.map { "python" + $0 }
+        return ["pip", "pip3"] + sorted.map { "pip" + $0 } + ["uv", "uvx", "python", "python3"]
+            + sorted.map { "python" + $0 }
     }
 
-    public static func check(names: [String], view: ShellView?, isShim: (String) -> Bool = RealTool.isShim,
-                             lookup: Lookup) -> [Row] {
+    public static func check(
+        names: [String], view: ShellView?, isShim: (String) -> Bool = RealTool.isShim,
+        lookup: Lookup
+    ) -> [Row] {
         names.map { row(for: $0, view: view, isShim: isShim, lookup: lookup) }
     }
 
@@ -69,33 +74,44 @@ public enum Coverage {
         let real = lookup(name, true)
         switch view?.kinds[name] {
         case "pkgtrail-function":
-            guard let real else { return Row(command: typed, status: .absent, via: "shell function", runs: nil, reason: nil) }
+            guard let real else {
+                return Row(command: typed, status: .absent, via: "shell function", runs: nil, reason: nil)
+            }
             return Row(command: typed, status: .recorded, via: "shell function", runs: real, reason: nil)
         case "alias":
-            return Row(command: typed, status: .bypasses, via: "alias", runs: nil,
-                       reason: "an alias named \(name) comes before pkgtrail's function: remove it (unalias \(name))")
+            return Row(
+                command: typed, status: .bypasses, via: "alias", runs: nil,
+                reason: "an alias named \(name) comes before pkgtrail's function: remove it (unalias \(name))")
         case "function":
-            return Row(command: typed, status: .bypasses, via: "function", runs: nil,
-                       reason: "a function named \(name) that is not pkgtrail's: remove it, or define it after the pkgtrail line")
+            return Row(
+                command: typed, status: .bypasses, via: "function", runs: nil,
+                reason:
+                    "a function named \(name) that is not pkgtrail's: remove it, or define it after the pkgtrail line")
         case "builtin", "keyword", "reserved":
-            return Row(command: typed, status: .bypasses, via: view?.kinds[name], runs: nil,
-                       reason: "the shell has a \(view?.kinds[name] ?? "") named \(name)")
+            return Row(
+                command: typed, status: .bypasses, via: view?.kinds[name], runs: nil,
+                reason: "the shell has a \(view?.kinds[name] ?? "") named \(name)")
         default:
             break
         }
-        guard let first = lookup(name, false) else { return Row(command: typed, status: .absent, via: nil, runs: nil, reason: nil) }
-        let functions = view == nil
+        guard let first = lookup(name, false) else {
+            return Row(command: typed, status: .absent, via: nil, runs: nil, reason: nil)
+        }
+        let functions =
+            view == nil
             ? "this shell has no pkgtrail functions: add the `pkgtrail init` line to its startup file and open a new shell"
             : "\(name) is new since this shell loaded pkgtrail's functions: open a new shell"
         if interpreter {
-            return Row(command: typed, status: .bypasses, via: "PATH", runs: first,
-                       reason: "`\(typed)` runs \(first) directly (no shim can catch it): \(functions)")
+            return Row(
+                command: typed, status: .bypasses, via: "PATH", runs: first,
+                reason: "`\(typed)` runs \(first) directly (no shim can catch it): \(functions)")
         }
         if isShim(first) {
             if let real { return Row(command: typed, status: .recorded, via: "shim", runs: real, reason: nil) }
             return Row(command: typed, status: .absent, via: "shim", runs: nil, reason: nil)
         }
-        return Row(command: typed, status: .bypasses, via: "PATH", runs: first,
-                   reason: "\(first) comes before the pkgtrail shims on PATH (an activated venv, pyenv, conda): \(functions)")
+        return Row(
+            command: typed, status: .bypasses, via: "PATH", runs: first,
+            reason: "\(first) comes before the pkgtrail shims on PATH (an activated venv, pyenv, conda): \(functions)")
     }
 }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One recorded command per environment at a time.
 ///
@@ -29,7 +30,9 @@ public final class EnvironmentLock {
         guard prefix.hasPrefix("/") else { return nil }
         let fd = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        var waited = 0.0, delay = 0.005, noticed = false
+        var waited = 0.0
+        var delay = 0.005
+        var noticed = false
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 close(fd)

@@ -18,7 +18,9 @@ public enum EnvironmentScan {
 
     /// Scans `paths` (venvs, interpreters, prefixes the log knows, or plain
     /// site directories), or every environment the log knows when empty.
-    public static func run(paths: [String], files: Bool = false, sink: EventSink, env: ProcessEnvironment) throws -> [Finding] {
+    public static func run(paths: [String], files: Bool = false, sink: EventSink, env: ProcessEnvironment) throws
+        -> [Finding]
+    {
         let store = try sink.open().get()
         let actor = ActorProbe.current(env: env)
         let known = try store.knownEnvironments(host: actor.host)
@@ -28,8 +30,9 @@ public enum EnvironmentScan {
         var events: [Event] = []
         for environment in targets {
             let snapshot = SiteScanner.scan(environment.siteDirs).snapshot
-            let drift = try DriftDetector.check(store: store, environment: environment, snapshot: snapshot,
-                                                actor: actor, now: Clock.now())
+            let drift = try DriftDetector.check(
+                store: store, environment: environment, snapshot: snapshot,
+                actor: actor, now: Clock.now())
             if let drift { events.append(drift) }
             let checked = files ? FileVerifier.verify(siteDirs: environment.siteDirs, snapshot: snapshot) : nil
             findings.append(Finding(environment: environment, drift: drift, files: checked))
@@ -44,11 +47,14 @@ public enum EnvironmentScan {
 
     /// The same site directories the log used for a prefix, so a scan never
     /// reports drift merely for looking in other places.
-    static func resolve(_ path: String, known: [Environment], cwd: String, env: ProcessEnvironment) throws -> Environment {
+    static func resolve(_ path: String, known: [Environment], cwd: String, env: ProcessEnvironment) throws
+        -> Environment
+    {
         let abs = FileSystem.absolute(path, cwd: cwd)
         guard let st = FileSystem.stat(abs) else {
             if let k = known.first(where: { $0.prefix == abs }) { return k }  // removed since: all of it is drift
-            throw Failure(description: "\(path): no such environment; give a venv, an interpreter or a site-packages directory")
+            throw Failure(
+                description: "\(path): no such environment; give a venv, an interpreter or a site-packages directory")
         }
         var info: PythonInfo?
         if st.isDirectory {
@@ -60,7 +66,8 @@ public enum EnvironmentScan {
         if let k = known.first(where: { $0.prefix == prefix }) { return k }
         if let info { return info.environment }
         guard st.isDirectory else { throw Failure(description: "\(path): not a Python environment or directory") }
-        return Environment(prefix: abs, python: nil, pythonVersion: nil, platform: PythonLocator.platform, isVenv: false,
-                           siteDirs: [abs])
+        return Environment(
+            prefix: abs, python: nil, pythonVersion: nil, platform: PythonLocator.platform, isVenv: false,
+            siteDirs: [abs])
     }
 }

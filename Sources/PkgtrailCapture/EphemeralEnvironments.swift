@@ -25,11 +25,17 @@ struct EphemeralEnvironments {
     func used(holding package: String) -> Found {
         let after = links()
         let changed = Set(after.filter { before[$0.key] != $0.value }.values)
-        if changed.count == 1, let dir = changed.first, let t = Self.target(dir, note: "ephemeral environment built by uv for this run") {
+        if changed.count == 1, let dir = changed.first,
+            let t = Self.target(dir, note: "ephemeral environment built by uv for this run")
+        {
             return Found(target: t, reused: false)
         }
         if changed.count > 1 {
-            return Found(target: .unknown(python: nil, note: "uv built \(changed.count) environments during this run; which one ran is unknown"), reused: false)
+            return Found(
+                target: .unknown(
+                    python: nil,
+                    note: "uv built \(changed.count) environments during this run; which one ran is unknown"),
+                reused: false)
         }
         let holders = Set(after.values).filter { dir in
             PythonLocator.venv(python: FileSystem.join(dir, "bin/python")).map {
@@ -37,10 +43,15 @@ struct EphemeralEnvironments {
             } ?? false
         }
         if holders.count == 1, let dir = holders.first,
-           let t = Self.target(dir, note: "cached ephemeral environment reused by uv for this run") {
+            let t = Self.target(dir, note: "cached ephemeral environment reused by uv for this run")
+        {
             return Found(target: t, reused: true)
         }
-        return Found(target: .unknown(python: nil, note: "uv reused one of \(holders.count) cached environments holding \(package); which one is unknown"), reused: false)
+        return Found(
+            target: .unknown(
+                python: nil,
+                note: "uv reused one of \(holders.count) cached environments holding \(package); which one is unknown"),
+            reused: false)
     }
 
     static func target(_ dir: String, note: String) -> CaptureTarget? {

@@ -65,7 +65,9 @@ public struct EventSink {
             let store = try TrailStore.openForWriting(path: databasePath)
             let r = try spool.replay(into: store)
             if r.rejected > 0, let p = r.rejectedPath {
-                Console.warning("\(r.rejected) spooled line(s) were edited, corrupted or torn and were set aside in \(p), not logged")
+                Console.warning(
+                    "\(r.rejected) spooled line(s) were edited, corrupted or torn and were set aside in \(p), not logged"
+                )
             }
         } catch {
             Console.warning("spooled events are still waiting (\(error)); they will be added by a later call")

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thin, allocation-light wrappers over the system calls the recorder uses
@@ -24,9 +24,10 @@ public enum FileSystem {
         var st = Glibc.stat()
         let rc = followLinks ? systemStat(path, &st) : lstat(path, &st)
         guard rc == 0 else { return nil }
-        return Stat(mode: st.st_mode, inode: UInt64(st.st_ino), size: Int64(st.st_size),
-                    mtimeNS: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-                    ctimeNS: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
+        return Stat(
+            mode: st.st_mode, inode: UInt64(st.st_ino), size: Int64(st.st_size),
+            mtimeNS: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            ctimeNS: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
@@ -135,13 +136,19 @@ public enum FileSystem {
         var parts: [Substring] = []
         for part in joined.split(separator: "/") {
             if part == "." { continue }
-            if part == ".." { _ = parts.popLast(); continue }
+            if part == ".." {
+                _ = parts.popLast()
+                continue
+            }
             parts.append(part)
         }
         // Appended, not `joined(separator:)`, whose generic path costs the
         // recorder's first call a runtime conformance lookup.
         var out = ""
-        for part in parts { out += "/"; out += part }
+        for part in parts {
+            out += "/"
+            out += part
+        }
         return out.isEmpty ? "/" : out
     }
 }

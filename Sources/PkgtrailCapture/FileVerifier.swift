@@ -1,14 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `scan --files`: re-hashes installed files against each distribution's
 /// RECORD, like `rpm -V` or `debsums`. Reports; does not record (a modified
 /// file stays modified, and would otherwise be logged again at every scan).
 public enum FileVerifier {
     public struct Finding: Sendable, Equatable {
-        public enum Status: String, Sendable { case modified, missing, unlisted, unlistedStartupHook = "unlisted-startup-hook" }
+        public enum Status: String, Sendable {
+            case modified
+            case missing
+            case unlisted
+            case unlistedStartupHook = "unlisted-startup-hook"
+        }
         public let path: String
         public let status: Status
         /// The distribution whose RECORD lists the file (nil for unlisted files).
@@ -70,7 +76,10 @@ public enum FileVerifier {
         var buf = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
             if n == 0 { break }
             buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             result.bytesHashed += Int64(n)

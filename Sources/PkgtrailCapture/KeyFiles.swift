@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where the checkpoint signing key lives: beside pkgtrail's configuration,
 /// never in the log. The private key file is created 0600 and never
@@ -13,7 +14,8 @@ public struct KeyFiles: Sendable {
     public init(env: ProcessEnvironment, privatePath: String? = nil) {
         let dir = (env.nonEmpty("XDG_CONFIG_HOME") ?? env.home + "/.config") + "/pkgtrail"
         self.privatePath = privatePath ?? dir + "/checkpoint.key"
-        publicPath = (privatePath.map { $0.hasSuffix(".key") ? String($0.dropLast(4)) : $0 } ?? dir + "/checkpoint") + ".pub"
+        publicPath =
+            (privatePath.map { $0.hasSuffix(".key") ? String($0.dropLast(4)) : $0 } ?? dir + "/checkpoint") + ".pub"
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -25,9 +27,10 @@ public struct KeyFiles: Sendable {
         FileSystem.makeDirectories(FileSystem.dirname(privatePath))
         let fd = open(privatePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw Failure(description: errno == EEXIST
-                          ? "\(privatePath) already exists: keep using it, or move it aside to make a new key"
-                          : "cannot create \(privatePath): \(String(cString: strerror(errno)))")
+            throw Failure(
+                description: errno == EEXIST
+                    ? "\(privatePath) already exists: keep using it, or move it aside to make a new key"
+                    : "cannot create \(privatePath): \(String(cString: strerror(errno)))")
         }
         let ok = Self.writeAll(fd, signer.encoded + "\n") && fsync(fd) == 0
         close(fd)
@@ -46,7 +49,8 @@ public struct KeyFiles: Sendable {
         }
         var st = stat()
         if stat(privatePath, &st) == 0, st.st_mode & 0o077 != 0 {
-            throw Failure(description: "\(privatePath) is readable by others: chmod 600 it (and consider the key exposed)")
+            throw Failure(
+                description: "\(privatePath) is readable by others: chmod 600 it (and consider the key exposed)")
         }
         do { return try SignedNote.Signer(encoded: String(decoding: bytes, as: UTF8.self)) } catch {
             throw Failure(description: "\(privatePath): \(error)")
@@ -62,8 +66,10 @@ public struct KeyFiles: Sendable {
         } else if let given, given.contains("+") {
             text = given
         } else {
-            throw Failure(description: given == nil ? "no public key at \(publicPath): pass --key FILE (the signer's checkpoint.pub)"
-                          : "cannot read the key \(source)")
+            throw Failure(
+                description: given == nil
+                    ? "no public key at \(publicPath): pass --key FILE (the signer's checkpoint.pub)"
+                    : "cannot read the key \(source)")
         }
         do { return try SignedNote.Verifier(encoded: text) } catch {
             // Name a file, never echo key text: a private key pasted by mistake would reach the terminal.

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
 import PkgtrailStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The log as `pkgtrail doctor` reports it: where it is, whether the next
 /// recorded command can write it, how far it goes, and what waits in the
@@ -24,8 +25,9 @@ public struct LogHealth: Sendable {
 
     public static func inspect(databasePath path: String, stateDirectory: String) -> LogHealth {
         let exists = FileSystem.exists(path)
-        var health = LogHealth(path: path, exists: exists, writable: Self.writable(path), events: nil, head: nil,
-                               problem: nil, spooled: 0, spoolPaths: [])
+        var health = LogHealth(
+            path: path, exists: exists, writable: Self.writable(path), events: nil, head: nil,
+            problem: nil, spooled: 0, spoolPaths: [])
         if exists {
             do {
                 let store = try TrailStore.openForReading(path: path)
@@ -38,7 +40,9 @@ public struct LogHealth: Sendable {
         }
         let spool = Spool(databasePath: path, stateDirectory: stateDirectory)
         health.spoolPaths = spool.pendingPaths
-        health.spooled = health.spoolPaths.reduce(0) { n, p in n + (FileSystem.read(p)?.filter { $0 == 0x0A }.count ?? 0) }
+        health.spooled = health.spoolPaths.reduce(0) { n, p in
+            n + (FileSystem.read(p)?.filter { $0 == 0x0A }.count ?? 0)
+        }
         return health
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `PKGTRAIL_TRACE_PHASES=FILE`: the recorder appends one line per phase of

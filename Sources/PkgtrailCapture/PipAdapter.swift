@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// pip's part of a recording: its target, its installation report
 /// (injected through `PIP_REPORT`) and its version from its own dist-info.
@@ -31,7 +32,8 @@ final class PipAdapter: ToolAdapter {
     }
 
     func prepare(before: Snapshot) -> [String: String] {
-        pipVersion = pipSiteDir == target.environment.siteDirs.first
+        pipVersion =
+            pipSiteDir == target.environment.siteDirs.first
             ? before.distributions["pip"]?.version : PipTarget.pipVersion(in: pipSiteDir)
         guard cmd.subcommand == "install" else { return [:] }
         report = ReportPlan.choose(cmd: cmd, env: env, cwd: cwd, pipVersion: pipVersion)
@@ -49,10 +51,13 @@ final class PipAdapter: ToolAdapter {
         let built = ChangeBuilder.build(
             deltas: run.deltas, hooks: run.hooks, artifacts: parsed.map(PipReportArtifacts.init),
             requestedNames: cmd.subcommand == "uninstall" ? Set(cmd.positionals.map(PipReport.requirementName)) : nil)
-        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: parsed?.pipVersion ?? pipVersion,
-                            sources: PipSources.resolve(cmd, env: env, prefix: target.environment.isVenv
-                                                            ? target.environment.prefix : nil),
-                            notes: notes + built.notes)
+        return ToolFindings(
+            changes: built.changes, hooks: built.hooks, toolVersion: parsed?.pipVersion ?? pipVersion,
+            sources: PipSources.resolve(
+                cmd, env: env,
+                prefix: target.environment.isVenv
+                    ? target.environment.prefix : nil),
+            notes: notes + built.notes)
     }
 
     func cleanUp() { report.cleanUp() }
@@ -73,7 +78,10 @@ enum ReportPlan {
 
     static func choose(cmd: PipCommand, env: ProcessEnvironment, cwd: String, pipVersion: String?) -> ReportPlan {
         if let own = cmd.last("--report") ?? env.nonEmpty("PIP_REPORT") {
-            if own == "-" { return .unavailable("the installation report went to stdout (--report -); artifact hashes were not captured") }
+            if own == "-" {
+                return .unavailable(
+                    "the installation report went to stdout (--report -); artifact hashes were not captured")
+            }
             return .user(FileSystem.absolute(own, cwd: cwd))
         }
         guard PipAdapter.supportsReport(pipVersion) else {
@@ -102,7 +110,8 @@ enum ReportPlan {
         do {
             return .success(try PipReport(bytes: bytes))
         } catch {
-            return .failure(Missing(note: "pip's installation report was unreadable (\(error)); artifact hashes were not captured"))
+            return .failure(
+                Missing(note: "pip's installation report was unreadable (\(error)); artifact hashes were not captured"))
         }
     }
 
@@ -121,8 +130,10 @@ struct PipReportArtifacts: ArtifactSource {
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
         guard let item = report.items[name], item.version == version else { return nil }
-        return ArtifactFacts(artifact: Artifact(url: item.url, sha256: item.sha256, filename: item.url?.urlFilename,
-                                                hashSource: item.sha256 == nil ? nil : "pip-report"),
-                             requested: item.requested, requiredBy: report.requirers(of: name))
+        return ArtifactFacts(
+            artifact: Artifact(
+                url: item.url, sha256: item.sha256, filename: item.url?.urlFilename,
+                hashSource: item.sha256 == nil ? nil : "pip-report"),
+            requested: item.requested, requiredBy: report.requirers(of: name))
     }
 }

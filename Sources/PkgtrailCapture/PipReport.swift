@@ -34,7 +34,8 @@ public struct PipReport: Sendable {
         items = [:]
         for entry in root["install"]?.arrayValue ?? [] {
             guard let meta = entry["metadata"], let rawName = meta["name"]?.stringValue,
-                  let version = meta["version"]?.stringValue else { continue }
+                let version = meta["version"]?.stringValue
+            else { continue }
             let download = entry["download_info"]
             let archive = download?["archive_info"]
             var sha = archive?["hashes"]?["sha256"]?.stringValue
@@ -42,11 +43,14 @@ public struct PipReport: Sendable {
                 sha = String(legacy.dropFirst(7))
             }
             if let s = sha, !(s.count == 64 && Hex.decode(s) != nil) { sha = nil }
-            let requires = (meta["requires_dist"]?.arrayValue ?? []).compactMap { $0.stringValue.map(Self.requirementName) }
+            let requires = (meta["requires_dist"]?.arrayValue ?? []).compactMap {
+                $0.stringValue.map(Self.requirementName)
+            }
             let name = PackageName.normalize(rawName)
-            items[name] = Item(name: name, version: version, requested: entry["requested"]?.boolValue,
-                               url: download?["url"]?.stringValue.map(Redaction.redactURLs), sha256: sha,
-                               editable: download?["dir_info"]?["editable"]?.boolValue ?? false, requires: requires)
+            items[name] = Item(
+                name: name, version: version, requested: entry["requested"]?.boolValue,
+                url: download?["url"]?.stringValue.map(Redaction.redactURLs), sha256: sha,
+                editable: download?["dir_info"]?["editable"]?.boolValue ?? false, requires: requires)
         }
     }
 
@@ -76,7 +80,9 @@ extension String {
         let u = Array(utf8)
         var i = 0
         while i < u.count {
-            if u[i] == 0x25, i + 2 < u.count, let h = UInt8(String(decoding: u[i + 1...i + 2], as: UTF8.self), radix: 16) {
+            if u[i] == 0x25, i + 2 < u.count,
+                let h = UInt8(String(decoding: u[i + 1...i + 2], as: UTF8.self), radix: 16)
+            {
                 out.append(h)
                 i += 3
             } else {

@@ -26,8 +26,10 @@ enum PipSources {
         }
         var environment = Layer()
         if !isolated {
-            for (key, name) in [("index-url", "PIP_INDEX_URL"), ("extra-index-url", "PIP_EXTRA_INDEX_URL"),
-                                ("find-links", "PIP_FIND_LINKS"), ("no-index", "PIP_NO_INDEX")] {
+            for (key, name) in [
+                ("index-url", "PIP_INDEX_URL"), ("extra-index-url", "PIP_EXTRA_INDEX_URL"),
+                ("find-links", "PIP_FIND_LINKS"), ("no-index", "PIP_NO_INDEX")
+            ] {
                 if let v = env.nonEmpty(name) {
                     environment.values[key] = v.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
                     environment.origin[key] = "env:\(name)"
@@ -48,8 +50,10 @@ enum PipSources {
         } else if let (v, o) = lower("index-url") {
             add("index", Array(v.suffix(1)), o)
         }
-        for (key, kind, flags) in [("extra-index-url", "extra-index", ["--extra-index-url"]),
-                                   ("find-links", "find-links", ["-f", "--find-links"])] {
+        for (key, kind, flags) in [
+            ("extra-index-url", "extra-index", ["--extra-index-url"]),
+            ("find-links", "find-links", ["-f", "--find-links"])
+        ] {
             if let (v, o) = lower(key) { add(kind, v, o) }
             add(kind, cmd.options.filter { flags.contains($0.name) }.compactMap(\.value), "argv")
         }
@@ -88,7 +92,8 @@ enum PipSources {
             let line = raw.trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if raw.first == " " || raw.first == "\t", let k = key {
-                out[section, default: [:]][k, default: []].append(contentsOf: line.split(separator: " ").map(String.init))
+                out[section, default: [:]][k, default: []].append(
+                    contentsOf: line.split(separator: " ").map(String.init))
                 continue
             }
             if line.hasPrefix("["), line.hasSuffix("]") {

@@ -29,15 +29,18 @@ struct PipTarget {
         var python = pipPython
         if let option = cmd.last("--python") ?? env.nonEmpty("PIP_PYTHON") {
             python = PythonLocator.interpreter(fromOption: option, searchPath: path, cwd: cwd)
-            if python == nil { notes.append("--python \(Redaction.redactText(option)) did not name an interpreter pkgtrail could read") }
+            if python == nil {
+                notes.append("--python \(Redaction.redactText(option)) did not name an interpreter pkgtrail could read")
+            }
         }
         if python == nil, pipPython == nil {
             // A launcher pkgtrail cannot read (pyenv's bash shim): the python3 beside it on PATH is the same selection.
             python = RealTool.locate("python3", path: path, cwd: cwd)
         }
         guard let python, let info = PythonLocator.describe(python: python) else {
-            var unknown = CaptureTarget.unknown(python: python,
-                                                note: "the target interpreter could not be determined; changes were not captured")
+            var unknown = CaptureTarget.unknown(
+                python: python,
+                note: "the target interpreter could not be determined; changes were not captured")
             unknown.notes = notes + unknown.notes
             return PipTarget(capture: unknown, pipSiteDir: nil)
         }
@@ -66,9 +69,11 @@ struct PipTarget {
             dirs = dirs.map { r + $0 }
             prefix = r + prefix
         }
-        let environment = Environment(prefix: prefix, python: python, pythonVersion: info.version,
-                                      platform: PythonLocator.platform, isVenv: isVenv, siteDirs: dirs)
-        return PipTarget(capture: CaptureTarget(environment: environment, scanDirs: dirs, notes: notes), pipSiteDir: pipSite)
+        let environment = Environment(
+            prefix: prefix, python: python, pythonVersion: info.version,
+            platform: PythonLocator.platform, isVenv: isVenv, siteDirs: dirs)
+        return PipTarget(
+            capture: CaptureTarget(environment: environment, scanDirs: dirs, notes: notes), pipSiteDir: pipSite)
     }
 
     /// pip's version from its own dist-info (never by running it).

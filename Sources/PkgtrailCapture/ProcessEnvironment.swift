@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads only the environment variables pkgtrail is allowed to know about.
@@ -17,7 +17,7 @@ public struct ProcessEnvironment: Sendable {
         "CI_PIPELINE_ID", "CI_JOB_NAME", "CI_JOB_ID", "JENKINS_URL", "JOB_NAME", "BUILD_ID", "BUILDKITE",
         "BUILDKITE_REPO", "BUILDKITE_BUILD_ID", "BUILDKITE_LABEL", "CIRCLECI", "CIRCLE_PROJECT_REPONAME",
         "CIRCLE_WORKFLOW_ID", "CIRCLE_JOB", "TF_BUILD", "BUILD_REPOSITORY_NAME", "BUILD_BUILDID", "SYSTEM_JOBNAME",
-        "GITHUB_PATH", "GITHUB_ENV", "PKGTRAIL_SHELL_VIEW", "BASH_ENV",
+        "GITHUB_PATH", "GITHUB_ENV", "PKGTRAIL_SHELL_VIEW", "BASH_ENV"
     ]
 
     fileprivate let values: [String: String]

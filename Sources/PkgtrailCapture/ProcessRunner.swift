@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The pid of the running child, read by the signal handler (which may not
 /// capture context: it is a C function pointer).
@@ -33,14 +34,15 @@ public enum ProcessRunner {
     /// Signals typed on the terminal already reach the child (same process
     /// group); only signals sent to the wrapper itself (`kill`, si_code <= 0)
     /// are forwarded, or the child would get them twice.
-    private static let handler: @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void = {
-        sig, info, _ in
-        receivedSignal.store(sig, ordering: .relaxed)
-        let pid = runningChild.load(ordering: .relaxed)
-        if pid > 0, let info, info.pointee.si_code <= 0 {
-            kill(pid, sig)
+    private static let handler:
+        @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void = {
+            sig, info, _ in
+            receivedSignal.store(sig, ordering: .relaxed)
+            let pid = runningChild.load(ordering: .relaxed)
+            if pid > 0, let info, info.pointee.si_code <= 0 {
+                kill(pid, sig)
+            }
         }
-    }
 
     /// A started child. The recorder does its own work (opening the log,
     /// comparing with it) while the tool runs, then waits.
@@ -75,7 +77,8 @@ public enum ProcessRunner {
     public static func start(path: String, argv: [String], environment: [String]) throws -> Running {
         _ = runningChild.load(ordering: .relaxed)
         _ = receivedSignal.load(ordering: .relaxed)
-        var blocked = sigset_t(), previous = sigset_t()
+        var blocked = sigset_t()
+        var previous = sigset_t()
         sigemptyset(&blocked)
         for s in forwarded { sigaddset(&blocked, s) }
         // Block while spawning so a signal cannot slip between spawn and storing the pid.
@@ -99,7 +102,8 @@ public enum ProcessRunner {
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
 
         var pid: pid_t = 0
-        let rc = withCStringArrays(argv, environment) { cargv, cenv in posix_spawn(&pid, path, nil, &attr, cargv, cenv) }
+        let rc = withCStringArrays(argv, environment) { cargv, cenv in posix_spawn(&pid, path, nil, &attr, cargv, cenv)
+        }
         guard rc == 0 else {
             for (s, old) in saved {
                 var o = old
@@ -157,7 +161,9 @@ public enum ProcessRunner {
         let ca: [UnsafeMutablePointer<CChar>?] = a.map { strdup($0) } + [nil]
         let cb: [UnsafeMutablePointer<CChar>?] = b.map { strdup($0) } + [nil]
         defer { for p in ca + cb { free(p) } }
-        return ca.withUnsafeBufferPointer { pa in cb.withUnsafeBufferPointer { pb in body(pa.baseAddress!, pb.baseAddress!) } }
+        return ca.withUnsafeBufferPointer { pa in
+            cb.withUnsafeBufferPointer { pb in body(pa.baseAddress!, pb.baseAddress!) }
+        }
     }
 }
 
@@ -178,7 +184,10 @@ extension ProcessRunner {
         let env = environment(setting: [:], removing: ["PKGTRAIL_ACTIVE", "PYTHONSTARTUP", "PYTHONINSPECT"])
         let rc = withCStringArrays(argv, env) { a, e in posix_spawn(&pid, path, &actions, nil, a, e) }
         close(fds[1])
-        guard rc == 0 else { close(fds[0]); return nil }
+        guard rc == 0 else {
+            close(fds[0])
+            return nil
+        }
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4096)
         while true {

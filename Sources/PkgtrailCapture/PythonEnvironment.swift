@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Facts about one Python interpreter's installation scheme.
 struct PythonInfo: Equatable {
@@ -23,7 +24,8 @@ enum PythonLocator {
     /// pip's `/bin/sh` trampoline for long paths). Nil for a non-Python launcher.
     static func interpreter(ofScript path: String, searchPath: String, cwd: String) -> String? {
         guard let head = FileSystem.read(path, limit: 1024), head.starts(with: Array("#!".utf8)) else { return nil }
-        let lines = String(decoding: head, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        let lines = String(decoding: head, as: UTF8.self).split(
+            omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let shebang = lines[0].dropFirst(2).trimmingSpaces
         let words = shebang.split(separator: " ").map(String.init)
         guard let first = words.first else { return nil }
@@ -47,7 +49,8 @@ enum PythonLocator {
     static func interpreter(fromOption value: String, searchPath: String, cwd: String) -> String? {
         let abs = value.contains("/") ? FileSystem.absolute(value, cwd: cwd) : nil
         if let abs, let st = FileSystem.stat(abs), st.isDirectory {
-            for candidate in ["bin/python3", "bin/python"] where FileSystem.isExecutableFile(FileSystem.join(abs, candidate)) {
+            for candidate in ["bin/python3", "bin/python"]
+            where FileSystem.isExecutableFile(FileSystem.join(abs, candidate)) {
                 return FileSystem.join(abs, candidate)
             }
             return nil
@@ -84,12 +87,14 @@ enum PythonLocator {
                 site = "\(lib)/python\(xy)/site-packages"
             }
             if site == nil || !FileSystem.exists(site!) {
-                site = FileSystem.list(lib).filter { $0.hasPrefix("python") }.sorted().last
+                site =
+                    FileSystem.list(lib).filter { $0.hasPrefix("python") }.sorted().last
                     .map { "\(lib)/\($0)/site-packages" } ?? site
             }
             guard let purelib = site else { return nil }
-            return PythonInfo(python: python, prefix: dir, version: version, isVenv: true, purelib: purelib,
-                              platlib: purelib, userSite: nil)
+            return PythonInfo(
+                python: python, prefix: dir, version: version, isVenv: true, purelib: purelib,
+                platlib: purelib, userSite: nil)
         }
         return nil
     }
@@ -105,9 +110,12 @@ enum PythonLocator {
         guard let out = ProcessRunner.capture(path: python, argv: [python, "-S", "-c", probeScript]) else { return nil }
         let lines = String(decoding: out, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
         guard lines.count >= 6 else { return nil }
-        return (PythonInfo(python: python, prefix: lines[0], version: lines[1], isVenv: lines[5] == "1",
-                           purelib: lines[2], platlib: lines[3], userSite: lines[4]),
-                lines.count >= 7 && lines[6].hasPrefix("/") ? lines[6] : nil)
+        return (
+            PythonInfo(
+                python: python, prefix: lines[0], version: lines[1], isVenv: lines[5] == "1",
+                purelib: lines[2], platlib: lines[3], userSite: lines[4]),
+            lines.count >= 7 && lines[6].hasPrefix("/") ? lines[6] : nil
+        )
     }
 
     static var platform: String {
@@ -123,7 +131,8 @@ enum PythonLocator {
 extension PythonInfo {
     /// The environment as an event describes it, with no scheme options applied.
     var environment: Environment {
-        Environment(prefix: prefix, python: python, pythonVersion: version, platform: PythonLocator.platform,
-                    isVenv: isVenv, siteDirs: Array(Set([purelib, platlib])).sorted())
+        Environment(
+            prefix: prefix, python: python, pythonVersion: version, platform: PythonLocator.platform,
+            isVenv: isVenv, siteDirs: Array(Set([purelib, platlib])).sorted())
     }
 }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
 import PkgtrailStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where a command installs, resolved before it runs.
 struct CaptureTarget {
@@ -12,9 +13,11 @@ struct CaptureTarget {
     var notes: [String]
 
     static func unknown(python: String?, note: String) -> CaptureTarget {
-        CaptureTarget(environment: Environment(prefix: "unknown", python: python, pythonVersion: nil,
-                                               platform: PythonLocator.platform, isVenv: false, siteDirs: []),
-                      scanDirs: [], notes: [note])
+        CaptureTarget(
+            environment: Environment(
+                prefix: "unknown", python: python, pythonVersion: nil,
+                platform: PythonLocator.platform, isVenv: false, siteDirs: []),
+            scanDirs: [], notes: [note])
     }
 }
 
@@ -93,7 +96,9 @@ struct Recorder {
     /// non-zero after one reached the wrapper; a crash (SIGSEGV, SIGABRT…) is a failure.
     static func outcome(_ exit: ProcessRunner.Exit) -> Command.Outcome {
         let stopSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL]
-        if let sig = exit.signal { return stopSignals.contains(sig) || exit.interruptedBy != nil ? .interrupted : .failed }
+        if let sig = exit.signal {
+            return stopSignals.contains(sig) || exit.interruptedBy != nil ? .interrupted : .failed
+        }
         if exit.status == 0 { return .ok }
         return exit.interruptedBy != nil ? .interrupted : .failed
     }
@@ -107,8 +112,9 @@ struct Recorder {
         PhaseTrace.mark("before")
         var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
         overrides["PKGTRAIL_ACTIVE"] = "1"
-        let child = try ProcessRunner.start(path: realTool, argv: argv,
-                                            environment: ProcessRunner.environment(setting: overrides))
+        let child = try ProcessRunner.start(
+            path: realTool, argv: argv,
+            environment: ProcessRunner.environment(setting: overrides))
         PhaseTrace.mark("spawned")
         // While the tool runs: who, the log, drift against the before-snapshot,
         // and the WAL's first syncs, so that the append after it syncs once.
@@ -118,8 +124,9 @@ struct Recorder {
         if case .success(let store) = log {
             if !target.scanDirs.isEmpty {
                 do {
-                    drift = try DriftDetector.check(store: store, environment: target.environment,
-                                                    snapshot: before.snapshot, actor: actor, now: started)
+                    drift = try DriftDetector.check(
+                        store: store, environment: target.environment,
+                        snapshot: before.snapshot, actor: actor, now: started)
                 } catch {
                     notes.append("drift was not checked: \(error)")
                 }
@@ -135,23 +142,27 @@ struct Recorder {
         notes += before.notes + after.notes.filter { !before.notes.contains($0) }
         PhaseTrace.mark("after")
         let start = adapter.reusedEnvironment ? after : before
-        let found = adapter.finish(ObservedRun(
-            before: start.snapshot, after: after.snapshot, deltas: start.snapshot.deltas(to: after.snapshot),
-            hooks: ChangeBuilder.hooks(before: start.snapshot, after: after.snapshot), exit: exit))
+        let found = adapter.finish(
+            ObservedRun(
+                before: start.snapshot, after: after.snapshot, deltas: start.snapshot.deltas(to: after.snapshot),
+                hooks: ChangeBuilder.hooks(before: start.snapshot, after: after.snapshot), exit: exit))
         PhaseTrace.mark("findings")
         let event = Event(
             id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
-            command: Command(tool: adapter.tool, toolVersion: found.toolVersion, argv: Redaction.redactArgv(argv),
-                             cwd: cwd, exitStatus: Int64(exit.status), outcome: Self.outcome(exit)),
-            environment: afterTarget.environment, sources: found.sources, changes: found.changes, startupHooks: found.hooks,
+            command: Command(
+                tool: adapter.tool, toolVersion: found.toolVersion, argv: Redaction.redactArgv(argv),
+                cwd: cwd, exitStatus: Int64(exit.status), outcome: Self.outcome(exit)),
+            environment: afterTarget.environment, sources: found.sources, changes: found.changes,
+            startupHooks: found.hooks,
             stateBefore: start.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
             startupBefore: start.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
             lockfile: found.lockfile, tool: found.tool, notes: notes + found.notes)
         let secondary = found.alsoUsed.map { s in
-            Event(id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
-                  command: event.command, environment: s.environment, sources: found.sources, changes: s.changes,
-                  startupHooks: s.hooks, stateBefore: s.before.stateDigest, stateAfter: s.after.stateDigest,
-                  startupBefore: s.before.startupDigest, startupAfter: s.after.startupDigest, notes: s.notes)
+            Event(
+                id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
+                command: event.command, environment: s.environment, sources: found.sources, changes: s.changes,
+                startupHooks: s.hooks, stateBefore: s.before.stateDigest, stateAfter: s.after.stateDigest,
+                startupBefore: s.before.startupDigest, startupAfter: s.after.startupDigest, notes: s.notes)
         }
         return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event] + secondary, log: log)
     }

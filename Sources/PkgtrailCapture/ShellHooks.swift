@@ -65,11 +65,13 @@ public struct ShellHooks: Sendable {
 
     private func posix(_ shell: Shell, bashEnvFile: String?) -> String {
         let bin = q(binary)
-        var s = "# pkgtrail \(shell.rawValue) hooks (`pkgtrail init \(shell.rawValue)`): pip, uv and `python -m pip` are recorded.\n"
+        var s =
+            "# pkgtrail \(shell.rawValue) hooks (`pkgtrail init \(shell.rawValue)`): pip, uv and `python -m pip` are recorded.\n"
         s += pathLine
         // PATH less the shims, as the shell would search it without them (zsh
         // reads quotes in a ${//} pattern as characters: it walks its path array).
-        let withoutShims = shell == .bash
+        let withoutShims =
+            shell == .bash
             ? "__pkgtrail_p=\":$PATH:\"\n    while [[ \"$__pkgtrail_p\" == *:\(q(shims)):* ]]; do __pkgtrail_p=\"${__pkgtrail_p//:\(q(shims)):/:}\"; done\n"
                 + "    __pkgtrail_p=\"${__pkgtrail_p#:}\"; __pkgtrail_p=\"${__pkgtrail_p%:}\""
             : "__pkgtrail_p=\"\" __pkgtrail_d\n    for __pkgtrail_d in \"${path[@]}\"; do [[ \"$__pkgtrail_d\" == \(q(shims)) ]] || __pkgtrail_p=\"${__pkgtrail_p:+$__pkgtrail_p:}$__pkgtrail_d\"; done"
@@ -100,10 +102,12 @@ public struct ShellHooks: Sendable {
 
             """
         for name in toolNames {
-            s += "function \(name) { __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' \"$@\"; }\n"
+            s +=
+                "function \(name) { __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' \"$@\"; }\n"
         }
         // `python -m MODULE`, grouped by the tool each module runs.
-        var inner = "", attached = ""
+        var inner = ""
+        var attached = ""
         for tool in [TypedCommand.Tool.pip, .uv] {
             let modules = Self.routedModules.filter { TypedCommand.moduleTool[$0] == tool }
             let call = "__pkgtrail_tool \"$__pkgtrail_n\" '\(Self.words(tool))' \"$@\"; return ;;"
@@ -125,7 +129,8 @@ public struct ShellHooks: Sendable {
             s += "function \(name) { __pkgtrail_py \(name) \"$@\"; }\n"
         }
         let names = allNames.joined(separator: " ")
-        let whatIs = shell == .bash
+        let whatIs =
+            shell == .bash
             ? "__pkgtrail_k=\"$(type -t \"$__pkgtrail_n\")\"\n        [ \"$__pkgtrail_k\" = function ] && [[ \"$(declare -f \"$__pkgtrail_n\")\" == *__pkgtrail_* ]] && __pkgtrail_k=pkgtrail-function"
             : "__pkgtrail_k=\"${$(whence -w -- \"$__pkgtrail_n\")#*: }\"\n        [ \"$__pkgtrail_k\" = function ] && [[ \"$(functions -- \"$__pkgtrail_n\")\" == *__pkgtrail_* ]] && __pkgtrail_k=pkgtrail-function"
         s += """
@@ -211,16 +216,21 @@ public struct ShellHooks: Sendable {
 
             """
         for name in toolNames {
-            s += "function \(name); __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' $argv; end\n"
+            s +=
+                "function \(name); __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' $argv; end\n"
         }
-        var attachedCases = "", moduleTests: [String] = []
+        var attachedCases = ""
+        var moduleTests: [String] = []
         for tool in [TypedCommand.Tool.pip, .uv] {
             let modules = Self.routedModules.filter { TypedCommand.moduleTool[$0] == tool }
             let call = "__pkgtrail_tool $argv[1] '\(Self.words(tool))' $argv[2..-1]; return $status"
             attachedCases += "        case \(modules.map { "-m" + $0 }.joined(separator: " "))\n            \(call)\n"
-            moduleTests.append("if contains -- \"$argv[3]\" \(modules.joined(separator: " "))\n                \(call)\n")
+            moduleTests.append(
+                "if contains -- \"$argv[3]\" \(modules.joined(separator: " "))\n                \(call)\n")
         }
-        let cases = attachedCases + "        case -m\n            " + moduleTests.joined(separator: "            else ") + "            end\n"
+        let cases =
+            attachedCases + "        case -m\n            " + moduleTests.joined(separator: "            else ")
+            + "            end\n"
         s += """
             function __pkgtrail_py
                 switch "$argv[2]"
@@ -254,7 +264,8 @@ public struct ShellHooks: Sendable {
 
             """
         if let bashEnvFile {
-            s += "if set -q BASH_ENV; and test \"$BASH_ENV\" != \(fq(bashEnvFile)); set -gx PKGTRAIL_USER_BASH_ENV $BASH_ENV; end\n"
+            s +=
+                "if set -q BASH_ENV; and test \"$BASH_ENV\" != \(fq(bashEnvFile)); set -gx PKGTRAIL_USER_BASH_ENV $BASH_ENV; end\n"
             s += "set -gx BASH_ENV \(fq(bashEnvFile))\n"
         }
         return s

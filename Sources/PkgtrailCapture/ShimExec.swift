@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
 import PkgtrailStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `pkgtrail exec TOOL -- ARGS…`: what every shim calls.
 ///
@@ -25,7 +26,9 @@ public enum ShimExec {
         let cwd = FileSystem.cwd()
         let depth = Int(env.nonEmpty("PKGTRAIL_DEPTH") ?? "0") ?? 0
         if depth >= RealTool.maxDepth {
-            Console.error("\(name): circular shim invocation: the \(name) found on PATH leads back into the pkgtrail shims; remove the loop from PATH")
+            Console.error(
+                "\(name): circular shim invocation: the \(name) found on PATH leads back into the pkgtrail shims; remove the loop from PATH"
+            )
             exit(127)
         }
         guard let real = RealTool.locate(name, path: env.nonEmpty("PATH") ?? "", cwd: cwd) else {
@@ -35,9 +38,11 @@ public enum ShimExec {
         let childEnvironment = ["PKGTRAIL_DEPTH": String(depth + 1)]
         let nested = env.nonEmpty("PKGTRAIL_ACTIVE") != nil
         guard !nested, let typed = TypedCommand(name: name, arguments: arguments),
-              let kind = RecordedTool(tool: typed.tool, arguments: typed.toolArguments, env: env) else {
-            let err = ProcessRunner.exec(path: real, argv: [name] + arguments,
-                                         environment: ProcessRunner.environment(setting: childEnvironment))
+            let kind = RecordedTool(tool: typed.tool, arguments: typed.toolArguments, env: env)
+        else {
+            let err = ProcessRunner.exec(
+                path: real, argv: [name] + arguments,
+                environment: ProcessRunner.environment(setting: childEnvironment))
             Console.error("\(name): cannot run \(real): \(String(cString: strerror(err)))")
             exit(err == ENOENT ? 127 : 126)
         }
@@ -62,7 +67,8 @@ public enum ShimExec {
         func uv(env: ProcessEnvironment, cwd: String) -> (binary: String, env: ProcessEnvironment) {
             guard typed.viaInterpreter else { return (real, env) }
             let beside = FileSystem.join(FileSystem.dirname(real), "uv")
-            let binary = FileSystem.isExecutableFile(beside)
+            let binary =
+                FileSystem.isExecutableFile(beside)
                 ? beside : RealTool.locate("uv", path: env.nonEmpty("PATH") ?? "", cwd: cwd) ?? beside
             if env.nonEmpty("VIRTUAL_ENV") != nil { return (binary, env) }
             if let venv = PythonLocator.venv(python: real) { return (binary, env.setting("VIRTUAL_ENV", venv.prefix)) }
@@ -70,17 +76,22 @@ public enum ShimExec {
         }
     }
 
-    static func record(_ kind: RecordedTool, launch: Launch, env: ProcessEnvironment,
-                       cwd: String, childEnvironment: [String: String]) -> Never {
-        let (exit, outcome, log) = runAndPersist(kind, launch: launch, env: env, cwd: cwd,
-                                                 childEnvironment: childEnvironment)
+    static func record(
+        _ kind: RecordedTool, launch: Launch, env: ProcessEnvironment,
+        cwd: String, childEnvironment: [String: String]
+    ) -> Never {
+        let (exit, outcome, log) = runAndPersist(
+            kind, launch: launch, env: env, cwd: cwd,
+            childEnvironment: childEnvironment)
         var status = exit.status
         let strict = env.nonEmpty("PKGTRAIL_STRICT") == "1"
         switch outcome {
         case .logged:
             break
         case .spooled(let path, let reason):
-            Console.warning("could not write the log (\(reason)); the event is kept in \(path) and will be added by the next pkgtrail call")
+            Console.warning(
+                "could not write the log (\(reason)); the event is kept in \(path) and will be added by the next pkgtrail call"
+            )
             if strict && status == 0 { status = strictFailureStatus }
         case .lost(let reason):
             Console.warning("the install was not recorded: \(reason)")
@@ -99,13 +110,17 @@ public enum ShimExec {
 
     /// Runs and records; returns only after the log is closed (its WAL
     /// checkpointed into the file, so the file alone holds every event).
-    private static func runAndPersist(_ kind: RecordedTool, launch: Launch, env: ProcessEnvironment, cwd: String,
-                                      childEnvironment: [String: String])
-        -> (ProcessRunner.Exit, EventSink.Outcome, Result<TrailStore, Error>) {
+    private static func runAndPersist(
+        _ kind: RecordedTool, launch: Launch, env: ProcessEnvironment, cwd: String,
+        childEnvironment: [String: String]
+    )
+        -> (ProcessRunner.Exit, EventSink.Outcome, Result<TrailStore, Error>)
+    {
         let sink = EventSink(env: env)
         let (tool, real) = (launch.name, launch.real)
-        let recorder = Recorder(realTool: real, argv: launch.argv, env: env, cwd: cwd,
-                                childEnvironment: childEnvironment, sink: sink)
+        let recorder = Recorder(
+            realTool: real, argv: launch.argv, env: env, cwd: cwd,
+            childEnvironment: childEnvironment, sink: sink)
         func uv(_ cmd: UvCommand) -> UvInvocation {
             let (binary, uvEnv) = launch.uv(env: env, cwd: cwd)
             return UvInvocation(cmd: cmd, env: uvEnv, cwd: cwd, realUV: binary)
@@ -113,8 +128,9 @@ public enum ShimExec {
         let adapter: ToolAdapter
         switch kind {
         case .pip:
-            adapter = PipAdapter(arguments: launch.typed.toolArguments,
-                                 launcher: launch.typed.viaInterpreter ? .interpreter(real) : .script(real), env: env, cwd: cwd)
+            adapter = PipAdapter(
+                arguments: launch.typed.toolArguments,
+                launcher: launch.typed.viaInterpreter ? .interpreter(real) : .script(real), env: env, cwd: cwd)
         case .uvPip(let cmd): adapter = UvAdapter(uv(cmd))
         case .uvProject(let cmd, let root): adapter = UvEnvironmentAdapter(uv(cmd), kind: .project(root: root))
         case .uvVenv(let cmd): adapter = UvEnvironmentAdapter(uv(cmd), kind: .venv)

@@ -42,7 +42,9 @@ public enum SiteScanner {
                 if let existing = snapshot.distributions[dist.name] {
                     // Deterministic whatever the directory order: the greater path wins.
                     let (keep, drop) = existing.metadataPath > dist.metadataPath ? (existing, dist) : (dist, existing)
-                    notes.append("\(dist.name) has more than one metadata directory (\(FileSystem.basename(keep.metadataPath)) is used, \(FileSystem.basename(drop.metadataPath)) ignored)")
+                    notes.append(
+                        "\(dist.name) has more than one metadata directory (\(FileSystem.basename(keep.metadataPath)) is used, \(FileSystem.basename(drop.metadataPath)) ignored)"
+                    )
                     snapshot.distributions[dist.name] = keep
                 } else {
                     snapshot.distributions[dist.name] = dist
@@ -74,14 +76,18 @@ public enum SiteScanner {
             identity = dirStat.identity
         }
         // Escaped names (`_` for `-`) normalize back to the project name.
-        return InstalledDistribution(name: PackageName.normalize(project), version: version,
-                                     metadataPath: path, identity: identity)
+        return InstalledDistribution(
+            name: PackageName.normalize(project), version: version,
+            metadataPath: path, identity: identity)
     }
 
     /// `Name:` and `Version:` from METADATA / PKG-INFO, for directory names that do not carry them.
     static func metadataHeaders(_ path: String, isDistInfo: Bool) -> (String, String)? {
-        let file = isDistInfo ? FileSystem.join(path, "METADATA") : (FileSystem.stat(path)?.isDirectory == true
-            ? FileSystem.join(path, "PKG-INFO") : path)
+        let file =
+            isDistInfo
+            ? FileSystem.join(path, "METADATA")
+            : (FileSystem.stat(path)?.isDirectory == true
+                ? FileSystem.join(path, "PKG-INFO") : path)
         guard let text = FileSystem.readText(file, limit: 256 << 10) else { return nil }
         return DistInfoFiles.nameAndVersion(metadata: text)
     }

@@ -15,7 +15,9 @@ public struct TypedCommand: Equatable, Sendable {
     public init?(name: String, arguments: [String]) {
         if let tool = Self.tool(named: name) {
             self.init(tool: tool, toolArguments: arguments, viaInterpreter: false)
-        } else if Self.isInterpreter(name), let (module, rest) = Self.module(arguments), let tool = Self.moduleTool[module] {
+        } else if Self.isInterpreter(name), let (module, rest) = Self.module(arguments),
+            let tool = Self.moduleTool[module]
+        {
             self.init(tool: tool, toolArguments: rest, viaInterpreter: true)
         } else {
             return nil

@@ -25,7 +25,9 @@ final class UvAdapter: ToolAdapter {
             if request.contains("/") {
                 python = PythonLocator.interpreter(fromOption: request, searchPath: path, cwd: cwd)
             } else {
-                notes.append("--python \(Redaction.redactText(request)) is a version request; the active or nearest virtual environment was assumed")
+                notes.append(
+                    "--python \(Redaction.redactText(request)) is a version request; the active or nearest virtual environment was assumed"
+                )
             }
         }
         let system = cmd.has("--system") || ["1", "true"].contains(env.nonEmpty("UV_SYSTEM_PYTHON")?.lowercased() ?? "")
@@ -40,25 +42,31 @@ final class UvAdapter: ToolAdapter {
             var dir = cwd
             while true {
                 let candidate = FileSystem.join(dir, ".venv/bin/python")
-                if FileSystem.exists(candidate) { python = candidate; break }
+                if FileSystem.exists(candidate) {
+                    python = candidate
+                    break
+                }
                 if dir == "/" { break }
                 dir = FileSystem.dirname(dir)
             }
         }
         guard let python, let info = PythonLocator.describe(python: python) else {
-            return .unknown(python: python, note: "uv found no target environment pkgtrail could read; changes were not captured")
+            return .unknown(
+                python: python, note: "uv found no target environment pkgtrail could read; changes were not captured")
         }
         var environment = info.environment
         if let t = cmd.last("--target") {
             let dir = FileSystem.absolute(t, cwd: cwd)
-            environment = Environment(prefix: dir, python: info.python, pythonVersion: info.version,
-                                      platform: environment.platform, isVenv: false, siteDirs: [dir])
+            environment = Environment(
+                prefix: dir, python: info.python, pythonVersion: info.version,
+                platform: environment.platform, isVenv: false, siteDirs: [dir])
         } else if let p = cmd.last("--prefix") {
             let prefix = FileSystem.absolute(p, cwd: cwd)
             let xy = info.version.map(Version.majorMinor) ?? "3"
-            environment = Environment(prefix: prefix, python: info.python, pythonVersion: info.version,
-                                      platform: environment.platform, isVenv: false,
-                                      siteDirs: ["\(prefix)/lib/python\(xy)/site-packages"])
+            environment = Environment(
+                prefix: prefix, python: info.python, pythonVersion: info.version,
+                platform: environment.platform, isVenv: false,
+                siteDirs: ["\(prefix)/lib/python\(xy)/site-packages"])
         }
         return CaptureTarget(environment: environment, scanDirs: environment.siteDirs, notes: notes)
     }
@@ -67,7 +75,9 @@ final class UvAdapter: ToolAdapter {
         for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
             for name in ["python3", "python"] {
                 let candidate = FileSystem.join(dir.isEmpty ? cwd : String(dir), name)
-                if FileSystem.isExecutableFile(candidate), PythonLocator.venv(python: candidate) == nil { return candidate }
+                if FileSystem.isExecutableFile(candidate), PythonLocator.venv(python: candidate) == nil {
+                    return candidate
+                }
             }
         }
         return nil
@@ -80,15 +90,18 @@ final class UvAdapter: ToolAdapter {
         let cmd = uv.cmd
         // Named on the command line: requirements (`pkg`, `pkg==1`, `pkg @ URL`),
         // and a bare path or URL by its archive's filename.
-        let named = Set(cmd.positionals.map { arg in
-            arg.contains(" @ ") || !(arg.contains("/") || arg.hasSuffix(".whl"))
-                ? PipReport.requirementName(arg)
-                : PackageName.normalize(String(FileSystem.basename(arg).split(separator: "-").first ?? ""))
-        })
+        let named = Set(
+            cmd.positionals.map { arg in
+                arg.contains(" @ ") || !(arg.contains("/") || arg.hasSuffix(".whl"))
+                    ? PipReport.requirementName(arg)
+                    : PackageName.normalize(String(FileSystem.basename(arg).split(separator: "-").first ?? ""))
+            })
         let fromFiles = cmd.has("-r", "--requirement", "-e", "--editable") || cmd.action == "sync"
-        let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
-                                        requestedNames: fromFiles ? nil : named)
-        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: uv.version, sources: uv.sources,
-                            notes: built.notes)
+        let built = ChangeBuilder.build(
+            deltas: run.deltas, hooks: run.hooks, artifacts: artifacts,
+            requestedNames: fromFiles ? nil : named)
+        return ToolFindings(
+            changes: built.changes, hooks: built.hooks, toolVersion: uv.version, sources: uv.sources,
+            notes: built.notes)
     }
 }

@@ -30,31 +30,37 @@ struct UvArtifacts: ArtifactSource {
 
     init(cmd: UvCommand, env: ProcessEnvironment, cwd: String) {
         cache = Self.cacheRoot(cmd: cmd, env: env, cwd: cwd)
-        noCache = cmd.has("--no-cache", "-n") || env.nonEmpty("UV_NO_CACHE") != nil
+        noCache =
+            cmd.has("--no-cache", "-n") || env.nonEmpty("UV_NO_CACHE") != nil
             ? "uv ran without a cache (--no-cache), so the hashes it verified were not kept" : nil
     }
 
     /// uv's cache: `--cache-dir`, `UV_CACHE_DIR`, else `$XDG_CACHE_HOME/uv` (`~/.cache/uv`).
     static func cacheRoot(cmd: UvCommand, env: ProcessEnvironment, cwd: String) -> String {
-        let root = cmd.last("--cache-dir") ?? env.nonEmpty("UV_CACHE_DIR")
+        let root =
+            cmd.last("--cache-dir") ?? env.nonEmpty("UV_CACHE_DIR")
             ?? (env.nonEmpty("XDG_CACHE_HOME") ?? env.home + "/.cache") + "/uv"
         return FileSystem.absolute(root, cwd: cwd)
     }
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
-        let direct = metadataPath.flatMap { DirectURL(bytes: FileSystem.read(FileSystem.join($0, "direct_url.json"), limit: 1 << 20)) }
+        let direct = metadataPath.flatMap {
+            DirectURL(bytes: FileSystem.read(FileSystem.join($0, "direct_url.json"), limit: 1 << 20))
+        }
         let what = "\(name) \(version)"
         if let direct {
             switch direct.kind {
             case .vcs(let vcs, let commit):
                 let url = Redaction.redactURLs("\(vcs)+\(direct.url)" + (commit.map { "@\($0)" } ?? ""))
-                return facts(Artifact(url: url, sha256: nil, filename: nil, hashSource: nil),
-                             "\(what) was built from \(vcs) \(Redaction.redactURLs(direct.url))"
-                             + (commit.map { " at commit \($0)" } ?? "") + ": no archive exists, so no sha256")
+                return facts(
+                    Artifact(url: url, sha256: nil, filename: nil, hashSource: nil),
+                    "\(what) was built from \(vcs) \(Redaction.redactURLs(direct.url))"
+                        + (commit.map { " at commit \($0)" } ?? "") + ": no archive exists, so no sha256")
             case .directory(let editable):
-                return facts(Artifact(url: Redaction.redactURLs(direct.url), sha256: nil, filename: nil, hashSource: nil),
-                             "\(what) was built from the local directory \(direct.url.dropFirst(direct.url.hasPrefix("file://") ? 7 : 0))"
-                             + (editable ? " (editable)" : "") + ": no archive exists, so no sha256")
+                return facts(
+                    Artifact(url: Redaction.redactURLs(direct.url), sha256: nil, filename: nil, hashSource: nil),
+                    "\(what) was built from the local directory \(direct.url.dropFirst(direct.url.hasPrefix("file://") ? 7 : 0))"
+                        + (editable ? " (editable)" : "") + ": no archive exists, so no sha256")
             case .archive(let sha256):
                 return archive(direct.url, declared: sha256, name: name, version: version)
             }
@@ -69,44 +75,72 @@ struct UvArtifacts: ArtifactSource {
     /// A direct archive: a local file is hashed as it is now; a URL was hashed
     /// by uv into its `url` bucket when it downloaded it.
     private func archive(_ url: String, declared: String?, name: String, version: String) -> ArtifactFacts {
-        let filename = url.split(separator: "/").last.map(String.init).map { $0.split(separator: "#").first.map(String.init) ?? $0 }
+        let filename = url.split(separator: "/").last.map(String.init).map {
+            $0.split(separator: "#").first.map(String.init) ?? $0
+        }
         let sdist = !(filename ?? "").hasSuffix(".whl")
         let built = sdist ? "; uv built the installed wheel from this sdist" : ""
         let shown = Redaction.redactURLs(url)
         if let declared {
-            return facts(Artifact(url: shown, sha256: declared, filename: filename, hashSource: "direct_url"),
-                         sdist ? "\(name) \(version): the sha256 is the sdist's\(built)" : nil)
+            return facts(
+                Artifact(url: shown, sha256: declared, filename: filename, hashSource: "direct_url"),
+                sdist ? "\(name) \(version): the sha256 is the sdist's\(built)" : nil)
         }
         if url.hasPrefix("file://") {
             let path = String(url.dropFirst(7))
             guard let st = FileSystem.stat(path), st.isRegular, let bytes = FileSystem.read(path) else {
-                return facts(Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil),
-                             "\(name) \(version) came from \(path), which is no longer a readable file: no sha256")
+                return facts(
+                    Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil),
+                    "\(name) \(version) came from \(path), which is no longer a readable file: no sha256")
             }
-            return facts(Artifact(url: shown, sha256: Digest.sha256Hex(bytes), filename: filename, hashSource: "file"),
-                         sdist ? "\(name) \(version): the sha256 is the local sdist's\(built)" : nil)
+            return facts(
+                Artifact(url: shown, sha256: Digest.sha256Hex(bytes), filename: filename, hashSource: "file"),
+                sdist ? "\(name) \(version): the sha256 is the local sdist's\(built)" : nil)
         }
-        if let noCache { return facts(Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil), "\(name) \(version): \(noCache)") }
-        let entries = sdist
+        if let noCache {
+            return facts(
+                Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil), "\(name) \(version): \(noCache)"
+            )
+        }
+        let entries =
+            sdist
             ? entries(in: Self.sdistBucket, under: "url", package: nil, file: { $0 == "revision.http" }, url: url)
-            : entries(in: Self.wheelBucket, under: "url", package: name, file: { $0.hasPrefix(version + "-") && $0.hasSuffix(".http") }, url: url)
-        return decide(entries, name: name, version: version, fallbackURL: shown, fallbackFilename: filename,
-                      built: sdist, place: "uv's cache for \(shown)")
+            : entries(
+                in: Self.wheelBucket, under: "url", package: name,
+                file: { $0.hasPrefix(version + "-") && $0.hasSuffix(".http") }, url: url)
+        return decide(
+            entries, name: name, version: version, fallbackURL: shown, fallbackFilename: filename,
+            built: sdist, place: "uv's cache for \(shown)")
     }
 
     /// A registry install: the wheel uv downloaded, else the sdist it built from.
     private func registry(name: String, version: String, distInfo: String?) -> ArtifactFacts {
-        if let noCache { return facts(Artifact(url: nil, sha256: nil, filename: nil, hashSource: nil), "\(name) \(version): \(noCache)") }
-        let tags = distInfo.map { WheelTags.installed(distInfo: $0) } ?? []
-        let wheels = entries(in: Self.wheelBucket, under: "pypi", package: name, file: { Self.wheelEntry($0, version: version, tags: tags) }, url: nil)
-            + entries(in: Self.wheelBucket, under: "index", package: name, file: { Self.wheelEntry($0, version: version, tags: tags) }, url: nil)
-        if !wheels.isEmpty {
-            return decide(wheels, name: name, version: version, fallbackURL: nil, fallbackFilename: nil, built: false, place: "")
+        if let noCache {
+            return facts(
+                Artifact(url: nil, sha256: nil, filename: nil, hashSource: nil), "\(name) \(version): \(noCache)")
         }
-        let sdists = entries(in: Self.sdistBucket, under: "pypi", package: "\(name)/\(version)", file: { $0 == "revision.http" }, url: nil)
-            + entries(in: Self.sdistBucket, under: "index", package: "\(name)/\(version)", file: { $0 == "revision.http" }, url: nil)
-        return decide(sdists, name: name, version: version, fallbackURL: nil, fallbackFilename: nil, built: true,
-                      place: "uv's cache (\(cache)/\(Self.wheelBucket), \(Self.sdistBucket))")
+        let tags = distInfo.map { WheelTags.installed(distInfo: $0) } ?? []
+        let wheels =
+            entries(
+                in: Self.wheelBucket, under: "pypi", package: name,
+                file: { Self.wheelEntry($0, version: version, tags: tags) }, url: nil)
+            + entries(
+                in: Self.wheelBucket, under: "index", package: name,
+                file: { Self.wheelEntry($0, version: version, tags: tags) }, url: nil)
+        if !wheels.isEmpty {
+            return decide(
+                wheels, name: name, version: version, fallbackURL: nil, fallbackFilename: nil, built: false, place: "")
+        }
+        let sdists =
+            entries(
+                in: Self.sdistBucket, under: "pypi", package: "\(name)/\(version)", file: { $0 == "revision.http" },
+                url: nil)
+            + entries(
+                in: Self.sdistBucket, under: "index", package: "\(name)/\(version)", file: { $0 == "revision.http" },
+                url: nil)
+        return decide(
+            sdists, name: name, version: version, fallbackURL: nil, fallbackFilename: nil, built: true,
+            place: "uv's cache (\(cache)/\(Self.wheelBucket), \(Self.sdistBucket))")
     }
 
     /// `VERSION-TAGS.http`, for the installed wheel's tags when they are known.
@@ -118,29 +152,40 @@ struct UvArtifacts: ArtifactSource {
     }
 
     /// One verdict from the entries found: one sha256, or null saying why.
-    private func decide(_ found: [UvCacheEntry], name: String, version: String, fallbackURL: String?,
-                        fallbackFilename: String?, built: Bool, place: String) -> ArtifactFacts {
+    private func decide(
+        _ found: [UvCacheEntry], name: String, version: String, fallbackURL: String?,
+        fallbackFilename: String?, built: Bool, place: String
+    ) -> ArtifactFacts {
         let what = "\(name) \(version)"
         let hashes = Set(found.map(\.sha256))
         guard let entry = found.first else {
             var note = "\(what): not found in \(place): its sha256 is unknown"
             let other = unknownBuckets()
-            if !other.isEmpty { note += " (the cache also holds \(other.joined(separator: ", ")), layouts pkgtrail does not read)" }
+            if !other.isEmpty {
+                note += " (the cache also holds \(other.joined(separator: ", ")), layouts pkgtrail does not read)"
+            }
             return facts(Artifact(url: fallbackURL, sha256: nil, filename: fallbackFilename, hashSource: nil), note)
         }
         guard hashes.count == 1 else {
-            return facts(Artifact(url: nil, sha256: nil, filename: nil, hashSource: nil),
-                         "\(what): uv's cache holds \(hashes.count) different sha256 for it (\(hashes.sorted().map { String($0.prefix(12)) }.joined(separator: ", "))…, from different indexes); which one was installed cannot be told")
+            return facts(
+                Artifact(url: nil, sha256: nil, filename: nil, hashSource: nil),
+                "\(what): uv's cache holds \(hashes.count) different sha256 for it (\(hashes.sorted().map { String($0.prefix(12)) }.joined(separator: ", "))…, from different indexes); which one was installed cannot be told"
+            )
         }
         let url = entry.url.map(Redaction.redactURLs) ?? fallbackURL
-        let filename = entry.filename ?? url.flatMap { $0.split(separator: "/").last.map(String.init) } ?? fallbackFilename
-        return facts(Artifact(url: url, sha256: entry.sha256, filename: filename,
-                              hashSource: built ? "uv-cache-\(Self.sdistBucket)" : "uv-cache-v8"),
-                     built ? "\(what): uv built the installed wheel from this sdist; the sha256 is the sdist's" : nil)
+        let filename =
+            entry.filename ?? url.flatMap { $0.split(separator: "/").last.map(String.init) } ?? fallbackFilename
+        return facts(
+            Artifact(
+                url: url, sha256: entry.sha256, filename: filename,
+                hashSource: built ? "uv-cache-\(Self.sdistBucket)" : "uv-cache-v8"),
+            built ? "\(what): uv built the installed wheel from this sdist; the sha256 is the sdist's" : nil)
     }
 
     /// Entries in `cache/bucket/under/*/package/` (`pypi` has no digest level).
-    private func entries(in bucket: String, under: String, package: String?, file: (String) -> Bool, url: String?) -> [UvCacheEntry] {
+    private func entries(in bucket: String, under: String, package: String?, file: (String) -> Bool, url: String?)
+        -> [UvCacheEntry]
+    {
         let base = "\(cache)/\(bucket)/\(under)"
         let roots = under == "pypi" ? [base] : FileSystem.list(base).map { "\(base)/\($0)" }
         var out: [UvCacheEntry] = []
@@ -148,7 +193,9 @@ struct UvArtifacts: ArtifactSource {
             // A URL's sdist sits at url/<digest>/ directly; everything else under the package.
             let dir = package.map { "\(root)/\($0)" } ?? root
             for name in FileSystem.list(dir) where file(name) {
-                guard let entry = UvCacheEntry(bytes: FileSystem.read("\(dir)/\(name)", limit: 1 << 20) ?? []) else { continue }
+                guard let entry = UvCacheEntry(bytes: FileSystem.read("\(dir)/\(name)", limit: 1 << 20) ?? []) else {
+                    continue
+                }
                 if let url, let seen = entry.url, seen != url { continue }
                 out.append(entry)
             }
@@ -167,6 +214,7 @@ struct UvArtifacts: ArtifactSource {
 extension WheelTags {
     /// The tags an installed dist-info's `WHEEL` file names.
     static func installed(distInfo: String) -> Set<String> {
-        FileSystem.readText(FileSystem.join(distInfo, "WHEEL"), limit: 1 << 16).map(WheelTags.init(wheelFile:))?.tags ?? []
+        FileSystem.readText(FileSystem.join(distInfo, "WHEEL"), limit: 1 << 16).map(WheelTags.init(wheelFile:))?.tags
+            ?? []
     }
 }

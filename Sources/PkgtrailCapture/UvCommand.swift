@@ -19,7 +19,7 @@ public struct UvCommand: Sendable {
         "--allow-insecure-host", "--torch-backend", "--refresh-package", "--no-build-isolation-package",
         "--with", "--with-requirements", "--with-editable", "--optional", "--package", "--env-file", "--script",
         "--bounds", "--marker", "-m", "--tag", "--branch", "--rev", "--from", "--seed-version", "--prompt",
-        "--relocatable-python",
+        "--relocatable-python"
     ]
     /// How many leading positionals name the command (`uv pip install` = 2).
     static let commandDepth: [String: Int] = ["pip": 2, "tool": 2]
@@ -41,7 +41,8 @@ public struct UvCommand: Sendable {
     /// which package (`--from`, else the command, `pkg@version` allowed).
     /// Nil for `--help`/`--version` and a bare `uvx`, which change nothing.
     init?(uvxArguments parsed: UvCommand) {
-        let positionals = parsed.subcommands == ["tool", "run"] ? parsed.positionals : parsed.subcommands + parsed.positionals
+        let positionals =
+            parsed.subcommands == ["tool", "run"] ? parsed.positionals : parsed.subcommands + parsed.positionals
         // Options before the command are uv's; `--help` after it is the command's.
         guard !parsed.has("-h", "--help", "-V", "--version"), let command = positionals.first else { return nil }
         self = parsed
@@ -58,7 +59,8 @@ public struct UvCommand: Sendable {
     /// commands (tool, venv, uvx) pass through unrecorded for now.
     public var changesEnvironment: Bool {
         guard !has("-h", "--help", "-V", "--version", "--dry-run") else { return false }
-        return subcommands.count == 2 && subcommands[0] == "pip" && ["install", "uninstall", "sync"].contains(subcommands[1])
+        return subcommands.count == 2 && subcommands[0] == "pip"
+            && ["install", "uninstall", "sync"].contains(subcommands[1])
     }
 
     /// `uv venv [PATH]` creates (or with --clear replaces) an environment.
@@ -70,7 +72,8 @@ public struct UvCommand: Sendable {
     /// (`--all` touches every tool: not recorded, found as drift by `scan`.)
     public var changesTool: Bool {
         guard subcommands.count == 2, subcommands[0] == "tool",
-              ["install", "upgrade", "uninstall"].contains(subcommands[1]) else { return false }
+            ["install", "upgrade", "uninstall"].contains(subcommands[1])
+        else { return false }
         return !has("-h", "--help", "--all") && !positionals.isEmpty
     }
 

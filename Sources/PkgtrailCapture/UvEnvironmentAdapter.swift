@@ -42,7 +42,8 @@ final class UvEnvironmentAdapter: ToolAdapter {
             envDir = FileSystem.absolute(cmd.positionals.first ?? ".venv", cwd: cwd)
             lockBefore = nil
         case .tool:
-            let tools = env.nonEmpty("UV_TOOL_DIR")
+            let tools =
+                env.nonEmpty("UV_TOOL_DIR")
                 ?? (env.nonEmpty("XDG_DATA_HOME") ?? env.home + "/.local/share") + "/uv/tools"
             let name = PipReport.requirementName(cmd.last("--from") ?? cmd.positionals[0])
             envDir = FileSystem.join(FileSystem.absolute(tools, cwd: cwd), name)
@@ -55,7 +56,8 @@ final class UvEnvironmentAdapter: ToolAdapter {
     /// The nearest directory upward holding a pyproject.toml (`--project` or
     /// `--directory` first); nil when there is no project, so nothing syncs.
     static func projectRoot(_ cmd: UvCommand, cwd: String) -> String? {
-        let start = cmd.last("--project").map { FileSystem.absolute($0, cwd: cwd) }
+        let start =
+            cmd.last("--project").map { FileSystem.absolute($0, cwd: cwd) }
             ?? cmd.last("--directory").map { FileSystem.absolute($0, cwd: cwd) } ?? cwd
         var dir = start
         while true {
@@ -72,9 +74,11 @@ final class UvEnvironmentAdapter: ToolAdapter {
             let e = info.environment
             return CaptureTarget(environment: e, scanDirs: e.siteDirs, notes: [])
         }
-        return CaptureTarget(environment: Environment(prefix: envDir, python: nil, pythonVersion: nil,
-                                                      platform: PythonLocator.platform, isVenv: true, siteDirs: []),
-                             scanDirs: [], notes: [])
+        return CaptureTarget(
+            environment: Environment(
+                prefix: envDir, python: nil, pythonVersion: nil,
+                platform: PythonLocator.platform, isVenv: true, siteDirs: []),
+            scanDirs: [], notes: [])
     }
 
     func prepare(before: Snapshot) -> [String: String] {
@@ -89,17 +93,22 @@ final class UvEnvironmentAdapter: ToolAdapter {
     /// `uv run --with X`: the ephemeral overlay holding X, as its own environment.
     private func overlayEnvironment() -> [SecondaryEnvironment] {
         guard let overlay, let first = uv.cmd.options.first(where: { $0.name == "--with" })?.value else { return [] }
-        let names = Set(uv.cmd.options.filter { $0.name == "--with" }.compactMap(\.value)
-            .flatMap { $0.split(separator: ",").map { PipReport.requirementName(String($0)) } })
+        let names = Set(
+            uv.cmd.options.filter { $0.name == "--with" }.compactMap(\.value)
+                .flatMap { $0.split(separator: ",").map { PipReport.requirementName(String($0)) } })
         let found = overlay.used(holding: PipReport.requirementName(String(first.split(separator: ",").first ?? "")))
         guard !found.target.scanDirs.isEmpty else { return [] }
         let after = SiteScanner.scan(found.target.scanDirs).snapshot
         let before = found.reused ? after : Snapshot()
-        let built = ChangeBuilder.build(deltas: before.deltas(to: after), hooks: ChangeBuilder.hooks(before: before, after: after),
-                                        artifacts: uv.cacheArtifacts, requestedNames: names)
-        return [SecondaryEnvironment(environment: found.target.environment, before: before, after: after,
-                                     changes: built.changes, hooks: built.hooks,
-                                     notes: found.target.notes + built.notes + ["the --with overlay of uv run"])]
+        let built = ChangeBuilder.build(
+            deltas: before.deltas(to: after), hooks: ChangeBuilder.hooks(before: before, after: after),
+            artifacts: uv.cacheArtifacts, requestedNames: names)
+        return [
+            SecondaryEnvironment(
+                environment: found.target.environment, before: before, after: after,
+                changes: built.changes, hooks: built.hooks,
+                notes: found.target.notes + built.notes + ["the --with overlay of uv run"])
+        ]
     }
 
     /// uv may have created (sync, venv, tool install) or replaced (venv --clear,
@@ -117,23 +126,28 @@ final class UvEnvironmentAdapter: ToolAdapter {
                 notes.append(existedBefore ? "uv venv replaced this environment" : "uv venv created this environment")
             }
             let requested = Set(cmd.positionals.prefix(1).map(PipReport.requirementName))
-            let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: uv.cacheArtifacts,
-                                            requestedNames: requested)
+            let built = ChangeBuilder.build(
+                deltas: run.deltas, hooks: run.hooks, artifacts: uv.cacheArtifacts,
+                requestedNames: requested)
             var sources = uv.sources
             var tool: ToolInstallation?
             if case .tool = kind {
                 let path = FileSystem.join(envDir, "uv-receipt.toml")
                 let bytes = FileSystem.read(path, limit: 1 << 20)
                 let receipt = bytes.map { UvToolReceipt(text: String(decoding: $0, as: UTF8.self)) }
-                tool = ToolInstallation(name: FileSystem.basename(envDir), receiptPath: path,
-                                        receiptSHA256: bytes.map { Digest.sha256Hex($0) },
-                                        executables: receipt?.executables ?? [])
+                tool = ToolInstallation(
+                    name: FileSystem.basename(envDir), receiptPath: path,
+                    receiptSHA256: bytes.map { Digest.sha256Hex($0) },
+                    executables: receipt?.executables ?? [])
                 if sources.isEmpty {
-                    sources = (receipt?.indexURLs ?? []).map { Source(kind: "index", url: Redaction.redactText($0), origin: "uv-receipt") }
+                    sources = (receipt?.indexURLs ?? []).map {
+                        Source(kind: "index", url: Redaction.redactText($0), origin: "uv-receipt")
+                    }
                 }
             }
-            return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: version, sources: sources,
-                                notes: notes + built.notes, tool: tool)
+            return ToolFindings(
+                changes: built.changes, hooks: built.hooks, toolVersion: version, sources: sources,
+                notes: notes + built.notes, tool: tool)
         }
         var notes: [String] = []
         let lockPath = FileSystem.join(root, "uv.lock")
@@ -141,19 +155,26 @@ final class UvEnvironmentAdapter: ToolAdapter {
         let lock = lockBytes.map { UvLock(text: String(decoding: $0, as: UTF8.self)) }
         if lock == nil { notes.append("no uv.lock at \(root); artifact hashes were not available") }
         if cmd.has("--with-requirements", "--with-editable") {
-            notes.append("--with-requirements/--with-editable overlays are not recorded; only the project environment is")
+            notes.append(
+                "--with-requirements/--with-editable overlays are not recorded; only the project environment is")
         }
         // uv.lock first; what it does not hash (a path or git source, a package it lacks) from uv itself.
-        let artifacts = LockThenCache(lock: lock.map { UvLockArtifacts(lock: $0, root: root) }, cache: uv.cacheArtifacts)
+        let artifacts = LockThenCache(
+            lock: lock.map { UvLockArtifacts(lock: $0, root: root) }, cache: uv.cacheArtifacts)
         let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: artifacts, requestedNames: nil)
         var sources: [Source] = []
-        for registry in Set(lock?.packages.compactMap { $0.sourceKind == "registry" ? $0.sourceValue : nil } ?? []).sorted() {
+        for registry in Set(lock?.packages.compactMap { $0.sourceKind == "registry" ? $0.sourceValue : nil } ?? [])
+            .sorted()
+        {
             sources.append(Source(kind: "index", url: Redaction.redactText(registry), origin: "uv.lock"))
         }
-        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: version, sources: sources,
-                            notes: notes + built.notes, lockfile: Lockfile(path: lockPath, sha256Before: lockBefore,
-                                               sha256After: lockBytes.map { Digest.sha256Hex($0) }),
-                            alsoUsed: overlayEnvironment())
+        return ToolFindings(
+            changes: built.changes, hooks: built.hooks, toolVersion: version, sources: sources,
+            notes: notes + built.notes,
+            lockfile: Lockfile(
+                path: lockPath, sha256Before: lockBefore,
+                sha256After: lockBytes.map { Digest.sha256Hex($0) }),
+            alsoUsed: overlayEnvironment())
     }
 }
 
@@ -165,7 +186,9 @@ struct UvLockArtifacts: ArtifactSource {
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
         guard let p = lock.package(named: name), p.version == version else { return nil }
-        let project = lock.packages.first { ["editable", "virtual"].contains($0.sourceKind ?? "") && $0.sourceValue == "." }
+        let project = lock.packages.first {
+            ["editable", "virtual"].contains($0.sourceKind ?? "") && $0.sourceValue == "."
+        }
         let requested = project.map { $0.dependencies.contains(name) }
         let requiredBy = lock.requirers(of: name)
         var chosen: UvLock.Artifact?
@@ -181,8 +204,9 @@ struct UvLockArtifacts: ArtifactSource {
             source = "uv.lock (sdist, built locally)"
         }
         let artifact = chosen.map { a in
-            Artifact(url: (a.url ?? a.path.map { "file://" + FileSystem.absolute($0, cwd: root) }).map(Redaction.redactURLs),
-                     sha256: a.sha256, filename: a.filename, hashSource: a.sha256 == nil ? nil : source)
+            Artifact(
+                url: (a.url ?? a.path.map { "file://" + FileSystem.absolute($0, cwd: root) }).map(Redaction.redactURLs),
+                sha256: a.sha256, filename: a.filename, hashSource: a.sha256 == nil ? nil : source)
         }
         return ArtifactFacts(artifact: artifact, requested: requested, requiredBy: requiredBy)
     }

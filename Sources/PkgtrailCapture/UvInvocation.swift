@@ -34,7 +34,9 @@ struct UvInvocation {
         if let cached = FileSystem.readText(cache, limit: 64), !cached.isEmpty { return cached }
         guard let out = ProcessRunner.capture(path: uv, argv: [uv, "--version"]) else { return nil }
         let words = String(decoding: out, as: UTF8.self).split(separator: " ")
-        guard words.count >= 2, words[0] == "uv" || words[0] == "uvx", Version(String(words[1])) != nil else { return nil }
+        guard words.count >= 2, words[0] == "uv" || words[0] == "uvx", Version(String(words[1])) != nil else {
+            return nil
+        }
         let version = String(words[1])
         FileSystem.writeAtomically(cache, Array(version.utf8))
         return version
@@ -46,18 +48,25 @@ struct UvInvocation {
         func add(_ kind: String, _ urls: [String], _ origin: String) {
             for u in urls { out.append(Source(kind: kind, url: Redaction.redactText(u), origin: origin)) }
         }
-        let argvIndex = cmd.options.filter { ["--index-url", "-i", "--default-index"].contains($0.name) }.compactMap(\.value)
+        let argvIndex = cmd.options.filter { ["--index-url", "-i", "--default-index"].contains($0.name) }.compactMap(
+            \.value)
         if let last = argvIndex.last {
             add("index", [last], "argv")
         } else if let v = env.nonEmpty("UV_DEFAULT_INDEX") ?? env.nonEmpty("UV_INDEX_URL") {
             add("index", [v], env.nonEmpty("UV_DEFAULT_INDEX") != nil ? "env:UV_DEFAULT_INDEX" : "env:UV_INDEX_URL")
         }
-        add("extra-index", cmd.options.filter { ["--extra-index-url", "--index"].contains($0.name) }.compactMap(\.value), "argv")
+        add(
+            "extra-index",
+            cmd.options.filter { ["--extra-index-url", "--index"].contains($0.name) }.compactMap(\.value), "argv")
         for name in ["UV_EXTRA_INDEX_URL", "UV_INDEX"] {
-            if let v = env.nonEmpty(name) { add("extra-index", v.split(separator: " ").map(String.init), "env:\(name)") }
+            if let v = env.nonEmpty(name) {
+                add("extra-index", v.split(separator: " ").map(String.init), "env:\(name)")
+            }
         }
         add("find-links", cmd.options.filter { ["--find-links", "-f"].contains($0.name) }.compactMap(\.value), "argv")
-        if let v = env.nonEmpty("UV_FIND_LINKS") { add("find-links", v.split(separator: ",").map(String.init), "env:UV_FIND_LINKS") }
+        if let v = env.nonEmpty("UV_FIND_LINKS") {
+            add("find-links", v.split(separator: ",").map(String.init), "env:UV_FIND_LINKS")
+        }
         if cmd.has("--no-index") { out.append(Source(kind: "no-index", url: nil, origin: "argv")) }
         return out
     }

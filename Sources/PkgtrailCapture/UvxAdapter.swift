@@ -15,9 +15,11 @@ final class UvxAdapter: ToolAdapter {
         self.uv = uv
         ephemeral = EphemeralEnvironments(cacheRoot: uv.cacheRoot)
         package = uv.cmd.runPackage ?? ""
-        target = CaptureTarget(environment: Environment(prefix: "unknown", python: nil, pythonVersion: nil,
-                                                        platform: PythonLocator.platform, isVenv: true, siteDirs: []),
-                               scanDirs: [], notes: [])
+        target = CaptureTarget(
+            environment: Environment(
+                prefix: "unknown", python: nil, pythonVersion: nil,
+                platform: PythonLocator.platform, isVenv: true, siteDirs: []),
+            scanDirs: [], notes: [])
     }
 
     func prepare(before: Snapshot) -> [String: String] {
@@ -34,9 +36,11 @@ final class UvxAdapter: ToolAdapter {
 
     func finish(_ run: ObservedRun) -> ToolFindings {
         let notes = found?.target.notes ?? []
-        let built = ChangeBuilder.build(deltas: run.deltas, hooks: run.hooks, artifacts: uv.cacheArtifacts,
-                                        requestedNames: [package])
-        return ToolFindings(changes: built.changes, hooks: built.hooks, toolVersion: uv.version, sources: uv.sources,
-                            notes: notes + built.notes)
+        let built = ChangeBuilder.build(
+            deltas: run.deltas, hooks: run.hooks, artifacts: uv.cacheArtifacts,
+            requestedNames: [package])
+        return ToolFindings(
+            changes: built.changes, hooks: built.hooks, toolVersion: uv.version, sources: uv.sources,
+            notes: notes + built.notes)
     }
 }

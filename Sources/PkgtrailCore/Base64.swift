@@ -15,7 +15,11 @@ public enum Base64 {
             if take > 1 { n |= UInt32(bytes[i + 1]) << 8 }
             if take > 2 { n |= UInt32(bytes[i + 2]) }
             for k in 0..<4 {
-                if k <= take { out.append(alphabet[Int(n >> (18 - 6 * k) & 63)]) } else if padded { out.append(UInt8(ascii: "=")) }
+                if k <= take {
+                    out.append(alphabet[Int(n >> (18 - 6 * k) & 63)])
+                } else if padded {
+                    out.append(UInt8(ascii: "="))
+                }
             }
             i += 3
         }
@@ -36,7 +40,10 @@ public enum Base64 {
             var n: UInt32 = 0
             for k in 0..<4 {
                 let c = u[i + k]
-                if k >= 4 - pad { n <<= 6; continue }
+                if k >= 4 - pad {
+                    n <<= 6
+                    continue
+                }
                 guard value[Int(c)] >= 0 else { return nil }
                 n = n << 6 | UInt32(value[Int(c)])
             }

@@ -9,7 +9,10 @@ public struct ChainVerifier {
         public let hash: [UInt8]
         public let body: [UInt8]
         public init(seq: Int64, prevHash: [UInt8], hash: [UInt8], body: [UInt8]) {
-            self.seq = seq; self.prevHash = prevHash; self.hash = hash; self.body = body
+            self.seq = seq
+            self.prevHash = prevHash
+            self.hash = hash
+            self.body = body
         }
     }
 
@@ -51,7 +54,8 @@ public struct ChainVerifier {
     /// The header of a parsed body; nil when the body is not a well-formed event.
     public static func header(_ parsed: JSONValue?) -> Header? {
         guard let parsed, let seq = parsed["seq"]?.intValue, let prevHex = parsed["prev_hash"]?.stringValue,
-              let prev = Hex.decode(prevHex), prev.count == 32 else { return nil }
+            let prev = Hex.decode(prevHex), prev.count == 32
+        else { return nil }
         return Header(seq: seq, prevHash: prev)
     }
 
@@ -60,8 +64,9 @@ public struct ChainVerifier {
     public mutating func feed(_ row: Row, header: Header?) throws {
         let expected = count + 1
         if row.seq > expected {
-            throw Break(seq: expected, fault: .missing,
-                        reason: "events \(expected)…\(row.seq - 1) are gone; the next stored event is \(row.seq)")
+            throw Break(
+                seq: expected, fault: .missing,
+                reason: "events \(expected)…\(row.seq - 1) are gone; the next stored event is \(row.seq)")
         }
         if row.seq < expected {
             throw Break(seq: row.seq, fault: .reordered, reason: "seq \(row.seq) appears after seq \(count)")
@@ -69,25 +74,35 @@ public struct ChainVerifier {
         guard let header else {
             throw Break(seq: row.seq, fault: .modified, reason: "the body is not a well-formed event")
         }
-        let bodySeq = header.seq, bodyPrev = header.prevHash
+        let bodySeq = header.seq
+        let bodyPrev = header.prevHash
         let computed = Chain.hash(previous: bodyPrev, body: row.body)
         if computed != row.hash {
-            throw Break(seq: row.seq, fault: .modified, reason: "the stored hash does not match the body (body or hash altered)")
+            throw Break(
+                seq: row.seq, fault: .modified, reason: "the stored hash does not match the body (body or hash altered)"
+            )
         }
         if bodySeq != row.seq {
             if bodySeq == row.seq - 1 && bodyPrev == beforeHead {
-                throw Break(seq: row.seq - 1, fault: .inserted,
-                            reason: "event \(row.seq - 1) is not part of the chain: the event stored after it follows seq \(row.seq - 2)")
+                throw Break(
+                    seq: row.seq - 1, fault: .inserted,
+                    reason:
+                        "event \(row.seq - 1) is not part of the chain: the event stored after it follows seq \(row.seq - 2)"
+                )
             }
             throw Break(seq: row.seq, fault: .reordered, reason: "the row at seq \(row.seq) holds event \(bodySeq)")
         }
         if bodyPrev != head {
             if bodyPrev == beforeHead {
-                throw Break(seq: row.seq - 1, fault: .inserted,
-                            reason: "event \(row.seq - 1) is not part of the chain: event \(row.seq) follows seq \(row.seq - 2)")
+                throw Break(
+                    seq: row.seq - 1, fault: .inserted,
+                    reason: "event \(row.seq - 1) is not part of the chain: event \(row.seq) follows seq \(row.seq - 2)"
+                )
             }
             if let branch = seen[Self.key(bodyPrev)] {
-                throw Break(seq: row.seq, fault: .forked, reason: "event \(row.seq) branches from seq \(branch), not from seq \(count)")
+                throw Break(
+                    seq: row.seq, fault: .forked,
+                    reason: "event \(row.seq) branches from seq \(branch), not from seq \(count)")
             }
             throw Break(seq: row.seq, fault: .modified, reason: "prev_hash does not match the hash of seq \(count)")
         }

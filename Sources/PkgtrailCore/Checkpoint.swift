@@ -8,7 +8,9 @@ public struct Checkpoint: Sendable, Equatable {
     public let head: [UInt8]
 
     public init(origin: String, size: Int64, head: [UInt8]) {
-        self.origin = origin; self.size = size; self.head = head
+        self.origin = origin
+        self.size = size
+        self.head = head
     }
 
     public var text: String { "\(origin)\n\(size)\n\(Base64.encode(head))\n" }
@@ -16,7 +18,8 @@ public struct Checkpoint: Sendable, Equatable {
     public init(text: String) throws {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard lines.count >= 4, lines.last == "", !lines[0].isEmpty, let size = Int64(lines[1]), size >= 0,
-              String(size) == lines[1], let head = Base64.decode(lines[2]), head.count == 32 else {
+            String(size) == lines[1], let head = Base64.decode(lines[2]), head.count == 32
+        else {
             throw SignedNote.Invalid(description: "not a pkgtrail checkpoint (origin, size, base64 head hash)")
         }
         self.init(origin: lines[0], size: size, head: head)

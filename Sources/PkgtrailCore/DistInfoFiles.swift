@@ -4,7 +4,8 @@ public enum DistInfoFiles {
     /// `Name:` and `Version:` from a METADATA / PKG-INFO header block (RFC 822
     /// style; the headers end at the first empty line).
     public static func nameAndVersion(metadata text: String) -> (name: String, version: String)? {
-        var name: String?, version: String?
+        var name: String?
+        var version: String?
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             if line.isEmpty { break }
             if line.hasPrefix("Name:") { name = String(line.dropFirst(5).trimmingSpaces) }
@@ -27,7 +28,12 @@ public enum DistInfoFiles {
             if quoted {
                 if c == "\"" {
                     let next = chars.next()
-                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                    if next == "\"" {
+                        field.append("\"")
+                    } else {
+                        quoted = false
+                        pending = next
+                    }
                 } else {
                     field.append(c)
                 }
@@ -52,9 +58,10 @@ public enum DistInfoFiles {
     /// The top-level `.pth` files a RECORD lists: what runs at every
     /// interpreter start.
     public static func startupFiles(record bytes: [UInt8]) -> Set<String> {
-        Set(recordRows(bytes).compactMap { row in
-            guard let path = row.first, path.hasSuffix(".pth"), !path.contains("/") else { return nil }
-            return path
-        })
+        Set(
+            recordRows(bytes).compactMap { row in
+                guard let path = row.first, path.hasSuffix(".pth"), !path.contains("/") else { return nil }
+                return path
+            })
     }
 }

@@ -35,16 +35,30 @@ public struct Event: Equatable, Sendable {
     /// Things the recorder could not learn, said plainly (never secrets).
     public var notes: [String]
 
-    public init(seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
-                actor: EventActor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
-                startupHooks: [StartupHook], stateBefore: String, stateAfter: String, startupBefore: String,
-                startupAfter: String, drift: DriftWindow? = nil, lockfile: Lockfile? = nil,
-                tool: ToolInstallation? = nil, notes: [String]) {
-        self.seq = seq; self.prevHash = prevHash; self.id = id; self.kind = kind
-        self.started = started; self.finished = finished; self.actor = actor; self.command = command
-        self.environment = environment; self.sources = sources; self.changes = changes
-        self.startupHooks = startupHooks; self.stateBefore = stateBefore; self.stateAfter = stateAfter
-        self.startupBefore = startupBefore; self.startupAfter = startupAfter; self.drift = drift
+    public init(
+        seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
+        actor: EventActor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
+        startupHooks: [StartupHook], stateBefore: String, stateAfter: String, startupBefore: String,
+        startupAfter: String, drift: DriftWindow? = nil, lockfile: Lockfile? = nil,
+        tool: ToolInstallation? = nil, notes: [String]
+    ) {
+        self.seq = seq
+        self.prevHash = prevHash
+        self.id = id
+        self.kind = kind
+        self.started = started
+        self.finished = finished
+        self.actor = actor
+        self.command = command
+        self.environment = environment
+        self.sources = sources
+        self.changes = changes
+        self.startupHooks = startupHooks
+        self.stateBefore = stateBefore
+        self.stateAfter = stateAfter
+        self.startupBefore = startupBefore
+        self.startupAfter = startupAfter
+        self.drift = drift
         self.lockfile = lockfile
         self.tool = tool
         self.notes = notes
@@ -58,7 +72,9 @@ public struct Lockfile: Equatable, Sendable {
     public var sha256Before: String?
     public var sha256After: String?
     public init(path: String, sha256Before: String?, sha256After: String?) {
-        self.path = path; self.sha256Before = sha256Before; self.sha256After = sha256After
+        self.path = path
+        self.sha256Before = sha256Before
+        self.sha256After = sha256After
     }
 }
 
@@ -70,7 +86,10 @@ public struct ToolInstallation: Equatable, Sendable {
     public var receiptSHA256: String?
     public var executables: [String]
     public init(name: String, receiptPath: String, receiptSHA256: String?, executables: [String]) {
-        self.name = name; self.receiptPath = receiptPath; self.receiptSHA256 = receiptSHA256; self.executables = executables
+        self.name = name
+        self.receiptPath = receiptPath
+        self.receiptSHA256 = receiptSHA256
+        self.executables = executables
     }
 }
 
@@ -80,7 +99,10 @@ public struct ToolInstallation: Equatable, Sendable {
 public struct DriftWindow: Equatable, Sendable {
     public var lastSeen: String?
     public var lastSeenSeq: Int64?
-    public init(lastSeen: String?, lastSeenSeq: Int64?) { self.lastSeen = lastSeen; self.lastSeenSeq = lastSeenSeq }
+    public init(lastSeen: String?, lastSeenSeq: Int64?) {
+        self.lastSeen = lastSeen
+        self.lastSeenSeq = lastSeenSeq
+    }
     public var firstSeen: Bool { lastSeenSeq == nil }
 }
 
@@ -93,7 +115,11 @@ public struct EventActor: Equatable, Sendable {
     public var host: String
     public var ci: CIIdentity?
     public init(user: String, uid: Int64, sudoUser: String?, host: String, ci: CIIdentity?) {
-        self.user = user; self.uid = uid; self.sudoUser = sudoUser; self.host = host; self.ci = ci
+        self.user = user
+        self.uid = uid
+        self.sudoUser = sudoUser
+        self.host = host
+        self.ci = ci
     }
 }
 
@@ -103,7 +129,10 @@ public struct CIIdentity: Equatable, Sendable {
     public var runID: String?
     public var job: String?
     public init(provider: String, repository: String?, runID: String?, job: String?) {
-        self.provider = provider; self.repository = repository; self.runID = runID; self.job = job
+        self.provider = provider
+        self.repository = repository
+        self.runID = runID
+        self.job = job
     }
 }
 
@@ -116,8 +145,12 @@ public struct Command: Equatable, Sendable {
     public var exitStatus: Int64
     public var outcome: Outcome
     public init(tool: String, toolVersion: String?, argv: [String], cwd: String, exitStatus: Int64, outcome: Outcome) {
-        self.tool = tool; self.toolVersion = toolVersion; self.argv = argv; self.cwd = cwd
-        self.exitStatus = exitStatus; self.outcome = outcome
+        self.tool = tool
+        self.toolVersion = toolVersion
+        self.argv = argv
+        self.cwd = cwd
+        self.exitStatus = exitStatus
+        self.outcome = outcome
     }
 }
 
@@ -128,9 +161,15 @@ public struct Environment: Equatable, Sendable {
     public var platform: String?
     public var isVenv: Bool
     public var siteDirs: [String]
-    public init(prefix: String, python: String?, pythonVersion: String?, platform: String?, isVenv: Bool, siteDirs: [String]) {
-        self.prefix = prefix; self.python = python; self.pythonVersion = pythonVersion
-        self.platform = platform; self.isVenv = isVenv; self.siteDirs = siteDirs
+    public init(
+        prefix: String, python: String?, pythonVersion: String?, platform: String?, isVenv: Bool, siteDirs: [String]
+    ) {
+        self.prefix = prefix
+        self.python = python
+        self.pythonVersion = pythonVersion
+        self.platform = platform
+        self.isVenv = isVenv
+        self.siteDirs = siteDirs
     }
 }
 
@@ -140,7 +179,11 @@ public struct Source: Equatable, Sendable {
     public var url: String?
     /// argv | env:NAME | config:PATH
     public var origin: String
-    public init(kind: String, url: String?, origin: String) { self.kind = kind; self.url = url; self.origin = origin }
+    public init(kind: String, url: String?, origin: String) {
+        self.kind = kind
+        self.url = url
+        self.origin = origin
+    }
 }
 
 public struct Artifact: Equatable, Sendable {
@@ -150,7 +193,10 @@ public struct Artifact: Equatable, Sendable {
     /// Where the hash came from (e.g. "pip-report"), so a reader can weigh it.
     public var hashSource: String?
     public init(url: String?, sha256: String?, filename: String?, hashSource: String?) {
-        self.url = url; self.sha256 = sha256; self.filename = filename; self.hashSource = hashSource
+        self.url = url
+        self.sha256 = sha256
+        self.filename = filename
+        self.hashSource = hashSource
     }
 }
 
@@ -162,7 +208,10 @@ public struct StartupHook: Equatable, Sendable {
     /// added | modified | removed
     public var status: String
     public init(path: String, sha256: String?, executableImport: Bool, status: String) {
-        self.path = path; self.sha256 = sha256; self.executableImport = executableImport; self.status = status
+        self.path = path
+        self.sha256 = sha256
+        self.executableImport = executableImport
+        self.status = status
     }
 }
 
@@ -178,10 +227,19 @@ public struct Change: Equatable, Sendable {
     public var requested: Bool?
     public var requiredBy: [String]
     public var startupHooks: [StartupHook]
-    public init(name: String, action: Action, fromVersion: String?, toVersion: String?, artifact: Artifact?,
-                recordSHA256: String?, installer: String?, requested: Bool?, requiredBy: [String], startupHooks: [StartupHook]) {
-        self.name = name; self.action = action; self.fromVersion = fromVersion; self.toVersion = toVersion
-        self.artifact = artifact; self.recordSHA256 = recordSHA256; self.installer = installer
-        self.requested = requested; self.requiredBy = requiredBy; self.startupHooks = startupHooks
+    public init(
+        name: String, action: Action, fromVersion: String?, toVersion: String?, artifact: Artifact?,
+        recordSHA256: String?, installer: String?, requested: Bool?, requiredBy: [String], startupHooks: [StartupHook]
+    ) {
+        self.name = name
+        self.action = action
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.artifact = artifact
+        self.recordSHA256 = recordSHA256
+        self.installer = installer
+        self.requested = requested
+        self.requiredBy = requiredBy
+        self.startupHooks = startupHooks
     }
 }

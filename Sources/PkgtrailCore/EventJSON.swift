@@ -29,7 +29,7 @@ extension Event {
             "drift": drift?.json ?? .null,
             "lockfile": lockfile?.json ?? .null,
             "tool": tool?.json ?? .null,
-            "notes": .strings(notes),
+            "notes": .strings(notes)
         ])
     }
 
@@ -60,24 +60,30 @@ extension Event {
 
 extension ToolInstallation {
     var json: JSONValue {
-        .object(["name": .string(name), "receipt_path": .string(receiptPath), "receipt_sha256": .optional(receiptSHA256),
-                 "executables": .strings(executables)])
+        .object([
+            "name": .string(name), "receipt_path": .string(receiptPath), "receipt_sha256": .optional(receiptSHA256),
+            "executables": .strings(executables)
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "tool")
-        self.init(name: try r.string("name"), receiptPath: try r.string("receipt_path"),
-                  receiptSHA256: try r.optionalString("receipt_sha256"), executables: try r.strings("executables"))
+        self.init(
+            name: try r.string("name"), receiptPath: try r.string("receipt_path"),
+            receiptSHA256: try r.optionalString("receipt_sha256"), executables: try r.strings("executables"))
     }
 }
 
 extension Lockfile {
     var json: JSONValue {
-        .object(["path": .string(path), "sha256_before": .optional(sha256Before), "sha256_after": .optional(sha256After)])
+        .object([
+            "path": .string(path), "sha256_before": .optional(sha256Before), "sha256_after": .optional(sha256After)
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "lockfile")
-        self.init(path: try r.string("path"), sha256Before: try r.optionalString("sha256_before"),
-                  sha256After: try r.optionalString("sha256_after"))
+        self.init(
+            path: try r.string("path"), sha256Before: try r.optionalString("sha256_before"),
+            sha256After: try r.optionalString("sha256_after"))
     }
 }
 
@@ -86,59 +92,75 @@ extension DriftWindow {
     init(json v: JSONValue) throws {
         let r = Reader(v, "drift")
         let seqValue = try r.optionalValue("last_seen_seq")
-        guard seqValue == nil || seqValue?.intValue != nil else { throw Event.SchemaError("drift.last_seen_seq must be an integer or null") }
+        guard seqValue == nil || seqValue?.intValue != nil else {
+            throw Event.SchemaError("drift.last_seen_seq must be an integer or null")
+        }
         self.init(lastSeen: try r.optionalString("last_seen"), lastSeenSeq: seqValue?.intValue)
     }
 }
 
 extension EventActor {
     var json: JSONValue {
-        .object(["user": .string(user), "uid": .int(uid), "sudo_user": .optional(sudoUser),
-                 "host": .string(host), "ci": ci?.json ?? .null])
+        .object([
+            "user": .string(user), "uid": .int(uid), "sudo_user": .optional(sudoUser),
+            "host": .string(host), "ci": ci?.json ?? .null
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "actor")
-        self.init(user: try r.string("user"), uid: try r.int("uid"), sudoUser: try r.optionalString("sudo_user"),
-                  host: try r.string("host"), ci: try r.optionalValue("ci").map(CIIdentity.init(json:)))
+        self.init(
+            user: try r.string("user"), uid: try r.int("uid"), sudoUser: try r.optionalString("sudo_user"),
+            host: try r.string("host"), ci: try r.optionalValue("ci").map(CIIdentity.init(json:)))
     }
 }
 
 extension CIIdentity {
     var json: JSONValue {
-        .object(["provider": .string(provider), "repository": .optional(repository),
-                 "run_id": .optional(runID), "job": .optional(job)])
+        .object([
+            "provider": .string(provider), "repository": .optional(repository),
+            "run_id": .optional(runID), "job": .optional(job)
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "ci")
-        self.init(provider: try r.string("provider"), repository: try r.optionalString("repository"),
-                  runID: try r.optionalString("run_id"), job: try r.optionalString("job"))
+        self.init(
+            provider: try r.string("provider"), repository: try r.optionalString("repository"),
+            runID: try r.optionalString("run_id"), job: try r.optionalString("job"))
     }
 }
 
 extension Command {
     var json: JSONValue {
-        .object(["tool": .string(tool), "tool_version": .optional(toolVersion), "argv": .strings(argv),
-                 "cwd": .string(cwd), "exit_status": .int(exitStatus), "outcome": .string(outcome.rawValue)])
+        .object([
+            "tool": .string(tool), "tool_version": .optional(toolVersion), "argv": .strings(argv),
+            "cwd": .string(cwd), "exit_status": .int(exitStatus), "outcome": .string(outcome.rawValue)
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "command")
-        guard let outcome = Outcome(rawValue: try r.string("outcome")) else { throw Event.SchemaError("unknown outcome") }
-        self.init(tool: try r.string("tool"), toolVersion: try r.optionalString("tool_version"),
-                  argv: try r.strings("argv"), cwd: try r.string("cwd"), exitStatus: try r.int("exit_status"),
-                  outcome: outcome)
+        guard let outcome = Outcome(rawValue: try r.string("outcome")) else {
+            throw Event.SchemaError("unknown outcome")
+        }
+        self.init(
+            tool: try r.string("tool"), toolVersion: try r.optionalString("tool_version"),
+            argv: try r.strings("argv"), cwd: try r.string("cwd"), exitStatus: try r.int("exit_status"),
+            outcome: outcome)
     }
 }
 
 extension Environment {
     var json: JSONValue {
-        .object(["prefix": .string(prefix), "python": .optional(python), "python_version": .optional(pythonVersion),
-                 "platform": .optional(platform), "is_venv": .bool(isVenv), "site_dirs": .strings(siteDirs)])
+        .object([
+            "prefix": .string(prefix), "python": .optional(python), "python_version": .optional(pythonVersion),
+            "platform": .optional(platform), "is_venv": .bool(isVenv), "site_dirs": .strings(siteDirs)
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "environment")
-        self.init(prefix: try r.string("prefix"), python: try r.optionalString("python"),
-                  pythonVersion: try r.optionalString("python_version"), platform: try r.optionalString("platform"),
-                  isVenv: try r.bool("is_venv"), siteDirs: try r.strings("site_dirs"))
+        self.init(
+            prefix: try r.string("prefix"), python: try r.optionalString("python"),
+            pythonVersion: try r.optionalString("python_version"), platform: try r.optionalString("platform"),
+            isVenv: try r.bool("is_venv"), siteDirs: try r.strings("site_dirs"))
     }
 }
 
@@ -152,45 +174,54 @@ extension Source {
 
 extension Artifact {
     var json: JSONValue {
-        .object(["url": .optional(url), "sha256": .optional(sha256), "filename": .optional(filename),
-                 "hash_source": .optional(hashSource)])
+        .object([
+            "url": .optional(url), "sha256": .optional(sha256), "filename": .optional(filename),
+            "hash_source": .optional(hashSource)
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "artifact")
-        self.init(url: try r.optionalString("url"), sha256: try r.optionalString("sha256"),
-                  filename: try r.optionalString("filename"), hashSource: try r.optionalString("hash_source"))
+        self.init(
+            url: try r.optionalString("url"), sha256: try r.optionalString("sha256"),
+            filename: try r.optionalString("filename"), hashSource: try r.optionalString("hash_source"))
     }
 }
 
 extension StartupHook {
     var json: JSONValue {
-        .object(["path": .string(path), "sha256": .optional(sha256), "executable_import": .bool(executableImport),
-                 "status": .string(status)])
+        .object([
+            "path": .string(path), "sha256": .optional(sha256), "executable_import": .bool(executableImport),
+            "status": .string(status)
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "startup_hook")
-        self.init(path: try r.string("path"), sha256: try r.optionalString("sha256"),
-                  executableImport: try r.bool("executable_import"), status: try r.string("status"))
+        self.init(
+            path: try r.string("path"), sha256: try r.optionalString("sha256"),
+            executableImport: try r.bool("executable_import"), status: try r.string("status"))
     }
 }
 
 extension Change {
     var json: JSONValue {
-        .object(["name": .string(name), "action": .string(action.rawValue), "from_version": .optional(fromVersion),
-                 "to_version": .optional(toVersion), "artifact": artifact?.json ?? .null,
-                 "record_sha256": .optional(recordSHA256), "installer": .optional(installer),
-                 "requested": .optional(requested), "required_by": .strings(requiredBy),
-                 "startup_hooks": .array(startupHooks.map(\.json))])
+        .object([
+            "name": .string(name), "action": .string(action.rawValue), "from_version": .optional(fromVersion),
+            "to_version": .optional(toVersion), "artifact": artifact?.json ?? .null,
+            "record_sha256": .optional(recordSHA256), "installer": .optional(installer),
+            "requested": .optional(requested), "required_by": .strings(requiredBy),
+            "startup_hooks": .array(startupHooks.map(\.json))
+        ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "change")
         guard let action = Action(rawValue: try r.string("action")) else { throw Event.SchemaError("unknown action") }
-        self.init(name: try r.string("name"), action: action, fromVersion: try r.optionalString("from_version"),
-                  toVersion: try r.optionalString("to_version"),
-                  artifact: try r.optionalValue("artifact").map(Artifact.init(json:)),
-                  recordSHA256: try r.optionalString("record_sha256"), installer: try r.optionalString("installer"),
-                  requested: try r.optionalBool("requested"), requiredBy: try r.strings("required_by"),
-                  startupHooks: try r.array("startup_hooks").map(StartupHook.init(json:)))
+        self.init(
+            name: try r.string("name"), action: action, fromVersion: try r.optionalString("from_version"),
+            toVersion: try r.optionalString("to_version"),
+            artifact: try r.optionalValue("artifact").map(Artifact.init(json:)),
+            recordSHA256: try r.optionalString("record_sha256"), installer: try r.optionalString("installer"),
+            requested: try r.optionalBool("requested"), requiredBy: try r.strings("required_by"),
+            startupHooks: try r.array("startup_hooks").map(StartupHook.init(json:)))
     }
 }
 

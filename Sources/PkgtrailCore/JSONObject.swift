@@ -73,7 +73,8 @@ public struct JSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral, S
 
     /// The first member whose key is not below `key`.
     private func position(of key: String) -> Int {
-        var lo = 0, hi = members.count
+        var lo = 0
+        var hi = members.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if Self.less(members[mid].key, key) { lo = mid + 1 } else { hi = mid }

@@ -13,7 +13,10 @@ public struct OSVAdvisory: Sendable, Equatable {
 
         /// One entry of a range's `events` list.
         public enum Event: Sendable, Equatable {
-            case introduced(String), fixed(String), lastAffected(String), limit(String)
+            case introduced(String)
+            case fixed(String)
+            case lastAffected(String)
+            case limit(String)
         }
 
         /// OSV's evaluation: walking the events in version order, an
@@ -50,7 +53,9 @@ public struct OSVAdvisory: Sendable, Equatable {
         }
 
         private enum OrderKey: Comparable {
-            case start, at(Version), end
+            case start
+            case at(Version)
+            case end
         }
     }
 
@@ -68,10 +73,12 @@ public struct OSVAdvisory: Sendable, Equatable {
                 throw Invalid(description: "entry \(i) has no \"id\": not an OSV advisory")
             }
             let affected = (doc["affected"]?.arrayValue ?? []).compactMap { a -> Affected? in
-                guard a["package"]?["ecosystem"]?.stringValue == "PyPI", let name = a["package"]?["name"]?.stringValue else {
+                guard a["package"]?["ecosystem"]?.stringValue == "PyPI", let name = a["package"]?["name"]?.stringValue
+                else {
                     return nil
                 }
-                let ranges = (a["ranges"]?.arrayValue ?? []).filter { $0["type"]?.stringValue == "ECOSYSTEM" }.map { r in
+                let ranges = (a["ranges"]?.arrayValue ?? []).filter { $0["type"]?.stringValue == "ECOSYSTEM" }.map {
+                    r in
                     (r["events"]?.arrayValue ?? []).compactMap { e -> Affected.Event? in
                         if let s = e["introduced"]?.stringValue { return .introduced(s) }
                         if let s = e["fixed"]?.stringValue { return .fixed(s) }
@@ -80,8 +87,10 @@ public struct OSVAdvisory: Sendable, Equatable {
                         return nil
                     }
                 }
-                return Affected(name: PackageName.normalize(name), versions: (a["versions"]?.arrayValue ?? []).compactMap(\.stringValue),
-                                ranges: ranges)
+                return Affected(
+                    name: PackageName.normalize(name),
+                    versions: (a["versions"]?.arrayValue ?? []).compactMap(\.stringValue),
+                    ranges: ranges)
             }
             return OSVAdvisory(id: id, affected: affected)
         }

@@ -9,8 +9,14 @@ public enum PackageName {
         var ascii = true
         var pending = false
         for b in name.utf8 {
-            if b >= 0x80 { ascii = false; break }
-            if b == 0x2D || b == 0x5F || b == 0x2E { pending = true; continue }
+            if b >= 0x80 {
+                ascii = false
+                break
+            }
+            if b == 0x2D || b == 0x5F || b == 0x2E {
+                pending = true
+                continue
+            }
             if pending && !bytes.isEmpty { bytes.append(0x2D) }
             pending = false
             bytes.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)

@@ -28,7 +28,12 @@ public enum Redaction {
             if arg.hasPrefix("-"), !arg.hasPrefix("---") {
                 let parts = arg.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 if isSecretOption(String(parts[0])) {
-                    if parts.count == 2 { out.append("\(parts[0])=\(mask)") } else { out.append(arg); maskNext = true }
+                    if parts.count == 2 {
+                        out.append("\(parts[0])=\(mask)")
+                    } else {
+                        out.append(arg)
+                        maskNext = true
+                    }
                     continue
                 }
             }
@@ -48,12 +53,15 @@ public enum Redaction {
         // words, without _StringProcessing's searcher, whose first use costs
         // a recorded command ~0.15 ms of runtime type lookups.
         return secretWords.contains { word in
-            name.count >= word.count && (0...(name.count - word.count)).contains { name[$0..<$0 + word.count].elementsEqual(word) }
+            name.count >= word.count
+                && (0...(name.count - word.count)).contains { name[$0..<$0 + word.count].elementsEqual(word) }
         }
     }
 
-    private static let secretWords = ["password", "passwd", "token", "secret", "apikey", "api-key", "api_key", "auth",
-                                      "credential", "private_key", "private-key", "access_key", "access-key"].map { Array($0.utf8) }
+    private static let secretWords = [
+        "password", "passwd", "token", "secret", "apikey", "api-key", "api_key", "auth",
+        "credential", "private_key", "private-key", "access_key", "access-key"
+    ].map { Array($0.utf8) }
 
     /// `token=abc` → `token=***` wherever a secret-named word is assigned:
     /// at the start, or after a space, `=`, `,`, `;` or `&`. The value runs
@@ -61,7 +69,8 @@ public enum Redaction {
     public static func redactAssignments(_ text: String) -> String {
         guard text.contains("=") else { return text }
         let separators: Set<Unicode.Scalar> = [" ", "\t", ",", ";", "&"]
-        return rewritingWords(text, isWordChar: isNameChar, isBoundary: { separators.contains($0) || $0 == "=" }) { u, i, j, out in
+        let isBoundary = { (c: Unicode.Scalar) in separators.contains(c) || c == "=" }
+        return rewritingWords(text, isWordChar: isNameChar, isBoundary: isBoundary) { u, i, j, out in
             out.append(contentsOf: u[i..<j])
             guard j < u.count, u[j] == "=", isSecretName(String(String.UnicodeScalarView(u[i..<j]))) else { return j }
             out.append("=")
@@ -151,12 +160,15 @@ public enum Redaction {
     }
 
     /// Prefixes of credentials that are unambiguous where they start a word.
-    static let tokenPrefixes = ["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "glpat-", "pypi-", "sk-",
-                                "xoxb-", "xoxp-", "xoxa-", "npm_", "AKIA", "ASIA", "hf_"]
+    static let tokenPrefixes = [
+        "ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "glpat-", "pypi-", "sk-",
+        "xoxb-", "xoxp-", "xoxa-", "npm_", "AKIA", "ASIA", "hf_"
+    ]
 
     /// Masks word-like runs of 20+ characters that begin with a known token prefix.
     public static func redactTokens(_ text: String) -> String {
-        rewritingWords(text, isWordChar: isTokenChar, isBoundary: { !isTokenChar($0) }) { u, i, j, out in
+        let isBoundary = { (c: Unicode.Scalar) in !isTokenChar(c) }
+        return rewritingWords(text, isWordChar: isTokenChar, isBoundary: isBoundary) { u, i, j, out in
             let word = String(String.UnicodeScalarView(u[i..<j]))
             if j - i >= 20, tokenPrefixes.contains(where: { word.hasPrefix($0) }) {
                 out.append(contentsOf: mask.unicodeScalars)

@@ -40,8 +40,10 @@ public enum Drift {
             case (nil, let n?): out.append(DistributionDelta(name: name, action: .install, before: nil, after: n))
             case (let w?, nil): out.append(DistributionDelta(name: name, action: .remove, before: w, after: nil))
             case (let w?, let n?) where w.version != n.version:
-                out.append(DistributionDelta(name: name, action: Snapshot.direction(from: w.version, to: n.version),
-                                             before: w, after: n))
+                out.append(
+                    DistributionDelta(
+                        name: name, action: Snapshot.direction(from: w.version, to: n.version),
+                        before: w, after: n))
             default: continue
             }
         }
@@ -55,11 +57,13 @@ public enum Drift {
             let now = observed.startupFiles[path]
             switch (recorded.startupFiles[path], now) {
             case (nil, let n?):
-                out.append(StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: "added"))
+                out.append(
+                    StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: "added"))
             case (_?, nil):
                 out.append(StartupHook(path: path, sha256: nil, executableImport: false, status: "removed"))
             case (let w?, let n?) where w != n.sha256:
-                out.append(StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: "modified"))
+                out.append(
+                    StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: "modified"))
             default: continue
             }
         }

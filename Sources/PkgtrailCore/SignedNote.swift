@@ -31,10 +31,12 @@ public enum SignedNote {
         /// `PRIVATE+KEY+<name>+<hex key ID>+<base64(0x01 || seed)>`
         public init(encoded: String) throws {
             // The base64 key may itself contain '+': split off the four fields before it.
-            let parts = encoded.trimmingSpaces.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+            let parts = encoded.trimmingSpaces.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
+                .map(String.init)
             guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", validName(parts[2]),
-                  let raw = Base64.decode(parts[4]), raw.count == 33, raw[0] == ed25519,
-                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst()) else {
+                let raw = Base64.decode(parts[4]), raw.count == 33, raw[0] == ed25519,
+                let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
+            else {
                 throw Invalid(description: "not a signed-note Ed25519 private key (PRIVATE+KEY+name+id+key)")
             }
             self.init(name: parts[2], key: key)
@@ -61,7 +63,8 @@ public enum SignedNote {
                 throw Invalid(description: "a note's text ends with a newline and has no blank line")
             }
             let signature = try key.signature(for: Array(text.utf8))
-            return text + "\n\u{2014} \(name) " + Base64.encode(keyID(name: name, publicKey: verifier.publicKey) + Array(signature)) + "\n"
+            return text + "\n\u{2014} \(name) "
+                + Base64.encode(keyID(name: name, publicKey: verifier.publicKey) + Array(signature)) + "\n"
         }
     }
 
@@ -71,9 +74,12 @@ public enum SignedNote {
 
         /// `<name>+<hex key ID>+<base64(0x01 || public key)>`
         public init(encoded: String) throws {
-            let parts = encoded.trimmingSpaces.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 3, validName(parts[0]), let raw = Base64.decode(parts[2]), raw.count == 33, raw[0] == ed25519,
-                  Hex.encode(keyID(name: parts[0], publicKey: Array(raw.dropFirst()))) == parts[1] else {
+            let parts = encoded.trimmingSpaces.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+                .map(String.init)
+            guard parts.count == 3, validName(parts[0]), let raw = Base64.decode(parts[2]), raw.count == 33,
+                raw[0] == ed25519,
+                Hex.encode(keyID(name: parts[0], publicKey: Array(raw.dropFirst()))) == parts[1]
+            else {
                 throw Invalid(description: "not a signed-note Ed25519 verifier key (name+id+key)")
             }
             self.init(name: parts[0], publicKey: Array(raw.dropFirst()))
@@ -91,7 +97,8 @@ public enum SignedNote {
         /// The note's text if one of its signatures is this key's and verifies.
         public func open(_ note: String) throws -> String {
             let bytes = Array(note.utf8)
-            guard let blank = bytes.indices.dropLast().first(where: { bytes[$0] == 0x0A && bytes[$0 + 1] == 0x0A }) else {
+            guard let blank = bytes.indices.dropLast().first(where: { bytes[$0] == 0x0A && bytes[$0 + 1] == 0x0A })
+            else {
                 throw Invalid(description: "not a signed note: no blank line before the signatures")
             }
             let text = String(decoding: bytes[...blank], as: UTF8.self)
@@ -102,16 +109,19 @@ public enum SignedNote {
             var sawKey = false
             for line in String(decoding: bytes[(blank + 2)...], as: UTF8.self).split(separator: "\n") {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-                guard fields.count == 3, fields[0] == "\u{2014}", let sig = Base64.decode(String(fields[2])), sig.count > 4 else {
+                guard fields.count == 3, fields[0] == "\u{2014}", let sig = Base64.decode(String(fields[2])),
+                    sig.count > 4
+                else {
                     throw Invalid(description: "malformed signature line")
                 }
                 guard fields[1] == name, Array(sig.prefix(4)) == id else { continue }
                 sawKey = true
                 if key.isValidSignature(Array(sig.dropFirst(4)), for: Array(text.utf8)) { return text }
             }
-            throw Invalid(description: sawKey ? "the signature does not verify: the note was altered or forged"
-                          : "the note carries no signature by \(name)")
+            throw Invalid(
+                description: sawKey
+                    ? "the signature does not verify: the note was altered or forged"
+                    : "the note carries no signature by \(name)")
         }
     }
 }
-

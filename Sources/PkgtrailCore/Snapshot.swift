@@ -43,7 +43,10 @@ public struct InstalledDistribution: Equatable, Sendable {
     public var identity: String
 
     public init(name: String, version: String, metadataPath: String, identity: String) {
-        self.name = name; self.version = version; self.metadataPath = metadataPath; self.identity = identity
+        self.name = name
+        self.version = version
+        self.metadataPath = metadataPath
+        self.identity = identity
     }
 }
 
@@ -55,7 +58,10 @@ public struct StartupFile: Equatable, Sendable {
     public var sha256: String?
     public var executableImport: Bool
     public init(path: String, identity: String, sha256: String?, executableImport: Bool) {
-        self.path = path; self.identity = identity; self.sha256 = sha256; self.executableImport = executableImport
+        self.path = path
+        self.identity = identity
+        self.sha256 = sha256
+        self.executableImport = executableImport
     }
 }
 
@@ -78,14 +84,17 @@ extension Snapshot {
     public func deltas(to after: Snapshot) -> [DistributionDelta] {
         var out: [DistributionDelta] = []
         for name in Set(distributions.keys).union(after.distributions.keys).sorted() {
-            let b = distributions[name], a = after.distributions[name]
+            let b = distributions[name]
+            let a = after.distributions[name]
             switch (b, a) {
             case (nil, let a?):
                 out.append(DistributionDelta(name: name, action: .install, before: nil, after: a))
             case (let b?, nil):
                 out.append(DistributionDelta(name: name, action: .remove, before: b, after: nil))
             case (let b?, let a?) where b.version != a.version:
-                out.append(DistributionDelta(name: name, action: Self.direction(from: b.version, to: a.version), before: b, after: a))
+                out.append(
+                    DistributionDelta(
+                        name: name, action: Self.direction(from: b.version, to: a.version), before: b, after: a))
             case (let b?, let a?) where b.identity != a.identity:
                 out.append(DistributionDelta(name: name, action: .reinstall, before: b, after: a))
             default:

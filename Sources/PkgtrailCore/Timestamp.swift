@@ -7,7 +7,10 @@ public enum Timestamp {
         let days = floorDiv(ms, 86_400_000)
         let msOfDay = ms - days * 86_400_000
         let (y, m, d) = civil(fromDays: days)
-        let h = msOfDay / 3_600_000, mi = msOfDay / 60_000 % 60, s = msOfDay / 1000 % 60, milli = msOfDay % 1000
+        let h = msOfDay / 3_600_000
+        let mi = msOfDay / 60_000 % 60
+        let s = msOfDay / 1000 % 60
+        let milli = msOfDay % 1000
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
     }
 
@@ -25,11 +28,13 @@ public enum Timestamp {
             return n
         }
         guard u.count >= 10, u[4] == 0x2D, u[7] == 0x2D, let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2),
-              (1...12).contains(mo), (1...daysIn(month: mo, year: y)).contains(d) else { return nil }
+            (1...12).contains(mo), (1...daysIn(month: mo, year: y)).contains(d)
+        else { return nil }
         let dayMs = days(fromCivil: y, mo, d) * 86_400_000
         if u.count == 10 { return dayMs }
         guard u.count >= 20, u[10] == 0x54 || u[10] == 0x74 || u[10] == 0x20, u[13] == 0x3A, u[16] == 0x3A,
-              let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2), h < 24, mi < 60, s < 61 else { return nil }
+            let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2), h < 24, mi < 60, s < 61
+        else { return nil }
         var i = 19
         var milli: Int64 = 0
         if u[i] == 0x2E {

@@ -13,7 +13,8 @@ public struct UvCacheEntry: Equatable, Sendable {
     public init?(bytes: [UInt8]) {
         var r = MsgPackReader(bytes)
         guard let count = r.arrayHeader(), count >= 2, r.string() != nil,
-              let hashCount = r.arrayHeader(), hashCount >= 1 else { return nil }
+            let hashCount = r.arrayHeader(), hashCount >= 1
+        else { return nil }
         var sha: String?
         for _ in 0..<hashCount {
             guard let pairs = r.mapHeader() else { return nil }
@@ -35,8 +36,9 @@ public struct UvCacheEntry: Equatable, Sendable {
         var i = from
         while i + 7 < b.count {
             if b[i] == 0x68 || b[i] == 0x66, let s = printableRun(b, at: i),
-               s.hasPrefix("http://") || s.hasPrefix("https://") || s.hasPrefix("file://"),
-               filename.map(s.hasSuffix) ?? [".whl", ".tar.gz", ".zip"].contains(where: s.hasSuffix) {
+                s.hasPrefix("http://") || s.hasPrefix("https://") || s.hasPrefix("file://"),
+                filename.map(s.hasSuffix) ?? [".whl", ".tar.gz", ".zip"].contains(where: s.hasSuffix)
+            {
                 return s
             }
             i += 1

@@ -45,7 +45,10 @@ public struct UvLock: Sendable {
             }
             guard section == "package", current != nil else { continue }
             if let open = list {
-                if line.hasPrefix("]") { list = nil; continue }
+                if line.hasPrefix("]") {
+                    list = nil
+                    continue
+                }
                 let table = Self.inlineTable(line)
                 if open == "wheels" {
                     current!.wheels.append(Self.artifact(table))
@@ -62,16 +65,23 @@ public struct UvLock: Sendable {
             case "version": current!.version = Self.unquote(value)
             case "source":
                 let t = Self.inlineTable(value)
-                if let (k, v) = t.first { current!.sourceKind = k; current!.sourceValue = v }
+                if let (k, v) = t.first {
+                    current!.sourceKind = k
+                    current!.sourceValue = v
+                }
             case "sdist": current!.sdist = Self.artifact(Self.inlineTable(value))
             case "wheels", "dependencies":
-                if value.hasPrefix("[") && !value.hasSuffix("]") { list = String(key) }
-                else if value.hasPrefix("[") {
+                if value.hasPrefix("[") && !value.hasSuffix("]") {
+                    list = String(key)
+                } else if value.hasPrefix("[") {
                     // A one-line array: `wheels = [{ url = "…", hash = "…" }]`.
                     for part in value.dropFirst().dropLast().split(separator: "}") where part.contains("{") {
                         let t = Self.inlineTable(part + "}")
-                        if key == "wheels" { current!.wheels.append(Self.artifact(t)) }
-                        else if let n = t["name"] { current!.dependencies.append(PackageName.normalize(n)) }
+                        if key == "wheels" {
+                            current!.wheels.append(Self.artifact(t))
+                        } else if let n = t["name"] {
+                            current!.dependencies.append(PackageName.normalize(n))
+                        }
                     }
                 }
             default: continue
@@ -113,7 +123,10 @@ public struct UvLock: Sendable {
         while i < inner.count {
             while i < inner.count, inner[i] == " " || inner[i] == "," { i += 1 }
             var key = ""
-            while i < inner.count, inner[i] != "=", inner[i] != " " { key.append(inner[i]); i += 1 }
+            while i < inner.count, inner[i] != "=", inner[i] != " " {
+                key.append(inner[i])
+                i += 1
+            }
             while i < inner.count, inner[i] == " " || inner[i] == "=" { i += 1 }
             guard i < inner.count else { break }
             if inner[i] == "\"" {
@@ -121,7 +134,8 @@ public struct UvLock: Sendable {
                 var v = ""
                 while i < inner.count, inner[i] != "\"" {
                     if inner[i] == "\\", i + 1 < inner.count { i += 1 }
-                    v.append(inner[i]); i += 1
+                    v.append(inner[i])
+                    i += 1
                 }
                 i += 1
                 out[key] = v

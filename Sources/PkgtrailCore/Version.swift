@@ -84,15 +84,24 @@ public struct Version: Comparable, Hashable, CustomStringConvertible, Sendable {
     }
 
     init(epoch: Int, release: [Int], pre: (String, Int)?, post: Int?, dev: Int?, local: [LocalPart]) {
-        self.epoch = epoch; self.release = release; self.pre = pre; self.post = post; self.dev = dev; self.local = local
+        self.epoch = epoch
+        self.release = release
+        self.pre = pre
+        self.post = post
+        self.dev = dev
+        self.local = local
     }
 
     public var isPrerelease: Bool { pre != nil || dev != nil }
     public var isPostrelease: Bool { post != nil }
     /// The version without its local label (`1.0+cpu` → `1.0`).
-    public var publicVersion: Version { Version(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: []) }
+    public var publicVersion: Version {
+        Version(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: [])
+    }
     /// Epoch and release only (`1!2.0rc1.post3` → `1!2.0`).
-    public var baseVersion: Version { Version(epoch: epoch, release: release, pre: nil, post: nil, dev: nil, local: []) }
+    public var baseVersion: Version {
+        Version(epoch: epoch, release: release, pre: nil, post: nil, dev: nil, local: [])
+    }
 
     public var description: String {
         var s = epoch != 0 ? "\(epoch)!" : ""
@@ -101,7 +110,11 @@ public struct Version: Comparable, Hashable, CustomStringConvertible, Sendable {
         if let post { s += ".post\(post)" }
         if let dev { s += ".dev\(dev)" }
         if !local.isEmpty {
-            s += "+" + local.map { if case .number(let n) = $0 { String(n) } else if case .text(let t) = $0 { t } else { "" } }
+            s +=
+                "+"
+                + local.map {
+                    if case .number(let n) = $0 { String(n) } else if case .text(let t) = $0 { t } else { "" }
+                }
                 .joined(separator: ".")
         }
         return s
@@ -126,22 +139,32 @@ public struct Version: Comparable, Hashable, CustomStringConvertible, Sendable {
     public static func < (a: Version, b: Version) -> Bool { compare(a, b) < 0 }
 
     public func hash(into h: inout Hasher) {
-        h.combine(epoch); h.combine(trimmedRelease); h.combine(pre?.0); h.combine(pre?.1)
-        h.combine(post); h.combine(dev); h.combine(local)
+        h.combine(epoch)
+        h.combine(trimmedRelease)
+        h.combine(pre?.0)
+        h.combine(pre?.1)
+        h.combine(post)
+        h.combine(dev)
+        h.combine(local)
     }
 
     public static func compare(_ a: Version, _ b: Version) -> Int {
         if a.epoch != b.epoch { return a.epoch < b.epoch ? -1 : 1 }
-        let ra = a.trimmedRelease, rb = b.trimmedRelease
+        let ra = a.trimmedRelease
+        let rb = b.trimmedRelease
         for i in 0..<max(ra.count, rb.count) {
-            let x = i < ra.count ? ra[i] : 0, y = i < rb.count ? rb[i] : 0
+            let x = i < ra.count ? ra[i] : 0
+            let y = i < rb.count ? rb[i] : 0
             if x != y { return x < y ? -1 : 1 }
         }
-        let pa = a.preKey, pb = b.preKey
+        let pa = a.preKey
+        let pb = b.preKey
         if pa != pb { return pa < pb ? -1 : 1 }
-        let oa = a.post ?? -1, ob = b.post ?? -1
+        let oa = a.post ?? -1
+        let ob = b.post ?? -1
         if oa != ob { return oa < ob ? -1 : 1 }
-        let da = a.dev ?? Int.max, db = b.dev ?? Int.max
+        let da = a.dev ?? Int.max
+        let db = b.dev ?? Int.max
         if da != db { return da < db ? -1 : 1 }
         return compareLocal(a.local, b.local)
     }
@@ -171,7 +194,10 @@ private struct VersionScanner {
     func isDigit(at offset: Int) -> Bool { pos + offset < u.count && (0x30...0x39).contains(u[pos + offset]) }
     mutating func skipSpace() { while pos < u.count, u[pos] == 0x20 || u[pos] == 0x09 || u[pos] == 0x0A { pos += 1 } }
     mutating func eat(_ c: Character) -> Bool {
-        if peek(c) { pos += 1; return true }
+        if peek(c) {
+            pos += 1
+            return true
+        }
         return false
     }
     mutating func separator() -> Bool { eat("-") || eat("_") || eat(".") }
@@ -181,7 +207,10 @@ private struct VersionScanner {
         while pos < u.count, (0x30...0x39).contains(u[pos]) {
             let (m, o1) = n.multipliedReportingOverflow(by: 10)
             let (s, o2) = m.addingReportingOverflow(Int(u[pos] - 0x30))
-            if o1 || o2 { pos = start; return nil }
+            if o1 || o2 {
+                pos = start
+                return nil
+            }
             n = s
             pos += 1
         }

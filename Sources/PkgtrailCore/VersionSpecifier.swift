@@ -6,8 +6,14 @@
 public struct VersionSpecifier: Sendable, Hashable, CustomStringConvertible {
     public enum Operator: String, Sendable, CaseIterable {
         // Longest first, so parsing takes `===` before `==` and `<=` before `<`.
-        case arbitrary = "===", compatible = "~=", equal = "==", notEqual = "!=", lessEqual = "<=", greaterEqual = ">="
-        case less = "<", greater = ">"
+        case arbitrary = "==="
+        case compatible = "~="
+        case equal = "=="
+        case notEqual = "!="
+        case lessEqual = "<="
+        case greaterEqual = ">="
+        case less = "<"
+        case greater = ">"
     }
 
     public let op: Operator
@@ -72,25 +78,34 @@ public struct VersionSpecifier: Sendable, Hashable, CustomStringConvertible {
         case .greaterEqual: return c.publicVersion >= spec
         case .less:
             // `<V` excludes V's own pre-releases (V.dev0 and up) unless V is one.
-            let bound = spec.isPrerelease ? spec : Version(epoch: spec.epoch, release: spec.release, pre: spec.pre,
-                                                           post: spec.post, dev: 0, local: [])
+            let bound =
+                spec.isPrerelease
+                ? spec
+                : Version(
+                    epoch: spec.epoch, release: spec.release, pre: spec.pre,
+                    post: spec.post, dev: 0, local: [])
             return c < bound
         case .greater:
             // `>V` excludes V's local and post-release family, unless V names a post or dev release.
             if let dev = spec.dev {
-                return c.publicVersion >= Version(epoch: spec.epoch, release: spec.release, pre: spec.pre, post: spec.post,
-                                                  dev: dev + 1, local: [])
+                return c.publicVersion
+                    >= Version(
+                        epoch: spec.epoch, release: spec.release, pre: spec.pre, post: spec.post,
+                        dev: dev + 1, local: [])
             }
             if let post = spec.post {
-                return c.publicVersion >= Version(epoch: spec.epoch, release: spec.release, pre: spec.pre, post: post + 1,
-                                                  dev: 0, local: [])
+                return c.publicVersion
+                    >= Version(
+                        epoch: spec.epoch, release: spec.release, pre: spec.pre, post: post + 1,
+                        dev: 0, local: [])
             }
             let sameFamily = c.baseVersion == spec.baseVersion && c.pre?.0 == spec.pre?.0 && c.pre?.1 == spec.pre?.1
             return c > spec && !sameFamily
         case .compatible:
             // ~=X.Y.Z means >=X.Y.Z and ==X.Y.*
-            let prefix = Version(epoch: spec.epoch, release: Array(spec.release.dropLast()), pre: nil, post: nil, dev: nil,
-                                 local: [])
+            let prefix = Version(
+                epoch: spec.epoch, release: Array(spec.release.dropLast()), pre: nil, post: nil, dev: nil,
+                local: [])
             return c.publicVersion >= spec && Self.equal(c, prefix, wildcard: true)
         }
     }
@@ -119,7 +134,9 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible {
             return
         }
         specifiers = try parts.map { part in
-            guard !part.isEmpty else { throw VersionSpecifier.Invalid(description: "`\(text)`: an empty specifier between commas") }
+            guard !part.isEmpty else {
+                throw VersionSpecifier.Invalid(description: "`\(text)`: an empty specifier between commas")
+            }
             return try VersionSpecifier(part)
         }
     }
@@ -136,7 +153,8 @@ public struct PackageQuery: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ text: String) throws {
         let s = String(text.trimmingSpaces)
-        let end = s.firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) ?? s.endIndex
+        let end =
+            s.firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) ?? s.endIndex
         let name = String(s[..<end])
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII }), name.first!.isLetter || name.first!.isNumber else {
             throw VersionSpecifier.Invalid(description: "`\(text)` does not start with a package name")

@@ -35,7 +35,7 @@ final class DraftPipeline: @unchecked Sendable {
     }
 
     private func encode(_ events: [Event], chunk c: Int) {
-        let range = c * Self.chunk ..< min(events.count, (c + 1) * Self.chunk)
+        let range = c * Self.chunk..<min(events.count, (c + 1) * Self.chunk)
         for i in range {
             let slot: Slot
             do { slot = .draft(try Chain.Draft(events[i].json)) } catch { slot = .failed(error) }

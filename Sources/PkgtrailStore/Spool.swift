@@ -1,7 +1,8 @@
 import Foundation
 import PkgtrailCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where events wait when the log cannot be written (locked, read-only,
@@ -38,7 +39,8 @@ public struct Spool {
         var draft = event
         draft.seq = 0
         draft.prevHash = ""
-        draft.notes.append("spooled at \(time) because the log could not be written (\(reason)); appended by a later call")
+        draft.notes.append(
+            "spooled at \(time) because the log could not be written (\(reason)); appended by a later call")
         let body = try CanonicalJSON.encode(draft.json)
         var line = Array(Digest.sha256Hex(body).utf8)
         line.append(0x20)
@@ -58,8 +60,9 @@ public struct Spool {
 
     private static func appendLocked(_ line: [UInt8], to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o700])
+        try? FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -144,8 +147,9 @@ public struct Spool {
         guard let space = line.firstIndex(of: 0x20), space - line.startIndex == 64 else { return nil }
         let body = Array(line[(space + 1)...])
         guard String(decoding: line[..<space], as: UTF8.self) == Digest.sha256Hex(body),
-              let value = try? JSONParser.parse(body), let event = try? Event(json: value),
-              event.seq == 0, event.prevHash.isEmpty else { return nil }
+            let value = try? JSONParser.parse(body), let event = try? Event(json: value),
+            event.seq == 0, event.prevHash.isEmpty
+        else { return nil }
         return event
     }
 

@@ -14,7 +14,8 @@ public struct VerifyReport: Sendable {
             switch self {
             case .chain(let b): return b.description
             case .truncated(let last, let highest):
-                return "seq \(last + 1): missing: events \(last + 1)…\(highest) were written and then deleted from the end"
+                return
+                    "seq \(last + 1): missing: events \(last + 1)…\(highest) were written and then deleted from the end"
             case .trigger(let t): return "append-only protection: \(t)"
             case .projection(let seq, let why): return "seq \(seq): projection mismatch: \(why)"
             }
@@ -57,8 +58,10 @@ extension TrailStore {
                     var batch: [ChainVerifier.Row] = []
                     batch.reserveCapacity(DecodedBatch.size)
                     while batch.count < DecodedBatch.size, let row = try rows.next() {
-                        batch.append(ChainVerifier.Row(seq: row[0], prevHash: [UInt8](row[1] as Data? ?? Data()),
-                                                       hash: [UInt8](row[2] as Data? ?? Data()), body: [UInt8](row[3] as Data? ?? Data())))
+                        batch.append(
+                            ChainVerifier.Row(
+                                seq: row[0], prevHash: [UInt8](row[1] as Data? ?? Data()),
+                                hash: [UInt8](row[2] as Data? ?? Data()), body: [UInt8](row[3] as Data? ?? Data())))
                     }
                     return batch
                 }
@@ -91,12 +94,16 @@ extension TrailStore {
                 for b in ahead { b.done.wait() }  // never leave a decode running past the read transaction
                 if problems.isEmpty {
                     if let p = try projections?.finish(lastSeq: verifier.count) { problems.append(p) }
-                    let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
-                    if highest > verifier.count { problems.append(.truncated(lastSeq: verifier.count, highestWritten: highest)) }
+                    let highest =
+                        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
+                    if highest > verifier.count {
+                        problems.append(.truncated(lastSeq: verifier.count, highestWritten: highest))
+                    }
                 }
                 problems.append(contentsOf: try Self.checkTriggers(db))
-                return VerifyReport(count: verifier.count, head: verifier.head, problems: problems,
-                                    projectionsChecked: projections != nil)
+                return VerifyReport(
+                    count: verifier.count, head: verifier.head, problems: problems,
+                    projectionsChecked: projections != nil)
             }
         } catch let e as DatabaseError {
             throw Self.classify(e, path: path)
@@ -104,7 +111,8 @@ extension TrailStore {
     }
 
     static func checkTriggers(_ db: Database) throws -> [VerifyReport.Problem] {
-        let stored = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'")
+        let stored = try Row.fetchAll(
+            db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event'")
         var found: [String: String] = [:]
         for row in stored { found[row["name"]] = row["sql"] }
         var problems: [VerifyReport.Problem] = []
@@ -181,7 +189,8 @@ final class ProjectionChecker {
         if let duplicate { return .projection(seq: seq, duplicate) }
         guard let expected else { return .projection(seq: seq, "the body does not decode as an event") }
         guard let row = try summaries.next() else { return .projection(seq: seq, "its summary row is missing") }
-        let rowSeq: Int64 = row[0], env: Int64 = row[5]
+        let rowSeq: Int64 = row[0]
+        let env: Int64 = row[5]
         if rowSeq != seq { return .projection(seq: min(seq, rowSeq), "summary rows do not line up with events") }
         guard let key = environments[env] else {
             return .projection(seq: seq, "its environment id \(env) is not in the environment table")
@@ -191,9 +200,12 @@ final class ProjectionChecker {
             return .projection(seq: seq, "the summary row differs from the body")
         }
         for want in expected.changes {
-            guard let got = try nextChange() else { return .projection(seq: seq, "change \(want.idx) (\(want.name)) is missing") }
+            guard let got = try nextChange() else {
+                return .projection(seq: seq, "change \(want.idx) (\(want.name)) is missing")
+            }
             if got.0 != want || got.env != env {
-                return .projection(seq: min(seq, got.0.seq), "change row \(got.0.seq)/\(got.0.idx) differs from the body")
+                return .projection(
+                    seq: min(seq, got.0.seq), "change row \(got.0.seq)/\(got.0.idx) differs from the body")
             }
         }
         if let extra = try peekChange(), extra.0.seq == seq {

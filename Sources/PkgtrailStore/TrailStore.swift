@@ -67,8 +67,9 @@ public final class TrailStore {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
             do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: dir, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
             } catch {
                 throw StoreError(.unwritable, "cannot create \(dir): \(error.localizedDescription)")
             }
@@ -86,7 +87,8 @@ public final class TrailStore {
             // was not on disk when the recorder returned) and stats the WAL
             // through Foundation's URL (~0.9 ms of CPU competing with the tool).
             guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
-                throw StoreError(.unwritable, "\(path) cannot be switched to WAL mode (a file system without shared memory?)")
+                throw StoreError(
+                    .unwritable, "\(path) cannot be switched to WAL mode (a file system without shared memory?)")
             }
             // An audit log must survive a power cut: FULL syncs the WAL on every commit.
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -171,9 +173,13 @@ public final class TrailStore {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError(.locked, "\(path) is locked by another process")
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
             return StoreError(.unwritable, "cannot write \(path) (\(e.resultCode)): check its permissions")
-        case .SQLITE_FULL, .SQLITE_IOERR: return StoreError(.unwritable, "cannot write \(path): \(e.resultCode) (disk full?)")
+        case .SQLITE_FULL, .SQLITE_IOERR:
+            return StoreError(.unwritable, "cannot write \(path): \(e.resultCode) (disk full?)")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return StoreError(.corrupt, "\(path) is damaged or not a SQLite file: move it aside and keep it for inspection (new events wait in the spool)")
+            return StoreError(
+                .corrupt,
+                "\(path) is damaged or not a SQLite file: move it aside and keep it for inspection (new events wait in the spool)"
+            )
         default: return StoreError(.unreadable, "\(path): \(e.resultCode): \(e.message ?? "database error")")
         }
     }
@@ -209,15 +215,19 @@ public final class TrailStore {
                     // ours costs its first use a runtime conformance lookup.
                     var envIDs: [String: Int64] = [:]
                     for (i, var event) in events.enumerated() {
-                        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM event WHERE id = ?"), arguments: [event.id]) == true {
+                        if try Bool.fetchOne(
+                            db.cachedStatement(sql: "SELECT 1 FROM event WHERE id = ?"), arguments: [event.id]) == true
+                        {
                             continue
                         }
                         seq += 1
                         let sealed = Chain.seal(try drafts.draft(i), seq: seq, previous: previous)
                         event.seq = seq
                         event.prevHash = Hex.encode(previous)
-                        try db.cachedStatement(sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)")
-                            .execute(arguments: [seq, event.id, Data(previous), Data(sealed.hash), Data(sealed.body)])
+                        try db.cachedStatement(
+                            sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)"
+                        )
+                        .execute(arguments: [seq, event.id, Data(previous), Data(sealed.hash), Data(sealed.body)])
                         let env = EnvironmentKey(host: event.actor.host, prefix: event.environment.prefix)
                         let key = env.host + "\u{0}" + env.prefix
                         let envID = try envIDs[key] ?? EnvironmentTable.idAdding(db, env)
@@ -275,10 +285,18 @@ public final class TrailStore {
         /// Events in this seq range only (an export's contiguous slice).
         public var minSeq: Int64?
         public var maxSeq: Int64?
-        public init(since: String? = nil, until: String? = nil, package: String? = nil, user: String? = nil,
-                    host: String? = nil, prefixes: [String]? = nil, tool: String? = nil, kind: String? = nil) {
-            self.since = since; self.until = until; self.package = package; self.user = user; self.host = host
-            self.prefixes = prefixes; self.tool = tool; self.kind = kind
+        public init(
+            since: String? = nil, until: String? = nil, package: String? = nil, user: String? = nil,
+            host: String? = nil, prefixes: [String]? = nil, tool: String? = nil, kind: String? = nil
+        ) {
+            self.since = since
+            self.until = until
+            self.package = package
+            self.user = user
+            self.host = host
+            self.prefixes = prefixes
+            self.tool = tool
+            self.kind = kind
         }
     }
 
@@ -300,8 +318,10 @@ public final class TrailStore {
             try queue.read { db in
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
                 while let row = try rows.next() {
-                    try body(StoredRecord(seq: row["seq"], prevHash: [UInt8](row["prev_hash"] as Data),
-                                          hash: [UInt8](row["hash"] as Data), body: [UInt8](row["body"] as Data)), row)
+                    try body(
+                        StoredRecord(
+                            seq: row["seq"], prevHash: [UInt8](row["prev_hash"] as Data),
+                            hash: [UInt8](row["hash"] as Data), body: [UInt8](row["body"] as Data)), row)
                 }
             }
         }
@@ -310,27 +330,44 @@ public final class TrailStore {
     static func query(_ filter: Filter) -> (String, StatementArguments) {
         var clauses: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
-        func clause(_ sql: String, _ values: [String]) { clauses.append(sql); args += values }
+        func clause(_ sql: String, _ values: [String]) {
+            clauses.append(sql)
+            args += values
+        }
         if let s = filter.since { clause("s.finished >= ?", [s]) }
         if let u = filter.until { clause("s.started < ?", [u]) }
-        if let p = filter.package { clause("s.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)]) }
+        if let p = filter.package {
+            clause("s.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)])
+        }
         if let u = filter.user { clause("s.user = ?", [u]) }
         if let h = filter.host { clause("s.env IN (SELECT id FROM environment WHERE host = ?)", [h]) }
         if let p = filter.prefixes, !p.isEmpty {
-            clause("s.env IN (SELECT id FROM environment WHERE prefix IN (\(Array(repeating: "?", count: p.count).joined(separator: ","))))", p)
+            clause(
+                "s.env IN (SELECT id FROM environment WHERE prefix IN (\(Array(repeating: "?", count: p.count).joined(separator: ","))))",
+                p)
         }
         if let t = filter.tool { clause("s.tool = ?", [t]) }
         if let k = filter.kind { clause("s.kind = ?", [k]) }
         var outer: [String] = []
-        if let m = filter.minSeq { outer.append("e.seq >= ?"); args.append(m) }
-        if let m = filter.maxSeq { outer.append("e.seq <= ?"); args.append(m) }
+        if let m = filter.minSeq {
+            outer.append("e.seq >= ?")
+            args.append(m)
+        }
+        if let m = filter.maxSeq {
+            outer.append("e.seq <= ?")
+            args.append(m)
+        }
         // The summary filters run as a subquery on their own indexes; written
         // as a join, SQLite prefers walking the whole event table in seq order.
         if !clauses.isEmpty {
-            outer.insert("e.seq IN (SELECT s.seq FROM event_summary s WHERE \(clauses.joined(separator: " AND ")))", at: 0)
+            outer.insert(
+                "e.seq IN (SELECT s.seq FROM event_summary s WHERE \(clauses.joined(separator: " AND ")))", at: 0)
         }
         let whereSQL = outer.isEmpty ? "" : "WHERE " + outer.joined(separator: " AND ")
-        return ("SELECT e.seq, e.prev_hash, e.hash, e.body FROM event e \(whereSQL) ORDER BY e.seq", StatementArguments(args))
+        return (
+            "SELECT e.seq, e.prev_hash, e.hash, e.body FROM event e \(whereSQL) ORDER BY e.seq",
+            StatementArguments(args)
+        )
     }
 
     /// The first and last seq of the events in a time range. Concurrent
@@ -339,10 +376,12 @@ public final class TrailStore {
     public func seqRange(since: String?, until: String?) throws -> ClosedRange<Int64>? {
         try wrap {
             try queue.read { db in
-                let row = try Row.fetchOne(db, sql: """
-                    SELECT min(seq) AS lo, max(seq) AS hi FROM event_summary
-                    WHERE (?1 IS NULL OR finished >= ?1) AND (?2 IS NULL OR started < ?2)
-                    """, arguments: [since, until])
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT min(seq) AS lo, max(seq) AS hi FROM event_summary
+                        WHERE (?1 IS NULL OR finished >= ?1) AND (?2 IS NULL OR started < ?2)
+                        """, arguments: [since, until])
                 guard let lo: Int64 = row?["lo"], let hi: Int64 = row?["hi"] else { return nil }
                 return lo...hi
             }

@@ -1,3 +1,7 @@
+import PkgtrailCapture
+import PkgtrailCore
+import PkgtrailStore
+
 // pkgtrail-synth: writes synthetic events through the real append path and
 // reports the append rate. Not installed: the fixture generator of
 // `make bench` (TrailStore.append in batches) and the load generator of the
@@ -13,16 +17,15 @@
 // the year before now; a few environments install and later upgrade away
 // from litellm 1.82.7/1.82.8, so `exposure` has something to find.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import PkgtrailCapture
-import PkgtrailCore
-import PkgtrailStore
 
 struct Rng {
     var s: UInt64
     mutating func next() -> UInt64 {
-        s ^= s << 13; s ^= s >> 7; s ^= s << 17
+        s ^= s << 13
+        s ^= s >> 7
+        s ^= s << 17
         return s
     }
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
@@ -47,11 +50,14 @@ guard args.count >= 3, let total = Int(args[2]) else {
 let batchSize = args.count > 3 ? Int(args[3]) ?? 1000 : 1000
 let writer = args.count > 4 ? Int(args[4]) : nil
 let firstWritten = getenv("PKGTRAIL_SYNTH_FROM").flatMap { Int(String(cString: $0)) } ?? 0
-let sink = EventSink(databasePath: args[1], stateDirectory: args[1].lastIndex(of: "/").map { String(args[1][..<$0]) } ?? ".")
+let sink = EventSink(
+    databasePath: args[1], stateDirectory: args[1].lastIndex(of: "/").map { String(args[1][..<$0]) } ?? ".")
 var store = writer == nil ? try TrailStore.openForWriting(path: args[1]) : nil
 var spooled = 0
 var rng = Rng(s: 0x9E37_79B9_7F4A_7C15)
-let hosts = 1000, envsPerHost = 5, names = 20_000
+let hosts = 1000
+let envsPerHost = 5
+let names = 20_000
 let yearMs: Int64 = 365 * 24 * 3600 * 1000
 let end = now()
 let start = end - yearMs
@@ -73,7 +79,8 @@ for i in 0..<total {
     let stamp = Timestamp.format(millisecondsSinceEpoch: t)
     let finished = Timestamp.format(millisecondsSinceEpoch: t + 900)
     let env = rng.below(hosts * envsPerHost)
-    let host = "host-\(env / envsPerHost)", prefix = "/srv/app\(env % envsPerHost)/.venv"
+    let host = "host-\(env / envsPerHost)"
+    let prefix = "/srv/app\(env % envsPerHost)/.venv"
     var changes: [Change] = []
     var argv = ["pip", "install"]
     let count = 1 + rng.below(3)
@@ -85,37 +92,60 @@ for i in 0..<total {
         let key = nameIndex
         let had = state[env][key]
         let roll = rng.below(10)
-        func version(_ minor: Int) -> String { nameIndex < 0 ? "1.82.\(minor)" : "\(nameIndex % 7 + 1).\(minor / 10).\(minor % 10)" }
+        func version(_ minor: Int) -> String {
+            nameIndex < 0 ? "1.82.\(minor)" : "\(nameIndex % 7 + 1).\(minor / 10).\(minor % 10)"
+        }
         let action: Change.Action
         var to: Int?
         switch (had, roll) {
-        case (nil, _): action = .install; to = nameIndex < 0 ? 6 + rng.below(3) : rng.below(30)
-        case (let h?, 0...1): action = .remove; to = nil; _ = h
-        case (let h?, 2): action = .reinstall; to = h
-        case (let h?, 3): action = h > 0 ? .downgrade : .reinstall; to = max(0, h - 1)
-        case (let h?, _): action = .upgrade; to = h + 1
+        case (nil, _):
+            action = .install
+            to = nameIndex < 0 ? 6 + rng.below(3) : rng.below(30)
+        case (let h?, 0...1):
+            action = .remove
+            to = nil
+            _ = h
+        case (let h?, 2):
+            action = .reinstall
+            to = h
+        case (let h?, 3):
+            action = h > 0 ? .downgrade : .reinstall
+            to = max(0, h - 1)
+        case (let h?, _):
+            action = .upgrade
+            to = h + 1
         }
         state[env][key] = to
         let sha = hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next())
         let toVersion = to.map(version)
-        changes.append(Change(
-            name: name, action: action, fromVersion: had.map(version), toVersion: toVersion,
-            artifact: toVersion.map { v in
-                Artifact(url: "https://files.pythonhosted.org/packages/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(name)-\(v)-py3-none-any.whl",
-                         sha256: sha, filename: "\(name.replacingUnderscores)-\(v)-py3-none-any.whl", hashSource: "pip-report")
-            },
-            recordSHA256: toVersion == nil ? nil : String(sha.reversed()), installer: "pip", requested: rng.below(3) == 0,
-            requiredBy: [], startupHooks: []))
+        changes.append(
+            Change(
+                name: name, action: action, fromVersion: had.map(version), toVersion: toVersion,
+                artifact: toVersion.map { v in
+                    Artifact(
+                        url:
+                            "https://files.pythonhosted.org/packages/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(name)-\(v)-py3-none-any.whl",
+                        sha256: sha, filename: "\(name.replacingUnderscores)-\(v)-py3-none-any.whl",
+                        hashSource: "pip-report")
+                },
+                recordSHA256: toVersion == nil ? nil : String(sha.reversed()), installer: "pip",
+                requested: rng.below(3) == 0,
+                requiredBy: [], startupHooks: []))
         argv.append(action == .remove ? name : "\(name)==\(toVersion!)")
     }
     if changes.allSatisfy({ $0.action == .remove }) { argv[1] = "uninstall" }
     let event = Event(
-        id: "00000000-0000-4000-8" + String(hex(UInt64(writer ?? 0)).suffix(3)) + "-" + String(hex(UInt64(i)).suffix(12)), kind: .install, started: stamp, finished: finished,
+        id: "00000000-0000-4000-8" + String(hex(UInt64(writer ?? 0)).suffix(3)) + "-"
+            + String(hex(UInt64(i)).suffix(12)), kind: .install, started: stamp, finished: finished,
         actor: EventActor(user: "user\(env % 37)", uid: Int64(1000 + env % 37), sudoUser: nil, host: host, ci: nil),
-        command: Command(tool: "pip", toolVersion: "26.3", argv: argv, cwd: "/srv/app\(env % envsPerHost)", exitStatus: 0, outcome: .ok),
-        environment: Environment(prefix: prefix, python: prefix + "/bin/python", pythonVersion: "3.11.7", platform: "linux-x86_64",
-                                 isVenv: true, siteDirs: [prefix + "/lib/python3.11/site-packages"]),
-        sources: [Source(kind: "index", url: "https://pypi.org/simple", origin: "default")], changes: changes, startupHooks: [],
+        command: Command(
+            tool: "pip", toolVersion: "26.3", argv: argv, cwd: "/srv/app\(env % envsPerHost)", exitStatus: 0,
+            outcome: .ok),
+        environment: Environment(
+            prefix: prefix, python: prefix + "/bin/python", pythonVersion: "3.11.7", platform: "linux-x86_64",
+            isVenv: true, siteDirs: [prefix + "/lib/python3.11/site-packages"]),
+        sources: [Source(kind: "index", url: "https://pypi.org/simple", origin: "default")], changes: changes,
+        startupHooks: [],
         stateBefore: hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next()),
         stateAfter: hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next()),
         startupBefore: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -146,8 +176,9 @@ for i in 0..<total {
 // left behind is read again by every read-only open, and slows them.
 store = nil
 let median = batchRates.isEmpty ? 0 : batchRates.sorted()[batchRates.count / 2]
-print("appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s (batches of \(batchSize))"
-      + (writer == nil ? "" : "; \(spooled) spooled") + "; median batch \(Int(median)) events/s")
+print(
+    "appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s (batches of \(batchSize))"
+        + (writer == nil ? "" : "; \(spooled) spooled") + "; median batch \(Int(median)) events/s")
 
 extension String {
     var replacingUnderscores: String { String(map { $0 == "-" ? "_" : $0 }) }

@@ -22,7 +22,9 @@ struct KeyCommand: ParsableCommand {
             do {
                 let signer = try SignedNote.Signer.generate(name: name ?? "pkgtrail-" + ActorProbe.hostname())
                 try files.create(signer)
-                emit("private key: \(files.privatePath) (keep it off the machines whose logs it vouches for, if you can)")
+                emit(
+                    "private key: \(files.privatePath) (keep it off the machines whose logs it vouches for, if you can)"
+                )
                 emit("public key:  \(files.publicPath)")
                 emit(signer.verifier.encoded)
             } catch { throw fail("\(error)") }
@@ -70,7 +72,10 @@ struct CheckpointCommand: ParsableCommand {
 
 /// What `verify --checkpoint` concludes about one checkpoint.
 enum CheckpointVerdict {
-    case extends, truncated(have: Int64), rewritten(VerifyReport.Problem), forked(at: Int64)
+    case extends
+    case truncated(have: Int64)
+    case rewritten(VerifyReport.Problem)
+    case forked(at: Int64)
 
     static func judge(_ cp: Checkpoint, report: VerifyReport, store: TrailStore) throws -> CheckpointVerdict {
         // The log's own length, not how far verification got: a break is judged below.
@@ -92,11 +97,14 @@ enum CheckpointVerdict {
         switch self {
         case .extends: return "checkpoint \(cp.origin) size \(cp.size): the log extends it"
         case .truncated(let have):
-            return "TRUNCATED: the signed checkpoint \(cp.origin) vouches for \(cp.size) events; the log now holds \(have)"
+            return
+                "TRUNCATED: the signed checkpoint \(cp.origin) vouches for \(cp.size) events; the log now holds \(have)"
         case .rewritten(let p):
-            return "REWRITTEN: the log no longer matches the signed checkpoint \(cp.origin) at seq \(cp.size) (\(p.description))"
+            return
+                "REWRITTEN: the log no longer matches the signed checkpoint \(cp.origin) at seq \(cp.size) (\(p.description))"
         case .forked(let seq):
-            return "FORKED: the log's chain is intact but its seq \(seq) is not the one signed in \(cp.origin): its history was rewritten and re-chained, or this is another log"
+            return
+                "FORKED: the log's chain is intact but its seq \(seq) is not the one signed in \(cp.origin): its history was rewritten and re-chained, or this is another log"
         }
     }
 }

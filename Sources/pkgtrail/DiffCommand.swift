@@ -22,7 +22,8 @@ struct DiffCommand: ParsableCommand {
         let ctx = LogAccess(location)
         let store = try ctx.openLog()
         let env = try environment.resolve(store, ctx)
-        let before: [Presence], after: [Presence]
+        let before: [Presence]
+        let after: [Presence]
         do {
             before = try store.state(of: env, at: t1)
             after = try store.state(of: env, at: t2)
@@ -40,18 +41,29 @@ struct DiffCommand: ParsableCommand {
             }
         }
         if json {
-            return try RecordJSON.emitArray(rows.map { r in
-                .object(["change": .string(["+": "added", "-": "removed", "~": "changed", "=": "reinstalled"][r.sign]!),
-                         "name": .string(r.name), "from_version": .optional(r.old?.version), "to_version": .optional(r.new?.version),
-                         "by": r.new.map { RecordJSON.change($0.arrival) } ?? r.old?.departure.map(RecordJSON.change) ?? .null])
-            })
+            return try RecordJSON.emitArray(
+                rows.map { r in
+                    .object([
+                        "change": .string(["+": "added", "-": "removed", "~": "changed", "=": "reinstalled"][r.sign]!),
+                        "name": .string(r.name), "from_version": .optional(r.old?.version),
+                        "to_version": .optional(r.new?.version),
+                        "by": r.new.map { RecordJSON.change($0.arrival) } ?? r.old?.departure.map(RecordJSON.change)
+                            ?? .null
+                    ])
+                })
         }
         let clock = time.clock
-        emit(Terminal.safe("\(env.prefix) on \(env.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), \(rows.count) difference\(rows.count == 1 ? "" : "s")"))
+        emit(
+            Terminal.safe(
+                "\(env.prefix) on \(env.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), \(rows.count) difference\(rows.count == 1 ? "" : "s")"
+            ))
         for r in rows {
             let versions = [r.old?.version, r.new?.version].compactMap { $0 }.joined(separator: " → ")
             let by = r.new?.arrival ?? r.old?.departure
-            emit(Terminal.safe("\(r.sign) \(r.name.rightPad(24)) \(versions.rightPad(20)) \(by.map { StateText.cause($0) } ?? "")"))
+            emit(
+                Terminal.safe(
+                    "\(r.sign) \(r.name.rightPad(24)) \(versions.rightPad(20)) \(by.map { StateText.cause($0) } ?? "")")
+            )
         }
     }
 }

@@ -22,7 +22,8 @@ struct DoctorCommand: ParsableCommand {
         let cwd = FileSystem.cwd()
         guard let path = env.nonEmpty("PATH") else { throw fail("PATH is empty: nothing to check") }
         let view = env.nonEmpty("PKGTRAIL_SHELL_VIEW").flatMap(Coverage.ShellView.init(text:))
-        let names = Coverage.names(view: view, pathVersions: ShellHooks.minorVersions(in: path.split(separator: ":").map(String.init)))
+        let names = Coverage.names(
+            view: view, pathVersions: ShellHooks.minorVersions(in: path.split(separator: ":").map(String.init)))
         let rows = Coverage.check(names: names, view: view) { name, skipping in
             RealTool.first(name, path: path, cwd: cwd, skippingShims: skipping)
         }
@@ -37,26 +38,36 @@ struct DoctorCommand: ParsableCommand {
         if json {
             let out: [String: JSONValue] = [
                 "covered": .bool(covered), "shell": view.map { .string($0.shell) } ?? .null,
-                "commands": .array(rows.map { r in
-                    .object(["command": .string(r.command), "status": .string(r.status.rawValue), "via": .optional(r.via),
-                             "runs": .optional(r.runs), "reason": .optional(r.reason)])
-                }),
+                "commands": .array(
+                    rows.map { r in
+                        .object([
+                            "command": .string(r.command), "status": .string(r.status.rawValue),
+                            "via": .optional(r.via),
+                            "runs": .optional(r.runs), "reason": .optional(r.reason)
+                        ])
+                    }),
                 "shims_on_path": shims.map { .string(String($0.element)) } ?? .null,
-                "log": .object(["path": .string(log.path), "exists": .bool(log.exists), "writable": .bool(log.writable),
-                                "events": .optional(log.events), "head": .optional(log.head), "problem": .optional(log.problem),
-                                "spooled": .int(Int64(log.spooled))]),
-                "key": .object(["path": .string(keys.privatePath), "exists": .bool(FileSystem.exists(keys.privatePath))]),
+                "log": .object([
+                    "path": .string(log.path), "exists": .bool(log.exists), "writable": .bool(log.writable),
+                    "events": .optional(log.events), "head": .optional(log.head), "problem": .optional(log.problem),
+                    "spooled": .int(Int64(log.spooled))
+                ]),
+                "key": .object(["path": .string(keys.privatePath), "exists": .bool(FileSystem.exists(keys.privatePath))]
+                ),
                 "newest_checkpoint": checkpoint.map { cp in
-                    .object(["size": .int(cp.checkpoint.size), "made": .string(cp.made), "age": .string(cp.age),
-                             "origin": .string(cp.checkpoint.origin)])
-                } ?? .null,
+                    .object([
+                        "size": .int(cp.checkpoint.size), "made": .string(cp.made), "age": .string(cp.age),
+                        "origin": .string(cp.checkpoint.origin)
+                    ])
+                } ?? .null
             ]
             emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
         } else {
             let width = (rows.map(\.command.count).max() ?? 0) + 2
             for r in rows { emit(Terminal.safe(Self.line(r, width: width))) }
             emit(Terminal.safe(Self.logLine(log)))
-            var key = FileSystem.exists(keys.privatePath)
+            var key =
+                FileSystem.exists(keys.privatePath)
                 ? "key: \(keys.privatePath)" : "key: none (`pkgtrail key init` makes one to sign checkpoints)"
             if let cp = checkpoint {
                 let since = log.events.map { ", \($0 - cp.checkpoint.size) events since" } ?? ""
@@ -66,10 +77,17 @@ struct DoctorCommand: ParsableCommand {
             }
             emit(Terminal.safe(key))
             emit(Terminal.safe(Self.shellLine(view)))
-            emit(Terminal.safe(shims.map { "PATH: the shims (\($0.element)) are entry \($0.offset + 1) of PATH, for scripts, cron and make" }
-                               ?? "PATH: the pkgtrail shims are not on PATH: scripts, cron and make that run pip or uv are not recorded"))
-            emit(covered ? "covered: pip, uv and python -m pip typed here are recorded"
-                         : "NOT COVERED: fix the lines above marked BYPASSES (or the log)")
+            emit(
+                Terminal.safe(
+                    shims.map {
+                        "PATH: the shims (\($0.element)) are entry \($0.offset + 1) of PATH, for scripts, cron and make"
+                    }
+                        ?? "PATH: the pkgtrail shims are not on PATH: scripts, cron and make that run pip or uv are not recorded"
+                ))
+            emit(
+                covered
+                    ? "covered: pip, uv and python -m pip typed here are recorded"
+                    : "NOT COVERED: fix the lines above marked BYPASSES (or the log)")
         }
         if !covered { throw ExitCode(ExitStatus.verdict) }
     }
@@ -92,17 +110,24 @@ struct DoctorCommand: ParsableCommand {
         } else {
             s += " (not created yet: the first recorded command creates it)"
         }
-        s += log.writable ? "; writable" : "; NOT WRITABLE: recorded commands will wait in the spool (check its permissions)"
-        s += log.spooled == 0 ? "; nothing waiting in the spool"
+        s +=
+            log.writable
+            ? "; writable" : "; NOT WRITABLE: recorded commands will wait in the spool (check its permissions)"
+        s +=
+            log.spooled == 0
+            ? "; nothing waiting in the spool"
             : "; \(log.spooled) events waiting in \(log.spoolPaths.joined(separator: ", ")) (the next pkgtrail call appends them)"
         return s
     }
 
     static func shellLine(_ view: Coverage.ShellView?) -> String {
         guard let view else {
-            return "shell: pkgtrail's functions are not loaded here (add `eval \"$(pkgtrail init bash)\"` to ~/.bashrc, or zsh/fish alike)"
+            return
+                "shell: pkgtrail's functions are not loaded here (add `eval \"$(pkgtrail init bash)\"` to ~/.bashrc, or zsh/fish alike)"
         }
-        let scripts = view.shell == "bash" ? "exported to the bash scripts started here" : "bash scripts started here read them through BASH_ENV"
+        let scripts =
+            view.shell == "bash"
+            ? "exported to the bash scripts started here" : "bash scripts started here read them through BASH_ENV"
         return "shell: \(view.shell), pkgtrail's functions loaded (\(scripts))"
     }
 }

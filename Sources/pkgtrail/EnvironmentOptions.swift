@@ -25,24 +25,34 @@ struct EnvironmentOptions: ParsableArguments {
         guard let path = env ?? ctx.env.nonEmpty("VIRTUAL_ENV") else {
             let all = try store.someEnvironments(limit: 2)
             guard all.count == 1 else {
-                throw fail(all.isEmpty ? "the log holds no environment yet"
-                           : "the log holds several environments: name one with --env PATH (`pkgtrail log` shows them)")
+                throw fail(
+                    all.isEmpty
+                        ? "the log holds no environment yet"
+                        : "the log holds several environments: name one with --env PATH (`pkgtrail log` shows them)")
             }
             return all[0]
         }
         let here = ActorProbe.hostname()
         for p in Self.spellings(path) {
             if let host {
-                if try store.hasEnvironment(EnvironmentKey(host: host, prefix: p)) { return EnvironmentKey(host: host, prefix: p) }
+                if try store.hasEnvironment(EnvironmentKey(host: host, prefix: p)) {
+                    return EnvironmentKey(host: host, prefix: p)
+                }
                 continue
             }
-            if try store.hasEnvironment(EnvironmentKey(host: here, prefix: p)) { return EnvironmentKey(host: here, prefix: p) }
+            if try store.hasEnvironment(EnvironmentKey(host: here, prefix: p)) {
+                return EnvironmentKey(host: here, prefix: p)
+            }
             let hosts = try store.hosts(prefix: p, limit: 4)
             if hosts.count == 1 { return EnvironmentKey(host: hosts[0], prefix: p) }
             if hosts.count > 1 {
-                throw fail("\(Terminal.safe(p)) is recorded on several hosts (\(hosts.prefix(3).map(Terminal.safe).joined(separator: ", "))\(hosts.count > 3 ? ", …" : "")): add --host")
+                throw fail(
+                    "\(Terminal.safe(p)) is recorded on several hosts (\(hosts.prefix(3).map(Terminal.safe).joined(separator: ", "))\(hosts.count > 3 ? ", …" : "")): add --host"
+                )
             }
         }
-        throw fail("nothing is recorded for \(Terminal.safe(path))\(host.map { " on \(Terminal.safe($0))" } ?? ""): `pkgtrail log` lists the environments")
+        throw fail(
+            "nothing is recorded for \(Terminal.safe(path))\(host.map { " on \(Terminal.safe($0))" } ?? ""): `pkgtrail log` lists the environments"
+        )
     }
 }

@@ -7,7 +7,8 @@ enum EventText {
     static func line(_ e: Event, local: TimeText? = nil) -> String {
         let time = local?.show(e.finished) ?? String(e.finished.prefix(19)) + "Z"
         let who = e.actor.sudoUser.map { "\(e.actor.user)(\($0))" } ?? e.actor.user
-        let tool = e.command.map { "\($0.tool) \($0.outcome.rawValue)" }
+        let tool =
+            e.command.map { "\($0.tool) \($0.outcome.rawValue)" }
             ?? (e.drift?.firstSeen == true ? "first-seen" : e.kind.rawValue)
         var parts = [String(e.seq).leftPad(5, " "), time, "\(who)@\(e.actor.host)", tool, e.environment.prefix]
         parts.append(e.changes.isEmpty ? "(no changes)" : e.changes.map(change).joined(separator: ", "))
@@ -40,8 +41,10 @@ enum EventText {
         field("user", "\(a.user) (uid \(a.uid))" + (a.sudoUser.map { ", via sudo by \($0)" } ?? ""))
         field("host", a.host)
         if let ci = a.ci {
-            field("ci", [ci.provider, ci.repository, ci.runID.map { "run \($0)" }, ci.job.map { "job \($0)" }]
-                .compactMap { $0 }.joined(separator: " "))
+            field(
+                "ci",
+                [ci.provider, ci.repository, ci.runID.map { "run \($0)" }, ci.job.map { "job \($0)" }]
+                    .compactMap { $0 }.joined(separator: " "))
         }
         if let c = e.command {
             field("command", c.argv.joined(separator: " "))
@@ -55,15 +58,24 @@ enum EventText {
         field("site dirs", env.siteDirs.joined(separator: " "))
         for s in e.sources { field("source", "\(s.kind) \(s.url ?? "") [\(s.origin)]") }
         if let d = e.drift {
-            field("drift", d.firstSeen ? "first seen: what the environment already held"
-                  : "changed outside pkgtrail between \(d.lastSeen ?? "?") (seq \(d.lastSeenSeq.map(String.init) ?? "?")) and \(e.started)")
+            field(
+                "drift",
+                d.firstSeen
+                    ? "first seen: what the environment already held"
+                    : "changed outside pkgtrail between \(d.lastSeen ?? "?") (seq \(d.lastSeenSeq.map(String.init) ?? "?")) and \(e.started)"
+            )
         }
         if let l = e.lockfile {
-            field("lockfile", "\(l.path) \(l.sha256Before.map { String($0.prefix(12)) } ?? "(none)") → \(l.sha256After.map { String($0.prefix(12)) } ?? "(none)")")
+            field(
+                "lockfile",
+                "\(l.path) \(l.sha256Before.map { String($0.prefix(12)) } ?? "(none)") → \(l.sha256After.map { String($0.prefix(12)) } ?? "(none)")"
+            )
         }
         if let t = e.tool {
-            field("tool env", "\(t.name), receipt \(t.receiptSHA256.map { String($0.prefix(12)) } ?? "(gone)")"
-                  + (t.executables.isEmpty ? "" : ", exposes \(t.executables.joined(separator: " "))"))
+            field(
+                "tool env",
+                "\(t.name), receipt \(t.receiptSHA256.map { String($0.prefix(12)) } ?? "(gone)")"
+                    + (t.executables.isEmpty ? "" : ", exposes \(t.executables.joined(separator: " "))"))
         }
         field("state", "\(e.stateBefore.prefix(12)) → \(e.stateAfter.prefix(12))")
         field("hash", Hex.encode(hash))
@@ -71,14 +83,22 @@ enum EventText {
         out.append("changes:")
         if e.changes.isEmpty { out.append("  (none)") }
         for c in e.changes {
-            var l = "  \(c.action.rawValue.rightPad(9)) \(c.name) \(c.fromVersion ?? "")\(c.fromVersion != nil && c.toVersion != nil ? " → " : "")\(c.toVersion ?? "")"
-            if let r = c.requested { l += r ? "  (requested)" : "  (pulled in" + (c.requiredBy.isEmpty ? ")" : " by \(c.requiredBy.joined(separator: ", ")))") }
+            var l =
+                "  \(c.action.rawValue.rightPad(9)) \(c.name) \(c.fromVersion ?? "")\(c.fromVersion != nil && c.toVersion != nil ? " → " : "")\(c.toVersion ?? "")"
+            if let r = c.requested {
+                l +=
+                    r
+                    ? "  (requested)"
+                    : "  (pulled in" + (c.requiredBy.isEmpty ? ")" : " by \(c.requiredBy.joined(separator: ", ")))")
+            }
             out.append(l)
             if let art = c.artifact {
                 out.append("            artifact \(art.filename ?? "?") sha256 \(art.sha256 ?? "unknown")")
                 if let url = art.url { out.append("            from \(url)") }
             }
-            if let inst = c.installer { out.append("            installer \(inst), RECORD sha256 \(c.recordSHA256 ?? "-")") }
+            if let inst = c.installer {
+                out.append("            installer \(inst), RECORD sha256 \(c.recordSHA256 ?? "-")")
+            }
             for h in c.startupHooks { out.append(hookLine(h)) }
         }
         for h in e.startupHooks { out.append(hookLine(h)) }
@@ -87,7 +107,8 @@ enum EventText {
     }
 
     static func hookLine(_ h: StartupHook) -> String {
-        let loud = h.executableImport ? "!! STARTUP HOOK (runs code at every Python start)" : "startup file (paths only)"
+        let loud =
+            h.executableImport ? "!! STARTUP HOOK (runs code at every Python start)" : "startup file (paths only)"
         return "            \(loud): \(h.status) \(h.path) sha256 \(h.sha256 ?? "-")"
     }
 }

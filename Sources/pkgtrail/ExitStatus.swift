@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import PkgtrailCapture
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The one place where what a command did becomes an exit status, for every
 /// subcommand but `exec` (which returns the real tool's own):
@@ -44,8 +45,11 @@ enum ExitStatus {
             return 0
         }
         if code == .validationFailure {
-            let message = Pkgtrail.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            Console.error("\(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) (see `\(helpCommand(arguments))`)")
+            let message =
+                Pkgtrail.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Console.error(
+                "\(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) (see `\(helpCommand(arguments))`)"
+            )
             return usage
         }
         Console.error("\(error)")
@@ -55,7 +59,9 @@ enum ExitStatus {
     /// `pkgtrail SUBCOMMAND --help` for the subcommand the line names, if any.
     static func helpCommand(_ arguments: [String]) -> String {
         let names = Set(Pkgtrail.configuration.subcommands.map { $0._commandName })
-        if let sub = arguments.first(where: { !$0.hasPrefix("-") }), names.contains(sub) { return "pkgtrail \(sub) --help" }
+        if let sub = arguments.first(where: { !$0.hasPrefix("-") }), names.contains(sub) {
+            return "pkgtrail \(sub) --help"
+        }
         return "pkgtrail --help"
     }
 

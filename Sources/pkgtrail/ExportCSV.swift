@@ -6,30 +6,38 @@ import PkgtrailStore
 /// sits in the first row of its event only. A last row of kind `chain-head`
 /// carries the log's size (in seq) and head hash.
 struct CSVExport: ExportWriter {
-    static let columns = ["seq", "finished", "started", "kind", "user", "sudo_user", "host", "ci", "environment", "tool",
-                          "command", "outcome", "exit_status", "name", "action", "from_version", "to_version", "sha256",
-                          "artifact_url", "index", "requested", "required_by", "startup_hook", "hash", "prev_hash", "body"]
+    static let columns = [
+        "seq", "finished", "started", "kind", "user", "sudo_user", "host", "ci", "environment", "tool",
+        "command", "outcome", "exit_status", "name", "action", "from_version", "to_version", "sha256",
+        "artifact_url", "index", "requested", "required_by", "startup_hook", "hash", "prev_hash", "body"
+    ]
 
     func begin(_ h: ExportHeader, _ out: ExportSink) throws { out.write(Self.row(Self.columns)) }
 
     func event(_ r: StoredRecord, _ out: ExportSink) throws {
         let s = try r.decoded()
-        let e = s.event, a = e.actor
+        let e = s.event
+        let a = e.actor
         let ci = a.ci.map { [$0.provider, $0.repository, $0.runID, $0.job].compactMap { $0 }.joined(separator: " ") }
-        let common: [String?] = [String(e.seq), e.finished, e.started, e.kind.rawValue, a.user, a.sudoUser, a.host, ci,
-                                 e.environment.prefix, e.command?.tool, e.command?.argv.joined(separator: " "),
-                                 e.command?.outcome.rawValue, e.command.map { String($0.exitStatus) }]
+        let common: [String?] = [
+            String(e.seq), e.finished, e.started, e.kind.rawValue, a.user, a.sudoUser, a.host, ci,
+            e.environment.prefix, e.command?.tool, e.command?.argv.joined(separator: " "),
+            e.command?.outcome.rawValue, e.command.map { String($0.exitStatus) }
+        ]
         let tail: [String?] = [Hex.encode(s.hash), e.prevHash]
         let body = String(decoding: s.body, as: UTF8.self)
         if e.changes.isEmpty {
             let hooks = e.startupHooks.map(\.path).joined(separator: " ")
-            out.write(Self.row(common + Array(repeating: nil, count: 9) + [hooks.isEmpty ? nil : hooks] + tail + [body]))
+            out.write(
+                Self.row(common + Array(repeating: nil, count: 9) + [hooks.isEmpty ? nil : hooks] + tail + [body]))
         }
         for (i, c) in e.changes.enumerated() {
             let hooks = (c.startupHooks + (i == 0 ? e.startupHooks : [])).map(\.path).joined(separator: " ")
-            let change: [String?] = [c.name, c.action.rawValue, c.fromVersion, c.toVersion, c.artifact?.sha256, c.artifact?.url,
-                                     RecordText.index(e), c.requested.map { $0 ? "yes" : "no" },
-                                     c.requiredBy.joined(separator: " "), hooks.isEmpty ? nil : hooks]
+            let change: [String?] = [
+                c.name, c.action.rawValue, c.fromVersion, c.toVersion, c.artifact?.sha256, c.artifact?.url,
+                RecordText.index(e), c.requested.map { $0 ? "yes" : "no" },
+                c.requiredBy.joined(separator: " "), hooks.isEmpty ? nil : hooks
+            ]
             out.write(Self.row(common + change + tail + [i == 0 ? body : nil]))
         }
     }
@@ -58,5 +66,7 @@ struct CSVExport: ExportWriter {
 }
 
 extension String {
-    func replacingAll(_ a: String, _ b: String) -> String { split(separator: a, omittingEmptySubsequences: false).joined(separator: b) }
+    func replacingAll(_ a: String, _ b: String) -> String {
+        split(separator: a, omittingEmptySubsequences: false).joined(separator: b)
+    }
 }

@@ -34,14 +34,16 @@ struct ExportCommand: ParsableCommand {
         do { out = try ExportSink(path: output) } catch { throw fail("\(error)") }
         do {
             let head = try store.head()
-            let header = ExportHeader(size: head.seq, head: Hex.encode(head.hash), since: sinceTime, until: untilTime,
-                                      exportedAt: Clock.now())
-            var writer: any ExportWriter = switch format {
-            case .ndjson: NDJSONExport()
-            case .json: JSONExport()
-            case .csv: CSVExport()
-            case .html: HTMLExport()
-            }
+            let header = ExportHeader(
+                size: head.seq, head: Hex.encode(head.hash), since: sinceTime, until: untilTime,
+                exportedAt: Clock.now())
+            var writer: any ExportWriter =
+                switch format {
+                case .ndjson: NDJSONExport()
+                case .json: JSONExport()
+                case .csv: CSVExport()
+                case .html: HTMLExport()
+                }
             try writer.begin(header, out)
             // A contiguous slice up to the head read above (later appends wait for the next export).
             if let range = try store.seqRange(since: sinceTime, until: untilTime) {
@@ -72,8 +74,10 @@ struct ExportHeader {
     let exportedAt: String
 
     var json: JSONValue {
-        .object(["format": .string(Self.format), "log_size": .int(size), "log_head": .string(head),
-                 "since": .optional(since), "until": .optional(until), "exported_at": .string(exportedAt)])
+        .object([
+            "format": .string(Self.format), "log_size": .int(size), "log_head": .string(head),
+            "since": .optional(since), "until": .optional(until), "exported_at": .string(exportedAt)
+        ])
     }
 }
 
@@ -105,8 +109,9 @@ struct NDJSONExport: ExportWriter {
 struct JSONExport: ExportWriter {
     var first = true
     func begin(_ h: ExportHeader, _ out: ExportSink) throws {
-        out.write(Array("{\"export\":".utf8) + ControlCharacters.escapedInJSON(try CanonicalJSON.encode(h.json))
-                  + Array(",\n\"events\":[".utf8))
+        out.write(
+            Array("{\"export\":".utf8) + ControlCharacters.escapedInJSON(try CanonicalJSON.encode(h.json))
+                + Array(",\n\"events\":[".utf8))
     }
     mutating func event(_ r: StoredRecord, _ out: ExportSink) throws {
         out.write((first ? [0x0A] : Array(",\n".utf8)) + r.exportRecord)
@@ -149,7 +154,9 @@ final class ExportSink {
         guard let target else {
             temp = nil
             owned = true
-            guard let f = fopen(path, "w") else { throw Failure("cannot write \(path): \(String(cString: strerror(errno)))") }
+            guard let f = fopen(path, "w") else {
+                throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
             file = f
             return
         }

@@ -9,7 +9,8 @@ struct HTMLExport: ExportWriter {
     var rows = 0
 
     func begin(_ h: ExportHeader, _ out: ExportSink) throws {
-        out.write("""
+        out.write(
+            """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
@@ -47,26 +48,41 @@ struct HTMLExport: ExportWriter {
         let failed = e.command.map { $0.outcome != .ok } ?? false
         var classes: [String] = []
         var tags = ""
-        if hook { classes.append("hook"); tags += "<span class=\"tag hook\">STARTUP HOOK</span>" }
-        if failed { classes.append("failed"); tags += "<span class=\"tag failed\">\(e.command!.outcome.rawValue.uppercased())</span>" }
-        if e.kind == .drift { classes.append("drift"); tags += "<span class=\"tag drift\">DRIFT</span>" }
+        if hook {
+            classes.append("hook")
+            tags += "<span class=\"tag hook\">STARTUP HOOK</span>"
+        }
+        if failed {
+            classes.append("failed")
+            tags += "<span class=\"tag failed\">\(e.command!.outcome.rawValue.uppercased())</span>"
+        }
+        if e.kind == .drift {
+            classes.append("drift")
+            tags += "<span class=\"tag drift\">DRIFT</span>"
+        }
         let who = e.actor.user + (e.actor.sudoUser.map { " (sudo by \($0))" } ?? "") + "@" + e.actor.host
-        let command = e.command.map { $0.argv.joined(separator: " ") }
+        let command =
+            e.command.map { $0.argv.joined(separator: " ") }
             ?? (e.drift?.firstSeen == true ? "(first seen)" : "(changed outside pkgtrail)")
-        let changes = e.changes.map { c in
-            Self.escape(EventText.change(c)) + (c.artifact?.sha256.map { " <code>sha256 \(String($0.prefix(16)))…</code>" } ?? "")
-                + c.startupHooks.map { " " + Self.hook($0) }.joined()
-        } + e.startupHooks.map(Self.hook)
+        let changes =
+            e.changes.map { c in
+                Self.escape(EventText.change(c))
+                    + (c.artifact?.sha256.map { " <code>sha256 \(String($0.prefix(16)))…</code>" } ?? "")
+                    + c.startupHooks.map { " " + Self.hook($0) }.joined()
+            } + e.startupHooks.map(Self.hook)
         let hash = Hex.encode(s.hash)
-        out.write("<tr id=\"seq-\(e.seq)\" class=\"\(classes.joined(separator: " "))\"><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
-                  + "<td>\(Self.escape(who))</td><td class=\"mono\">\(Self.escape(e.environment.prefix))</td>"
-                  + "<td>\(tags)<code>\(Self.escape(command))</code></td><td>\(changes.isEmpty ? "(none)" : changes.joined(separator: "<br>"))</td>"
-                  + "<td class=\"mono\" title=\"\(hash)\">\(hash.prefix(12))…</td></tr>\n")
+        out.write(
+            "<tr id=\"seq-\(e.seq)\" class=\"\(classes.joined(separator: " "))\"><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
+                + "<td>\(Self.escape(who))</td><td class=\"mono\">\(Self.escape(e.environment.prefix))</td>"
+                + "<td>\(tags)<code>\(Self.escape(command))</code></td><td>\(changes.isEmpty ? "(none)" : changes.joined(separator: "<br>"))</td>"
+                + "<td class=\"mono\" title=\"\(hash)\">\(hash.prefix(12))…</td></tr>\n")
         rows += 1
     }
 
     func end(_ h: ExportHeader, _ out: ExportSink) throws {
-        out.write("</tbody></table>\n<p id=\"count\">\(rows) event\(rows == 1 ? "" : "s") in this export.</p>\n</body></html>\n")
+        out.write(
+            "</tbody></table>\n<p id=\"count\">\(rows) event\(rows == 1 ? "" : "s") in this export.</p>\n</body></html>\n"
+        )
     }
 
     static func hook(_ h: StartupHook) -> String {

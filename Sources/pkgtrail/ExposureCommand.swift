@@ -30,7 +30,9 @@ struct ExposureCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if specs.isEmpty && osv.isEmpty { throw ValidationError("name what to look for: NAME[SPEC] arguments and/or --osv FILE") }
+        if specs.isEmpty && osv.isEmpty {
+            throw ValidationError("name what to look for: NAME[SPEC] arguments and/or --osv FILE")
+        }
     }
 
     func targets() throws -> [Target] {
@@ -55,7 +57,10 @@ struct ExposureCommand: ParsableCommand {
                 for affected in a.affected { add(affected.name, a.id, affected.contains) }
             }
             if advisories.allSatisfy({ $0.affected.isEmpty }) {
-                Console.error(Terminal.safe("\(file): no PyPI package in \(advisories.map(\.id).joined(separator: ", ")); nothing to look for there"))
+                Console.error(
+                    Terminal.safe(
+                        "\(file): no PyPI package in \(advisories.map(\.id).joined(separator: ", ")); nothing to look for there"
+                    ))
             }
         }
         return byName.values.sorted { $0.name < $1.name }
@@ -91,18 +96,27 @@ struct ExposureCommand: ParsableCommand {
             let start = RecordText.windowStart(p).map(clock.show) ?? "before pkgtrail first saw it"
             let end = p.departure.map { clock.show($0.event.finished) } ?? "still present"
             var length = ""
-            if let a = RecordText.windowStart(p).flatMap(Timestamp.parse), let b = p.departure.flatMap({ Timestamp.parse($0.event.finished) }) {
+            if let a = RecordText.windowStart(p).flatMap(Timestamp.parse),
+                let b = p.departure.flatMap({ Timestamp.parse($0.event.finished) })
+            {
                 length = " (" + TimeText.duration(milliseconds: b - a) + ")"
             }
             emit(Terminal.safe("  window \(start) → \(end)\(length)"))
             emit(Terminal.safe("  match  \(labels.joined(separator: ", "))"))
             emit(Terminal.safe("  came   " + RecordText.headline(p.arrival, clock: clock)))
             for line in RecordText.block(p.arrival, clock: clock, indent: "    ") { emit(line) }
-            if let d = p.departure { emit(Terminal.safe("  went   " + RecordText.headline(d, clock: clock) + "  (" + StateText.cause(d) + ")")) }
+            if let d = p.departure {
+                emit(
+                    Terminal.safe("  went   " + RecordText.headline(d, clock: clock) + "  (" + StateText.cause(d) + ")")
+                )
+            }
         }
         let envs = Set(found.map { "\($0.0.host)\u{0}\($0.0.prefix)" }).count
         let hosts = Set(found.map(\.0.host)).count
-        emit(found.isEmpty ? "no exposure: no recorded environment ever held a matching version"
-             : "\(found.count) exposure window\(found.count == 1 ? "" : "s") in \(envs) environment\(envs == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s")")
+        emit(
+            found.isEmpty
+                ? "no exposure: no recorded environment ever held a matching version"
+                : "\(found.count) exposure window\(found.count == 1 ? "" : "s") in \(envs) environment\(envs == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s")"
+        )
     }
 }

@@ -22,8 +22,9 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let env = ProcessEnvironment.current()
         let binary = Self.binaryPath(env: env)
-        let hooks = ShellHooks(binary: binary, shims: Self.shimsDirectory(binary: binary),
-                               minorVersions: ShellHooks.minorVersions(in: Self.interpreterDirectories(env: env)))
+        let hooks = ShellHooks(
+            binary: binary, shims: Self.shimsDirectory(binary: binary),
+            minorVersions: ShellHooks.minorVersions(in: Self.interpreterDirectories(env: env)))
         if let ci {
             try setUpCI(ci, hooks: hooks, env: env)
             return
@@ -46,13 +47,17 @@ struct InitCommand: ParsableCommand {
             throw ValidationError("unknown CI \(provider): use github, gitlab or generic")
         }
         guard let file = Self.writeBashEnvFile(hooks, env: env) else {
-            throw fail("cannot write \(Self.bashEnvPath(env: env)): make \(env.stateDirectory) writable (or set XDG_STATE_HOME)")
+            throw fail(
+                "cannot write \(Self.bashEnvPath(env: env)): make \(env.stateDirectory) writable (or set XDG_STATE_HOME)"
+            )
         }
         if provider == "github" {
             // Every step is a new non-interactive bash (or another shell):
             // the PATH entry reaches all of them, BASH_ENV the bash ones.
             guard let pathFile = env.nonEmpty("GITHUB_PATH"), let envFile = env.nonEmpty("GITHUB_ENV") else {
-                throw fail("GITHUB_PATH and GITHUB_ENV are not set: run `pkgtrail init --ci github` as a step of a GitHub Actions job")
+                throw fail(
+                    "GITHUB_PATH and GITHUB_ENV are not set: run `pkgtrail init --ci github` as a step of a GitHub Actions job"
+                )
             }
             try Self.append(hooks.shims + "\n", to: pathFile)
             try Self.append("BASH_ENV=\(file)\n", to: envFile)

@@ -32,14 +32,17 @@ struct LogAccess {
             // Closed before the upgrade: the writer's close then checkpoints
             // and removes the WAL, which a reader left open would keep.
             reader = nil
-            Console.note("upgrading the query tables of \(databasePath) for this pkgtrail (once; up to half a minute per million events)")
+            Console.note(
+                "upgrading the query tables of \(databasePath) for this pkgtrail (once; up to half a minute per million events)"
+            )
             do {
                 _ = try TrailStore.openForWriting(path: databasePath)
-            } catch where olderSchemaAllowed {
+            } catch  where olderSchemaAllowed {
                 return try TrailStore.openForReading(path: databasePath)
             } catch {
-                throw Failure("\(databasePath) was written by an older pkgtrail and cannot be upgraded here (\(error)): "
-                              + "open it once with write access (`pkgtrail verify --db \(databasePath)`)")
+                throw Failure(
+                    "\(databasePath) was written by an older pkgtrail and cannot be upgraded here (\(error)): "
+                        + "open it once with write access (`pkgtrail verify --db \(databasePath)`)")
             }
             return try TrailStore.openForReading(path: databasePath)
         } catch {

@@ -34,10 +34,11 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let ctx = LogAccess(location)
-        let filter = TrailStore.Filter(since: try since.map { try timeArgument($0, "--since") },
-                                       until: try until.map { try timeArgument($0, "--until") }, package: package,
-                                       user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,
-                                       kind: kind)
+        let filter = TrailStore.Filter(
+            since: try since.map { try timeArgument($0, "--since") },
+            until: try until.map { try timeArgument($0, "--until") }, package: package,
+            user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,
+            kind: kind)
         let store = try ctx.openLog()
         do {
             if json {
@@ -45,7 +46,8 @@ struct LogCommand: ParsableCommand {
                 var first = true
                 emit("[", terminator: "")
                 try store.eachStored(filter) { r in
-                    emitJSON(Array(((first ? "" : ",\n") + jsonWithHash(body: r.body, hash: r.hash)).utf8), terminator: "")
+                    emitJSON(
+                        Array(((first ? "" : ",\n") + jsonWithHash(body: r.body, hash: r.hash)).utf8), terminator: "")
                     first = false
                 }
                 emit("]")
@@ -59,7 +61,8 @@ struct LogCommand: ParsableCommand {
 
 func timeArgument(_ text: String, _ option: String) throws -> String {
     guard let ms = Timestamp.parseArgument(text, nowMilliseconds: Clock.nowMilliseconds()) else {
-        throw ValidationError("\(option) \(text): use an RFC 3339 time (2026-03-24T10:45:00Z), a date (2026-03-24) or a span (2h, 7d)")
+        throw ValidationError(
+            "\(option) \(text): use an RFC 3339 time (2026-03-24T10:45:00Z), a date (2026-03-24) or a span (2h, 7d)")
     }
     return Timestamp.format(millisecondsSinceEpoch: ms)
 }

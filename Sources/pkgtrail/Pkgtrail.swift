@@ -9,8 +9,11 @@ struct Pkgtrail: ParsableCommand {
             do its job, 64 usage error; `exec` returns the real tool's status.
             """,
         version: "0.1.0",
-        subcommands: [LogCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, DiffCommand.self, ExportCommand.self,
-                      ExposureCommand.self, VerifyCommand.self, CheckpointCommand.self, KeyCommand.self, ScanCommand.self, ExecCommand.self, InitCommand.self, DoctorCommand.self])
+        subcommands: [
+            LogCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, DiffCommand.self, ExportCommand.self,
+            ExposureCommand.self, VerifyCommand.self, CheckpointCommand.self, KeyCommand.self, ScanCommand.self,
+            ExecCommand.self, InitCommand.self, DoctorCommand.self
+        ])
 }
 
 /// Options every command that reads the log shares.

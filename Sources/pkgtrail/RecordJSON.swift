@@ -5,17 +5,26 @@ import PkgtrailStore
 /// interface (README, "Commands": the --json fields): add fields, never rename them.
 enum RecordJSON {
     static func change(_ r: ChangeRecord) -> JSONValue {
-        let e = r.event, c = r.change, a = e.actor
+        let e = r.event
+        let c = r.change
+        let a = e.actor
         let hooks = c.startupHooks.map { h in
-            JSONValue.object(["path": .string(h.path), "sha256": .optional(h.sha256),
-                              "executable_import": .bool(h.executableImport), "status": .string(h.status)])
+            JSONValue.object([
+                "path": .string(h.path), "sha256": .optional(h.sha256),
+                "executable_import": .bool(h.executableImport), "status": .string(h.status)
+            ])
         }
         return .object([
-            "seq": .int(e.seq), "event_id": .string(e.id), "hash": .string(Hex.encode(r.hash)), "kind": .string(e.kind.rawValue),
+            "seq": .int(e.seq), "event_id": .string(e.id), "hash": .string(Hex.encode(r.hash)),
+            "kind": .string(e.kind.rawValue),
             "started": .string(e.started), "finished": .string(e.finished),
             "user": .string(a.user), "uid": .int(a.uid), "sudo_user": .optional(a.sudoUser), "host": .string(a.host),
-            "ci": a.ci.map { ci in .object(["provider": .string(ci.provider), "repository": .optional(ci.repository),
-                                            "run_id": .optional(ci.runID), "job": .optional(ci.job)]) } ?? .null,
+            "ci": a.ci.map { ci in
+                .object([
+                    "provider": .string(ci.provider), "repository": .optional(ci.repository),
+                    "run_id": .optional(ci.runID), "job": .optional(ci.job)
+                ])
+            } ?? .null,
             "environment": .string(e.environment.prefix),
             "tool": .optional(e.command?.tool), "tool_version": .optional(e.command?.toolVersion),
             "command": e.command.map { .strings($0.argv) } ?? .null, "cwd": .optional(e.command?.cwd),
@@ -25,25 +34,35 @@ enum RecordJSON {
             "sha256": .optional(c.artifact?.sha256), "artifact_url": .optional(c.artifact?.url),
             "artifact_filename": .optional(c.artifact?.filename), "hash_source": .optional(c.artifact?.hashSource),
             "index": .optional(RecordText.index(e)),
-            "sources": .array(e.sources.map { .object(["kind": .string($0.kind), "url": .optional($0.url), "origin": .string($0.origin)]) }),
+            "sources": .array(
+                e.sources.map {
+                    .object(["kind": .string($0.kind), "url": .optional($0.url), "origin": .string($0.origin)])
+                }),
             "requested": .optional(c.requested), "required_by": .strings(c.requiredBy), "startup_hooks": .array(hooks),
-            "drift_window": e.drift.map { .object(["last_seen": .optional($0.lastSeen), "last_seen_seq": .optional($0.lastSeenSeq)]) } ?? .null,
+            "drift_window": e.drift.map {
+                .object(["last_seen": .optional($0.lastSeen), "last_seen_seq": .optional($0.lastSeenSeq)])
+            } ?? .null
         ])
     }
 
     static func presence(_ p: Presence, extra: [String: JSONValue] = [:]) -> JSONValue {
         var o: [String: JSONValue] = [
-            "name": .string(p.name), "version": .string(p.version), "host": .string(p.host), "environment": .string(p.prefix),
+            "name": .string(p.name), "version": .string(p.version), "host": .string(p.host),
+            "environment": .string(p.prefix),
             "from": .optional(RecordText.windowStart(p)), "until": .optional(p.departure?.event.finished),
             "still_present": .bool(p.departure == nil),
-            "installed": change(p.arrival), "removed": p.departure.map(change) ?? .null,
+            "installed": change(p.arrival), "removed": p.departure.map(change) ?? .null
         ]
         for (k, v) in extra { o[k] = v }
         return .object(JSONObject(o))
     }
 
     static func emitArray(_ values: [JSONValue]) throws {
-        emitJSON(Array(("[" + (try values.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }).joined(separator: ",\n") + "]").utf8))
+        emitJSON(
+            Array(
+                ("["
+                    + (try values.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }).joined(
+                        separator: ",\n") + "]").utf8))
     }
 }
 

@@ -22,34 +22,49 @@ enum RecordText {
     }
 
     static func block(_ r: ChangeRecord, clock: TimeText, indent: String = "  ") -> [String] {
-        let e = r.event, c = r.change
+        let e = r.event
+        let c = r.change
         var out: [String] = []
         func row(_ k: String, _ v: String) { out.append(indent + k.rightPad(7) + v) }
         var who = e.actor.user + (e.actor.sudoUser.map { " (sudo by \($0))" } ?? "") + " on " + e.actor.host
         if let ci = e.actor.ci {
-            who += ", CI " + [ci.provider, ci.repository, ci.runID.map { "run \($0)" }, ci.job.map { "job \($0)" }]
+            who +=
+                ", CI "
+                + [ci.provider, ci.repository, ci.runID.map { "run \($0)" }, ci.job.map { "job \($0)" }]
                 .compactMap { $0 }.joined(separator: " ")
         }
         row("who", who)
         row("env", e.environment.prefix)
         if let cmd = e.command {
-            row("cmd", cmd.argv.joined(separator: " ") + "  [\(cmd.tool) \(cmd.toolVersion ?? "?"), \(cmd.outcome.rawValue)]")
+            row(
+                "cmd",
+                cmd.argv.joined(separator: " ") + "  [\(cmd.tool) \(cmd.toolVersion ?? "?"), \(cmd.outcome.rawValue)]")
         } else if let d = e.drift {
-            row("how", d.firstSeen ? "already there when pkgtrail first saw the environment"
-                : "changed outside pkgtrail between \(clock.show(d.lastSeen)) and \(clock.show(e.started))")
+            row(
+                "how",
+                d.firstSeen
+                    ? "already there when pkgtrail first saw the environment"
+                    : "changed outside pkgtrail between \(clock.show(d.lastSeen)) and \(clock.show(e.started))")
         }
         if let requested = c.requested {
-            row("why", requested ? "requested" : "pulled in" + (c.requiredBy.isEmpty ? "" : " by " + c.requiredBy.joined(separator: ", ")))
+            row(
+                "why",
+                requested
+                    ? "requested"
+                    : "pulled in" + (c.requiredBy.isEmpty ? "" : " by " + c.requiredBy.joined(separator: ", ")))
         }
         if let i = index(e) { row("index", i) }
         if let url = c.artifact?.url { row("file", url) }
-        if c.toVersion != nil { row("sha256", c.artifact?.sha256 ?? "unknown" + (c.artifact?.hashSource.map { " (\($0))" } ?? "")) }
+        if c.toVersion != nil {
+            row("sha256", c.artifact?.sha256 ?? "unknown" + (c.artifact?.hashSource.map { " (\($0))" } ?? ""))
+        }
         for h in c.startupHooks { out.append(indent + EventText.hookLine(h).trimmingCharacters(in: .whitespaces)) }
         return out.map(Terminal.safe)
     }
 
     static func headline(_ r: ChangeRecord, clock: TimeText) -> String {
-        Terminal.safe("seq \(r.event.seq)  \(clock.show(r.event.finished))  \(r.change.action.rawValue) \(r.change.name) "
-                      + [r.change.fromVersion, r.change.toVersion].compactMap { $0 }.joined(separator: " → "))
+        Terminal.safe(
+            "seq \(r.event.seq)  \(clock.show(r.event.finished))  \(r.change.action.rawValue) \(r.change.name) "
+                + [r.change.fromVersion, r.change.toVersion].compactMap { $0 }.joined(separator: " → "))
     }
 }

@@ -16,7 +16,9 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var location: LogLocation
     @Argument(help: "Environments to scan (default: every environment in the log).")
     var paths: [String] = []
-    @Flag(help: "Also re-hash installed files against each RECORD: modified, missing, unlisted files, unlisted .pth files.")
+    @Flag(
+        help:
+            "Also re-hash installed files against each RECORD: modified, missing, unlisted files, unlisted .pth files.")
     var files = false
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -31,12 +33,19 @@ struct ScanCommand: ParsableCommand {
         }
         if json {
             let items = findings.map { f -> JSONValue in
-                .object(["prefix": .string(f.environment.prefix), "drift": .bool(f.drift != nil),
-                         "seq": .optional(f.drift?.seq),
-                         "files": f.files.map { r in
-                             .array(r.findings.map { .object(["path": .string($0.path), "status": .string($0.status.rawValue),
-                                                              "distribution": .optional($0.distribution)]) })
-                         } ?? .null])
+                .object([
+                    "prefix": .string(f.environment.prefix), "drift": .bool(f.drift != nil),
+                    "seq": .optional(f.drift?.seq),
+                    "files": f.files.map { r in
+                        .array(
+                            r.findings.map {
+                                .object([
+                                    "path": .string($0.path), "status": .string($0.status.rawValue),
+                                    "distribution": .optional($0.distribution)
+                                ])
+                            })
+                    } ?? .null
+                ])
             }
             emitJSON(try CanonicalJSON.encode(.array(items)))
         } else {
@@ -50,12 +59,17 @@ struct ScanCommand: ParsableCommand {
                 }
                 if let r = f.files {
                     for x in r.findings {
-                        emit(Terminal.safe("  \(x.status.rawValue.rightPad(9)) \(x.path)" + (x.distribution.map { "  (\($0))" } ?? "")))
+                        emit(
+                            Terminal.safe(
+                                "  \(x.status.rawValue.rightPad(9)) \(x.path)"
+                                    + (x.distribution.map { "  (\($0))" } ?? "")))
                     }
                     emit("  \(r.filesHashed) files re-hashed (\(r.bytesHashed) bytes), \(r.findings.count) finding(s)")
                 }
             }
         }
-        if findings.contains(where: { $0.drift != nil || $0.files?.findings.isEmpty == false }) { throw ExitCode(ExitStatus.verdict) }
+        if findings.contains(where: { $0.drift != nil || $0.files?.findings.isEmpty == false }) {
+            throw ExitCode(ExitStatus.verdict)
+        }
     }
 }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PkgtrailCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Everything a command prints goes through here rather than `print`, so
 /// that a failed write is never silent: `pkgtrail log --json > /dev/full`

@@ -30,7 +30,10 @@ struct StateCommand: ParsableCommand {
             try RecordJSON.emitArray(entries.map(StateText.json))
         } else {
             let clock = time.clock
-            emit(Terminal.safe("\(env.prefix) on \(env.host) at \(moment.map(clock.show) ?? "now"): \(entries.count) package\(entries.count == 1 ? "" : "s")"))
+            emit(
+                Terminal.safe(
+                    "\(env.prefix) on \(env.host) at \(moment.map(clock.show) ?? "now"): \(entries.count) package\(entries.count == 1 ? "" : "s")"
+                ))
             StateText.table(entries, clock: clock)
         }
     }

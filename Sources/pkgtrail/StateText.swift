@@ -6,7 +6,9 @@ enum StateText {
     /// `seq 14 alice: pip install crewai` or `seq 20 drift`: what brought a change.
     static func cause(_ r: ChangeRecord) -> String {
         let e = r.event
-        let how = e.command.map { $0.argv.joined(separator: " ") } ?? (e.drift?.firstSeen == true ? "first seen" : "drift (unrecorded)")
+        let how =
+            e.command.map { $0.argv.joined(separator: " ") }
+            ?? (e.drift?.firstSeen == true ? "first seen" : "drift (unrecorded)")
         return "seq \(e.seq) \(e.actor.user): \(how)"
     }
 
@@ -15,17 +17,22 @@ enum StateText {
         let vwidth = min(16, max(7, entries.map(\.version.count).max() ?? 7))
         emit("NAME".rightPad(width) + "  " + "VERSION".rightPad(vwidth) + "  SINCE                 BY")
         for p in entries {
-            emit(Terminal.safe(p.name.rightPad(width) + "  " + p.version.rightPad(vwidth) + "  "
-                               + clock.show(p.arrival.event.finished).rightPad(20) + "  " + cause(p.arrival)))
+            emit(
+                Terminal.safe(
+                    p.name.rightPad(width) + "  " + p.version.rightPad(vwidth) + "  "
+                        + clock.show(p.arrival.event.finished).rightPad(20) + "  " + cause(p.arrival)))
         }
     }
 
     static func json(_ p: Presence) -> JSONValue {
         let e = p.arrival.event
-        return .object(["name": .string(p.name), "version": .string(p.version), "since": .string(e.finished),
-                        "seq": .int(e.seq), "user": .string(e.actor.user), "host": .string(p.host),
-                        "environment": .string(p.prefix), "kind": .string(e.kind.rawValue), "tool": .optional(e.command?.tool),
-                        "command": e.command.map { .strings($0.argv) } ?? .null, "sha256": .optional(p.arrival.change.artifact?.sha256),
-                        "requested": .optional(p.arrival.change.requested)])
+        return .object([
+            "name": .string(p.name), "version": .string(p.version), "since": .string(e.finished),
+            "seq": .int(e.seq), "user": .string(e.actor.user), "host": .string(p.host),
+            "environment": .string(p.prefix), "kind": .string(e.kind.rawValue), "tool": .optional(e.command?.tool),
+            "command": e.command.map { .strings($0.argv) } ?? .null,
+            "sha256": .optional(p.arrival.change.artifact?.sha256),
+            "requested": .optional(p.arrival.change.requested)
+        ])
     }
 }

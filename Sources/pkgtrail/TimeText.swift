@@ -12,7 +12,10 @@ struct TimeText {
 
     init(local: Bool) {
         self.local = local
-        guard local else { formatter = nil; return }
+        guard local else {
+            formatter = nil
+            return
+        }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone.current

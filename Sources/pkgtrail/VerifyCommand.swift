@@ -12,7 +12,10 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var location: LogLocation
     @Option(help: "A signed checkpoint (from `pkgtrail checkpoint`) the log must still extend (repeatable).")
     var checkpoint: [String] = []
-    @Option(help: "The public key that signed the checkpoints, as a file or the key text (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.pub).")
+    @Option(
+        help:
+            "The public key that signed the checkpoints, as a file or the key text (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.pub)."
+    )
     var key: String?
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -23,7 +26,9 @@ struct VerifyCommand: ParsableCommand {
         do {
             let verifier = checkpoint.isEmpty ? nil : try KeyFiles(env: ProcessEnvironment.current()).verifier(key)
             checkpoints = try checkpoint.map { file in
-                guard let bytes = FileSystem.read(file, limit: 1 << 16, regularOnly: false) else { throw Failure("cannot read the checkpoint \(file)") }
+                guard let bytes = FileSystem.read(file, limit: 1 << 16, regularOnly: false) else {
+                    throw Failure("cannot read the checkpoint \(file)")
+                }
                 do { return try Checkpoint(text: try verifier!.open(String(decoding: bytes, as: UTF8.self))) } catch {
                     throw Failure("\(file): \(error); cannot check the log against it")
                 }
@@ -43,12 +48,16 @@ struct VerifyCommand: ParsableCommand {
                 .object(["seq": .optional(p.seq), "reason": .string(p.description)])
             }
             let cps = zip(checkpoints, verdicts).map { cp, v -> JSONValue in
-                .object(["origin": .string(cp.origin), "size": .int(cp.size), "head": .string(Hex.encode(cp.head)),
-                         "extends": .bool(v.ok), "reason": .string(v.describe(cp))])
+                .object([
+                    "origin": .string(cp.origin), "size": .int(cp.size), "head": .string(Hex.encode(cp.head)),
+                    "extends": .bool(v.ok), "reason": .string(v.describe(cp))
+                ])
             }
-            var out: [String: JSONValue] = ["intact": .bool(report.intact), "events": .int(report.count),
-                                            "head": .string(head), "problems": .array(problems),
-                                            "projections_checked": .bool(report.projectionsChecked)]
+            var out: [String: JSONValue] = [
+                "intact": .bool(report.intact), "events": .int(report.count),
+                "head": .string(head), "problems": .array(problems),
+                "projections_checked": .bool(report.projectionsChecked)
+            ]
             if !checkpoints.isEmpty { out["checkpoints"] = .array(cps) }
             emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
         } else {
@@ -59,12 +68,16 @@ struct VerifyCommand: ParsableCommand {
                 emit("verified \(report.count) events before the first problem")
             }
             if !report.projectionsChecked {
-                emit("query tables not checked: they predate this pkgtrail and could not be upgraded here (read-only, or locked by a writer); run verify again with write access")
+                emit(
+                    "query tables not checked: they predate this pkgtrail and could not be upgraded here (read-only, or locked by a writer); run verify again with write access"
+                )
             }
             for (cp, v) in zip(checkpoints, verdicts) { emit(Terminal.safe(v.describe(cp))) }
             if checkpoints.isEmpty && report.intact {
                 // The chain proves the log is self-consistent, not that it is the original.
-                emit("no checkpoint given: a rewrite that recomputed every later hash is caught only by `verify --checkpoint`")
+                emit(
+                    "no checkpoint given: a rewrite that recomputed every later hash is caught only by `verify --checkpoint`"
+                )
             }
         }
         if !sound { throw ExitCode(ExitStatus.verdict) }

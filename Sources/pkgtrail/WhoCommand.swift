@@ -27,7 +27,9 @@ struct WhoCommand: ParsableCommand {
             emit(RecordText.headline(r, clock: clock))
             for line in RecordText.block(r, clock: clock) { emit(line) }
         }
-        emit(records.isEmpty ? "no recorded change touched \(Terminal.safe(query.description))"
-             : "\(records.count) change\(records.count == 1 ? "" : "s") touched \(Terminal.safe(query.description))")
+        emit(
+            records.isEmpty
+                ? "no recorded change touched \(Terminal.safe(query.description))"
+                : "\(records.count) change\(records.count == 1 ? "" : "s") touched \(Terminal.safe(query.description))")
     }
 }

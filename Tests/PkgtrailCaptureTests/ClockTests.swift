@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PkgtrailCapture
 
 final class ClockTests: XCTestCase {

@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import PkgtrailCapture
 import PkgtrailCore
+import XCTest
+
+@testable import PkgtrailCapture
 
 final class EnvironmentReadingTests: XCTestCase {
     var dir: String!
@@ -9,13 +10,15 @@ final class EnvironmentReadingTests: XCTestCase {
     override func setUpWithError() throws {
         dir = NSTemporaryDirectory() + "pkgtrail-env-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir + "/v/bin", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: dir + "/v/lib/python3.11/site-packages", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dir + "/v/lib/python3.11/site-packages", withIntermediateDirectories: true)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
     func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
     }
@@ -24,8 +27,10 @@ final class EnvironmentReadingTests: XCTestCase {
         try write(dir + "/pip1", "#!\(dir!)/v/bin/python3\nimport pip\n", mode: 0o755)
         try write(dir + "/pip2", "#!/bin/sh\n'''exec' \"/very long/bin/python3\" \"$0\" \"$@\"\n' '''\n", mode: 0o755)
         try write(dir + "/pip3", "#!/usr/bin/env bash\nexec pyenv exec pip\n", mode: 0o755)
-        XCTAssertEqual(PythonLocator.interpreter(ofScript: dir + "/pip1", searchPath: "", cwd: "/"), dir + "/v/bin/python3")
-        XCTAssertEqual(PythonLocator.interpreter(ofScript: dir + "/pip2", searchPath: "", cwd: "/"), "/very long/bin/python3")
+        XCTAssertEqual(
+            PythonLocator.interpreter(ofScript: dir + "/pip1", searchPath: "", cwd: "/"), dir + "/v/bin/python3")
+        XCTAssertEqual(
+            PythonLocator.interpreter(ofScript: dir + "/pip2", searchPath: "", cwd: "/"), "/very long/bin/python3")
         XCTAssertNil(PythonLocator.interpreter(ofScript: dir + "/pip3", searchPath: "", cwd: "/"))
     }
 
@@ -47,7 +52,8 @@ final class EnvironmentReadingTests: XCTestCase {
         try write(site + "/foo.pth", "import os\n")
         try write(site + "/not-a-pth.txt", "x")
         let r = SiteScanner.scan([site, dir + "/missing"])
-        XCTAssertEqual(r.snapshot.distributions.mapValues(\.version), ["foo-bar": "1.2", "old-thing": "0.9", "noversion": "3.0"])
+        XCTAssertEqual(
+            r.snapshot.distributions.mapValues(\.version), ["foo-bar": "1.2", "old-thing": "0.9", "noversion": "3.0"])
         XCTAssertEqual(Array(r.snapshot.startupFiles.keys), [site + "/foo.pth"])
         let details = DistInfoDetails(metadataPath: site + "/Foo_Bar-1.2.dist-info")
         XCTAssertEqual(details.startupFiles, ["foo.pth"])

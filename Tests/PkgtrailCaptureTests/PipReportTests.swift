@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
-@testable import PkgtrailCapture
 import PkgtrailCore
+import XCTest
+
+@testable import PkgtrailCapture
 
 final class PipReportTests: XCTestCase {
     func testReadsArtifactsAndRequirers() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import PkgtrailCore
 import XCTest
+
 @testable import PkgtrailCapture
 
 /// uv's cache as uv 0.13.9 really wrote it (Fixtures/uv-cache, made by
@@ -8,7 +9,9 @@ import XCTest
 /// find-links, a direct URL, an sdist built from an index), read back against
 /// the sha256 each index published.
 final class UvArtifactsTests: XCTestCase {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/uv-cache").path
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/uv-cache"
+    ).path
 
     struct Entry: Decodable {
         let name, version, sha256, filename, source: String
@@ -23,7 +26,8 @@ final class UvArtifactsTests: XCTestCase {
     var tmp: String!
 
     override func setUpWithError() throws {
-        manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/manifest.json")))
+        manifest = try JSONDecoder().decode(
+            Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/manifest.json")))
         tmp = NSTemporaryDirectory() + "uvart-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
     }
@@ -31,11 +35,14 @@ final class UvArtifactsTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: tmp) }
 
     func artifacts(cache: String = fixture, arguments: [String] = ["pip", "install", "x"]) -> UvArtifacts {
-        UvArtifacts(cmd: UvCommand(arguments: arguments), env: ProcessEnvironment(values: ["UV_CACHE_DIR": cache]), cwd: "/")
+        UvArtifacts(
+            cmd: UvCommand(arguments: arguments), env: ProcessEnvironment(values: ["UV_CACHE_DIR": cache]), cwd: "/")
     }
 
     /// An installed dist-info as uv leaves it: WHEEL with its tags, direct_url.json for direct installs.
-    func distInfo(_ name: String, _ version: String, tags: [String] = ["py3-none-any"], directURL: String? = nil) throws -> String {
+    func distInfo(_ name: String, _ version: String, tags: [String] = ["py3-none-any"], directURL: String? = nil) throws
+        -> String
+    {
         let dir = "\(tmp!)/\(name.replacingOccurrences(of: "-", with: "_"))-\(version).dist-info"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try ("Wheel-Version: 1.0\nGenerator: uv\nRoot-Is-Purelib: true\n" + tags.map { "Tag: \($0)\n" }.joined())
@@ -53,18 +60,23 @@ final class UvArtifactsTests: XCTestCase {
             ("pypi", ["py2.py3-none-any"], nil, "uv-cache-v8", false),
             ("index", ["py3-none-any"], nil, "uv-cache-v8", false),
             ("find-links", ["py3-none-any"], nil, "uv-cache-v8", false),
-            ("url", ["py3-none-any"], "http://127.0.0.1:\(manifest.port)/files/agentkit-1.0-py3-none-any.whl", "uv-cache-v8", false),
-            ("index-sdist", ["py3-none-any"], nil, "uv-cache-sdists-v11", true),
+            (
+                "url", ["py3-none-any"], "http://127.0.0.1:\(manifest.port)/files/agentkit-1.0-py3-none-any.whl",
+                "uv-cache-v8", false
+            ),
+            ("index-sdist", ["py3-none-any"], nil, "uv-cache-sdists-v11", true)
         ] as [(String, [String], String?, String, Bool)] {
             let e = entry(source)
-            let dir = try distInfo(e.name, e.version, tags: tags,
-                                   directURL: direct.map { #"{"url":"\#($0)","archive_info":{}}"# })
+            let dir = try distInfo(
+                e.name, e.version, tags: tags,
+                directURL: direct.map { #"{"url":"\#($0)","archive_info":{}}"# })
             let facts = try XCTUnwrap(uv.lookup(name: e.name, version: e.version, metadataPath: dir), source)
             XCTAssertEqual(facts.artifact?.sha256, e.sha256, source)
             XCTAssertEqual(facts.artifact?.hashSource, hashSource, source)
             XCTAssertEqual(facts.artifact?.filename, e.filename, source)
             XCTAssertTrue(facts.artifact?.url?.hasSuffix("/" + e.filename) ?? false, source)
-            XCTAssertEqual(facts.notes.contains { $0.contains("built the installed wheel from this sdist") }, built, source)
+            XCTAssertEqual(
+                facts.notes.contains { $0.contains("built the installed wheel from this sdist") }, built, source)
         }
     }
 
@@ -80,23 +92,31 @@ final class UvArtifactsTests: XCTestCase {
         let e = entry("index")
         let dir = try distInfo(e.name, e.version)
         // --no-cache
-        var facts = try XCTUnwrap(artifacts(arguments: ["pip", "install", "--no-cache", "x"]).lookup(name: e.name, version: e.version, metadataPath: dir))
+        var facts = try XCTUnwrap(
+            artifacts(arguments: ["pip", "install", "--no-cache", "x"]).lookup(
+                name: e.name, version: e.version, metadataPath: dir))
         XCTAssertNil(facts.artifact?.sha256)
         XCTAssertTrue(facts.notes.first?.contains("without a cache") ?? false)
         // A cache of a layout pkgtrail does not read.
         let other = tmp + "/other-cache"
-        try FileManager.default.createDirectory(atPath: other + "/wheels-v9/pypi/demo-lib", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: other + "/wheels-v9/pypi/demo-lib", withIntermediateDirectories: true)
         facts = try XCTUnwrap(artifacts(cache: other).lookup(name: e.name, version: e.version, metadataPath: dir))
         XCTAssertNil(facts.artifact?.sha256)
         XCTAssertTrue(facts.notes.first?.contains("wheels-v9") ?? false, "\(facts.notes)")
         // Two indexes that served different files for one version.
         let twice = tmp + "/twice"
-        let source = try XCTUnwrap(FileManager.default.subpathsOfDirectory(atPath: Self.fixture).first { $0.hasPrefix("wheels-v8/index/") && $0.hasSuffix("/demo-lib/1.0-py3-none-any.http") })
+        let source = try XCTUnwrap(
+            FileManager.default.subpathsOfDirectory(atPath: Self.fixture).first {
+                $0.hasPrefix("wheels-v8/index/") && $0.hasSuffix("/demo-lib/1.0-py3-none-any.http")
+            })
         var bytes = try Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/" + source))
         for (digest, flip) in [("aaaa000000000001", false), ("aaaa000000000002", true)] {
             let dir = "\(twice)/wheels-v8/index/\(digest)/demo-lib"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            if flip, let i = bytes.firstIndex(of: UInt8(ascii: "@")) { bytes[i + 1] = bytes[i + 1] == 0x30 ? 0x31 : 0x30 }
+            if flip, let i = bytes.firstIndex(of: UInt8(ascii: "@")) {
+                bytes[i + 1] = bytes[i + 1] == 0x30 ? 0x31 : 0x30
+            }
             try bytes.write(to: URL(fileURLWithPath: dir + "/1.0-py3-none-any.http"))
         }
         facts = try XCTUnwrap(artifacts(cache: twice).lookup(name: e.name, version: e.version, metadataPath: dir))
@@ -106,9 +126,14 @@ final class UvArtifactsTests: XCTestCase {
 
     func testDirectInstallsFromGitDirectoriesAndFiles() throws {
         let uv = artifacts()
-        var dir = try distInfo("sdpkg", "0.3", directURL: #"{"url":"https://tok:secret@git.example/r.git","vcs_info":{"vcs":"git","commit_id":"e6b8ec12794e8659e9e582177c02d0fee538dc9a"}}"#)
+        var dir = try distInfo(
+            "sdpkg", "0.3",
+            directURL:
+                #"{"url":"https://tok:secret@git.example/r.git","vcs_info":{"vcs":"git","commit_id":"e6b8ec12794e8659e9e582177c02d0fee538dc9a"}}"#
+        )
         var facts = try XCTUnwrap(uv.lookup(name: "sdpkg", version: "0.3", metadataPath: dir))
-        XCTAssertEqual(facts.artifact?.url, "git+https://***@git.example/r.git@e6b8ec12794e8659e9e582177c02d0fee538dc9a")
+        XCTAssertEqual(
+            facts.artifact?.url, "git+https://***@git.example/r.git@e6b8ec12794e8659e9e582177c02d0fee538dc9a")
         XCTAssertNil(facts.artifact?.sha256)
         XCTAssertTrue(facts.notes.first?.contains("at commit e6b8ec12794e8659e9e582177c02d0fee538dc9a") ?? false)
         XCTAssertFalse(facts.notes.joined().contains("secret"))
@@ -134,8 +159,10 @@ final class UvArtifactsTests: XCTestCase {
     }
 
     func testCacheEntryWithoutAFilenameIsAnSdistRevision() throws {
-        let path = try XCTUnwrap(FileManager.default.subpathsOfDirectory(atPath: Self.fixture).first { $0.hasSuffix("revision.http") })
-        let e = try XCTUnwrap(UvCacheEntry(bytes: Array(Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/" + path)))))
+        let path = try XCTUnwrap(
+            FileManager.default.subpathsOfDirectory(atPath: Self.fixture).first { $0.hasSuffix("revision.http") })
+        let e = try XCTUnwrap(
+            UvCacheEntry(bytes: Array(Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/" + path)))))
         XCTAssertNil(e.filename)
         XCTAssertEqual(e.url?.hasSuffix("/sdpkg-0.3.tar.gz"), true)
         XCTAssertEqual(e.sha256, entry("index-sdist").sha256)
@@ -147,30 +174,33 @@ final class UvArtifactsTests: XCTestCase {
 final class LockThenCacheTests: XCTestCase {
     func testTheLockWinsWhenItHashesAndTheCacheFillsWhereItDoesNot() throws {
         let sha = String(repeating: "c", count: 64)
-        let lock = UvLock(text: """
-            version = 1
+        let lock = UvLock(
+            text: """
+                version = 1
 
-            [[package]]
-            name = "proj"
-            version = "0.1"
-            source = { virtual = "." }
-            dependencies = [{ name = "demo-lib" }, { name = "six" }]
+                [[package]]
+                name = "proj"
+                version = "0.1"
+                source = { virtual = "." }
+                dependencies = [{ name = "demo-lib" }, { name = "six" }]
 
-            [[package]]
-            name = "six"
-            version = "1.16.0"
-            source = { registry = "https://pypi.org/simple" }
-            wheels = [{ url = "https://files/six-1.16.0-py2.py3-none-any.whl", hash = "sha256:\(sha)" }]
+                [[package]]
+                name = "six"
+                version = "1.16.0"
+                source = { registry = "https://pypi.org/simple" }
+                wheels = [{ url = "https://files/six-1.16.0-py2.py3-none-any.whl", hash = "sha256:\(sha)" }]
 
-            [[package]]
-            name = "demo-lib"
-            version = "1.0"
-            source = { registry = "http://127.0.0.1/simple" }
+                [[package]]
+                name = "demo-lib"
+                version = "1.0"
+                source = { registry = "http://127.0.0.1/simple" }
 
-            """)
-        let source = LockThenCache(lock: UvLockArtifacts(lock: lock, root: "/p"),
-                                   cache: UvArtifacts(cmd: UvCommand(arguments: ["sync"]),
-                                                      env: ProcessEnvironment(values: ["UV_CACHE_DIR": UvArtifactsTests.fixture]), cwd: "/"))
+                """)
+        let source = LockThenCache(
+            lock: UvLockArtifacts(lock: lock, root: "/p"),
+            cache: UvArtifacts(
+                cmd: UvCommand(arguments: ["sync"]),
+                env: ProcessEnvironment(values: ["UV_CACHE_DIR": UvArtifactsTests.fixture]), cwd: "/"))
         let six = try XCTUnwrap(source.lookup(name: "six", version: "1.16.0", metadataPath: nil))
         XCTAssertEqual(six.artifact?.sha256, sha)
         XCTAssertEqual(six.artifact?.hashSource, "uv.lock")

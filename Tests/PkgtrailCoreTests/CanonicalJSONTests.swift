@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PkgtrailCore
 
 final class CanonicalJSONTests: XCTestCase {
@@ -13,8 +14,10 @@ final class CanonicalJSONTests: XCTestCase {
             (.string("\u{08}\u{09}\u{0A}\u{0C}\u{0D}\u{00}\u{1F}"), "\"\\b\\t\\n\\f\\r\\u0000\\u001f\""),
             (.string("é€😀\u{7F}"), "\"é€😀\u{7F}\""),
             (.array([]), "[]"), (.object([:]), "{}"),
-            (.object(["b": .int(1), "a": .array([.null, .string("x")]), "A": .bool(true), "_": .int(2)]),
-             "{\"A\":true,\"_\":2,\"a\":[null,\"x\"],\"b\":1}"),
+            (
+                .object(["b": .int(1), "a": .array([.null, .string("x")]), "A": .bool(true), "_": .int(2)]),
+                "{\"A\":true,\"_\":2,\"a\":[null,\"x\"],\"b\":1}"
+            )
         ]
         for (value, expected) in cases {
             XCTAssertEqual(try encode(value), expected)
@@ -44,8 +47,9 @@ final class CanonicalJSONTests: XCTestCase {
     }
 
     func testParserSortsMembersOutOfOrder() throws {
-        XCTAssertEqual(try encode(try JSONParser.parse("{\"b\":1,\"a\":{\"z\":true,\"y\":null}}")),
-                       "{\"a\":{\"y\":null,\"z\":true},\"b\":1}")
+        XCTAssertEqual(
+            try encode(try JSONParser.parse("{\"b\":1,\"a\":{\"z\":true,\"y\":null}}")),
+            "{\"a\":{\"y\":null,\"z\":true},\"b\":1}")
     }
 
     func testParserReadsEscapesAndSurrogates() throws {
@@ -54,8 +58,11 @@ final class CanonicalJSONTests: XCTestCase {
     }
 
     func testParserRejectsHostileInput() {
-        for bad in ["", "{", "[1,]", "{\"a\":1,\"a\":2}", "{\"b\":1,\"a\":2,\"b\":3}", "tru", "[fals", "nulll", "\"\u{01}\"", "\"\\ud800\"", "01", "nul", "[1] x",
-                    String(repeating: "[", count: 300) + String(repeating: "]", count: 300)] {
+        for bad in [
+            "", "{", "[1,]", "{\"a\":1,\"a\":2}", "{\"b\":1,\"a\":2,\"b\":3}", "tru", "[fals", "nulll", "\"\u{01}\"",
+            "\"\\ud800\"", "01", "nul", "[1] x",
+            String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        ] {
             XCTAssertThrowsError(try JSONParser.parse(bad), "accepted \(bad.prefix(20))")
         }
         XCTAssertThrowsError(try JSONParser.parse([0x22, 0xFF, 0x22]))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PkgtrailCore
 
 /// Tamper tests in the spirit of Go's tlog_test.go: corrupt every part and
@@ -10,8 +11,9 @@ final class ChainVerifierTests: XCTestCase {
         var rows: [Row] = []
         var prev = Chain.genesis
         for i in 1...n {
-            let s = try Chain.seal(.object(["id": .string("e\(i)"), "kind": .string("install"), "n": .int(Int64(i * 7))]),
-                                   seq: Int64(i), previous: prev)
+            let s = try Chain.seal(
+                .object(["id": .string("e\(i)"), "kind": .string("install"), "n": .int(Int64(i * 7))]),
+                seq: Int64(i), previous: prev)
             rows.append(Row(seq: s.seq, prevHash: s.prevHash, hash: s.hash, body: s.body))
             prev = s.hash
         }
@@ -61,8 +63,11 @@ final class ChainVerifierTests: XCTestCase {
                 var h = t[target].hash
                 h[bit / 8] ^= UInt8(1 << (bit % 8))
                 t[target] = Row(seq: t[target].seq, prevHash: t[target].prevHash, hash: h, body: t[target].body)
-                XCTAssertEqual(verify(t), ChainVerifier.Break(seq: Int64(target + 1), fault: .modified,
-                    reason: "the stored hash does not match the body (body or hash altered)"))
+                XCTAssertEqual(
+                    verify(t),
+                    ChainVerifier.Break(
+                        seq: Int64(target + 1), fault: .modified,
+                        reason: "the stored hash does not match the body (body or hash altered)"))
             }
         }
     }
@@ -96,7 +101,8 @@ final class ChainVerifierTests: XCTestCase {
     func testInsertedRowWithRenumbering() throws {
         let rows = try makeRows(4)
         // An attacker forges a valid event after seq 2 and renumbers the rest.
-        let forged = try Chain.seal(.object(["id": .string("forged"), "kind": .string("install")]), seq: 3, previous: rows[1].hash)
+        let forged = try Chain.seal(
+            .object(["id": .string("forged"), "kind": .string("install")]), seq: 3, previous: rows[1].hash)
         var t = Array(rows[0..<2])
         t.append(Row(seq: 3, prevHash: forged.prevHash, hash: forged.hash, body: forged.body))
         for r in rows[2...] { t.append(Row(seq: r.seq + 1, prevHash: r.prevHash, hash: r.hash, body: r.body)) }
@@ -108,7 +114,8 @@ final class ChainVerifierTests: XCTestCase {
     func testForkedChain() throws {
         let rows = try makeRows(4)
         // A second branch from seq 1, stored as if it followed seq 4.
-        let branch = try Chain.seal(.object(["id": .string("branch"), "kind": .string("install")]), seq: 5, previous: rows[0].hash)
+        let branch = try Chain.seal(
+            .object(["id": .string("branch"), "kind": .string("install")]), seq: 5, previous: rows[0].hash)
         let b = verify(rows + [Row(seq: 5, prevHash: branch.prevHash, hash: branch.hash, body: branch.body)])
         XCTAssertEqual(b?.seq, 5)
         XCTAssertEqual(b?.fault, .forked)
@@ -116,8 +123,9 @@ final class ChainVerifierTests: XCTestCase {
 
     func testRewrittenBodyWithRecomputedHashBreaksTheNextLink() throws {
         var rows = try makeRows(3)
-        let rewritten = try Chain.seal(.object(["id": .string("e2"), "kind": .string("install"), "n": .int(999)]),
-                                       seq: 2, previous: rows[0].hash)
+        let rewritten = try Chain.seal(
+            .object(["id": .string("e2"), "kind": .string("install"), "n": .int(999)]),
+            seq: 2, previous: rows[0].hash)
         rows[1] = Row(seq: 2, prevHash: rewritten.prevHash, hash: rewritten.hash, body: rewritten.body)
         let b = verify(rows)
         XCTAssertEqual(b?.seq, 3)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PkgtrailCore
 
 final class OSVAdvisoryTests: XCTestCase {
@@ -7,7 +8,8 @@ final class OSVAdvisoryTests: XCTestCase {
     }
 
     func testRangesFollowOSVsEvaluation() throws {
-        let a = try affected("""
+        let a = try affected(
+            """
             {"id":"PYSEC-1","affected":[{"package":{"ecosystem":"PyPI","name":"Lite_LLM"},
              "ranges":[{"type":"ECOSYSTEM","events":[{"fixed":"1.5"},{"introduced":"0"},{"introduced":"2.0"},{"last_affected":"2.1"}]},
                        {"type":"GIT","events":[{"introduced":"abc"}]}],
@@ -19,18 +21,21 @@ final class OSVAdvisoryTests: XCTestCase {
     }
 
     func testListedVersionsCompareAsVersions() throws {
-        let a = try affected(#"{"id":"MAL-1","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1.82.7","1.82.8"]}]}"#)
+        let a = try affected(
+            #"{"id":"MAL-1","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1.82.7","1.82.8"]}]}"#)
         XCTAssertTrue(a.contains("1.82.8"))
         XCTAssertTrue(a.contains("1.82.8.0"))
         XCTAssertFalse(a.contains("1.82.9"))
     }
 
     func testArraysOtherEcosystemsAndGarbage() throws {
-        let all = try OSVAdvisory.parse(Array("""
-            [{"id":"A","affected":[{"package":{"ecosystem":"npm","name":"x"},"versions":["1"]}]},
-             {"id":"B","summary":"score 9.8","severity":[{"type":"CVSS_V3","score":"x"}],"database_specific":{"n":1.5},
-              "affected":[{"package":{"ecosystem":"PyPI","name":"y"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"limit":"2.0"}]}]}]}]
-            """.utf8))
+        let all = try OSVAdvisory.parse(
+            Array(
+                """
+                [{"id":"A","affected":[{"package":{"ecosystem":"npm","name":"x"},"versions":["1"]}]},
+                 {"id":"B","summary":"score 9.8","severity":[{"type":"CVSS_V3","score":"x"}],"database_specific":{"n":1.5},
+                  "affected":[{"package":{"ecosystem":"PyPI","name":"y"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"limit":"2.0"}]}]}]}]
+                """.utf8))
         XCTAssertEqual(all.map(\.id), ["A", "B"])
         XCTAssertEqual(all[0].affected, [])
         XCTAssertTrue(all[1].affected[0].contains("1.5"))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import PkgtrailCore
 
 /// Known answers from golang.org/x/mod/sumdb/note (the reference
@@ -7,7 +8,8 @@ final class SignedNoteTests: XCTestCase {
     let skey = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
     let vkey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
     let text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
-    let note = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n"
+    let note =
+        "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n"
         + "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
 
     func testSignsExactlyAsTheReferenceImplementation() throws {
@@ -19,10 +21,13 @@ final class SignedNoteTests: XCTestCase {
 
     func testOpensTheReferenceNoteAndTheSpecExample() throws {
         XCTAssertEqual(try SignedNote.Verifier(encoded: vkey).open(note), text)
-        let spec = try SignedNote.Verifier(encoded: "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
-        XCTAssertEqual(try spec.open("This is an example message.\n\n\u{2014} example.com/foo "
-                                     + "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"),
-                       "This is an example message.\n")
+        let spec = try SignedNote.Verifier(
+            encoded: "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+        XCTAssertEqual(
+            try spec.open(
+                "This is an example message.\n\n\u{2014} example.com/foo "
+                    + "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"),
+            "This is an example message.\n")
     }
 
     func testEveryAlterationIsRefused() throws {
@@ -36,8 +41,11 @@ final class SignedNoteTests: XCTestCase {
         let other = try SignedNote.Signer.generate(name: "PeterNeumann")
         XCTAssertThrowsError(try other.verifier.open(note))  // same name, another key
         XCTAssertThrowsError(try v.open(text))
-        XCTAssertThrowsError(try SignedNote.Verifier(encoded: "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"))
-        XCTAssertThrowsError(try SignedNote.Signer(encoded: "PRIVATE+KEY+Peter Neumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"))
+        XCTAssertThrowsError(
+            try SignedNote.Verifier(encoded: "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"))
+        XCTAssertThrowsError(
+            try SignedNote.Signer(
+                encoded: "PRIVATE+KEY+Peter Neumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"))
         XCTAssertThrowsError(try SignedNote.Signer.generate(name: "a+b"))
     }
 
@@ -58,7 +66,7 @@ final class SignedNoteTests: XCTestCase {
         XCTAssertEqual(Base64.encode(Array("foobar".utf8)), "Zm9vYmFy")
         XCTAssertEqual(Base64.encode(Array("fo".utf8)), "Zm8=")
         XCTAssertNil(Base64.decode("Zm8"))
-        XCTAssertNil(Base64.decode("Zm9=")) // stray bits
+        XCTAssertNil(Base64.decode("Zm9="))  // stray bits
         XCTAssertNil(Base64.decode("Zm*v"))
     }
 }

@@ -1,12 +1,14 @@
 import Foundation
 import XCTest
+
 @testable import PkgtrailCore
 
 final class VersionSpecifierTests: XCTestCase {
     /// 2,900 (specifier, version) pairs decided by `packaging.specifiers`, the
     /// reference implementation (scripts/gen_specifier_vectors.py).
     func testAgreesWithPackagingOnEveryVector() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/specifiers.tsv")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/specifiers.tsv")
         let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
         XCTAssertGreaterThan(lines.count, 2000)
         var wrong: [String] = []
@@ -23,13 +25,15 @@ final class VersionSpecifierTests: XCTestCase {
 
     /// The examples PEP 440 gives in "Version specifiers".
     func testPEP440Examples() throws {
-        func check(_ spec: String, _ yes: [String], _ no: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        func check(_ spec: String, _ yes: [String], _ no: [String], file: StaticString = #filePath, line: UInt = #line)
+            throws
+        {
             let s = try SpecifierSet(spec)
             for v in yes { XCTAssertTrue(s.contains(v), "\(spec) should match \(v)", file: file, line: line) }
             for v in no { XCTAssertFalse(s.contains(v), "\(spec) should not match \(v)", file: file, line: line) }
         }
-        try check("~=2.2", ["2.2", "2.3", "2.99"], ["3.0", "2.1"])           // >= 2.2, == 2.*
-        try check("~=1.4.5", ["1.4.5", "1.4.9"], ["1.5", "1.4.4"])          // >= 1.4.5, == 1.4.*
+        try check("~=2.2", ["2.2", "2.3", "2.99"], ["3.0", "2.1"])  // >= 2.2, == 2.*
+        try check("~=1.4.5", ["1.4.5", "1.4.9"], ["1.5", "1.4.4"])  // >= 1.4.5, == 1.4.*
         try check("~=2.2.post3", ["2.2.post3", "2.9"], ["3.0", "2.2.post2"])
         try check("~=1.4.5a4", ["1.4.5a4", "1.4.5", "1.4.9"], ["1.5", "1.4.5a3"])
         try check("~=2.2.0", ["2.2.0", "2.2.7"], ["2.3"])
@@ -48,8 +52,10 @@ final class VersionSpecifierTests: XCTestCase {
     }
 
     func testRejectsWhatThePEPForbids() {
-        for bad in ["~=1", "~=1.0+local", ">=1.0+local", "<=1.*", "==1.0a1.*", "==", "1.0", "=>1.0", "==1.0 junk",
-                    ">=1.0,,<2"] {
+        for bad in [
+            "~=1", "~=1.0+local", ">=1.0+local", "<=1.*", "==1.0a1.*", "==", "1.0", "=>1.0", "==1.0 junk",
+            ">=1.0,,<2"
+        ] {
             XCTAssertThrowsError(try SpecifierSet(bad), bad)
         }
     }

@@ -1,12 +1,15 @@
 import XCTest
+
 @testable import PkgtrailCore
 
 final class VersionTests: XCTestCase {
     /// The ordering example from PEP 440 ("Summary of permitted suffixes and relative ordering").
     func testPEP440Ordering() {
-        let ordered = ["1.0.dev456", "1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12", "1.0b1.dev456", "1.0b2",
-                       "1.0b2.post345.dev456", "1.0b2.post345", "1.0rc1.dev456", "1.0rc1", "1.0", "1.0+abc.5",
-                       "1.0+abc.7", "1.0+5", "1.0.post456.dev34", "1.0.post456", "1.0.15", "1.1.dev1"]
+        let ordered = [
+            "1.0.dev456", "1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12", "1.0b1.dev456", "1.0b2",
+            "1.0b2.post345.dev456", "1.0b2.post345", "1.0rc1.dev456", "1.0rc1", "1.0", "1.0+abc.5",
+            "1.0+abc.7", "1.0+5", "1.0.post456.dev34", "1.0.post456", "1.0.15", "1.1.dev1"
+        ]
         let versions = ordered.map { Version($0)! }
         for i in 0..<versions.count - 1 {
             XCTAssertLessThan(versions[i], versions[i + 1], "\(ordered[i]) < \(ordered[i + 1])")
@@ -30,7 +33,8 @@ final class VersionTests: XCTestCase {
     }
 
     func testMajorMinorIsTheSitePackagesPart() {
-        XCTAssertEqual(["3.11.7", "3.12", "3", "3.13.0rc1", "10.1.2.3", ""].map(Version.majorMinor),
-                       ["3.11", "3.12", "3", "3.13", "10.1", ""])
+        XCTAssertEqual(
+            ["3.11.7", "3.12", "3", "3.13.0rc1", "10.1.2.3", ""].map(Version.majorMinor),
+            ["3.11", "3.12", "3", "3.13", "10.1", ""])
     }
 }

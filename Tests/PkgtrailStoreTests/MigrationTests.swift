@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XCTest
+
 @testable import PkgtrailCore
 @testable import PkgtrailStore
 
@@ -16,26 +17,38 @@ extension TrailStoreTests {
             seq += 1
             e.seq = seq
             let sealed = Chain.seal(try Chain.Draft(e.json), seq: seq, previous: previous)
-            try db.execute(sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [seq, e.id, Data(previous), Data(sealed.hash), Data(sealed.body)])
-            let p = Projection(e), s = p.summary
-            try db.execute(sql: """
-                INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status,
-                                           change_count, state_after, startup_after)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [s.seq, s.kind, s.started, s.finished, s.user, s.host, s.tool, s.prefix, s.outcome,
-                                 s.exitStatus, s.changeCount, s.stateAfter, s.startupAfter])
+            try db.execute(
+                sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)",
+                arguments: [seq, e.id, Data(previous), Data(sealed.hash), Data(sealed.body)])
+            let p = Projection(e)
+            let s = p.summary
+            try db.execute(
+                sql: """
+                    INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status,
+                                               change_count, state_after, startup_after)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    s.seq, s.kind, s.started, s.finished, s.user, s.host, s.tool, s.prefix, s.outcome,
+                    s.exitStatus, s.changeCount, s.stateAfter, s.startupAfter
+                ])
             for c in p.changes {
-                try db.execute(sql: """
-                    INSERT INTO change (seq, idx, name, action, from_version, to_version, sha256, startup_hook)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
+                try db.execute(
+                    sql: """
+                        INSERT INTO change (seq, idx, name, action, from_version, to_version, sha256, startup_hook)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
                 guard hasPresence else { continue }
-                try db.execute(sql: "UPDATE presence SET until_seq = ? WHERE host = ? AND prefix = ? AND name = ? AND until_seq IS NULL",
-                               arguments: [seq, s.host, s.prefix, c.name])
+                try db.execute(
+                    sql:
+                        "UPDATE presence SET until_seq = ? WHERE host = ? AND prefix = ? AND name = ? AND until_seq IS NULL",
+                    arguments: [seq, s.host, s.prefix, c.name])
                 if c.action != "remove", let v = c.toVersion {
-                    try db.execute(sql: "INSERT INTO presence (since_seq, idx, host, prefix, name, version) VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [seq, c.idx, s.host, s.prefix, c.name, v])
+                    try db.execute(
+                        sql:
+                            "INSERT INTO presence (since_seq, idx, host, prefix, name, version) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [seq, c.idx, s.host, s.prefix, c.name, v])
                 }
             }
             previous = sealed.hash
@@ -46,10 +59,12 @@ extension TrailStoreTests {
     /// upgraded and one written new.
     func projectionRows(_ path: String) throws -> [Row] {
         try DatabaseQueue(path: path).read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.*, v.host, v.prefix, NULL AS sep, c.* FROM event_summary s JOIN environment v ON v.id = s.env
-                JOIN change c ON c.seq = s.seq ORDER BY c.seq, c.idx
-                """)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.*, v.host, v.prefix, NULL AS sep, c.* FROM event_summary s JOIN environment v ON v.id = s.env
+                    JOIN change c ON c.seq = s.seq ORDER BY c.seq, c.idx
+                    """)
         }
     }
 
@@ -79,15 +94,29 @@ extension TrailStoreTests {
             XCTAssertTrue(report.intact && report.projectionsChecked, "\(last): \(report.problems)")
             try DatabaseQueue(path: old).read { db in
                 XCTAssertFalse(try db.tableExists("presence"))
-                XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"),
-                               ["change_name", "environment_prefix", "event_summary_env", "event_summary_finished",
-                                "event_summary_user"])
+                XCTAssertEqual(
+                    try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+                    ),
+                    [
+                        "change_name", "environment_prefix", "event_summary_env", "event_summary_finished",
+                        "event_summary_user"
+                    ])
             }
             // And it goes on as a new log does.
-            try store.append([Self.event(7, changes: [Change(name: "pkg", action: .upgrade, fromVersion: "2.1", toVersion: "3.0",
-                                                            artifact: nil, recordSHA256: nil, installer: "pip", requested: true,
-                                                            requiredBy: [], startupHooks: [])])])
-            XCTAssertEqual(try windows(store).filter { $0.hasPrefix("build-1:/w/.venv") }.suffix(2), ["build-1:/w/.venv 2.1 [5, 7)", "build-1:/w/.venv 3.0 [7, -)"], last)
+            try store.append([
+                Self.event(
+                    7,
+                    changes: [
+                        Change(
+                            name: "pkg", action: .upgrade, fromVersion: "2.1", toVersion: "3.0",
+                            artifact: nil, recordSHA256: nil, installer: "pip", requested: true,
+                            requiredBy: [], startupHooks: [])
+                    ])
+            ])
+            XCTAssertEqual(
+                try windows(store).filter { $0.hasPrefix("build-1:/w/.venv") }.suffix(2),
+                ["build-1:/w/.venv 2.1 [5, 7)", "build-1:/w/.venv 3.0 [7, -)"], last)
             XCTAssertTrue(try store.verify().intact)
         }
     }
@@ -100,7 +129,9 @@ extension TrailStoreTests {
         try Schema.migrator.migrate(queue, upTo: "2-presence-and-query-indexes")
         try queue.write { try Self.appendBeforeEnvironmentIDs($0, (1...5).map { Self.event($0) }) }
         XCTAssertTrue(try queue.read(Schema.hasUniqueHashColumns))
-        try tamper("DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
+        try tamper(
+            "DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5"
+        )
         let rows = "SELECT seq, id, prev_hash, hash, body FROM event ORDER BY seq"
         let before = try queue.read { try Row.fetchAll($0, sql: rows) }
         XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.map(\.seq), [5])
@@ -110,8 +141,9 @@ extension TrailStoreTests {
             XCTAssertFalse(try Schema.hasUniqueHashColumns(db))
             XCTAssertEqual(try Row.fetchAll(db, sql: rows), before)
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'"), 5)
-            XCTAssertEqual(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
-                           ["event_extends_head", "event_no_delete", "event_no_update"])
+            XCTAssertEqual(
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"),
+                ["event_extends_head", "event_no_delete", "event_no_update"])
         }
         let p = try XCTUnwrap(store.verify().problems.first)
         XCTAssertEqual(p.seq, 5)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XCTest
+
 @testable import PkgtrailCore
 @testable import PkgtrailStore
 
@@ -19,18 +20,25 @@ final class TrailStoreTests: XCTestCase {
     }
 
     static func event(_ i: Int, changes: [Change]? = nil) -> Event {
-        Event(id: "00000000-0000-4000-8000-\(String(i).leftPad(12))", kind: .install,
-              started: "2026-03-24T10:\(String(i % 60).leftPad(2)):00.000Z",
-              finished: "2026-03-24T10:\(String(i % 60).leftPad(2)):01.000Z",
-              actor: EventActor(user: "alice", uid: 1000, sudoUser: nil, host: "build-1", ci: nil),
-              command: Command(tool: "pip", toolVersion: "26.3", argv: ["pip", "install", "pkg\(i)"], cwd: "/w",
-                               exitStatus: 0, outcome: .ok),
-              environment: Environment(prefix: "/w/.venv", python: "/w/.venv/bin/python", pythonVersion: "3.11.7",
-                                       platform: "linux-x86_64", isVenv: true, siteDirs: ["/w/.venv/lib/python3.11/site-packages"]),
-              sources: [], changes: changes ?? [Change(name: "pkg\(i)", action: .install, fromVersion: nil, toVersion: "1.\(i)",
-                                                        artifact: nil, recordSHA256: nil, installer: "pip", requested: true,
-                                                        requiredBy: [], startupHooks: [])],
-              startupHooks: [], stateBefore: "a", stateAfter: "b", startupBefore: "c", startupAfter: "d", notes: [])
+        Event(
+            id: "00000000-0000-4000-8000-\(String(i).leftPad(12))", kind: .install,
+            started: "2026-03-24T10:\(String(i % 60).leftPad(2)):00.000Z",
+            finished: "2026-03-24T10:\(String(i % 60).leftPad(2)):01.000Z",
+            actor: EventActor(user: "alice", uid: 1000, sudoUser: nil, host: "build-1", ci: nil),
+            command: Command(
+                tool: "pip", toolVersion: "26.3", argv: ["pip", "install", "pkg\(i)"], cwd: "/w",
+                exitStatus: 0, outcome: .ok),
+            environment: Environment(
+                prefix: "/w/.venv", python: "/w/.venv/bin/python", pythonVersion: "3.11.7",
+                platform: "linux-x86_64", isVenv: true, siteDirs: ["/w/.venv/lib/python3.11/site-packages"]),
+            sources: [],
+            changes: changes ?? [
+                Change(
+                    name: "pkg\(i)", action: .install, fromVersion: nil, toVersion: "1.\(i)",
+                    artifact: nil, recordSHA256: nil, installer: "pip", requested: true,
+                    requiredBy: [], startupHooks: [])
+            ],
+            startupHooks: [], stateBefore: "a", stateAfter: "b", startupBefore: "c", startupAfter: "d", notes: [])
     }
 
     func seeded(_ n: Int) throws -> TrailStore {
@@ -94,7 +102,8 @@ final class TrailStoreTests: XCTestCase {
         let q = try DatabaseQueue(path: path)
         try q.write { try $0.execute(sql: "UPDATE change SET to_version = '9.9' WHERE seq = 2900") }
         XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 2900)
-        try tamper("UPDATE event SET body = CAST(replace(CAST(body AS TEXT), 'pkg2500', 'pkgX') AS BLOB) WHERE seq = 2500")
+        try tamper(
+            "UPDATE event SET body = CAST(replace(CAST(body AS TEXT), 'pkg2500', 'pkgX') AS BLOB) WHERE seq = 2500")
         let report = try TrailStore.openForReading(path: path).verify()
         XCTAssertEqual(report.problems.first?.seq, 2500)
         XCTAssertEqual(report.count, 2499)
@@ -102,14 +111,18 @@ final class TrailStoreTests: XCTestCase {
 
     func testDeletedMiddleAndTail() throws {
         _ = try seeded(5)
-        try tamper("DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2")
+        try tamper(
+            "DELETE FROM change WHERE seq = 2; DELETE FROM event_summary WHERE seq = 2; DELETE FROM event WHERE seq = 2"
+        )
         var p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 2)
         XCTAssertTrue(p.description.contains("missing"))
         try FileManager.default.removeItem(atPath: dir)
         try setUpWithError()
         _ = try seeded(5)
-        try tamper("DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5")
+        try tamper(
+            "DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5"
+        )
         p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 5)
         XCTAssertTrue(p.description.contains("deleted from the end"), p.description)
@@ -131,24 +144,32 @@ final class TrailStoreTests: XCTestCase {
         let p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first)
         XCTAssertEqual(p.seq, 3)
         XCTAssertTrue(p.description.contains("projection"))
-        try q.write { try $0.execute(sql: "UPDATE change SET to_version = '1.3' WHERE seq = 3; DELETE FROM change WHERE seq = 4") }
+        try q.write {
+            try $0.execute(sql: "UPDATE change SET to_version = '1.3' WHERE seq = 3; DELETE FROM change WHERE seq = 4")
+        }
         XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 4)
     }
 
     /// One package in one environment: installed, upgraded, removed, installed again.
     func lifecycle() throws -> TrailStore {
         func change(_ action: Change.Action, _ from: String?, _ to: String?) -> [Change] {
-            [Change(name: "pkg", action: action, fromVersion: from, toVersion: to, artifact: nil, recordSHA256: nil,
-                    installer: "pip", requested: true, requiredBy: [], startupHooks: [])]
+            [
+                Change(
+                    name: "pkg", action: action, fromVersion: from, toVersion: to, artifact: nil, recordSHA256: nil,
+                    installer: "pip", requested: true, requiredBy: [], startupHooks: [])
+            ]
         }
         var other = Self.event(3, changes: change(.install, nil, "7.0"))
         other.environment.prefix = "/elsewhere"
         var sameEnvOtherHost = Self.event(6, changes: change(.install, nil, "9.0"))
         sameEnvOtherHost.actor.host = "build-2"
         let store = try TrailStore.openForWriting(path: path)
-        try store.append([Self.event(1, changes: change(.install, nil, "1.0")), Self.event(2, changes: change(.upgrade, "1.0", "2.0")),
-                          other, Self.event(4, changes: change(.remove, "2.0", nil)),
-                          Self.event(5, changes: change(.install, nil, "2.1")), sameEnvOtherHost])
+        try store.append([
+            Self.event(1, changes: change(.install, nil, "1.0")),
+            Self.event(2, changes: change(.upgrade, "1.0", "2.0")),
+            other, Self.event(4, changes: change(.remove, "2.0", nil)),
+            Self.event(5, changes: change(.install, nil, "2.1")), sameEnvOtherHost
+        ])
         return store
     }
 
@@ -173,7 +194,9 @@ final class TrailStoreTests: XCTestCase {
     /// recorder's one event keeps SQLite's default.
     func testOnlyBatchesDeferTheCheckpoint() throws {
         let store = try TrailStore.openForWriting(path: path)
-        func interval() throws -> Int? { try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") } }
+        func interval() throws -> Int? {
+            try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
+        }
         try store.append((1...100).map { Self.event($0) })
         XCTAssertEqual(try interval(), 16_384)
         try store.append([Self.event(101)])
@@ -199,23 +222,29 @@ final class TrailStoreTests: XCTestCase {
         let body = try XCTUnwrap(store.event(seq: 3)).body
         func insert(seq: Int64?, prev: [UInt8]) throws {
             try DatabaseQueue(path: path).write { db in
-                try db.execute(sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [seq, UUID().uuidString, Data(prev), Data(repeating: 7, count: 32), Data(body)])
+                try db.execute(
+                    sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [seq, UUID().uuidString, Data(prev), Data(repeating: 7, count: 32), Data(body)])
             }
         }
         let tail = try XCTUnwrap(store.event(seq: 2)).hash
-        for (seq, prev) in [(Int64(4), tail), (5, head.hash), (3, tail), (nil, head.hash), (1, Chain.genesis)] as [(Int64?, [UInt8])] {
+        for (seq, prev) in [(Int64(4), tail), (5, head.hash), (3, tail), (nil, head.hash), (1, Chain.genesis)]
+            as [(Int64?, [UInt8])]
+        {
             XCTAssertThrowsError(try insert(seq: seq, prev: prev), "seq \(String(describing: seq))") { e in
                 XCTAssertEqual((e as? DatabaseError)?.extendedResultCode, .SQLITE_CONSTRAINT_TRIGGER, "\(e)")
-                XCTAssertTrue((e as? DatabaseError)?.message?.contains("must extend the head of the chain") == true, "\(e)")
+                XCTAssertTrue(
+                    (e as? DatabaseError)?.message?.contains("must extend the head of the chain") == true, "\(e)")
             }
         }
-        XCTAssertNoThrow(try insert(seq: 4, prev: head.hash), "a row that extends the head passes; verify judges its hash")
+        XCTAssertNoThrow(
+            try insert(seq: 4, prev: head.hash), "a row that extends the head passes; verify judges its hash")
         XCTAssertEqual(try TrailStore.openForReading(path: path).verify().problems.first?.seq, 4)
         try DatabaseQueue(path: path).write { try $0.execute(sql: "DROP TRIGGER event_extends_head") }
-        XCTAssertTrue(try TrailStore.openForReading(path: path).verify().problems.contains {
-            $0.description.contains("event_extends_head is missing: inserts are no longer held to extend the head")
-        })
+        XCTAssertTrue(
+            try TrailStore.openForReading(path: path).verify().problems.contains {
+                $0.description.contains("event_extends_head is missing: inserts are no longer held to extend the head")
+            })
     }
 
     func testReadingAMissingLogSaysWhatToDo() {
@@ -247,8 +276,10 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertEqual(r.rejected, 2)
         let chained = try store.allEvents().map(\.event)
         XCTAssertEqual(chained.map(\.id), [Self.event(1).id, Self.event(3).id])
-        XCTAssertEqual(chained[0].notes.last,
-                       "spooled at 2026-03-24T10:45:00.000Z because the log could not be written (locked); appended by a later call")
+        XCTAssertEqual(
+            chained[0].notes.last,
+            "spooled at 2026-03-24T10:45:00.000Z because the log could not be written (locked); appended by a later call"
+        )
         XCTAssertEqual(spool.pendingPaths, [])
         XCTAssertEqual(try String(contentsOfFile: spool.primary + ".rejected", encoding: .utf8), edited + "\n{\"torn\n")
         XCTAssertTrue(try store.verify().intact)
@@ -260,7 +291,8 @@ extension TrailStoreTests {
         // The log's "directory" is a regular file: nothing can be created beside it.
         try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/afile"))
         let spool = Spool(databasePath: dir + "/afile/trail.db", stateDirectory: dir + "/state")
-        XCTAssertEqual(try spool.write(Self.event(7), reason: "unwritable", at: "2026-03-24T10:45:00.000Z"), spool.fallback)
+        XCTAssertEqual(
+            try spool.write(Self.event(7), reason: "unwritable", at: "2026-03-24T10:45:00.000Z"), spool.fallback)
         XCTAssertTrue(spool.fallback.hasPrefix(dir + "/state/spool-"))
         XCTAssertEqual(spool.pendingPaths, [spool.fallback])
         let store = try TrailStore.openForWriting(path: path)

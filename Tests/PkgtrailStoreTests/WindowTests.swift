@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XCTest
+
 @testable import PkgtrailCore
 @testable import PkgtrailStore
 
@@ -16,10 +17,16 @@ extension TrailStoreTests {
 
     func testPresenceWindowsFollowEachEnvironment() throws {
         let store = try lifecycle()
-        XCTAssertEqual(try windows(store), ["build-1:/w/.venv 1.0 [1, 2)", "build-1:/w/.venv 2.0 [2, 4)", "build-1:/elsewhere 7.0 [3, -)",
-                                            "build-1:/w/.venv 2.1 [5, -)", "build-2:/w/.venv 9.0 [6, -)"])
+        XCTAssertEqual(
+            try windows(store),
+            [
+                "build-1:/w/.venv 1.0 [1, 2)", "build-1:/w/.venv 2.0 [2, 4)", "build-1:/elsewhere 7.0 [3, -)",
+                "build-1:/w/.venv 2.1 [5, -)", "build-2:/w/.venv 9.0 [6, -)"
+            ])
         func state(_ host: String, _ prefix: String, at: String?) throws -> [String] {
-            try store.state(of: EnvironmentKey(host: host, prefix: prefix), at: at).map { "\($0.version)@\($0.arrival.event.seq)" }
+            try store.state(of: EnvironmentKey(host: host, prefix: prefix), at: at).map {
+                "\($0.version)@\($0.arrival.event.seq)"
+            }
         }
         // Event n finished at 10:0n:01.
         XCTAssertEqual(try state("build-1", "/w/.venv", at: nil), ["2.1@5"])
@@ -28,15 +35,20 @@ extension TrailStoreTests {
         XCTAssertEqual(try state("build-1", "/w/.venv", at: "2026-03-24T10:04:30.000Z"), [])
         XCTAssertEqual(try state("build-2", "/w/.venv", at: nil), ["9.0@6"])
         XCTAssertEqual(try state("build-3", "/w/.venv", at: nil), [])
-        XCTAssertEqual(try store.someEnvironments(limit: 9),
-                       [EnvironmentKey(host: "build-1", prefix: "/w/.venv"), EnvironmentKey(host: "build-1", prefix: "/elsewhere"),
-                        EnvironmentKey(host: "build-2", prefix: "/w/.venv")])
+        XCTAssertEqual(
+            try store.someEnvironments(limit: 9),
+            [
+                EnvironmentKey(host: "build-1", prefix: "/w/.venv"),
+                EnvironmentKey(host: "build-1", prefix: "/elsewhere"),
+                EnvironmentKey(host: "build-2", prefix: "/w/.venv")
+            ])
         XCTAssertEqual(try store.hosts(prefix: "/w/.venv", limit: 9), ["build-1", "build-2"])
         XCTAssertEqual(try store.lastSeen(host: "build-1", prefix: "/w/.venv")?.seq, 5)
         XCTAssertEqual(try store.knownEnvironments(host: "build-1").map(\.prefix), ["/elsewhere", "/w/.venv"])
         XCTAssertEqual(try store.allEvents(.init(host: "build-1")).map(\.event.seq), [1, 2, 3, 4, 5])
         XCTAssertEqual(try store.allEvents(.init(prefixes: ["/w/.venv"])).map(\.event.seq), [1, 2, 4, 5, 6])
-        XCTAssertEqual(try store.allEvents(.init(host: "build-2", prefixes: ["/w/.venv", "/elsewhere"])).map(\.event.seq), [6])
+        XCTAssertEqual(
+            try store.allEvents(.init(host: "build-2", prefixes: ["/w/.venv", "/elsewhere"])).map(\.event.seq), [6])
         XCTAssertTrue(try store.verify().intact)
     }
 
@@ -51,12 +63,17 @@ extension TrailStoreTests {
             ("UPDATE event_summary SET env = 99 WHERE seq = 4", 4, "environment id 99 is not in the environment table"),
             ("UPDATE environment SET prefix = '/x' WHERE id = 2", 3, "summary row differs"),
             ("UPDATE environment SET host = 'build-9' WHERE id = 1", 1, "summary row differs"),
-            ("INSERT INTO environment (host, prefix) VALUES ('build-1', '/ghost')", 6, "environment id 4 (/ghost on build-1) has no event"),
-            ("""
-             CREATE TABLE loose AS SELECT * FROM environment; DROP TABLE environment; ALTER TABLE loose RENAME TO environment;
-             INSERT INTO environment VALUES (4, 'build-1', '/w/.venv'); UPDATE event_summary SET env = 4 WHERE seq = 5;
-             UPDATE change SET env = 4 WHERE seq = 5
-             """, 1, "environment ids 1 and 4 both name /w/.venv on build-1"),
+            (
+                "INSERT INTO environment (host, prefix) VALUES ('build-1', '/ghost')", 6,
+                "environment id 4 (/ghost on build-1) has no event"
+            ),
+            (
+                """
+                CREATE TABLE loose AS SELECT * FROM environment; DROP TABLE environment; ALTER TABLE loose RENAME TO environment;
+                INSERT INTO environment VALUES (4, 'build-1', '/w/.venv'); UPDATE event_summary SET env = 4 WHERE seq = 5;
+                UPDATE change SET env = 4 WHERE seq = 5
+                """, 1, "environment ids 1 and 4 both name /w/.venv on build-1"
+            )
         ] as [(String, Int64, String)] {
             try? FileManager.default.removeItem(atPath: dir)
             try setUpWithError()
@@ -68,7 +85,9 @@ extension TrailStoreTests {
             let p = try XCTUnwrap(TrailStore.openForReading(path: path).verify().problems.first, sql)
             // Asserted on the kind, not the text around it: a projection
             // problem at that seq, whose reason names what is wrong.
-            guard case .projection(let at, let reason) = p else { return XCTFail("\(sql): \(p) is not a projection problem") }
+            guard case .projection(let at, let reason) = p else {
+                return XCTFail("\(sql): \(p) is not a projection problem")
+            }
             XCTAssertEqual(at, seq, "\(sql): \(p)")
             XCTAssertTrue(reason.contains(why), "\(sql): \(p)")
         }
