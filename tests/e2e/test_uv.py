@@ -94,22 +94,34 @@ def test_other_uv_commands_pass_through(box):
 
 
 def test_uv_killed_by_sigint_is_mirrored(box, tmp_path):
+    """SIGINT sent to the recorder reaches uv, which dies of it as bare uv does.
+
+    Each run gets its own listening socket, so a connection left in the
+    backlog by the bare run can never stand for the recorded run's uv (the
+    signal would then be sent before uv started); a run that does not end
+    fails with the process tree rather than hanging."""
     import socket
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    url = f"http://127.0.0.1:{srv.getsockname()[1]}/simple/"
     results = []
     for bare in (True, False):
-        p = subprocess.Popen(["uv", "pip", "install", "--index-url", url, "demo-lib"], env=box.env(bare),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        conn, _ = srv.accept()
-        time.sleep(0.2)
-        p.send_signal(signal.SIGINT)
-        p.communicate(timeout=60)
-        conn.close()
-        results.append(p.returncode)
-    srv.close()
+        with socket.socket() as srv:
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(8)
+            srv.settimeout(60)
+            url = f"http://127.0.0.1:{srv.getsockname()[1]}/simple/"
+            p = subprocess.Popen(["uv", "pip", "install", "--index-url", url, "demo-lib"], env=box.env(bare),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            conn, _ = srv.accept()  # uv itself is running and waiting for the index
+            time.sleep(0.2)
+            p.send_signal(signal.SIGINT)
+            try:
+                p.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                tree = subprocess.run(["ps", "-e", "-o", "pid,ppid,stat,args"], capture_output=True, text=True).stdout
+                p.kill()
+                pytest.fail(f"{'bare' if bare else 'recorded'} uv did not end after SIGINT:\n{tree}")
+            finally:
+                conn.close()
+            results.append(p.returncode)
     assert results[1] == results[0]
     e = box.events()[-1]
     assert e["command"]["outcome"] == "interrupted"
