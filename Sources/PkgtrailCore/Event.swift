@@ -243,3 +243,12 @@ public struct Change: Equatable, Sendable {
         self.startupHooks = startupHooks
     }
 }
+
+extension Event {
+    /// The index a change came from: the first index source in force (pip's
+    /// `--index-url`, uv's default index). The artifact's URL says which
+    /// file; this says which index was asked.
+    public var indexInForce: String? {
+        sources.first(where: { $0.kind == "index" })?.url
+    }
+}

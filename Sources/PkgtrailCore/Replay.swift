@@ -31,11 +31,8 @@ public enum Drift {
     /// recorded command. (A same-version rewrite is `scan --files`' job.)
     public static func packageDeltas(recorded: RecordedState, observed: Snapshot) -> [DistributionDelta] {
         var out: [DistributionDelta] = []
-        for name in Set(recorded.versions.keys).union(observed.distributions.keys).sorted() {
-            let was = recorded.versions[name].map {
-                InstalledDistribution(name: name, version: $0, metadataPath: "", identity: "")
-            }
-            let now = observed.distributions[name]
+        for (name, version, now) in keyedPairs(recorded.versions, observed.distributions) {
+            let was = version.map { InstalledDistribution(name: name, version: $0, metadataPath: "", identity: "") }
             switch (was, now) {
             case (nil, let n?): out.append(DistributionDelta(name: name, action: .install, before: nil, after: n))
             case (let w?, nil): out.append(DistributionDelta(name: name, action: .remove, before: w, after: nil))
@@ -53,9 +50,8 @@ public enum Drift {
     /// `.pth` files added, altered or removed relative to the record.
     public static func startupHooks(recorded: RecordedState, observed: Snapshot) -> [StartupHook] {
         var out: [StartupHook] = []
-        for path in Set(recorded.startupFiles.keys).union(observed.startupFiles.keys).sorted() {
-            let now = observed.startupFiles[path]
-            switch (recorded.startupFiles[path], now) {
+        for (path, was, now) in keyedPairs(recorded.startupFiles, observed.startupFiles) {
+            switch (was, now) {
             case (nil, let n?):
                 out.append(
                     StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: "added"))

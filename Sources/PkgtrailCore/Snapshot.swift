@@ -83,9 +83,7 @@ extension Snapshot {
     /// Distributions that appeared, vanished, or changed version or identity, sorted by name.
     public func deltas(to after: Snapshot) -> [DistributionDelta] {
         var out: [DistributionDelta] = []
-        for name in Set(distributions.keys).union(after.distributions.keys).sorted() {
-            let b = distributions[name]
-            let a = after.distributions[name]
+        for (name, b, a) in keyedPairs(distributions, after.distributions) {
             switch (b, a) {
             case (nil, let a?):
                 out.append(DistributionDelta(name: name, action: .install, before: nil, after: a))
@@ -106,8 +104,8 @@ extension Snapshot {
 
     public func startupFileDeltas(to after: Snapshot) -> [StartupFileDelta] {
         var out: [StartupFileDelta] = []
-        for path in Set(startupFiles.keys).union(after.startupFiles.keys).sorted() {
-            switch (startupFiles[path], after.startupFiles[path]) {
+        for (path, b, a) in keyedPairs(startupFiles, after.startupFiles) {
+            switch (b, a) {
             case (nil, _?): out.append(StartupFileDelta(path: path, status: .added))
             case (_?, nil): out.append(StartupFileDelta(path: path, status: .removed))
             case (let b?, let a?) where b.identity != a.identity || b.sha256 != a.sha256:

@@ -19,6 +19,19 @@ public struct Presence: Sendable {
     public let prefix: String
     public let arrival: ChangeRecord
     public let departure: ChangeRecord?
+
+    /// Where the window begins, conservatively: when the installing command
+    /// started; for a drift arrival, when the environment was last seen
+    /// without it (nil: it was already there when pkgtrail first saw it).
+    public var windowStart: String? {
+        let e = arrival.event
+        if let d = e.drift { return d.lastSeen }
+        return e.started
+    }
+
+    /// Where it ends: when the command that replaced or removed it finished
+    /// (nil: still present).
+    public var windowEnd: String? { departure?.event.finished }
 }
 
 /// An environment as the log knows it: a prefix on a host.

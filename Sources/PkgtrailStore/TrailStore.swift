@@ -17,6 +17,11 @@ public struct StoredRecord: Sendable {
     public let body: [UInt8]
 
     public func decoded() throws -> StoredEvent {
+        try Self.decode(seq: seq, hash: hash, body: body)
+    }
+
+    /// The one place a stored body becomes an event.
+    static func decode(seq: Int64, hash: [UInt8], body: [UInt8]) throws -> StoredEvent {
         guard let event = try? Event(json: JSONParser.parse(body)) else {
             throw StoreError(.corrupt, "event \(seq) has an unreadable body: run `pkgtrail verify`")
         }
@@ -406,11 +411,6 @@ public final class TrailStore {
     }
 
     static func decode(_ row: Row) throws -> StoredEvent {
-        let body = [UInt8](row["body"] as Data)
-        let seq: Int64 = row["seq"]
-        guard let event = try? Event(json: JSONParser.parse(body)) else {
-            throw StoreError(.corrupt, "event \(seq) has an unreadable body: run `pkgtrail verify`")
-        }
-        return StoredEvent(event: event, hash: [UInt8](row["hash"] as Data), body: body)
+        try StoredRecord.decode(seq: row["seq"], hash: [UInt8](row["hash"] as Data), body: [UInt8](row["body"] as Data))
     }
 }

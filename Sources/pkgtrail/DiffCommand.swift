@@ -31,8 +31,8 @@ struct DiffCommand: ParsableCommand {
         let was = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let now = Dictionary(after.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [(sign: String, name: String, old: Presence?, new: Presence?)] = []
-        for name in Set(was.keys).union(now.keys).sorted() {
-            switch (was[name], now[name]) {
+        for (name, old, new) in keyedPairs(was, now) {
+            switch (old, new) {
             case (nil, let n?): rows.append(("+", name, nil, n))
             case (let o?, nil): rows.append(("-", name, o, nil))
             case (let o?, let n?) where o.arrival.event.seq != n.arrival.event.seq || o.version != n.version:

@@ -41,10 +41,7 @@ enum EventText {
         field("user", "\(a.user) (uid \(a.uid))" + (a.sudoUser.map { ", via sudo by \($0)" } ?? ""))
         field("host", a.host)
         if let ci = a.ci {
-            field(
-                "ci",
-                [ci.provider, ci.repository, ci.runID.map { "run \($0)" }, ci.job.map { "job \($0)" }]
-                    .compactMap { $0 }.joined(separator: " "))
+            field("ci", ActorText.ci(ci))
         }
         if let c = e.command {
             field("command", c.argv.joined(separator: " "))
@@ -62,7 +59,8 @@ enum EventText {
                 "drift",
                 d.firstSeen
                     ? "first seen: what the environment already held"
-                    : "changed outside pkgtrail between \(d.lastSeen ?? "?") (seq \(d.lastSeenSeq.map(String.init) ?? "?")) and \(e.started)"
+                    : ActorText.changedOutside(
+                        between: "\(d.lastSeen ?? "?") (seq \(d.lastSeenSeq.map(String.init) ?? "?"))", and: e.started)
             )
         }
         if let l = e.lockfile {

@@ -35,7 +35,7 @@ struct CSVExport: ExportWriter {
             let hooks = (c.startupHooks + (i == 0 ? e.startupHooks : [])).map(\.path).joined(separator: " ")
             let change: [String?] = [
                 c.name, c.action.rawValue, c.fromVersion, c.toVersion, c.artifact?.sha256, c.artifact?.url,
-                RecordText.index(e), c.requested.map { $0 ? "yes" : "no" },
+                e.indexInForce, c.requested.map { $0 ? "yes" : "no" },
                 c.requiredBy.joined(separator: " "), hooks.isEmpty ? nil : hooks
             ]
             out.write(Self.row(common + change + tail + [i == 0 ? body : nil]))

@@ -60,7 +60,7 @@ struct HTMLExport: ExportWriter {
             classes.append("drift")
             tags += "<span class=\"tag drift\">DRIFT</span>"
         }
-        let who = e.actor.user + (e.actor.sudoUser.map { " (sudo by \($0))" } ?? "") + "@" + e.actor.host
+        let who = ActorText.user(e.actor) + "@" + e.actor.host
         let command =
             e.command.map { $0.argv.joined(separator: " ") }
             ?? (e.drift?.firstSeen == true ? "(first seen)" : "(changed outside pkgtrail)")

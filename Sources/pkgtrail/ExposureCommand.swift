@@ -93,10 +93,10 @@ struct ExposureCommand: ParsableCommand {
         let clock = time.clock
         for (p, labels) in found {
             emit(Terminal.safe("EXPOSED  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
-            let start = RecordText.windowStart(p).map(clock.show) ?? "before pkgtrail first saw it"
+            let start = p.windowStart.map(clock.show) ?? "before pkgtrail first saw it"
             let end = p.departure.map { clock.show($0.event.finished) } ?? "still present"
             var length = ""
-            if let a = RecordText.windowStart(p).flatMap(Timestamp.parse),
+            if let a = p.windowStart.flatMap(Timestamp.parse),
                 let b = p.departure.flatMap({ Timestamp.parse($0.event.finished) })
             {
                 length = " (" + TimeText.duration(milliseconds: b - a) + ")"

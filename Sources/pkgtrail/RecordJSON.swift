@@ -33,7 +33,7 @@ enum RecordJSON {
             "from_version": .optional(c.fromVersion), "to_version": .optional(c.toVersion),
             "sha256": .optional(c.artifact?.sha256), "artifact_url": .optional(c.artifact?.url),
             "artifact_filename": .optional(c.artifact?.filename), "hash_source": .optional(c.artifact?.hashSource),
-            "index": .optional(RecordText.index(e)),
+            "index": .optional(e.indexInForce),
             "sources": .array(
                 e.sources.map {
                     .object(["kind": .string($0.kind), "url": .optional($0.url), "origin": .string($0.origin)])
@@ -49,7 +49,7 @@ enum RecordJSON {
         var o: [String: JSONValue] = [
             "name": .string(p.name), "version": .string(p.version), "host": .string(p.host),
             "environment": .string(p.prefix),
-            "from": .optional(RecordText.windowStart(p)), "until": .optional(p.departure?.event.finished),
+            "from": .optional(p.windowStart), "until": .optional(p.windowEnd),
             "still_present": .bool(p.departure == nil),
             "installed": change(p.arrival), "removed": p.departure.map(change) ?? .null
         ]

@@ -6,33 +6,13 @@ import PkgtrailStore
 /// Forensic answers as text for people: short aligned blocks that fit an
 /// 80-column terminal, every recorded value passed through `Terminal.safe`.
 enum RecordText {
-    /// The index a change came from: the first index source in force (pip's
-    /// `--index-url`, uv's default index); the artifact URL is shown beside it.
-    static func index(_ e: Event) -> String? {
-        e.sources.first(where: { $0.kind == "index" })?.url
-    }
-
-    /// Where a window begins, conservatively: when the installing command
-    /// started; for a drift arrival, when the environment was last seen
-    /// without it (nil: it was already there when pkgtrail first saw it).
-    static func windowStart(_ p: Presence) -> String? {
-        let e = p.arrival.event
-        if let d = e.drift { return d.lastSeen }
-        return e.started
-    }
-
     static func block(_ r: ChangeRecord, clock: TimeText, indent: String = "  ") -> [String] {
         let e = r.event
         let c = r.change
         var out: [String] = []
         func row(_ k: String, _ v: String) { out.append(indent + k.rightPad(7) + v) }
-        var who = e.actor.user + (e.actor.sudoUser.map { " (sudo by \($0))" } ?? "") + " on " + e.actor.host
-        if let ci = e.actor.ci {
-            who +=
-                ", CI "
-                + [ci.provider, ci.repository, ci.runID.map { "run \($0)" }, ci.job.map { "job \($0)" }]
-                .compactMap { $0 }.joined(separator: " ")
-        }
+        var who = ActorText.user(e.actor) + " on " + e.actor.host
+        if let ci = e.actor.ci { who += ", CI " + ActorText.ci(ci) }
         row("who", who)
         row("env", e.environment.prefix)
         if let cmd = e.command {
@@ -44,7 +24,7 @@ enum RecordText {
                 "how",
                 d.firstSeen
                     ? "already there when pkgtrail first saw the environment"
-                    : "changed outside pkgtrail between \(clock.show(d.lastSeen)) and \(clock.show(e.started))")
+                    : ActorText.changedOutside(between: clock.show(d.lastSeen), and: clock.show(e.started)))
         }
         if let requested = c.requested {
             row(
@@ -53,7 +33,7 @@ enum RecordText {
                     ? "requested"
                     : "pulled in" + (c.requiredBy.isEmpty ? "" : " by " + c.requiredBy.joined(separator: ", ")))
         }
-        if let i = index(e) { row("index", i) }
+        if let i = e.indexInForce { row("index", i) }
         if let url = c.artifact?.url { row("file", url) }
         if c.toVersion != nil {
             row("sha256", c.artifact?.sha256 ?? "unknown" + (c.artifact?.hashSource.map { " (\($0))" } ?? ""))

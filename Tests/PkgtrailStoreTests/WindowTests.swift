@@ -15,6 +15,47 @@ extension TrailStoreTests {
         }
     }
 
+    /// A window starts when the installing command started (a drift arrival:
+    /// when the environment was last seen without it; nil when it was there
+    /// at first sight) and ends when the replacing command finished.
+    func testWindowStartAndEnd() throws {
+        let store = try lifecycle()
+        let w = try store.exposure(name: "pkg") { _ in true }
+        let first = try XCTUnwrap(w.first { $0.prefix == "/w/.venv" && $0.version == "1.0" })
+        XCTAssertEqual(first.windowStart, first.arrival.event.started)
+        XCTAssertEqual(first.windowEnd, first.departure?.event.finished)
+        XCTAssertNotNil(first.windowEnd)
+        let open = try XCTUnwrap(w.first { $0.version == "2.1" })
+        XCTAssertNil(open.windowEnd)
+
+        var drifted = Self.event(50)
+        drifted.kind = .drift
+        drifted.command = nil
+        drifted.drift = DriftWindow(lastSeen: "2026-03-24T09:00:00.000Z", lastSeenSeq: 1)
+        let arrival = ChangeRecord(event: drifted, hash: [], index: 0)
+        let presence = Presence(name: "pkg", version: "1", host: "h", prefix: "/p", arrival: arrival, departure: nil)
+        XCTAssertEqual(presence.windowStart, "2026-03-24T09:00:00.000Z")
+        drifted.drift = DriftWindow(lastSeen: nil, lastSeenSeq: nil)
+        let firstSight = ChangeRecord(event: drifted, hash: [], index: 0)
+        XCTAssertNil(
+            Presence(name: "pkg", version: "1", host: "h", prefix: "/p", arrival: firstSight, departure: nil)
+                .windowStart)
+    }
+
+    /// The index a change came from is the first index in force; extra
+    /// indexes and find-links do not count.
+    func testIndexInForce() {
+        var e = Self.event(1)
+        XCTAssertNil(e.indexInForce)
+        e.sources = [
+            Source(kind: "find-links", url: "/wheels", origin: "argv"),
+            Source(kind: "extra-index", url: "https://extra/simple", origin: "argv"),
+            Source(kind: "index", url: "https://idx/simple", origin: "env:PIP_INDEX_URL"),
+            Source(kind: "index", url: "https://later/simple", origin: "pip.conf")
+        ]
+        XCTAssertEqual(e.indexInForce, "https://idx/simple")
+    }
+
     func testPresenceWindowsFollowEachEnvironment() throws {
         let store = try lifecycle()
         XCTAssertEqual(
