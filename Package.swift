@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: pkgtrail (CLI) -> PkgtrailCapture -> PkgtrailStore -> PkgtrailCore
-// (the CLI imports all three). PkgtrailCore is pure: events, canonical JSON, the chain, versions,
+// Dependencies point one way: pkgtrail (CLI) -> PkgtrailCapture -> PkgtrailStore -> PkgtrailSystem
+// -> PkgtrailCore (the CLI imports all four). PkgtrailCore is pure: events, canonical JSON, the chain, versions,
 // redaction; no I/O, no GRDB.
 //
 // Linux only: the recorder reads /proc, calls Glibc and posix_spawn directly (README, "Two commands").
@@ -21,26 +21,36 @@ let package = Package(
             name: "PkgtrailCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The system layer: file I/O (one correct write, read and lock), the
+        // allowlisted environment, the console, the clock. Below Store and Capture.
+        .target(
+            name: "PkgtrailSystem",
+            dependencies: ["PkgtrailCore"]
+        ),
         .target(
             name: "PkgtrailStore",
-            dependencies: ["PkgtrailCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PkgtrailCore", "PkgtrailSystem", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "PkgtrailCapture",
-            dependencies: ["PkgtrailCore", "PkgtrailStore"]
+            dependencies: ["PkgtrailCore", "PkgtrailSystem", "PkgtrailStore"]
         ),
         .executableTarget(
             name: "pkgtrail",
             dependencies: [
-                "PkgtrailCore", "PkgtrailStore", "PkgtrailCapture",
+                "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         // The benchmark's synthetic-log writer (make bench); not installed.
-        .executableTarget(name: "pkgtrail-synth", dependencies: ["PkgtrailCore", "PkgtrailStore", "PkgtrailCapture"]),
+        .executableTarget(
+            name: "pkgtrail-synth", dependencies: ["PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture"]
+        ),
         // The parsers of hostile bytes under libFuzzer (make fuzz), or replaying the kept corpus (make test).
-        .executableTarget(name: "pkgtrail-fuzz", dependencies: ["PkgtrailCore", "PkgtrailStore", "PkgtrailCapture"]),
+        .executableTarget(
+            name: "pkgtrail-fuzz", dependencies: ["PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture"]),
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "PkgtrailSystemTests", dependencies: ["PkgtrailSystem"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
         .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"])
     ]

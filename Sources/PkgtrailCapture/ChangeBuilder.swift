@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// What a tool knows about the artifact behind an installed distribution.
 struct ArtifactFacts {

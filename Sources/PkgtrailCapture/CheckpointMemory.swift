@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// The newest checkpoint made on this machine, kept (unsigned text and all)
 /// in the state directory so `doctor` can say how old it is. The copy that

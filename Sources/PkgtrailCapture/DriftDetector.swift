@@ -1,5 +1,6 @@
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 /// Compares what is on disk with what the log says (docs/SPEC.md §4). Anything that
 /// differs happened outside the shims — `python -m pip`, `./venv/bin/pip`, a

@@ -1,5 +1,6 @@
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 /// `pkgtrail scan`: compare environments with the log on demand (cron, a CI
 /// step) and record what changed outside the shims as drift events.

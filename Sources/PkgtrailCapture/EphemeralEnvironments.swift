@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// uv's ephemeral environments (`uvx`, `uv tool run`, `uv run --with`) live in
 /// its cache as links `environments-v2/<key>/<hash>` → `archive-v0/<id>`

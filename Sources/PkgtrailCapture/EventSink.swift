@@ -1,5 +1,6 @@
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 /// Gets events into the log, or, when the log cannot be written, into the
 /// spool, so that recording never makes an install fail (docs/SPEC.md §1). Waiting

@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -79,7 +80,6 @@ public struct KeyFiles: Sendable {
     }
 
     static func writeAll(_ fd: Int32, _ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
+        FileSystem.writeAll(fd, Array(s.utf8)) == nil
     }
 }

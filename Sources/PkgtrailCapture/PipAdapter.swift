@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import PkgtrailSystem
+
 /// What a pip command line asks for, read the way pip's option parser reads
 /// it: global options anywhere, `--opt=value` and `--opt value`, attached
 /// short values (`-rreqs.txt`), the subcommand as the first positional.

@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// The package sources in force for a pip command, layered as pip layers
 /// them: command line over `PIP_*` environment over config files (later

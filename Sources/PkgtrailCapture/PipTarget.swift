@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// Where a pip command installs: the interpreter (from `--python`,
 /// `PIP_PYTHON`, or the real pip's shebang) and the scheme options

@@ -1,3 +1,5 @@
+import PkgtrailSystem
+
 /// Finds the real `pip`/`uv` behind the shims: the first executable of that
 /// name on PATH that is not a pkgtrail shim (pyenv's pip-rehash hook learned
 /// the hard way that a wrapper must skip itself, or it recurses forever).

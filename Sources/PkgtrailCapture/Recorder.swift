@@ -1,5 +1,6 @@
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 #if canImport(Glibc)
     import Glibc

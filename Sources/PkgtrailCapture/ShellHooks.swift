@@ -1,3 +1,5 @@
+import PkgtrailSystem
+
 /// The shell lines `pkgtrail init` prints: functions named `pip`, `uv`,
 /// `python`… that run the recorder, and the PATH line for everything that is
 /// not an interactive shell (scripts, cron, make).

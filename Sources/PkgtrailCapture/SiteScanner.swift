@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// Reads an environment's site directories natively: names and versions
 /// from `*.dist-info` / `*.egg-info` directory names, identities from

@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// uv's part of a recording (`uv pip install|uninstall|sync`): the target
 /// environment as uv chooses it, and artifact hashes from what uv exposes —

@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// Artifact facts for what uv installed, from what uv itself verified or wrote
 /// (read from astral-sh/uv: `WheelCache` and `CacheBucket`; checked against

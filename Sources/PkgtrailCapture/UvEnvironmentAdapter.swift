@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// uv commands that act on one environment directory that may not exist yet:
 /// - project commands (`uv add`, `uv remove`, `uv sync`, `uv run`): the

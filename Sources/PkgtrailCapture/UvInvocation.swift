@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// One uv command line and where it runs: what every uv adapter starts from,
 /// with the facts they all report the same way (uv's version, the sources

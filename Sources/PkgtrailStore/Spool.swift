@@ -1,5 +1,6 @@
 import Foundation
 import PkgtrailCore
+import PkgtrailSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -80,15 +81,7 @@ public struct Spool {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(description: String(cString: strerror(errno)))
-            }
-            off += n
-        }
+        if let code = FileSystem.writeAll(fd, bytes) { throw Failure(description: SystemError(code).description) }
     }
 
     public struct ReplayResult {
@@ -161,16 +154,6 @@ public struct Spool {
     }
 
     private static func readAll(_ fd: Int32) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(description: String(cString: strerror(errno)))
-            }
-            if n == 0 { return out }
-            out.append(contentsOf: buf[0..<n])
-        }
+        do { return try FileSystem.readAll(fd).get() } catch { throw Failure(description: "\(error)") }
     }
 }

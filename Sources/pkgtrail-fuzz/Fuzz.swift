@@ -1,6 +1,7 @@
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 // pkgtrail-fuzz: every parser that reads bytes an attacker can write (a
 // package's METADATA and RECORD, pip's report, uv.lock and uv's receipts,

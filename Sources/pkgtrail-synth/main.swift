@@ -1,6 +1,7 @@
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 // pkgtrail-synth: writes synthetic events through the real append path and
 // reports the append rate. Not installed: the fixture generator of

@@ -3,6 +3,7 @@ import Foundation
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 /// How commands that look at one environment name it: `--env PATH`
 /// (default: the active virtualenv, else the only environment recorded)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PkgtrailCapture
+import PkgtrailSystem
 
 #if canImport(Glibc)
     import Glibc

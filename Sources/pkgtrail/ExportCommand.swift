@@ -3,6 +3,7 @@ import Foundation
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 struct ExposureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PkgtrailCapture
+import PkgtrailSystem
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 /// How a query command reaches the log: its path (from --db, else
 /// PKGTRAIL_DB, else the default), the allowlisted environment, and the

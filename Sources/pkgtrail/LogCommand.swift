@@ -2,6 +2,7 @@ import ArgumentParser
 import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailStore
+import PkgtrailSystem
 
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

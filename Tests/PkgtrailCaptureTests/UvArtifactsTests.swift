@@ -1,5 +1,6 @@
 import Foundation
 import PkgtrailCore
+import PkgtrailSystem
 import XCTest
 
 @testable import PkgtrailCapture

@@ -7,20 +7,20 @@
 private func systemStat(_ path: String, _ st: inout Glibc.stat) -> Int32 { stat(path, &st) }
 
 public enum FileSystem {
-    struct Stat {
-        var mode: UInt32
-        var inode: UInt64
-        var size: Int64
-        var mtimeNS: Int64
-        var ctimeNS: Int64
-        var isDirectory: Bool { mode & S_IFMT == S_IFDIR }
-        var isRegular: Bool { mode & S_IFMT == S_IFREG }
-        var isSymlink: Bool { mode & S_IFMT == S_IFLNK }
+    public struct Stat: Sendable {
+        public var mode: UInt32
+        public var inode: UInt64
+        public var size: Int64
+        public var mtimeNS: Int64
+        public var ctimeNS: Int64
+        public var isDirectory: Bool { mode & S_IFMT == S_IFDIR }
+        public var isRegular: Bool { mode & S_IFMT == S_IFREG }
+        public var isSymlink: Bool { mode & S_IFMT == S_IFLNK }
         /// Changes whenever the file is replaced or rewritten.
-        var identity: String { "\(inode):\(size):\(mtimeNS):\(ctimeNS)" }
+        public var identity: String { "\(inode):\(size):\(mtimeNS):\(ctimeNS)" }
     }
 
-    static func stat(_ path: String, followLinks: Bool = true) -> Stat? {
+    public static func stat(_ path: String, followLinks: Bool = true) -> Stat? {
         var st = Glibc.stat()
         let rc = followLinks ? systemStat(path, &st) : lstat(path, &st)
         guard rc == 0 else { return nil }
@@ -67,7 +67,7 @@ public enum FileSystem {
         return out
     }
 
-    static func readText(_ path: String, limit: Int = 1 << 20) -> String? {
+    public static func readText(_ path: String, limit: Int = 1 << 20) -> String? {
         read(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -85,6 +85,39 @@ public enum FileSystem {
         return names
     }
 
+    /// Writes every byte, retrying interrupted and short writes; the errno
+    /// of a failure, or nil. The one write of pkgtrail's own files (spool,
+    /// keys, caches): a bare write(2) can stop part-way and say so only in
+    /// its return value.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return nil
+    }
+
+    /// Reads to the end of a descriptor, retrying interrupted reads; the
+    /// errno of a failure as the error.
+    public static func readAll(_ fd: Int32) -> Result<[UInt8], SystemError> {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(SystemError(errno))
+            }
+            if n == 0 { return .success(out) }
+            out.append(contentsOf: buf[0..<n])
+        }
+    }
+
     /// Best effort: a cache file written via a temporary name and rename.
     @discardableResult
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Bool {
@@ -92,7 +125,7 @@ public enum FileSystem {
         let tmp = "\(path).\(getpid()).tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
-        let ok = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
+        let ok = writeAll(fd, bytes) == nil
         close(fd)
         if ok, rename(tmp, path) == 0 { return true }
         unlink(tmp)

@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import PkgtrailCapture
+@testable import PkgtrailSystem
 
 final class ClockTests: XCTestCase {
     /// UUIDv7: 8-4-4-4-12 lowercase hex, version 7, variant 10, the first 48

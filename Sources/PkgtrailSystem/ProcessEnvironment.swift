@@ -61,7 +61,7 @@ public struct ProcessEnvironment: Sendable {
 extension ProcessEnvironment {
     /// The same environment with one allowlisted variable set: what a tool
     /// launched through an interpreter sees (`python -m uv` sets `VIRTUAL_ENV`).
-    func setting(_ name: String, _ value: String) -> ProcessEnvironment {
+    public func setting(_ name: String, _ value: String) -> ProcessEnvironment {
         precondition(Self.allowlist.contains(name), "\(name) is not an allowlisted variable")
         var v = values
         v[name] = value

@@ -16,7 +16,7 @@ public enum Clock {
     /// A time-ordered (version 7, RFC 9562) UUID, lowercase: 48 bits of
     /// Unix milliseconds, then 74 random bits. Ids in time order keep the
     /// log's unique id index appending at its end instead of at random pages.
-    static func uuid() -> String {
+    public static func uuid() -> String {
         // Two 8-byte draws: a draw per byte cost 16 getrandom(2) calls.
         var g = SystemRandomNumberGenerator()
         let (hi, lo) = (g.next() as UInt64, g.next() as UInt64)
