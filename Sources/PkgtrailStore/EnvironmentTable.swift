@@ -1,4 +1,5 @@
 import GRDB
+import PkgtrailCore
 
 /// The `environment` table (migration 4): each (host, prefix) the log has
 /// seen, under a small integer id that summaries and changes carry instead

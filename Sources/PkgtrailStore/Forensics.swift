@@ -1,49 +1,8 @@
 import GRDB
 import PkgtrailCore
 
-/// One recorded change with the event around it: who, where, with what
-/// command, from which index. Forensic answers are lists of these.
-public struct ChangeRecord: Sendable {
-    public let event: Event
-    public let hash: [UInt8]
-    public let index: Int
-    public var change: Change { event.changes[index] }
-}
-
-/// A version an environment held over a window of the log: brought by
-/// `arrival`, ended by `departure` (nil while it is still there).
-public struct Presence: Sendable {
-    public let name: String
-    public let version: String
-    public let host: String
-    public let prefix: String
-    public let arrival: ChangeRecord
-    public let departure: ChangeRecord?
-
-    /// Where the window begins, conservatively: when the installing command
-    /// started; for a drift arrival, when the environment was last seen
-    /// without it (nil: it was already there when pkgtrail first saw it).
-    public var windowStart: String? {
-        let e = arrival.event
-        if let d = e.drift { return d.lastSeen }
-        return e.started
-    }
-
-    /// Where it ends: when the command that replaced or removed it finished
-    /// (nil: still present).
-    public var windowEnd: String? { departure?.event.finished }
-}
-
-/// An environment as the log knows it: a prefix on a host.
-public struct EnvironmentKey: Hashable, Sendable, Comparable {
-    public let host: String
-    public let prefix: String
-    public init(host: String, prefix: String) {
-        self.host = host
-        self.prefix = prefix
-    }
-    public static func < (a: Self, b: Self) -> Bool { (a.host, a.prefix) < (b.host, b.prefix) }
-}
+/// The SQLite engine's answers to `TrailQueries`.
+extension TrailStore: TrailQueries {}
 
 /// The forensic queries of docs/SPEC.md §5. Each reads the indexed projection
 /// tables to find what matches, then decodes only the matching events.

@@ -2,13 +2,6 @@ import Foundation
 import GRDB
 import PkgtrailCore
 
-/// An event as stored: the decoded event, its chain hash and its exact body bytes.
-public struct StoredEvent: Sendable {
-    public let event: Event
-    public let hash: [UInt8]
-    public let body: [UInt8]
-}
-
 /// A row of the chained table as stored: no decoding, no trust.
 public struct StoredRecord: Sendable {
     public let seq: Int64
@@ -277,33 +270,8 @@ public final class TrailStore {
         try queue.read { db in try Self.head(db) }
     }
 
-    public struct Filter: Sendable {
-        public var since: String?
-        public var until: String?
-        public var package: String?
-        public var user: String?
-        public var host: String?
-        /// Environment prefixes (a path as given and as resolved); any matches.
-        public var prefixes: [String]?
-        public var tool: String?
-        public var kind: String?
-        /// Events in this seq range only (an export's contiguous slice).
-        public var minSeq: Int64?
-        public var maxSeq: Int64?
-        public init(
-            since: String? = nil, until: String? = nil, package: String? = nil, user: String? = nil,
-            host: String? = nil, prefixes: [String]? = nil, tool: String? = nil, kind: String? = nil
-        ) {
-            self.since = since
-            self.until = until
-            self.package = package
-            self.user = user
-            self.host = host
-            self.prefixes = prefixes
-            self.tool = tool
-            self.kind = kind
-        }
-    }
+    /// The filters of `log` and `export`: `EventFilter`.
+    public typealias Filter = EventFilter
 
     /// Events matching the filter, oldest first, read through the projection
     /// indexes one at a time from a cursor (a large log never sits in memory).

@@ -20,7 +20,7 @@ struct DiffCommand: ParsableCommand {
         let t1 = try timeArgument(from, "TIME1")
         let t2 = try to.map { try timeArgument($0, "TIME2") }
         let ctx = LogAccess(location)
-        let store = try ctx.openLog()
+        let store = try ctx.openQueries()
         let env = try environment.resolve(store, ctx)
         let before: [Presence]
         let after: [Presence]

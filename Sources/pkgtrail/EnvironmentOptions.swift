@@ -22,7 +22,7 @@ struct EnvironmentOptions: ParsableArguments {
         return [trimmed] + (FileSystem.realpath(trimmed).map { [$0] } ?? [])
     }
 
-    func resolve(_ store: TrailStore, _ ctx: LogAccess) throws -> EnvironmentKey {
+    func resolve(_ store: any TrailQueries, _ ctx: LogAccess) throws -> EnvironmentKey {
         guard let path = env ?? ctx.env.nonEmpty("VIRTUAL_ENV") else {
             let all = try store.someEnvironments(limit: 2)
             guard all.count == 1 else {

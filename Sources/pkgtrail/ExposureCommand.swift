@@ -69,7 +69,7 @@ struct ExposureCommand: ParsableCommand {
 
     func run() throws {
         let wanted = try targets()
-        let store = try LogAccess(location).openLog()
+        let store = try LogAccess(location).openQueries()
         var found: [(Presence, [String])] = []
         do {
             for t in wanted {

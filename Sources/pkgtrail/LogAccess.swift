@@ -25,6 +25,12 @@ struct LogAccess {
     /// cannot be done (a read-only copy, a writer holding the lock past the
     /// busy timeout), only `verify` (`olderSchemaAllowed`)
     /// reads it as it is: its chain and triggers need no upgrade.
+    /// The log as the incident questions see it: any engine that answers
+    /// `TrailQueries` (today the SQLite log, opened as `openLog` does).
+    func openQueries() throws -> any TrailQueries {
+        try openLog()
+    }
+
     func openLog(olderSchemaAllowed: Bool = false) throws -> TrailStore {
         sink.flushSpool()
         do {

@@ -35,7 +35,7 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let ctx = LogAccess(location)
-        let filter = TrailStore.Filter(
+        let filter = EventFilter(
             since: try since.map { try timeArgument($0, "--since") },
             until: try until.map { try timeArgument($0, "--until") }, package: package,
             user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,

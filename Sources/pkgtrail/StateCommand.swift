@@ -20,7 +20,7 @@ struct StateCommand: ParsableCommand {
     func run() throws {
         let moment = try at.map { try timeArgument($0, "--at") }
         let ctx = LogAccess(location)
-        let store = try ctx.openLog()
+        let store = try ctx.openQueries()
         let env = try environment.resolve(store, ctx)
         let entries: [Presence]
         do { entries = try store.state(of: env, at: moment) } catch { throw fail("\(error)") }

@@ -18,7 +18,7 @@ struct WhoCommand: ParsableCommand {
     func run() throws {
         let query: PackageQuery
         do { query = try PackageQuery(package) } catch { throw ValidationError("\(error)") }
-        let store = try LogAccess(location).openLog()
+        let store = try LogAccess(location).openQueries()
         let records: [ChangeRecord]
         do { records = try store.who(query) } catch { throw fail("\(error)") }
         if json { return try RecordJSON.emitArray(records.map(RecordJSON.change)) }

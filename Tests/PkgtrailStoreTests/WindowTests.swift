@@ -9,7 +9,7 @@ import XCTest
 /// the same package in the same environment); environments are ids.
 extension TrailStoreTests {
     /// Every window of `pkg`, as "host:prefix version [since, until)".
-    func windows(_ store: TrailStore) throws -> [String] {
+    func windows(_ store: any TrailQueries) throws -> [String] {
         try store.exposure(name: "pkg") { _ in true }.map {
             "\($0.host):\($0.prefix) \($0.version) [\($0.arrival.event.seq), \($0.departure.map { String($0.event.seq) } ?? "-"))"
         }
@@ -58,6 +58,16 @@ extension TrailStoreTests {
 
     func testPresenceWindowsFollowEachEnvironment() throws {
         let store = try lifecycle()
+        try assertLifecycleAnswers(store)
+        XCTAssertEqual(try store.lastSeen(host: "build-1", prefix: "/w/.venv")?.seq, 5)
+        XCTAssertEqual(try store.knownEnvironments(host: "build-1").map(\.prefix), ["/elsewhere", "/w/.venv"])
+        XCTAssertTrue(try store.verify().intact)
+    }
+
+    /// What any engine holding lifecycle()'s six events must answer, asked
+    /// through `TrailQueries` only: the SQLite log here, and any second
+    /// engine (the fleet store) with the same events.
+    func assertLifecycleAnswers(_ store: any TrailQueries) throws {
         XCTAssertEqual(
             try windows(store),
             [
@@ -84,13 +94,17 @@ extension TrailStoreTests {
                 EnvironmentKey(host: "build-2", prefix: "/w/.venv")
             ])
         XCTAssertEqual(try store.hosts(prefix: "/w/.venv", limit: 9), ["build-1", "build-2"])
-        XCTAssertEqual(try store.lastSeen(host: "build-1", prefix: "/w/.venv")?.seq, 5)
-        XCTAssertEqual(try store.knownEnvironments(host: "build-1").map(\.prefix), ["/elsewhere", "/w/.venv"])
-        XCTAssertEqual(try store.allEvents(.init(host: "build-1")).map(\.event.seq), [1, 2, 3, 4, 5])
-        XCTAssertEqual(try store.allEvents(.init(prefixes: ["/w/.venv"])).map(\.event.seq), [1, 2, 4, 5, 6])
-        XCTAssertEqual(
-            try store.allEvents(.init(host: "build-2", prefixes: ["/w/.venv", "/elsewhere"])).map(\.event.seq), [6])
-        XCTAssertTrue(try store.verify().intact)
+        XCTAssertTrue(try store.hasEnvironment(EnvironmentKey(host: "build-2", prefix: "/w/.venv")))
+        XCTAssertFalse(try store.hasEnvironment(EnvironmentKey(host: "build-2", prefix: "/elsewhere")))
+        func seqs(_ filter: EventFilter) throws -> [Int64] {
+            var out: [Int64] = []
+            try store.eachEvent(filter) { out.append($0.event.seq) }
+            return out
+        }
+        XCTAssertEqual(try seqs(EventFilter(host: "build-1")), [1, 2, 3, 4, 5])
+        XCTAssertEqual(try seqs(EventFilter(prefixes: ["/w/.venv"])), [1, 2, 4, 5, 6])
+        XCTAssertEqual(try seqs(EventFilter(host: "build-2", prefixes: ["/w/.venv", "/elsewhere"])), [6])
+        XCTAssertEqual(try store.who(PackageQuery("pkg==2.0")).map { $0.event.seq }, [2, 4])
     }
 
     /// An attacker edits the environment ids or the environment table (plain
