@@ -13,10 +13,6 @@ public enum EnvironmentScan {
         public let files: FileVerifier.Result?
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Scans `paths` (venvs, interpreters, prefixes the log knows, or plain
     /// site directories), or every environment the log knows when empty.
     public static func run(paths: [String], files: Bool = false, sink: EventSink, env: ProcessEnvironment) throws
@@ -54,8 +50,8 @@ public enum EnvironmentScan {
         let abs = FileSystem.absolute(path, cwd: cwd)
         guard let st = FileSystem.stat(abs) else {
             if let k = known.first(where: { $0.prefix == abs }) { return k }  // removed since: all of it is drift
-            throw Failure(
-                description: "\(path): no such environment; give a venv, an interpreter or a site-packages directory")
+            throw PkgtrailError(
+                .missing, "\(path): no such environment; give a venv, an interpreter or a site-packages directory")
         }
         var info: PythonInfo?
         if st.isDirectory {
@@ -66,7 +62,9 @@ public enum EnvironmentScan {
         let prefix = info?.prefix ?? abs
         if let k = known.first(where: { $0.prefix == prefix }) { return k }
         if let info { return info.environment }
-        guard st.isDirectory else { throw Failure(description: "\(path): not a Python environment or directory") }
+        guard st.isDirectory else {
+            throw PkgtrailError(.invalidInput, "\(path): not a Python environment or directory")
+        }
         return Environment(
             prefix: abs, python: nil, pythonVersion: nil, platform: PythonLocator.platform, isVenv: false,
             siteDirs: [abs])

@@ -19,17 +19,14 @@ public struct KeyFiles: Sendable {
             (privatePath.map { $0.hasSuffix(".key") ? String($0.dropLast(4)) : $0 } ?? dir + "/checkpoint") + ".pub"
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Writes a new key pair; refuses to replace an existing private key.
     public func create(_ signer: SignedNote.Signer) throws {
         FileSystem.makeDirectories(FileSystem.dirname(privatePath))
         let fd = open(privatePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw Failure(
-                description: errno == EEXIST
+            throw PkgtrailError(
+                .unwritable,
+                errno == EEXIST
                     ? "\(privatePath) already exists: keep using it, or move it aside to make a new key"
                     : "cannot create \(privatePath): \(String(cString: strerror(errno)))")
         }
@@ -40,21 +37,21 @@ public struct KeyFiles: Sendable {
         if pub >= 0 { close(pub) }
         guard ok, pubOK else {
             unlink(privatePath)
-            throw Failure(description: "cannot write the key files: \(String(cString: strerror(errno)))")
+            throw PkgtrailError(.unwritable, "cannot write the key files: \(String(cString: strerror(errno)))")
         }
     }
 
     public func signer() throws -> SignedNote.Signer {
         guard let bytes = FileSystem.read(privatePath, limit: 4096) else {
-            throw Failure(description: "no signing key at \(privatePath): create one with `pkgtrail key init`")
+            throw PkgtrailError(.missing, "no signing key at \(privatePath): create one with `pkgtrail key init`")
         }
         var st = stat()
         if stat(privatePath, &st) == 0, st.st_mode & 0o077 != 0 {
-            throw Failure(
-                description: "\(privatePath) is readable by others: chmod 600 it (and consider the key exposed)")
+            throw PkgtrailError(
+                .invalidInput, "\(privatePath) is readable by others: chmod 600 it (and consider the key exposed)")
         }
         do { return try SignedNote.Signer(encoded: String(decoding: bytes, as: UTF8.self)) } catch {
-            throw Failure(description: "\(privatePath): \(error)")
+            throw PkgtrailError(.invalidInput, "\(privatePath): \(error)")
         }
     }
 
@@ -67,15 +64,16 @@ public struct KeyFiles: Sendable {
         } else if let given, given.contains("+") {
             text = given
         } else {
-            throw Failure(
-                description: given == nil
+            throw PkgtrailError(
+                .missing,
+                given == nil
                     ? "no public key at \(publicPath): pass --key FILE (the signer's checkpoint.pub)"
                     : "cannot read the key \(source)")
         }
         do { return try SignedNote.Verifier(encoded: text) } catch {
             // Name a file, never echo key text: a private key pasted by mistake would reach the terminal.
             let what = FileSystem.read(source, limit: 4096, regularOnly: false) == nil ? "the --key text" : source
-            throw Failure(description: "\(what): \(error)")
+            throw PkgtrailError(.invalidInput, "\(what): \(error)")
         }
     }
 

@@ -30,10 +30,6 @@ public struct Spool {
         fallback = "\(stateDirectory)/spool-\(tag).ndjson"
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Writes one event, noting why it waits; returns the path it went to.
     @discardableResult
     public func write(_ event: Event, reason: String, at time: String) throws -> String {
@@ -56,7 +52,7 @@ public struct Spool {
                 errors.append("\(path): \(error)")
             }
         }
-        throw Failure(description: "could not spool the event (" + errors.joined(separator: "; ") + ")")
+        throw PkgtrailError(.unwritable, "could not spool the event (" + errors.joined(separator: "; ") + ")")
     }
 
     private static func appendLocked(_ line: [UInt8], to path: String) throws {
@@ -65,15 +61,17 @@ public struct Spool {
             atPath: dir, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
         let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw PkgtrailError(.unwritable, String(cString: strerror(errno))) }
         defer { close(fd) }
-        guard flock(fd, LOCK_EX) == 0 else { throw Failure(description: "flock: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX) == 0 else {
+            throw PkgtrailError(.unwritable, "flock: \(String(cString: strerror(errno)))")
+        }
         // A write cut short (a full disk) is taken back, so no torn line is
         // left for the next replay to set aside: the event goes to the fallback whole.
         let end = lseek(fd, 0, SEEK_END)
         do {
             try writeAll(fd, line)
-            guard fsync(fd) == 0 else { throw Failure(description: "fsync: \(String(cString: strerror(errno)))") }
+            guard fsync(fd) == 0 else { throw PkgtrailError(.unwritable, "fsync: \(String(cString: strerror(errno)))") }
         } catch {
             if end >= 0 { _ = ftruncate(fd, end) }
             throw error
@@ -81,7 +79,7 @@ public struct Spool {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        if let code = FileSystem.writeAll(fd, bytes) { throw Failure(description: SystemError(code).description) }
+        if let code = FileSystem.writeAll(fd, bytes) { throw PkgtrailError(.unwritable, SystemError(code).description) }
     }
 
     public struct ReplayResult {
@@ -128,7 +126,7 @@ public struct Spool {
                 result.rejectedPath = rejectedPath
             }
             guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else {
-                throw Failure(description: "could not empty \(path): \(String(cString: strerror(errno)))")
+                throw PkgtrailError(.unwritable, "could not empty \(path): \(String(cString: strerror(errno)))")
             }
         }
         return result
@@ -154,6 +152,6 @@ public struct Spool {
     }
 
     private static func readAll(_ fd: Int32) throws -> [UInt8] {
-        do { return try FileSystem.readAll(fd).get() } catch { throw Failure(description: "\(error)") }
+        do { return try FileSystem.readAll(fd).get() } catch { throw PkgtrailError(.unreadable, "\(error)") }
     }
 }

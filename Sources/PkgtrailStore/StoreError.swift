@@ -1,12 +1,5 @@
-/// Every storage failure, in sentences that say what to do next.
-/// Statement arguments are never included: they may hold user data.
-public struct StoreError: Error, CustomStringConvertible {
-    public enum Kind: Sendable { case missing, unreadable, unwritable, corrupt, locked, invalidEvent }
-    public let kind: Kind
-    public let description: String
+import PkgtrailCore
 
-    public init(_ kind: Kind, _ description: String) {
-        self.kind = kind
-        self.description = description
-    }
-}
+/// Storage failures are pkgtrail's one error type, under the name the store
+/// has always used for them.
+public typealias StoreError = PkgtrailError

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PkgtrailCapture
+import PkgtrailCore
 import PkgtrailSystem
 
 #if canImport(Glibc)
@@ -35,6 +36,10 @@ enum ExitStatus {
 
     /// Prints what `error` means and returns its status.
     static func report(_ error: Error, arguments: [String]) -> Int32 {
+        if let e = error as? PkgtrailError {
+            Console.error(e.description)
+            return e.kind == .usage ? usage : failed
+        }
         if let code = error as? ExitCode {
             // Thrown by a command with its verdict, or by `fail` after its line.
             return code.rawValue

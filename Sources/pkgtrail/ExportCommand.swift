@@ -146,7 +146,9 @@ final class ExportSink {
             self.path = nil
             temp = nil
             owned = false
-            guard let f = fdopen(STDOUT_FILENO, "w") else { throw Failure("cannot write to standard output") }
+            guard let f = fdopen(STDOUT_FILENO, "w") else {
+                throw PkgtrailError(.unwritable, "cannot write to standard output")
+            }
             file = f
             return
         }
@@ -156,14 +158,14 @@ final class ExportSink {
             temp = nil
             owned = true
             guard let f = fopen(path, "w") else {
-                throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+                throw PkgtrailError(.unwritable, "cannot write \(path): \(String(cString: strerror(errno)))")
             }
             file = f
             return
         }
         let t = target + ".tmp-\(getpid())"
         guard let f = fopen(t, "wx") else {
-            throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw PkgtrailError(.unwritable, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         temp = t
         owned = true
@@ -186,13 +188,17 @@ final class ExportSink {
     func write(_ s: String) { write(Array(s.utf8)) }
 
     func commit() throws {
-        if fflush(file) != 0 || ferror(file) != 0 { throw Failure("write error: \(String(cString: strerror(errno)))") }
+        if fflush(file) != 0 || ferror(file) != 0 {
+            throw PkgtrailError(.unwritable, "write error: \(String(cString: strerror(errno)))")
+        }
         guard let temp, let path else {
-            if owned, fclose(file) != 0 { throw Failure("write error: \(String(cString: strerror(errno)))") }
+            if owned, fclose(file) != 0 {
+                throw PkgtrailError(.unwritable, "write error: \(String(cString: strerror(errno)))")
+            }
             return
         }
         if fsync(fileno(file)) != 0 || fclose(file) != 0 || rename(temp, path) != 0 {
-            throw Failure("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw PkgtrailError(.unwritable, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 

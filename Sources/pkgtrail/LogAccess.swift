@@ -47,7 +47,8 @@ struct LogAccess {
             } catch  where olderSchemaAllowed {
                 return try TrailStore.openForReading(path: databasePath)
             } catch {
-                throw Failure(
+                throw PkgtrailError(
+                    .unwritable,
                     "\(databasePath) was written by an older pkgtrail and cannot be upgraded here (\(error)): "
                         + "open it once with write access (`pkgtrail verify --db \(databasePath)`)")
             }

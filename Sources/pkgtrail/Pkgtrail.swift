@@ -21,9 +21,3 @@ struct LogLocation: ParsableArguments {
     @Option(name: .long, help: "The log file (default: $PKGTRAIL_DB, else $XDG_DATA_HOME/pkgtrail/trail.db).")
     var db: String?
 }
-
-/// "Could not do its job": one line on stderr, exit 2.
-struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}

@@ -28,10 +28,10 @@ struct VerifyCommand: ParsableCommand {
             let verifier = checkpoint.isEmpty ? nil : try KeyFiles(env: ProcessEnvironment.current()).verifier(key)
             checkpoints = try checkpoint.map { file in
                 guard let bytes = FileSystem.read(file, limit: 1 << 16, regularOnly: false) else {
-                    throw Failure("cannot read the checkpoint \(file)")
+                    throw PkgtrailError(.unreadable, "cannot read the checkpoint \(file)")
                 }
                 do { return try Checkpoint(text: try verifier!.open(String(decoding: bytes, as: UTF8.self))) } catch {
-                    throw Failure("\(file): \(error); cannot check the log against it")
+                    throw PkgtrailError(.invalidInput, "\(file): \(error); cannot check the log against it")
                 }
             }
         } catch { throw fail(Terminal.safe("\(error)")) }
