@@ -86,6 +86,8 @@ extension TrailStoreTests {
             XCTAssertTrue(readOnly.intact, "\(last): \(readOnly.problems)")
             XCTAssertFalse(readOnly.projectionsChecked, "the old tables are not read")
 
+            // The queries' open upgrades it (once), as the next install would.
+            XCTAssertTrue(try TrailStore.openForQueries(path: old).hasCurrentSchema())
             let store = try TrailStore.openForWriting(path: old)
             XCTAssertTrue(try store.hasCurrentSchema())
             XCTAssertEqual(try projectionRows(old), fresh, last)
@@ -151,4 +153,26 @@ extension TrailStoreTests {
         XCTAssertEqual(try store.verify().problems.count, 1, "the triggers are as expected")
     }
 
+}
+
+extension TrailStoreTests {
+    /// A read-only copy of an older log cannot be upgraded: the queries are
+    /// told what to do, `verify` (older schema allowed) reads it as it is.
+    func testAnOlderReadOnlyLogIsReadAsItIsOnlyByVerify() throws {
+        _ = try lifecycle()
+        let events = try TrailStore.openForReading(path: path).allEvents().map(\.event)
+        let old = dir + "/old.db"
+        let queue = try DatabaseQueue(path: old)
+        try Schema.migrator.migrate(queue, upTo: "3-chain-linked-by-trigger")
+        try queue.write { try Self.appendBeforeEnvironmentIDs($0, events) }
+        try queue.close()
+        chmod(old, 0o444)
+        chmod(dir, 0o555)
+        defer { chmod(dir, 0o755) }
+        guard access(old, W_OK) != 0 else { throw XCTSkip("running as root: a read-only file is still writable") }
+        XCTAssertThrowsError(try TrailStore.openForQueries(path: old)) { e in
+            XCTAssertEqual((e as? PkgtrailError)?.kind, .unwritable, "\(e)")
+        }
+        XCTAssertFalse(try TrailStore.openForQueries(path: old, olderSchemaAllowed: true).hasCurrentSchema())
+    }
 }

@@ -1,0 +1,31 @@
+import PkgtrailCore
+import PkgtrailSystem
+
+extension TrailStore {
+    /// Opens an existing log for the queries. A log written by an older
+    /// pkgtrail has its query tables upgraded first (once), as the next
+    /// recorded install would; where that cannot be done (a read-only copy,
+    /// a writer holding the lock past the busy timeout), only a caller that
+    /// allows an older schema (`verify`: its chain and triggers need no
+    /// upgrade) gets the log as it is; the others are told what to do.
+    public static func openForQueries(path: String, olderSchemaAllowed: Bool = false) throws -> TrailStore {
+        var reader: TrailStore? = try openForReading(path: path)
+        if let current = reader, try current.hasCurrentSchema() { return current }
+        // Closed before the upgrade: the writer's close then checkpoints
+        // and removes the WAL, which a reader left open would keep.
+        reader = nil
+        Console.note(
+            "upgrading the query tables of \(path) for this pkgtrail (once; up to half a minute per million events)")
+        do {
+            try openForWriting(path: path).close()
+        } catch where olderSchemaAllowed {
+            return try openForReading(path: path)
+        } catch {
+            throw PkgtrailError(
+                .unwritable,
+                "\(path) was written by an older pkgtrail and cannot be upgraded here (\(error)): "
+                    + "open it once with write access (`pkgtrail verify --db \(path)`)")
+        }
+        return try openForReading(path: path)
+    }
+}
