@@ -18,7 +18,7 @@ extension TrailStore {
             "upgrading the query tables of \(path) for this pkgtrail (once; up to half a minute per million events)")
         do {
             try openForWriting(path: path).close()
-        } catch where olderSchemaAllowed {
+        } catch  where olderSchemaAllowed {
             return try openForReading(path: path)
         } catch {
             throw PkgtrailError(
