@@ -99,7 +99,8 @@ public enum Coverage {
         }
         let functions =
             view == nil
-            ? "this shell has no pkgtrail functions: add the `pkgtrail init` line to its startup file and open a new shell"
+            ? "this shell has no pkgtrail functions: add the `pkgtrail init` line to its startup file and open a new "
+                + "shell"
             : "\(name) is new since this shell loaded pkgtrail's functions: open a new shell"
         if interpreter {
             return Row(

@@ -67,7 +67,8 @@ public struct EventSink {
             let r = try spool.replay(into: store)
             if r.rejected > 0, let p = r.rejectedPath {
                 Console.warning(
-                    "\(r.rejected) spooled line(s) were edited, corrupted or torn and were set aside in \(p), not logged"
+                    "\(r.rejected) spooled line(s) were edited, corrupted or torn and were set aside in \(p), not "
+                        + "logged"
                 )
             }
         } catch {

@@ -68,15 +68,18 @@ public struct ShellHooks: Sendable {
     private func posix(_ shell: Shell, bashEnvFile: String?) -> String {
         let bin = q(binary)
         var s =
-            "# pkgtrail \(shell.rawValue) hooks (`pkgtrail init \(shell.rawValue)`): pip, uv and `python -m pip` are recorded.\n"
+            "# pkgtrail \(shell.rawValue) hooks (`pkgtrail init \(shell.rawValue)`): pip, uv and `python -m pip` are "
+            + "recorded.\n"
         s += pathLine
         // PATH less the shims, as the shell would search it without them (zsh
         // reads quotes in a ${//} pattern as characters: it walks its path array).
         let withoutShims =
             shell == .bash
-            ? "__pkgtrail_p=\":$PATH:\"\n    while [[ \"$__pkgtrail_p\" == *:\(q(shims)):* ]]; do __pkgtrail_p=\"${__pkgtrail_p//:\(q(shims)):/:}\"; done\n"
+            ? "__pkgtrail_p=\":$PATH:\"\n    while [[ \"$__pkgtrail_p\" == *:\(q(shims)):* ]]; do "
+                + "__pkgtrail_p=\"${__pkgtrail_p//:\(q(shims)):/:}\"; done\n"
                 + "    __pkgtrail_p=\"${__pkgtrail_p#:}\"; __pkgtrail_p=\"${__pkgtrail_p%:}\""
-            : "__pkgtrail_p=\"\" __pkgtrail_d\n    for __pkgtrail_d in \"${path[@]}\"; do [[ \"$__pkgtrail_d\" == \(q(shims)) ]] || __pkgtrail_p=\"${__pkgtrail_p:+$__pkgtrail_p:}$__pkgtrail_d\"; done"
+            : "__pkgtrail_p=\"\" __pkgtrail_d\n    for __pkgtrail_d in \"${path[@]}\"; do [[ \"$__pkgtrail_d\" == "
+                + "\(q(shims)) ]] || __pkgtrail_p=\"${__pkgtrail_p:+$__pkgtrail_p:}$__pkgtrail_d\"; done"
         // A line with none of its tool's words cannot change an environment:
         // it runs directly, past the shims, with no process of pkgtrail's.
         s += """
@@ -105,7 +108,8 @@ public struct ShellHooks: Sendable {
             """
         for name in toolNames {
             s +=
-                "function \(name) { __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' \"$@\"; }\n"
+                "function \(name) { __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' \"$@\"; "
+                + "}\n"
         }
         // `python -m MODULE`, grouped by the tool each module runs.
         var inner = ""
@@ -133,8 +137,10 @@ public struct ShellHooks: Sendable {
         let names = allNames.joined(separator: " ")
         let whatIs =
             shell == .bash
-            ? "__pkgtrail_k=\"$(type -t \"$__pkgtrail_n\")\"\n        [ \"$__pkgtrail_k\" = function ] && [[ \"$(declare -f \"$__pkgtrail_n\")\" == *__pkgtrail_* ]] && __pkgtrail_k=pkgtrail-function"
-            : "__pkgtrail_k=\"${$(whence -w -- \"$__pkgtrail_n\")#*: }\"\n        [ \"$__pkgtrail_k\" = function ] && [[ \"$(functions -- \"$__pkgtrail_n\")\" == *__pkgtrail_* ]] && __pkgtrail_k=pkgtrail-function"
+            ? "__pkgtrail_k=\"$(type -t \"$__pkgtrail_n\")\"\n        [ \"$__pkgtrail_k\" = function ] && [[ "
+                + "\"$(declare -f \"$__pkgtrail_n\")\" == *__pkgtrail_* ]] && __pkgtrail_k=pkgtrail-function"
+            : "__pkgtrail_k=\"${$(whence -w -- \"$__pkgtrail_n\")#*: }\"\n        [ \"$__pkgtrail_k\" = function ] "
+                + "&& [[ \"$(functions -- \"$__pkgtrail_n\")\" == *__pkgtrail_* ]] && __pkgtrail_k=pkgtrail-function"
         s += """
             function __pkgtrail_view {
                 local __pkgtrail_n __pkgtrail_k
@@ -219,7 +225,8 @@ public struct ShellHooks: Sendable {
             """
         for name in toolNames {
             s +=
-                "function \(name); __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' $argv; end\n"
+                "function \(name); __pkgtrail_tool \(name) '\(Self.words(TypedCommand.tool(named: name)!))' $argv; "
+                + "end\n"
         }
         var attachedCases = ""
         var moduleTests: [String] = []
@@ -267,7 +274,8 @@ public struct ShellHooks: Sendable {
             """
         if let bashEnvFile {
             s +=
-                "if set -q BASH_ENV; and test \"$BASH_ENV\" != \(fq(bashEnvFile)); set -gx PKGTRAIL_USER_BASH_ENV $BASH_ENV; end\n"
+                "if set -q BASH_ENV; and test \"$BASH_ENV\" != \(fq(bashEnvFile)); set -gx PKGTRAIL_USER_BASH_ENV "
+                + "$BASH_ENV; end\n"
             s += "set -gx BASH_ENV \(fq(bashEnvFile))\n"
         }
         return s

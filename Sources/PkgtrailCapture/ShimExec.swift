@@ -28,7 +28,8 @@ public enum ShimExec {
         let depth = Int(env.nonEmpty("PKGTRAIL_DEPTH") ?? "0") ?? 0
         if depth >= RealTool.maxDepth {
             Console.error(
-                "\(name): circular shim invocation: the \(name) found on PATH leads back into the pkgtrail shims; remove the loop from PATH"
+                "\(name): circular shim invocation: the \(name) found on PATH leads back into the pkgtrail shims; "
+                    + "remove the loop from PATH"
             )
             exit(127)
         }
@@ -91,7 +92,8 @@ public enum ShimExec {
             break
         case .spooled(let path, let reason):
             Console.warning(
-                "could not write the log (\(reason)); the event is kept in \(path) and will be added by the next pkgtrail call"
+                "could not write the log (\(reason)); the event is kept in \(path) and will be added by the next "
+                    + "pkgtrail call"
             )
             if strict && status == 0 { status = strictFailureStatus }
         case .lost(let reason):

@@ -44,7 +44,9 @@ public enum SiteScanner {
                     // Deterministic whatever the directory order: the greater path wins.
                     let (keep, drop) = existing.metadataPath > dist.metadataPath ? (existing, dist) : (dist, existing)
                     notes.append(
-                        "\(dist.name) has more than one metadata directory (\(FileSystem.basename(keep.metadataPath)) is used, \(FileSystem.basename(drop.metadataPath)) ignored)"
+                        "\(dist.name) has more than one metadata directory "
+                            + "(\(FileSystem.basename(keep.metadataPath)) is used, "
+                            + "\(FileSystem.basename(drop.metadataPath)) ignored)"
                     )
                     snapshot.distributions[dist.name] = keep
                 } else {

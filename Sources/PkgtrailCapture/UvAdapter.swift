@@ -27,7 +27,8 @@ final class UvAdapter: ToolAdapter {
                 python = PythonLocator.interpreter(fromOption: request, searchPath: path, cwd: cwd)
             } else {
                 notes.append(
-                    "--python \(Redaction.redactText(request)) is a version request; the active or nearest virtual environment was assumed"
+                    "--python \(Redaction.redactText(request)) is a version request; the active or nearest virtual "
+                        + "environment was assumed"
                 )
             }
         }

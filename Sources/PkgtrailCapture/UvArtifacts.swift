@@ -60,7 +60,8 @@ struct UvArtifacts: ArtifactSource {
             case .directory(let editable):
                 return facts(
                     Artifact(url: Redaction.redactURLs(direct.url), sha256: nil, filename: nil, hashSource: nil),
-                    "\(what) was built from the local directory \(direct.url.dropFirst(direct.url.hasPrefix("file://") ? 7 : 0))"
+                    "\(what) was built from the local directory "
+                        + "\(direct.url.dropFirst(direct.url.hasPrefix("file://") ? 7 : 0))"
                         + (editable ? " (editable)" : "") + ": no archive exists, so no sha256")
             case .archive(let sha256):
                 return archive(direct.url, declared: sha256, name: name, version: version)
@@ -170,7 +171,9 @@ struct UvArtifacts: ArtifactSource {
         guard hashes.count == 1 else {
             return facts(
                 Artifact(url: nil, sha256: nil, filename: nil, hashSource: nil),
-                "\(what): uv's cache holds \(hashes.count) different sha256 for it (\(hashes.sorted().map { String($0.prefix(12)) }.joined(separator: ", "))…, from different indexes); which one was installed cannot be told"
+                "\(what): uv's cache holds \(hashes.count) different sha256 for it "
+                    + "(\(hashes.sorted().map { String($0.prefix(12)) }.joined(separator: ", "))…, from different "
+                    + "indexes); which one was installed cannot be told"
             )
         }
         let url = entry.url.map(Redaction.redactURLs) ?? fallbackURL

@@ -87,7 +87,8 @@ public struct ChainVerifier {
                 throw Break(
                     seq: row.seq - 1, fault: .inserted,
                     reason:
-                        "event \(row.seq - 1) is not part of the chain: the event stored after it follows seq \(row.seq - 2)"
+                        "event \(row.seq - 1) is not part of the chain: the event stored after it follows seq "
+                        + "\(row.seq - 2)"
                 )
             }
             throw Break(seq: row.seq, fault: .reordered, reason: "the row at seq \(row.seq) holds event \(bodySeq)")

@@ -31,10 +31,12 @@ public enum CheckpointVerdict: Sendable {
                 "TRUNCATED: the signed checkpoint \(cp.origin) vouches for \(cp.size) events; the log now holds \(have)"
         case .rewritten(let p):
             return
-                "REWRITTEN: the log no longer matches the signed checkpoint \(cp.origin) at seq \(cp.size) (\(p.description))"
+                "REWRITTEN: the log no longer matches the signed checkpoint \(cp.origin) at seq \(cp.size) "
+                + "(\(p.description))"
         case .forked(let seq):
             return
-                "FORKED: the log's chain is intact but its seq \(seq) is not the one signed in \(cp.origin): its history was rewritten and re-chained, or this is another log"
+                "FORKED: the log's chain is intact but its seq \(seq) is not the one signed in \(cp.origin): its "
+                + "history was rewritten and re-chained, or this is another log"
         }
     }
 }

@@ -68,7 +68,8 @@ extension TrailStore {
         let timeClause =
             at == nil
             ? "w.until_seq IS NULL"
-            : "w.finished <= :at AND (w.until_seq IS NULL OR (SELECT finished FROM event_summary WHERE seq = w.until_seq) > :at)"
+            : "w.finished <= :at AND (w.until_seq IS NULL OR (SELECT finished FROM event_summary WHERE seq = "
+                + "w.until_seq) > :at)"
         return try presence(
             sql: """
                 WITH w AS (

@@ -176,7 +176,8 @@ public final class TrailStore {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             return StoreError(
                 .corrupt,
-                "\(path) is damaged or not a SQLite file: move it aside and keep it for inspection (new events wait in the spool)"
+                "\(path) is damaged or not a SQLite file: move it aside and keep it for inspection (new events wait "
+                    + "in the spool)"
             )
         default: return StoreError(.unreadable, "\(path): \(e.resultCode): \(e.message ?? "database error")")
         }
@@ -316,7 +317,8 @@ public final class TrailStore {
         if let h = filter.host { clause("s.env IN (SELECT id FROM environment WHERE host = ?)", [h]) }
         if let p = filter.prefixes, !p.isEmpty {
             clause(
-                "s.env IN (SELECT id FROM environment WHERE prefix IN (\(Array(repeating: "?", count: p.count).joined(separator: ","))))",
+                "s.env IN (SELECT id FROM environment WHERE prefix IN "
+                    + "(\(Array(repeating: "?", count: p.count).joined(separator: ","))))",
                 p)
         }
         if let t = filter.tool { clause("s.tool = ?", [t]) }

@@ -119,7 +119,8 @@ func complain(_ message: String) {
             let args = CommandLine.arguments
             guard args.count >= 2, let target = Target(rawValue: args[1]) else {
                 complain(
-                    "usage: pkgtrail-fuzz TARGET FILE|DIR...  (targets: \(Target.allCases.map(\.rawValue).joined(separator: " ")))"
+                    "usage: pkgtrail-fuzz TARGET FILE|DIR...  (targets: "
+                        + "\(Target.allCases.map(\.rawValue).joined(separator: " ")))"
                 )
                 exit(64)
             }

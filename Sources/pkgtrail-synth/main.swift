@@ -178,7 +178,8 @@ for i in 0..<total {
 store = nil
 let median = batchRates.isEmpty ? 0 : batchRates.sorted()[batchRates.count / 2]
 print(
-    "appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s (batches of \(batchSize))"
+    "appended \(written) events in \(appendMs) ms: \(appendMs > 0 ? Int64(written) * 1000 / appendMs : 0) events/s "
+        + "(batches of \(batchSize))"
         + (writer == nil ? "" : "; \(spooled) spooled") + "; median batch \(Int(median)) events/s")
 
 extension String {

@@ -83,7 +83,8 @@ struct DoctorCommand: ParsableCommand {
                     shims.map {
                         "PATH: the shims (\($0.element)) are entry \($0.offset + 1) of PATH, for scripts, cron and make"
                     }
-                        ?? "PATH: the pkgtrail shims are not on PATH: scripts, cron and make that run pip or uv are not recorded"
+                        ?? "PATH: the pkgtrail shims are not on PATH: scripts, cron and make that run pip or uv are "
+                        + "not recorded"
                 ))
             emit(
                 covered
@@ -117,14 +118,16 @@ struct DoctorCommand: ParsableCommand {
         s +=
             log.spooled == 0
             ? "; nothing waiting in the spool"
-            : "; \(log.spooled) events waiting in \(log.spoolPaths.joined(separator: ", ")) (the next pkgtrail call appends them)"
+            : "; \(log.spooled) events waiting in \(log.spoolPaths.joined(separator: ", ")) (the next pkgtrail call "
+                + "appends them)"
         return s
     }
 
     static func shellLine(_ view: Coverage.ShellView?) -> String {
         guard let view else {
             return
-                "shell: pkgtrail's functions are not loaded here (add `eval \"$(pkgtrail init bash)\"` to ~/.bashrc, or zsh/fish alike)"
+                "shell: pkgtrail's functions are not loaded here (add `eval \"$(pkgtrail init bash)\"` to ~/.bashrc, "
+                + "or zsh/fish alike)"
         }
         let scripts =
             view.shell == "bash"

@@ -48,12 +48,14 @@ struct EnvironmentOptions: ParsableArguments {
             if hosts.count == 1 { return EnvironmentKey(host: hosts[0], prefix: p) }
             if hosts.count > 1 {
                 throw fail(
-                    "\(Terminal.safe(p)) is recorded on several hosts (\(hosts.prefix(3).map(Terminal.safe).joined(separator: ", "))\(hosts.count > 3 ? ", …" : "")): add --host"
+                    "\(Terminal.safe(p)) is recorded on several hosts "
+                        + "(\(hosts.prefix(3).map(Terminal.safe).joined(separator: ", "))\(hosts.count > 3 ? ", …" : "")): add --host"
                 )
             }
         }
         throw fail(
-            "nothing is recorded for \(Terminal.safe(path))\(host.map { " on \(Terminal.safe($0))" } ?? ""): `pkgtrail log` lists the environments"
+            "nothing is recorded for \(Terminal.safe(path))\(host.map { " on \(Terminal.safe($0))" } ?? ""): "
+                + "`pkgtrail log` lists the environments"
         )
     }
 }

@@ -66,7 +66,8 @@ enum EventText {
         if let l = e.lockfile {
             field(
                 "lockfile",
-                "\(l.path) \(l.sha256Before.map { String($0.prefix(12)) } ?? "(none)") → \(l.sha256After.map { String($0.prefix(12)) } ?? "(none)")"
+                "\(l.path) \(l.sha256Before.map { String($0.prefix(12)) } ?? "(none)") → "
+                    + "\(l.sha256After.map { String($0.prefix(12)) } ?? "(none)")"
             )
         }
         if let t = e.tool {
@@ -82,7 +83,8 @@ enum EventText {
         if e.changes.isEmpty { out.append("  (none)") }
         for c in e.changes {
             var l =
-                "  \(c.action.rawValue.rightPad(9)) \(c.name) \(c.fromVersion ?? "")\(c.fromVersion != nil && c.toVersion != nil ? " → " : "")\(c.toVersion ?? "")"
+                "  \(c.action.rawValue.rightPad(9)) \(c.name) "
+                + "\(c.fromVersion ?? "")\(c.fromVersion != nil && c.toVersion != nil ? " → " : "")\(c.toVersion ?? "")"
             if let r = c.requested {
                 l +=
                     r

@@ -54,7 +54,8 @@ enum ExitStatus {
             let message =
                 Pkgtrail.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
             Console.error(
-                "\(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) (see `\(helpCommand(arguments))`)"
+                "\(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) (see "
+                    + "`\(helpCommand(arguments))`)"
             )
             return usage
         }

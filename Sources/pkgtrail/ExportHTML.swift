@@ -72,7 +72,8 @@ struct HTMLExport: ExportWriter {
             } + e.startupHooks.map(Self.hook)
         let hash = Hex.encode(s.hash)
         out.write(
-            "<tr id=\"seq-\(e.seq)\" class=\"\(classes.joined(separator: " "))\"><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
+            "<tr id=\"seq-\(e.seq)\" "
+                + "class=\"\(classes.joined(separator: " "))\"><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
                 + "<td>\(Self.escape(who))</td><td class=\"mono\">\(Self.escape(e.environment.prefix))</td>"
                 + "<td>\(tags)<code>\(Self.escape(command))</code></td><td>\(changes.isEmpty ? "(none)" : changes.joined(separator: "<br>"))</td>"
                 + "<td class=\"mono\" title=\"\(hash)\">\(hash.prefix(12))…</td></tr>\n")
@@ -81,7 +82,8 @@ struct HTMLExport: ExportWriter {
 
     func end(_ h: ExportHeader, _ out: ExportSink) throws {
         out.write(
-            "</tbody></table>\n<p id=\"count\">\(rows) event\(rows == 1 ? "" : "s") in this export.</p>\n</body></html>\n"
+            "</tbody></table>\n<p id=\"count\">\(rows) event\(rows == 1 ? "" : "s") in this "
+                + "export.</p>\n</body></html>\n"
         )
     }
 

@@ -60,7 +60,8 @@ struct ExposureCommand: ParsableCommand {
             if advisories.allSatisfy({ $0.affected.isEmpty }) {
                 Console.error(
                     Terminal.safe(
-                        "\(file): no PyPI package in \(advisories.map(\.id).joined(separator: ", ")); nothing to look for there"
+                        "\(file): no PyPI package in \(advisories.map(\.id).joined(separator: ", ")); nothing to "
+                            + "look for there"
                     ))
             }
         }
@@ -117,7 +118,8 @@ struct ExposureCommand: ParsableCommand {
         emit(
             found.isEmpty
                 ? "no exposure: no recorded environment ever held a matching version"
-                : "\(found.count) exposure window\(found.count == 1 ? "" : "s") in \(envs) environment\(envs == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s")"
+                : "\(found.count) exposure window\(found.count == 1 ? "" : "s") in \(envs) "
+                    + "environment\(envs == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s")"
         )
     }
 }

@@ -49,7 +49,8 @@ struct InitCommand: ParsableCommand {
         }
         guard let file = Self.writeBashEnvFile(hooks, env: env) else {
             throw fail(
-                "cannot write \(Self.bashEnvPath(env: env)): make \(env.stateDirectory) writable (or set XDG_STATE_HOME)"
+                "cannot write \(Self.bashEnvPath(env: env)): make \(env.stateDirectory) writable (or set "
+                    + "XDG_STATE_HOME)"
             )
         }
         if provider == "github" {
@@ -57,7 +58,8 @@ struct InitCommand: ParsableCommand {
             // the PATH entry reaches all of them, BASH_ENV the bash ones.
             guard let pathFile = env.nonEmpty("GITHUB_PATH"), let envFile = env.nonEmpty("GITHUB_ENV") else {
                 throw fail(
-                    "GITHUB_PATH and GITHUB_ENV are not set: run `pkgtrail init --ci github` as a step of a GitHub Actions job"
+                    "GITHUB_PATH and GITHUB_ENV are not set: run `pkgtrail init --ci github` as a step of a GitHub "
+                        + "Actions job"
                 )
             }
             try Self.append(hooks.shims + "\n", to: pathFile)

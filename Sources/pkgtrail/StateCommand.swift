@@ -32,7 +32,8 @@ struct StateCommand: ParsableCommand {
             let clock = time.clock
             emit(
                 Terminal.safe(
-                    "\(env.prefix) on \(env.host) at \(moment.map(clock.show) ?? "now"): \(entries.count) package\(entries.count == 1 ? "" : "s")"
+                    "\(env.prefix) on \(env.host) at \(moment.map(clock.show) ?? "now"): \(entries.count) "
+                        + "package\(entries.count == 1 ? "" : "s")"
                 ))
             StateText.table(entries, clock: clock)
         }

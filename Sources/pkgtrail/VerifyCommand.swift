@@ -14,8 +14,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A signed checkpoint (from `pkgtrail checkpoint`) the log must still extend (repeatable).")
     var checkpoint: [String] = []
     @Option(
-        help:
-            "The public key that signed the checkpoints, as a file or the key text (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.pub)."
+        help: ArgumentHelp(
+            "The public key that signed the checkpoints, as a file or the key text (default: "
+                + "$XDG_CONFIG_HOME/pkgtrail/checkpoint.pub).")
     )
     var key: String?
     @Flag(help: "Print the result as JSON.")
@@ -70,14 +71,16 @@ struct VerifyCommand: ParsableCommand {
             }
             if !report.projectionsChecked {
                 emit(
-                    "query tables not checked: they predate this pkgtrail and could not be upgraded here (read-only, or locked by a writer); run verify again with write access"
+                    "query tables not checked: they predate this pkgtrail and could not be upgraded here (read-only, "
+                        + "or locked by a writer); run verify again with write access"
                 )
             }
             for (cp, v) in zip(checkpoints, verdicts) { emit(Terminal.safe(v.describe(cp))) }
             if checkpoints.isEmpty && report.intact {
                 // The chain proves the log is self-consistent, not that it is the original.
                 emit(
-                    "no checkpoint given: a rewrite that recomputed every later hash is caught only by `verify --checkpoint`"
+                    "no checkpoint given: a rewrite that recomputed every later hash is caught only by `verify "
+                        + "--checkpoint`"
                 )
             }
         }
