@@ -77,7 +77,7 @@ enum ChangeBuilder {
             let now = d.status == .removed ? nil : after.startupFiles[d.path]
             return StartupHook(
                 path: d.path, sha256: now?.sha256, executableImport: now?.executableImport ?? false,
-                status: d.status.rawValue)
+                status: StartupHook.Status(d.status.rawValue))
         }
     }
 }

@@ -44,7 +44,7 @@ enum PipSources {
         }
         var out: [Source] = []
         func add(_ kind: String, _ urls: [String], _ origin: String) {
-            for u in urls { out.append(Source(kind: kind, url: Redaction.redactText(u), origin: origin)) }
+            for u in urls { out.append(Source(kind: Source.Kind(kind), url: Redaction.redactText(u), origin: origin)) }
         }
         if let index = cmd.last("-i", "--index-url") {
             add("index", [index], "argv")
@@ -59,9 +59,9 @@ enum PipSources {
             add(kind, cmd.options.filter { flags.contains($0.name) }.compactMap(\.value), "argv")
         }
         if cmd.has("--no-index") {
-            out.append(Source(kind: "no-index", url: nil, origin: "argv"))
+            out.append(Source(kind: .noIndex, url: nil, origin: "argv"))
         } else if let (v, o) = lower("no-index"), cmd.isTruthy(v.last) {
-            out.append(Source(kind: "no-index", url: nil, origin: o))
+            out.append(Source(kind: .noIndex, url: nil, origin: o))
         }
         return out
     }

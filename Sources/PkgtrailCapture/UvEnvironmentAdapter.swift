@@ -142,7 +142,7 @@ final class UvEnvironmentAdapter: ToolAdapter {
                     executables: receipt?.executables ?? [])
                 if sources.isEmpty {
                     sources = (receipt?.indexURLs ?? []).map {
-                        Source(kind: "index", url: Redaction.redactText($0), origin: "uv-receipt")
+                        Source(kind: .index, url: Redaction.redactText($0), origin: "uv-receipt")
                     }
                 }
             }
@@ -167,7 +167,7 @@ final class UvEnvironmentAdapter: ToolAdapter {
         for registry in Set(lock?.packages.compactMap { $0.sourceKind == "registry" ? $0.sourceValue : nil } ?? [])
             .sorted()
         {
-            sources.append(Source(kind: "index", url: Redaction.redactText(registry), origin: "uv.lock"))
+            sources.append(Source(kind: .index, url: Redaction.redactText(registry), origin: "uv.lock"))
         }
         return ToolFindings(
             changes: built.changes, hooks: built.hooks, toolVersion: version, sources: sources,

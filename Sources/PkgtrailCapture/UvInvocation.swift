@@ -47,7 +47,7 @@ struct UvInvocation {
     var sources: [Source] {
         var out: [Source] = []
         func add(_ kind: String, _ urls: [String], _ origin: String) {
-            for u in urls { out.append(Source(kind: kind, url: Redaction.redactText(u), origin: origin)) }
+            for u in urls { out.append(Source(kind: Source.Kind(kind), url: Redaction.redactText(u), origin: origin)) }
         }
         let argvIndex = cmd.options.filter { ["--index-url", "-i", "--default-index"].contains($0.name) }.compactMap(
             \.value)
@@ -68,7 +68,7 @@ struct UvInvocation {
         if let v = env.nonEmpty("UV_FIND_LINKS") {
             add("find-links", v.split(separator: ",").map(String.init), "env:UV_FIND_LINKS")
         }
-        if cmd.has("--no-index") { out.append(Source(kind: "no-index", url: nil, origin: "argv")) }
+        if cmd.has("--no-index") { out.append(Source(kind: .noIndex, url: nil, origin: "argv")) }
         return out
     }
 }

@@ -174,12 +174,43 @@ public struct Environment: Equatable, Sendable {
 }
 
 public struct Source: Equatable, Sendable {
-    /// index | extra-index | find-links | no-index
-    public var kind: String
+    /// What a source is to the installer. An event written by a later
+    /// pkgtrail may name a kind this one does not know: it is kept as
+    /// written (`other`), never refused, so old and new logs both read.
+    public enum Kind: Equatable, Sendable, CustomStringConvertible {
+        case index
+        case extraIndex
+        case findLinks
+        case noIndex
+        case other(String)
+
+        public init(_ text: String) {
+            switch text {
+            case "index": self = .index
+            case "extra-index": self = .extraIndex
+            case "find-links": self = .findLinks
+            case "no-index": self = .noIndex
+            default: self = .other(text)
+            }
+        }
+
+        /// The word stored in bodies: `index`, `extra-index`, `find-links`, `no-index`.
+        public var description: String {
+            switch self {
+            case .index: return "index"
+            case .extraIndex: return "extra-index"
+            case .findLinks: return "find-links"
+            case .noIndex: return "no-index"
+            case .other(let text): return text
+            }
+        }
+    }
+
+    public var kind: Kind
     public var url: String?
     /// argv | env:NAME | config:PATH
     public var origin: String
-    public init(kind: String, url: String?, origin: String) {
+    public init(kind: Kind, url: String?, origin: String) {
         self.kind = kind
         self.url = url
         self.origin = origin
@@ -205,9 +236,36 @@ public struct StartupHook: Equatable, Sendable {
     public var sha256: String?
     /// A line starting with `import` runs at every interpreter start.
     public var executableImport: Bool
-    /// added | modified | removed
-    public var status: String
-    public init(path: String, sha256: String?, executableImport: Bool, status: String) {
+    /// What happened to the file; a word a later pkgtrail wrote is kept as
+    /// written (`other`).
+    public enum Status: Equatable, Sendable, CustomStringConvertible {
+        case added
+        case modified
+        case removed
+        case other(String)
+
+        public init(_ text: String) {
+            switch text {
+            case "added": self = .added
+            case "modified": self = .modified
+            case "removed": self = .removed
+            default: self = .other(text)
+            }
+        }
+
+        /// The word stored in bodies.
+        public var description: String {
+            switch self {
+            case .added: return "added"
+            case .modified: return "modified"
+            case .removed: return "removed"
+            case .other(let text): return text
+            }
+        }
+    }
+
+    public var status: Status
+    public init(path: String, sha256: String?, executableImport: Bool, status: Status) {
         self.path = path
         self.sha256 = sha256
         self.executableImport = executableImport
@@ -249,6 +307,6 @@ extension Event {
     /// `--index-url`, uv's default index). The artifact's URL says which
     /// file; this says which index was asked.
     public var indexInForce: String? {
-        sources.first(where: { $0.kind == "index" })?.url
+        sources.first(where: { $0.kind == .index })?.url
     }
 }

@@ -165,10 +165,12 @@ extension Environment {
 }
 
 extension Source {
-    var json: JSONValue { .object(["kind": .string(kind), "url": .optional(url), "origin": .string(origin)]) }
+    var json: JSONValue {
+        .object(["kind": .string(kind.description), "url": .optional(url), "origin": .string(origin)])
+    }
     init(json v: JSONValue) throws {
         let r = Reader(v, "source")
-        self.init(kind: try r.string("kind"), url: try r.optionalString("url"), origin: try r.string("origin"))
+        self.init(kind: Kind(try r.string("kind")), url: try r.optionalString("url"), origin: try r.string("origin"))
     }
 }
 
@@ -191,14 +193,14 @@ extension StartupHook {
     var json: JSONValue {
         .object([
             "path": .string(path), "sha256": .optional(sha256), "executable_import": .bool(executableImport),
-            "status": .string(status)
+            "status": .string(status.description)
         ])
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "startup_hook")
         self.init(
             path: try r.string("path"), sha256: try r.optionalString("sha256"),
-            executableImport: try r.bool("executable_import"), status: try r.string("status"))
+            executableImport: try r.bool("executable_import"), status: Status(try r.string("status")))
     }
 }
 

@@ -15,7 +15,7 @@ public struct RecordedState: Equatable, Sendable {
             if c.action == .remove { versions[c.name] = nil } else if let v = c.toVersion { versions[c.name] = v }
         }
         for h in e.startupHooks + e.changes.flatMap(\.startupHooks) {
-            if h.status == "removed" { startupFiles[h.path] = nil } else { startupFiles[h.path] = .some(h.sha256) }
+            if h.status == .removed { startupFiles[h.path] = nil } else { startupFiles[h.path] = .some(h.sha256) }
         }
         lastSeen = e.finished
         lastSeenSeq = e.seq
@@ -54,12 +54,12 @@ public enum Drift {
             switch (was, now) {
             case (nil, let n?):
                 out.append(
-                    StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: "added"))
+                    StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: .added))
             case (_?, nil):
-                out.append(StartupHook(path: path, sha256: nil, executableImport: false, status: "removed"))
+                out.append(StartupHook(path: path, sha256: nil, executableImport: false, status: .removed))
             case (let w?, let n?) where w != n.sha256:
                 out.append(
-                    StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: "modified"))
+                    StartupHook(path: path, sha256: n.sha256, executableImport: n.executableImport, status: .modified))
             default: continue
             }
         }

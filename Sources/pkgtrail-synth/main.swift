@@ -145,7 +145,7 @@ for i in 0..<total {
         environment: Environment(
             prefix: prefix, python: prefix + "/bin/python", pythonVersion: "3.11.7", platform: "linux-x86_64",
             isVenv: true, siteDirs: [prefix + "/lib/python3.11/site-packages"]),
-        sources: [Source(kind: "index", url: "https://pypi.org/simple", origin: "default")], changes: changes,
+        sources: [Source(kind: .index, url: "https://pypi.org/simple", origin: "default")], changes: changes,
         startupHooks: [],
         stateBefore: hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next()),
         stateAfter: hex(rng.next()) + hex(rng.next()) + hex(rng.next()) + hex(rng.next()),

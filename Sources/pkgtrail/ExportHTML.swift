@@ -88,7 +88,7 @@ struct HTMLExport: ExportWriter {
     }
 
     static func hook(_ h: StartupHook) -> String {
-        "<code>.pth \(Self.escape(h.status)) \(Self.escape(h.path))\(h.executableImport ? " (import line)" : "")</code>"
+        "<code>.pth \(Self.escape(h.status.description)) \(Self.escape(h.path))\(h.executableImport ? " (import line)" : "")</code>"
     }
 
     static func escape(_ s: String) -> String {

@@ -11,7 +11,7 @@ enum RecordJSON {
         let hooks = c.startupHooks.map { h in
             JSONValue.object([
                 "path": .string(h.path), "sha256": .optional(h.sha256),
-                "executable_import": .bool(h.executableImport), "status": .string(h.status)
+                "executable_import": .bool(h.executableImport), "status": .string(h.status.description)
             ])
         }
         return .object([
@@ -36,7 +36,9 @@ enum RecordJSON {
             "index": .optional(e.indexInForce),
             "sources": .array(
                 e.sources.map {
-                    .object(["kind": .string($0.kind), "url": .optional($0.url), "origin": .string($0.origin)])
+                    .object([
+                        "kind": .string($0.kind.description), "url": .optional($0.url), "origin": .string($0.origin)
+                    ])
                 }),
             "requested": .optional(c.requested), "required_by": .strings(c.requiredBy), "startup_hooks": .array(hooks),
             "drift_window": e.drift.map {

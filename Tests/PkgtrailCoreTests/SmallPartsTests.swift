@@ -100,7 +100,7 @@ final class SmallPartsTests: XCTestCase {
             environment: Environment(
                 prefix: "/v", python: "/v/bin/python", pythonVersion: "3.11.7",
                 platform: "linux-x86_64", isVenv: true, siteDirs: ["/v/lib"]),
-            sources: [Source(kind: "index", url: "https://***@h/simple", origin: "argv")],
+            sources: [Source(kind: .index, url: "https://***@h/simple", origin: "argv")],
             changes: [
                 Change(
                     name: "x", action: .install, fromVersion: nil, toVersion: "1.0",
@@ -111,7 +111,7 @@ final class SmallPartsTests: XCTestCase {
                     startupHooks: [
                         StartupHook(
                             path: "/v/x.pth", sha256: "d", executableImport: true,
-                            status: "added")
+                            status: .added)
                     ])
             ],
             startupHooks: [], stateBefore: "s1", stateAfter: "s2", startupBefore: "p1", startupAfter: "p2",
@@ -151,14 +151,14 @@ final class ReplayAndDriftTests: XCTestCase {
                         hooks: [
                             StartupHook(
                                 path: "/v/a.pth", sha256: "x",
-                                executableImport: true, status: "added")
+                                executableImport: true, status: .added)
                         ]),
                     change("b", .install, nil, "2.0")
                 ]))
         s.apply(
             event(
                 2, [change("a", .upgrade, "1.0", "1.1"), change("b", .remove, "2.0", nil)],
-                hooks: [StartupHook(path: "/v/a.pth", sha256: nil, executableImport: false, status: "removed")]))
+                hooks: [StartupHook(path: "/v/a.pth", sha256: nil, executableImport: false, status: .removed)]))
         XCTAssertEqual(s.versions, ["a": "1.1"])
         XCTAssertEqual(s.startupFiles.count, 0)
         XCTAssertEqual(s.lastSeenSeq, 2)
@@ -280,5 +280,26 @@ final class UvToolReceiptTests: XCTestCase {
                 """)
         XCTAssertEqual(r.executables, ["/home/u/.local/bin/demo-app"])
         XCTAssertEqual(r.indexURLs, ["https://u:t@idx/simple/"])
+    }
+}
+
+extension SmallPartsTests {
+    /// Source kinds and hook statuses are enums, stored as the words they
+    /// always were; a word a later pkgtrail writes is kept, never refused.
+    func testSourceKindAndHookStatusKeepTheirWords() throws {
+        for word in ["index", "extra-index", "find-links", "no-index", "a-later-kind"] {
+            XCTAssertEqual(Source.Kind(word).description, word)
+        }
+        XCTAssertEqual(Source.Kind("extra-index"), .extraIndex)
+        XCTAssertEqual(Source.Kind("mirror"), .other("mirror"))
+        for word in ["added", "modified", "removed", "renamed"] {
+            XCTAssertEqual(StartupHook.Status(word).description, word)
+        }
+        let source = Source(kind: .findLinks, url: "/w", origin: "argv")
+        XCTAssertEqual(
+            try CanonicalJSON.encode(source.json), Array(#"{"kind":"find-links","origin":"argv","url":"/w"}"#.utf8))
+        XCTAssertEqual(
+            try Source(json: JSONParser.parse(Array(#"{"kind":"mirror","origin":"argv","url":null}"#.utf8))).kind,
+            .other("mirror"))
     }
 }

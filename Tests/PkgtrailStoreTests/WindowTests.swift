@@ -48,10 +48,10 @@ extension TrailStoreTests {
         var e = Self.event(1)
         XCTAssertNil(e.indexInForce)
         e.sources = [
-            Source(kind: "find-links", url: "/wheels", origin: "argv"),
-            Source(kind: "extra-index", url: "https://extra/simple", origin: "argv"),
-            Source(kind: "index", url: "https://idx/simple", origin: "env:PIP_INDEX_URL"),
-            Source(kind: "index", url: "https://later/simple", origin: "pip.conf")
+            Source(kind: .findLinks, url: "/wheels", origin: "argv"),
+            Source(kind: .extraIndex, url: "https://extra/simple", origin: "argv"),
+            Source(kind: .index, url: "https://idx/simple", origin: "env:PIP_INDEX_URL"),
+            Source(kind: .index, url: "https://later/simple", origin: "pip.conf")
         ]
         XCTAssertEqual(e.indexInForce, "https://idx/simple")
     }
