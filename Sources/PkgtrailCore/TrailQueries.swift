@@ -7,14 +7,14 @@ public protocol TrailQueries {
     /// Every change whose old or new version matches, oldest first.
     func who(_ query: PackageQuery) throws -> [ChangeRecord]
     /// What the environment held at `at` (nil: now), by name.
-    func state(of env: EnvironmentKey, at: String?) throws -> [Presence]
+    func state(of key: EnvironmentKey, at: String?) throws -> [Presence]
     /// Every window in which a version of `name` that `matches` was present.
     func exposure(name: String, matches: (String) -> Bool) throws -> [Presence]
     /// The events the filter selects, oldest first, one at a time (a
     /// large log never sits in memory).
     func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws
 
-    func hasEnvironment(_ env: EnvironmentKey) throws -> Bool
+    func hasEnvironment(_ key: EnvironmentKey) throws -> Bool
     /// Up to `limit` environments, in key order.
     func someEnvironments(limit: Int) throws -> [EnvironmentKey]
     /// Hosts that recorded an environment at `prefix`.

@@ -6,18 +6,18 @@ import PkgtrailCore
 /// of the two strings. A projection like the others: rows appear with the
 /// first event of an environment and are checked by `verify`.
 enum EnvironmentTable {
-    static func id(_ db: Database, _ env: EnvironmentKey) throws -> Int64? {
+    static func id(_ db: Database, _ key: EnvironmentKey) throws -> Int64? {
         try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM environment WHERE host = ? AND prefix = ?"),
-            arguments: [env.host, env.prefix])
+            arguments: [key.host, key.prefix])
     }
 
-    /// The id of `env`, added if the log has not seen it. Inside the append's
+    /// The id of `key`, added if the log has not seen it. Inside the append's
     /// transaction: an id is only known for good once that commits.
-    static func idAdding(_ db: Database, _ env: EnvironmentKey) throws -> Int64 {
-        if let id = try id(db, env) { return id }
+    static func idAdding(_ db: Database, _ key: EnvironmentKey) throws -> Int64 {
+        if let id = try id(db, key) { return id }
         try db.cachedStatement(sql: "INSERT INTO environment (host, prefix) VALUES (?, ?)").execute(arguments: [
-            env.host, env.prefix
+            key.host, key.prefix
         ])
         return db.lastInsertedRowID
     }

@@ -24,10 +24,10 @@ extension TrailStore {
     }
 
     /// Whether anything is recorded for `prefix` on `host`.
-    public func hasEnvironment(_ env: EnvironmentKey) throws -> Bool {
+    public func hasEnvironment(_ key: EnvironmentKey) throws -> Bool {
         try wrap {
             try queue.read { db in
-                try EnvironmentTable.id(db, env) != nil
+                try EnvironmentTable.id(db, key) != nil
             }
         }
     }
@@ -64,7 +64,7 @@ extension TrailStore {
     /// every window that opened by an event finished at or before `at` and
     /// did not end by then. Sorted by name. Read through the environment's
     /// events (event_summary(env, seq)) and their change rows.
-    public func state(of env: EnvironmentKey, at: String? = nil) throws -> [Presence] {
+    public func state(of key: EnvironmentKey, at: String? = nil) throws -> [Presence] {
         let timeClause =
             at == nil
             ? "w.until_seq IS NULL"
@@ -80,7 +80,7 @@ extension TrailStore {
                 SELECT w.seq AS since_seq, w.name, w.to_version AS version, w.until_seq, :host AS host, :prefix AS prefix
                 FROM w WHERE w.action != 'remove' AND w.to_version IS NOT NULL AND \(timeClause)
                 ORDER BY w.name
-                """, arguments: ["host": env.host, "prefix": env.prefix, "at": at])
+                """, arguments: ["host": key.host, "prefix": key.prefix, "at": at])
     }
 
     /// Every window in which some environment held a version of `name` that

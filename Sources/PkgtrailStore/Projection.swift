@@ -30,9 +30,9 @@ struct Projection: Equatable {
         }
     }
 
-    /// Writes the rows; `env` is the id of the event's (host, prefix) in the
+    /// Writes the rows; `environmentID` is the id of the event's (host, prefix) in the
     /// environment table (`EnvironmentTable`).
-    func insert(_ db: Database, env: Int64) throws {
+    func insert(_ db: Database, environmentID: Int64) throws {
         let s = summary
         // Cached statements: a batch append runs these thousands of times.
         try db.cachedStatement(
@@ -42,7 +42,7 @@ struct Projection: Equatable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            s.seq, s.kind, s.started, s.finished, s.user, env, s.tool, s.outcome,
+            s.seq, s.kind, s.started, s.finished, s.user, environmentID, s.tool, s.outcome,
             s.exitStatus, s.changeCount, s.stateAfter, s.startupAfter
         ])
         for c in changes {
@@ -52,7 +52,7 @@ struct Projection: Equatable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                c.seq, c.idx, env, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook
+                c.seq, c.idx, environmentID, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook
             ])
         }
     }
@@ -63,15 +63,15 @@ struct Projection: Equatable {
     // resolves it through the environment table.
     static let summaryColumns =
         "seq, kind, started, finished, user, env, tool, outcome, exit_status, change_count, state_after, startup_after"
-    static func summary(from row: Row, in env: EnvironmentKey) -> Summary {
+    static func summary(from row: Row, in key: EnvironmentKey) -> Summary {
         Summary(
-            seq: row[0], kind: row[1], started: row[2], finished: row[3], user: row[4], host: env.host, tool: row[6],
-            prefix: env.prefix, outcome: row[7], exitStatus: row[8], changeCount: row[9], stateAfter: row[10],
+            seq: row[0], kind: row[1], started: row[2], finished: row[3], user: row[4], host: key.host, tool: row[6],
+            prefix: key.prefix, outcome: row[7], exitStatus: row[8], changeCount: row[9], stateAfter: row[10],
             startupAfter: row[11])
     }
 
     static let changeColumns = "seq, idx, env, name, action, from_version, to_version, sha256, startup_hook"
-    static func change(from row: Row) -> (ChangeRow, env: Int64) {
+    static func change(from row: Row) -> (ChangeRow, environmentID: Int64) {
         (
             ChangeRow(
                 seq: row[0], idx: row[1], name: row[3], action: row[4], fromVersion: row[5], toVersion: row[6],

@@ -166,7 +166,7 @@ final class DecodedBatch: @unchecked Sendable {
 final class ProjectionChecker {
     private let summaries: RowCursor
     private let changes: RowCursor
-    private var pendingChange: (Projection.ChangeRow, env: Int64)?
+    private var pendingChange: (Projection.ChangeRow, environmentID: Int64)?
     private var environments: [Int64: EnvironmentKey] = [:]
     private var unused: Set<Int64>
     /// A problem of the environment table itself, reported with the first event.
@@ -190,12 +190,12 @@ final class ProjectionChecker {
         guard let expected else { return .projection(seq: seq, "the body does not decode as an event") }
         guard let row = try summaries.next() else { return .projection(seq: seq, "its summary row is missing") }
         let rowSeq: Int64 = row[0]
-        let env: Int64 = row[5]
+        let environmentID: Int64 = row[5]
         if rowSeq != seq { return .projection(seq: min(seq, rowSeq), "summary rows do not line up with events") }
-        guard let key = environments[env] else {
-            return .projection(seq: seq, "its environment id \(env) is not in the environment table")
+        guard let key = environments[environmentID] else {
+            return .projection(seq: seq, "its environment id \(environmentID) is not in the environment table")
         }
-        unused.remove(env)
+        unused.remove(environmentID)
         if Projection.summary(from: row, in: key) != expected.summary {
             return .projection(seq: seq, "the summary row differs from the body")
         }
@@ -203,7 +203,7 @@ final class ProjectionChecker {
             guard let got = try nextChange() else {
                 return .projection(seq: seq, "change \(want.idx) (\(want.name)) is missing")
             }
-            if got.0 != want || got.env != env {
+            if got.0 != want || got.environmentID != environmentID {
                 return .projection(
                     seq: min(seq, got.0.seq), "change row \(got.0.seq)/\(got.0.idx) differs from the body")
             }
@@ -226,12 +226,12 @@ final class ProjectionChecker {
         return nil
     }
 
-    private func peekChange() throws -> (Projection.ChangeRow, env: Int64)? {
+    private func peekChange() throws -> (Projection.ChangeRow, environmentID: Int64)? {
         if pendingChange == nil, let row = try changes.next() { pendingChange = Projection.change(from: row) }
         return pendingChange
     }
 
-    private func nextChange() throws -> (Projection.ChangeRow, env: Int64)? {
+    private func nextChange() throws -> (Projection.ChangeRow, environmentID: Int64)? {
         let c = try peekChange()
         pendingChange = nil
         return c

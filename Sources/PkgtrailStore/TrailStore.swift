@@ -227,11 +227,11 @@ public final class TrailStore {
                             sql: "INSERT INTO event (seq, id, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?)"
                         )
                         .execute(arguments: [seq, event.id, Data(previous), Data(sealed.hash), Data(sealed.body)])
-                        let env = EnvironmentKey(host: event.actor.host, prefix: event.environment.prefix)
-                        let key = env.host + "\u{0}" + env.prefix
-                        let envID = try envIDs[key] ?? EnvironmentTable.idAdding(db, env)
-                        envIDs[key] = envID
-                        try Projection(event).insert(db, env: envID)
+                        let environment = EnvironmentKey(host: event.actor.host, prefix: event.environment.prefix)
+                        let key = environment.host + "\u{0}" + environment.prefix
+                        let environmentID = try envIDs[key] ?? EnvironmentTable.idAdding(db, environment)
+                        envIDs[key] = environmentID
+                        try Projection(event).insert(db, environmentID: environmentID)
                         stored.append(StoredEvent(event: event, hash: sealed.hash, body: sealed.body))
                         previous = sealed.hash
                     }

@@ -21,12 +21,12 @@ struct DiffCommand: ParsableCommand {
         let t2 = try to.map { try timeArgument($0, "TIME2") }
         let ctx = LogAccess(location)
         let store = try ctx.openQueries()
-        let env = try environment.resolve(store, ctx)
+        let target = try environment.resolve(store, ctx)
         let before: [Presence]
         let after: [Presence]
         do {
-            before = try store.state(of: env, at: t1)
-            after = try store.state(of: env, at: t2)
+            before = try store.state(of: target, at: t1)
+            after = try store.state(of: target, at: t2)
         } catch { throw fail("\(error)") }
         let was = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let now = Dictionary(after.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -55,7 +55,7 @@ struct DiffCommand: ParsableCommand {
         let clock = time.clock
         emit(
             Terminal.safe(
-                "\(env.prefix) on \(env.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), \(rows.count) "
+                "\(target.prefix) on \(target.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), \(rows.count) "
                     + "difference\(rows.count == 1 ? "" : "s")"
             ))
         for r in rows {

@@ -21,9 +21,9 @@ struct StateCommand: ParsableCommand {
         let moment = try at.map { try timeArgument($0, "--at") }
         let ctx = LogAccess(location)
         let store = try ctx.openQueries()
-        let env = try environment.resolve(store, ctx)
+        let target = try environment.resolve(store, ctx)
         let entries: [Presence]
-        do { entries = try store.state(of: env, at: moment) } catch { throw fail("\(error)") }
+        do { entries = try store.state(of: target, at: moment) } catch { throw fail("\(error)") }
         if freeze {
             for p in entries { emit(Terminal.safe("\(p.name)==\(p.version)")) }
         } else if json {
@@ -32,7 +32,7 @@ struct StateCommand: ParsableCommand {
             let clock = time.clock
             emit(
                 Terminal.safe(
-                    "\(env.prefix) on \(env.host) at \(moment.map(clock.show) ?? "now"): \(entries.count) "
+                    "\(target.prefix) on \(target.host) at \(moment.map(clock.show) ?? "now"): \(entries.count) "
                         + "package\(entries.count == 1 ? "" : "s")"
                 ))
             StateText.table(entries, clock: clock)
