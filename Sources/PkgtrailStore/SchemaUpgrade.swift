@@ -9,6 +9,14 @@ extension TrailStore {
     /// allows an older schema (`verify`: its chain and triggers need no
     /// upgrade) gets the log as it is; the others are told what to do.
     public static func openForQueries(path: String, olderSchemaAllowed: Bool = false) throws -> TrailStore {
+        try openForQueries(path: path, olderSchemaAllowed: olderSchemaAllowed) { try openForWriting(path: $0).close() }
+    }
+
+    /// `upgrade` is the writer's open (tests make it fail as a read-only
+    /// copy would, which root's writes never do).
+    static func openForQueries(path: String, olderSchemaAllowed: Bool, upgrade: (String) throws -> Void)
+        throws -> TrailStore
+    {
         var reader: TrailStore? = try openForReading(path: path)
         if let current = reader, try current.hasCurrentSchema() { return current }
         // Closed before the upgrade: the writer's close then checkpoints
@@ -17,7 +25,7 @@ extension TrailStore {
         Console.note(
             "upgrading the query tables of \(path) for this pkgtrail (once; up to half a minute per million events)")
         do {
-            try openForWriting(path: path).close()
+            try upgrade(path)
         } catch  where olderSchemaAllowed {
             return try openForReading(path: path)
         } catch {

@@ -271,22 +271,19 @@ public final class TrailStore {
         try queue.read { db in try Self.head(db) }
     }
 
-    /// The filters of `log` and `export`: `EventFilter`.
-    public typealias Filter = EventFilter
-
     /// Events matching the filter, oldest first, read through the projection
     /// indexes one at a time from a cursor (a large log never sits in memory).
-    public func eachEvent(_ filter: Filter, _ body: (StoredEvent) throws -> Void) throws {
+    public func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws {
         try eachRecord(filter) { _, row in try body(try Self.decode(row)) }
     }
 
     /// Matching rows as stored, not decoded: what JSON output and
     /// verifiable exports need.
-    public func eachStored(_ filter: Filter, _ body: (StoredRecord) throws -> Void) throws {
+    public func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws {
         try eachRecord(filter) { record, _ in try body(record) }
     }
 
-    private func eachRecord(_ filter: Filter, _ body: (StoredRecord, Row) throws -> Void) throws {
+    private func eachRecord(_ filter: EventFilter, _ body: (StoredRecord, Row) throws -> Void) throws {
         let (sql, args) = Self.query(filter)
         try wrap {
             try queue.read { db in
@@ -301,7 +298,7 @@ public final class TrailStore {
         }
     }
 
-    static func query(_ filter: Filter) -> (String, StatementArguments) {
+    static func query(_ filter: EventFilter) -> (String, StatementArguments) {
         var clauses: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
         func clause(_ sql: String, _ values: [String]) {

@@ -48,7 +48,7 @@ struct ExportCommand: ParsableCommand {
             try writer.begin(header, out)
             // A contiguous slice up to the head read above (later appends wait for the next export).
             if let range = try store.seqRange(since: sinceTime, until: untilTime) {
-                var slice = TrailStore.Filter()
+                var slice = EventFilter()
                 slice.minSeq = range.lowerBound
                 slice.maxSeq = min(range.upperBound, head.seq)
                 try store.eachStored(slice) { try writer.event($0, out) }
@@ -142,34 +142,22 @@ final class ExportSink {
     /// a device, a FIFO) is written straight through: a rename would
     /// replace the device node or the link itself.
     init(path: String?) throws {
-        guard let path else {
-            self.path = nil
-            temp = nil
-            owned = false
-            guard let f = fdopen(STDOUT_FILENO, "w") else {
-                throw PkgtrailError(.unwritable, "cannot write to standard output")
-            }
-            file = f
-            return
+        self.path = path.flatMap(Self.renameTarget)
+        temp = self.path.map { $0 + ".tmp-\(getpid())" }
+        owned = path != nil
+        let opened: UnsafeMutablePointer<FILE>?
+        switch (path, temp) {
+        case (nil, _): opened = fdopen(STDOUT_FILENO, "w")
+        case (let path?, nil): opened = fopen(path, "w")
+        case (_, let temp?): opened = fopen(temp, "wx")
         }
-        let target = Self.renameTarget(path)
-        self.path = target
-        guard let target else {
-            temp = nil
-            owned = true
-            guard let f = fopen(path, "w") else {
-                throw PkgtrailError(.unwritable, "cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            file = f
-            return
+        guard let opened else {
+            throw PkgtrailError(
+                .unwritable,
+                path.map { "cannot write \($0): \(String(cString: strerror(errno)))" }
+                    ?? "cannot write to standard output")
         }
-        let t = target + ".tmp-\(getpid())"
-        guard let f = fopen(t, "wx") else {
-            throw PkgtrailError(.unwritable, "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        temp = t
-        owned = true
-        file = f
+        file = opened
     }
 
     /// The file to rename over: `path` itself when absent or a regular

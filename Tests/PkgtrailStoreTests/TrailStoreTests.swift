@@ -306,7 +306,7 @@ extension String {
 }
 
 extension TrailStore {
-    func allEvents(_ filter: Filter = Filter()) throws -> [StoredEvent] {
+    func allEvents(_ filter: EventFilter = EventFilter()) throws -> [StoredEvent] {
         var out: [StoredEvent] = []
         try eachEvent(filter) { out.append($0) }
         return out
