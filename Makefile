@@ -10,7 +10,8 @@
 #   make install   release binary and shims into PREFIX (default ~/.local)
 #   make uninstall remove them again (the log stays)
 #   make bench     overhead benchmarks on a release build (medians, ratios), then
-#                  the queries on a synthetic 1,000,000-event log
+#                  the queries on a synthetic 1,000,000-event log, then the
+#                  watcher (latency, idle wakeups, memory, a burst)
 #   make build     debug build;  make release: static release build
 #   make toolchain the test tools (pytest, uv, pinned pip wheels) in .tools/;
 #   make browser   Debian's chromium for the HTML export test (when missing)
@@ -125,6 +126,7 @@ uninstall:
 bench: release toolchain
 	PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) $(TOOLVENV)/bin/python scripts/bench.py $(CURDIR)/$(RELEASE_BIN)
 	$(PY) scripts/bench_log.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
+	$(PY) scripts/bench_watch.py $(CURDIR)/$(RELEASE_BIN)
 
 clean:
 	rm -rf .build .build-fuzz $(TOOLS)

@@ -6,6 +6,9 @@ import PackageDescription
 // redaction; no I/O, no GRDB.
 //
 // Linux only: the recorder reads /proc, calls Glibc and posix_spawn directly (README, "Two commands").
+/// The four libraries, for the helper executables that link them all.
+let libraries: [Target.Dependency] = ["PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture"]
+
 let package = Package(
     name: "pkgtrail",
     products: [
@@ -43,12 +46,9 @@ let package = Package(
             ]
         ),
         // The benchmark's synthetic-log writer (make bench); not installed.
-        .executableTarget(
-            name: "pkgtrail-synth", dependencies: ["PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture"]
-        ),
+        .executableTarget(name: "pkgtrail-synth", dependencies: libraries),
         // The parsers of hostile bytes under libFuzzer (make fuzz), or replaying the kept corpus (make test).
-        .executableTarget(
-            name: "pkgtrail-fuzz", dependencies: ["PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture"]),
+        .executableTarget(name: "pkgtrail-fuzz", dependencies: libraries),
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailSystemTests", dependencies: ["PkgtrailSystem"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),

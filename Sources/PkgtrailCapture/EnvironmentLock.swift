@@ -50,6 +50,26 @@ public final class EnvironmentLock {
         return EnvironmentLock(fd: fd)
     }
 
+    public enum Attempt {
+        case acquired(EnvironmentLock)
+        /// A recorded command holds it: try again later.
+        case busy
+        /// No such directory, or it cannot be opened: nothing to lock.
+        case unavailable
+    }
+
+    /// Takes the lock only if it is free now (the watcher must not stall
+    /// every other environment behind one long install).
+    public static func attempt(prefix: String) -> Attempt {
+        guard prefix.hasPrefix("/") else { return .unavailable }
+        let fd = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return .unavailable }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return .acquired(EnvironmentLock(fd: fd)) }
+        let busy = errno == EWOULDBLOCK || errno == EINTR
+        close(fd)
+        return busy ? .busy : .unavailable
+    }
+
     public func release() {
         guard fd >= 0 else { return }
         close(fd)

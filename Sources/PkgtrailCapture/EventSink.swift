@@ -19,16 +19,18 @@ public struct EventSink {
     }
 
     public enum Outcome {
-        case logged
+        /// In the log, sealed (with their seq and hash).
+        case logged([StoredEvent])
         /// The events are safe in the spool; the reason the log was not written.
         case spooled(path: String, reason: String)
         case lost(reason: String)
     }
 
     /// Opens the log for appending, with anything spooled appended first.
-    public func open() -> Result<TrailStore, Error> {
+    /// `busyTimeout`: how long to wait for another writer, here and at every append.
+    public func open(busyTimeout: Double = 10) -> Result<TrailStore, Error> {
         Result {
-            let store = try TrailStore.openForWriting(path: databasePath)
+            let store = try TrailStore.openForWriting(path: databasePath, busyTimeout: busyTimeout)
             if !spool.pendingPaths.isEmpty { try spool.replay(into: store) }
             return store
         }
@@ -39,13 +41,13 @@ public struct EventSink {
     public func persist(_ events: [Event], opened: Result<TrailStore, Error>? = nil) -> Outcome {
         do {
             let store = try (opened ?? open()).get()
-            try store.append(events)
+            let stored = try store.append(events)
             // Deleted or replaced while the tool ran: the append went to an
             // unlinked file, so the events go to the spool as well.
             guard store.isStillAtPath else {
                 throw StoreError(.missing, "\(databasePath) was deleted or replaced while the command ran")
             }
-            return .logged
+            return .logged(stored)
         } catch {
             let reason = "\(error)"
             do {

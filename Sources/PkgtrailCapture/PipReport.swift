@@ -16,19 +16,15 @@ public struct PipReport: Sendable {
         public var requires: [String]
     }
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public var pipVersion: String?
     public var items: [String: Item]
 
     public init(bytes: [UInt8]) throws {
         let root: JSONValue
-        do { root = try JSONParser.parse(bytes) } catch { throw Invalid(description: "not JSON (\(error))") }
-        guard root.objectValue != nil else { throw Invalid(description: "not a JSON object") }
+        do { root = try JSONParser.parse(bytes) } catch { throw PkgtrailError(.invalidInput, "not JSON (\(error))") }
+        guard root.objectValue != nil else { throw PkgtrailError(.invalidInput, "not a JSON object") }
         guard let v = root["version"]?.stringValue, v == "1" || v.hasPrefix("1.") else {
-            throw Invalid(description: "unknown report version")
+            throw PkgtrailError(.invalidInput, "unknown report version")
         }
         pipVersion = root["pip_version"]?.stringValue
         items = [:]

@@ -1,3 +1,4 @@
+import PkgtrailSystem
 import Synchronization
 
 #if canImport(Glibc)
@@ -22,11 +23,6 @@ public enum ProcessRunner {
         /// A terminating signal that reached the wrapper while the child ran
         /// (Ctrl-C typed on the terminal reaches both).
         public let interruptedBy: Int32?
-    }
-
-    public struct SpawnError: Error, CustomStringConvertible {
-        public let errno: Int32
-        public var description: String { String(cString: strerror(errno)) }
     }
 
     static let forwarded: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
@@ -110,7 +106,7 @@ public enum ProcessRunner {
                 sigaction(s, &o, nil)
             }
             pthread_sigmask(SIG_SETMASK, &previous, nil)
-            throw SpawnError(errno: rc)
+            throw SystemError(rc)
         }
         runningChild.store(pid, ordering: .relaxed)
         pthread_sigmask(SIG_SETMASK, &previous, nil)

@@ -95,7 +95,8 @@ public struct ShellHooks: Sendable {
                 if [ -x \(bin) ]; then \(bin) exec "$__pkgtrail_n" -- "$@"; return; fi
                 if [ -z "${__pkgtrail_gone-}" ]; then
                     __pkgtrail_gone=1
-                    printf '%s\\n' "pkgtrail: \(esc(binary)) is gone; running $__pkgtrail_n unrecorded (remove the pkgtrail line from your shell's startup file)" >&2
+                    printf '%s\\n' "pkgtrail: \(esc(binary)) is gone; running $__pkgtrail_n unrecorded (remove the \
+            pkgtrail line from your shell's startup file)" >&2
                 fi
                 __pkgtrail_direct "$__pkgtrail_n" "$@"
             }
@@ -168,7 +169,8 @@ public struct ShellHooks: Sendable {
     /// functions, keeping a user's own `BASH_ENV`, which that file sources.
     private func bashEnvLines(_ file: String, export: (String, String) -> String) -> String {
         """
-        if [ -n "${BASH_ENV-}" ] && [ "$BASH_ENV" != \(q(file)) ]; then \(export("PKGTRAIL_USER_BASH_ENV", "\"$BASH_ENV\"")); fi
+        if [ -n "${BASH_ENV-}" ] && [ "$BASH_ENV" != \(q(file)) ]; then \
+        \(export("PKGTRAIL_USER_BASH_ENV", "\"$BASH_ENV\"")); fi
         \(export("BASH_ENV", q(file)))
 
         """
@@ -177,7 +179,8 @@ public struct ShellHooks: Sendable {
     /// The file `BASH_ENV` names, for bash scripts started from zsh, fish or a CI step.
     public var bashEnvFile: String {
         script(.bash) + """
-            if [ -n "${PKGTRAIL_USER_BASH_ENV-}" ] && [ -r "$PKGTRAIL_USER_BASH_ENV" ]; then . "$PKGTRAIL_USER_BASH_ENV"; fi
+            if [ -n "${PKGTRAIL_USER_BASH_ENV-}" ] && [ -r "$PKGTRAIL_USER_BASH_ENV" ]; then . \
+            "$PKGTRAIL_USER_BASH_ENV"; fi
 
             """
     }
@@ -210,7 +213,8 @@ public struct ShellHooks: Sendable {
                 end
                 if not set -q __pkgtrail_gone
                     set -g __pkgtrail_gone 1
-                    printf '%s\\n' "pkgtrail: \(esc(binary)) is gone; running $argv[1] unrecorded (remove the pkgtrail line from your shell's startup file)" >&2
+                    printf '%s\\n' "pkgtrail: \(esc(binary)) is gone; running $argv[1] unrecorded (remove the pkgtrail \
+            line from your shell's startup file)" >&2
                 end
                 __pkgtrail_direct $argv[1] $argv[3..-1]
             end
@@ -256,7 +260,8 @@ public struct ShellHooks: Sendable {
                 echo 'shell fish'
                 for __pkgtrail_n in \(allNames.joined(separator: " "))
                     set -l __pkgtrail_k (type -t -- $__pkgtrail_n 2>/dev/null)
-                    if test "$__pkgtrail_k" = function; and functions -- $__pkgtrail_n | string match -q -- '*__pkgtrail_*'
+                    if test "$__pkgtrail_k" = function; and functions -- $__pkgtrail_n | string match -q -- \
+            '*__pkgtrail_*'
                         set __pkgtrail_k pkgtrail-function
                     end
                     test -n "$__pkgtrail_k"; or set __pkgtrail_k none

@@ -148,9 +148,9 @@ public enum ShimExec {
         let result: Recorder.Result
         do {
             result = try recorder.run(adapter)
-        } catch let e as ProcessRunner.SpawnError {
+        } catch let e as SystemError {
             Console.error("\(tool): cannot run \(real): \(e)")
-            Glibc.exit(e.errno == ENOENT ? 127 : 126)
+            Glibc.exit(e.code == ENOENT ? 127 : 126)
         } catch {
             Console.error("\(tool): \(error)")
             Glibc.exit(126)

@@ -21,7 +21,8 @@ public enum SiteScanner {
         for dir in dirs {
             for name in FileSystem.list(dir) {
                 let path = FileSystem.join(dir, name)
-                if name.hasSuffix(".pth") {
+                let entry = SiteEntry(name: name)
+                if entry == .startupFile {
                     // site.py runs these at every start; they are few and small, so
                     // each is hashed here (bounded, in case one is not).
                     guard let st = FileSystem.stat(path), st.isRegular else { continue }
@@ -35,7 +36,7 @@ public enum SiteScanner {
                     }
                     continue
                 }
-                guard name.hasSuffix(".dist-info") || name.hasSuffix(".egg-info") else { continue }
+                guard entry == .distribution else { continue }
                 guard let dist = distribution(at: path, name: name) else {
                     notes.append("\(path) could not be read (no name and version, or a broken link); skipped")
                     continue

@@ -45,60 +45,25 @@ struct UvArtifacts: ArtifactSource {
     }
 
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
-        let direct = metadataPath.flatMap {
-            DirectURL(bytes: FileSystem.read(FileSystem.join($0, "direct_url.json"), limit: 1 << 20))
+        guard let direct = DirectURLArtifacts.read(metadataPath) else {
+            return registry(name: name, version: version, distInfo: metadataPath)
         }
-        let what = "\(name) \(version)"
-        if let direct {
-            switch direct.kind {
-            case .vcs(let vcs, let commit):
-                let url = Redaction.redactURLs("\(vcs)+\(direct.url)" + (commit.map { "@\($0)" } ?? ""))
-                return facts(
-                    Artifact(url: url, sha256: nil, filename: nil, hashSource: nil),
-                    "\(what) was built from \(vcs) \(Redaction.redactURLs(direct.url))"
-                        + (commit.map { " at commit \($0)" } ?? "") + ": no archive exists, so no sha256")
-            case .directory(let editable):
-                return facts(
-                    Artifact(url: Redaction.redactURLs(direct.url), sha256: nil, filename: nil, hashSource: nil),
-                    "\(what) was built from the local directory "
-                        + "\(direct.url.dropFirst(direct.url.hasPrefix("file://") ? 7 : 0))"
-                        + (editable ? " (editable)" : "") + ": no archive exists, so no sha256")
-            case .archive(let sha256):
-                return archive(direct.url, declared: sha256, name: name, version: version)
-            }
+        if let settled = DirectURLArtifacts.facts(direct, name: name, version: version, builder: "uv") {
+            return settled
         }
-        return registry(name: name, version: version, distInfo: metadataPath)
+        return archive(direct.url, name: name, version: version)
     }
 
     private func facts(_ artifact: Artifact, _ note: String? = nil) -> ArtifactFacts {
-        ArtifactFacts(artifact: artifact, requested: nil, requiredBy: [], notes: note.map { [$0] } ?? [])
+        DirectURLArtifacts.facts(artifact, note)
     }
 
-    /// A direct archive: a local file is hashed as it is now; a URL was hashed
-    /// by uv into its `url` bucket when it downloaded it.
-    private func archive(_ url: String, declared: String?, name: String, version: String) -> ArtifactFacts {
-        let filename = url.split(separator: "/").last.map(String.init).map {
-            $0.split(separator: "#").first.map(String.init) ?? $0
-        }
+    /// An archive URL with no declared hash: uv hashed it into its `url`
+    /// bucket when it downloaded it.
+    private func archive(_ url: String, name: String, version: String) -> ArtifactFacts {
+        let filename = DirectURLArtifacts.filename(url)
         let sdist = !(filename ?? "").hasSuffix(".whl")
-        let built = sdist ? "; uv built the installed wheel from this sdist" : ""
         let shown = Redaction.redactURLs(url)
-        if let declared {
-            return facts(
-                Artifact(url: shown, sha256: declared, filename: filename, hashSource: "direct_url"),
-                sdist ? "\(name) \(version): the sha256 is the sdist's\(built)" : nil)
-        }
-        if url.hasPrefix("file://") {
-            let path = String(url.dropFirst(7))
-            guard let st = FileSystem.stat(path), st.isRegular, let bytes = FileSystem.read(path) else {
-                return facts(
-                    Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil),
-                    "\(name) \(version) came from \(path), which is no longer a readable file: no sha256")
-            }
-            return facts(
-                Artifact(url: shown, sha256: Digest.sha256Hex(bytes), filename: filename, hashSource: "file"),
-                sdist ? "\(name) \(version): the sha256 is the local sdist's\(built)" : nil)
-        }
         if let noCache {
             return facts(
                 Artifact(url: shown, sha256: nil, filename: filename, hashSource: nil), "\(name) \(version): \(noCache)"

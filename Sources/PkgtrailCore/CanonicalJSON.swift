@@ -9,10 +9,6 @@
 ///   (`\b \t \n \f \r` short forms, others as `\u00xx`); everything else is raw UTF-8;
 /// - strings are not Unicode-normalized: paths and names are kept byte-exact.
 public enum CanonicalJSON {
-    public struct NotCanonical: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public static func encode(_ value: JSONValue) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
@@ -26,7 +22,7 @@ public enum CanonicalJSON {
         case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
         case .int(let i): out.append(contentsOf: Array(String(i).utf8))
         case .number(let text):
-            throw NotCanonical(description: "non-integer number \(text) cannot be stored in an event")
+            throw PkgtrailError(.invalidEvent, "non-integer number \(text) cannot be stored in an event")
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))

@@ -55,7 +55,7 @@ public enum Chain {
 
         public init(_ event: JSONValue) throws {
             guard case .object(let object) = event else {
-                throw CanonicalJSON.NotCanonical(description: "an event must be an object")
+                throw PkgtrailError(.invalidEvent, "an event must be an object")
             }
             var groups: [[UInt8]] = [[], [], []]
             for m in object where m.key != "prev_hash" && m.key != "seq" {

@@ -2,20 +2,6 @@
 /// chain. Pure: the store feeds rows, so the same logic checks a database, an
 /// export or a test's hand-made rows.
 public struct ChainVerifier {
-    /// A row as stored: the `seq`, `prev_hash` and `hash` columns and the body bytes.
-    public struct Row {
-        public let seq: Int64
-        public let prevHash: [UInt8]
-        public let hash: [UInt8]
-        public let body: [UInt8]
-        public init(seq: Int64, prevHash: [UInt8], hash: [UInt8], body: [UInt8]) {
-            self.seq = seq
-            self.prevHash = prevHash
-            self.hash = hash
-            self.body = body
-        }
-    }
-
     public enum Fault: String, Sendable {
         case modified, missing, reordered, inserted, forked
     }
@@ -43,7 +29,9 @@ public struct ChainVerifier {
         hash.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    public mutating func feed(_ row: Row) throws { try feed(row, header: Self.header(try? JSONParser.parse(row.body))) }
+    public mutating func feed(_ row: StoredRecord) throws {
+        try feed(row, header: Self.header(try? JSONParser.parse(row.body)))
+    }
 
     /// What the chain needs from a body: its `seq` and `prev_hash`.
     public struct Header: Sendable {
@@ -61,7 +49,7 @@ public struct ChainVerifier {
 
     /// `header`: read from the body by the caller (nil: the body did not
     /// parse), so a verifier that also decodes the event parses it once.
-    public mutating func feed(_ row: Row, header: Header?) throws {
+    public mutating func feed(_ row: StoredRecord, header: Header?) throws {
         let expected = count + 1
         if row.seq > expected {
             throw Break(

@@ -20,7 +20,7 @@ public struct Checkpoint: Sendable, Equatable {
         guard lines.count >= 4, lines.last == "", !lines[0].isEmpty, let size = Int64(lines[1]), size >= 0,
             String(size) == lines[1], let head = Base64.decode(lines[2]), head.count == 32
         else {
-            throw SignedNote.Invalid(description: "not a pkgtrail checkpoint (origin, size, base64 head hash)")
+            throw PkgtrailError(.invalidInput, "not a pkgtrail checkpoint (origin, size, base64 head hash)")
         }
         self.init(origin: lines[0], size: size, head: head)
     }

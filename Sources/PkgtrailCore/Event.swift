@@ -99,10 +99,40 @@ public struct ToolInstallation: Equatable, Sendable {
 public struct DriftWindow: Equatable, Sendable {
     public var lastSeen: String?
     public var lastSeenSeq: Int64?
-    public init(lastSeen: String?, lastSeenSeq: Int64?) {
+    /// What looked: `watch` (the watcher, seconds after the change),
+    /// `recorder` (a recorded command, before it ran), `scan`. Null in events
+    /// written before pkgtrail said (their body has no such key).
+    public var observer: Observer?
+
+    public enum Observer: Equatable, Sendable, CustomStringConvertible {
+        case watch
+        case recorder
+        case scan
+        case other(String)
+        public init(_ text: String) {
+            switch text {
+            case "watch": self = .watch
+            case "recorder": self = .recorder
+            case "scan": self = .scan
+            default: self = .other(text)
+            }
+        }
+        public var description: String {
+            switch self {
+            case .watch: return "watch"
+            case .recorder: return "recorder"
+            case .scan: return "scan"
+            case .other(let text): return text
+            }
+        }
+    }
+
+    public init(lastSeen: String?, lastSeenSeq: Int64?, observer: Observer? = nil) {
         self.lastSeen = lastSeen
         self.lastSeenSeq = lastSeenSeq
+        self.observer = observer
     }
+
     public var firstSeen: Bool { lastSeenSeq == nil }
 }
 

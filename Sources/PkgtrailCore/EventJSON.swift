@@ -2,11 +2,6 @@
 /// schema is visible in one place and nothing is omitted or reordered by an
 /// encoder's defaults.
 extension Event {
-    public struct SchemaError: Error, CustomStringConvertible {
-        public let description: String
-        init(_ d: String) { description = d }
-    }
-
     public var json: JSONValue {
         .object([
             "format": .string(Event.format),
@@ -35,8 +30,10 @@ extension Event {
 
     public init(json v: JSONValue) throws {
         let r = Reader(v, "event")
-        guard try r.string("format") == Event.format else { throw SchemaError("unknown event format") }
-        guard let kind = Kind(rawValue: try r.string("kind")) else { throw SchemaError("unknown event kind") }
+        guard try r.string("format") == Event.format else { throw PkgtrailError(.invalidEvent, "unknown event format") }
+        guard let kind = Kind(rawValue: try r.string("kind")) else {
+            throw PkgtrailError(.invalidEvent, "unknown event kind")
+        }
         self.init(
             seq: try r.int("seq"), prevHash: try r.string("prev_hash"), id: try r.string("id"), kind: kind,
             started: try r.string("started"), finished: try r.string("finished"),
@@ -52,7 +49,7 @@ extension Event {
             lockfile: try r.optionalValue("lockfile").map(Lockfile.init(json:)),
             tool: try r.optionalValue("tool").map(ToolInstallation.init(json:)),
             notes: try r.array("notes").map { v in
-                guard let s = v.stringValue else { throw SchemaError("notes must be strings") }
+                guard let s = v.stringValue else { throw PkgtrailError(.invalidEvent, "notes must be strings") }
                 return s
             })
     }
@@ -88,14 +85,22 @@ extension Lockfile {
 }
 
 extension DriftWindow {
-    var json: JSONValue { .object(["last_seen": .optional(lastSeen), "last_seen_seq": .optional(lastSeenSeq)]) }
+    /// `observer` is written only when known: a body from before it existed
+    /// must encode back to the same bytes.
+    var json: JSONValue {
+        var members: [String: JSONValue] = ["last_seen": .optional(lastSeen), "last_seen_seq": .optional(lastSeenSeq)]
+        if let observer { members["observer"] = .string(observer.description) }
+        return .object(JSONObject(members))
+    }
     init(json v: JSONValue) throws {
         let r = Reader(v, "drift")
         let seqValue = try r.optionalValue("last_seen_seq")
         guard seqValue == nil || seqValue?.intValue != nil else {
-            throw Event.SchemaError("drift.last_seen_seq must be an integer or null")
+            throw PkgtrailError(.invalidEvent, "drift.last_seen_seq must be an integer or null")
         }
-        self.init(lastSeen: try r.optionalString("last_seen"), lastSeenSeq: seqValue?.intValue)
+        self.init(
+            lastSeen: try r.optionalString("last_seen"), lastSeenSeq: seqValue?.intValue,
+            observer: try r.addedString("observer").map(DriftWindow.Observer.init))
     }
 }
 
@@ -139,7 +144,7 @@ extension Command {
     init(json v: JSONValue) throws {
         let r = Reader(v, "command")
         guard let outcome = Outcome(rawValue: try r.string("outcome")) else {
-            throw Event.SchemaError("unknown outcome")
+            throw PkgtrailError(.invalidEvent, "unknown outcome")
         }
         self.init(
             tool: try r.string("tool"), toolVersion: try r.optionalString("tool_version"),
@@ -216,7 +221,9 @@ extension Change {
     }
     init(json v: JSONValue) throws {
         let r = Reader(v, "change")
-        guard let action = Action(rawValue: try r.string("action")) else { throw Event.SchemaError("unknown action") }
+        guard let action = Action(rawValue: try r.string("action")) else {
+            throw PkgtrailError(.invalidEvent, "unknown action")
+        }
         self.init(
             name: try r.string("name"), action: action, fromVersion: try r.optionalString("from_version"),
             toVersion: try r.optionalString("to_version"),
@@ -236,7 +243,7 @@ struct Reader {
         self.context = context
     }
     func value(_ k: String) throws -> JSONValue {
-        guard let v = members[k] else { throw Event.SchemaError("\(context).\(k) is missing") }
+        guard let v = members[k] else { throw PkgtrailError(.invalidEvent, "\(context).\(k) is missing") }
         return v
     }
     func optionalValue(_ k: String) throws -> JSONValue? {
@@ -244,34 +251,50 @@ struct Reader {
         return v.isNull ? nil : v
     }
     func string(_ k: String) throws -> String {
-        guard let s = try value(k).stringValue else { throw Event.SchemaError("\(context).\(k) must be a string") }
+        guard let s = try value(k).stringValue else {
+            throw PkgtrailError(.invalidEvent, "\(context).\(k) must be a string")
+        }
         return s
+    }
+    /// A field added after the format's first events: absent in older bodies.
+    func addedString(_ k: String) throws -> String? {
+        members[k] == nil ? nil : try optionalString(k)
     }
     func optionalString(_ k: String) throws -> String? {
         guard let v = try optionalValue(k) else { return nil }
-        guard let s = v.stringValue else { throw Event.SchemaError("\(context).\(k) must be a string or null") }
+        guard let s = v.stringValue else {
+            throw PkgtrailError(.invalidEvent, "\(context).\(k) must be a string or null")
+        }
         return s
     }
     func int(_ k: String) throws -> Int64 {
-        guard let i = try value(k).intValue else { throw Event.SchemaError("\(context).\(k) must be an integer") }
+        guard let i = try value(k).intValue else {
+            throw PkgtrailError(.invalidEvent, "\(context).\(k) must be an integer")
+        }
         return i
     }
     func bool(_ k: String) throws -> Bool {
-        guard let b = try value(k).boolValue else { throw Event.SchemaError("\(context).\(k) must be a boolean") }
+        guard let b = try value(k).boolValue else {
+            throw PkgtrailError(.invalidEvent, "\(context).\(k) must be a boolean")
+        }
         return b
     }
     func optionalBool(_ k: String) throws -> Bool? {
         guard let v = try optionalValue(k) else { return nil }
-        guard let b = v.boolValue else { throw Event.SchemaError("\(context).\(k) must be a boolean or null") }
+        guard let b = v.boolValue else {
+            throw PkgtrailError(.invalidEvent, "\(context).\(k) must be a boolean or null")
+        }
         return b
     }
     func array(_ k: String) throws -> [JSONValue] {
-        guard let a = try value(k).arrayValue else { throw Event.SchemaError("\(context).\(k) must be an array") }
+        guard let a = try value(k).arrayValue else {
+            throw PkgtrailError(.invalidEvent, "\(context).\(k) must be an array")
+        }
         return a
     }
     func strings(_ k: String) throws -> [String] {
         try array(k).map { v in
-            guard let s = v.stringValue else { throw Event.SchemaError("\(context).\(k) must hold strings") }
+            guard let s = v.stringValue else { throw PkgtrailError(.invalidEvent, "\(context).\(k) must hold strings") }
             return s
         }
     }

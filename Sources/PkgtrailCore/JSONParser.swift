@@ -5,12 +5,6 @@
 /// bounded, invalid UTF-8 and bare control characters are rejected, and
 /// duplicate object keys are an error rather than a silent last-one-wins.
 public struct JSONParser {
-    public struct Failure: Error, CustomStringConvertible {
-        public let offset: Int
-        public let reason: String
-        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
-    }
-
     public static let maxDepth = 256
 
     /// Every read is checked against `count` by hand: a buffer pointer
@@ -35,7 +29,9 @@ public struct JSONParser {
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+    private func fail(_ reason: String) -> PkgtrailError {
+        PkgtrailError(.invalidInput, "invalid JSON at byte \(i): \(reason)")
+    }
 
     private mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 }

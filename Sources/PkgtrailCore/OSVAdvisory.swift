@@ -59,18 +59,14 @@ public struct OSVAdvisory: Sendable, Equatable {
         }
     }
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Reads one advisory or a JSON array of them.
     public static func parse(_ bytes: [UInt8]) throws -> [OSVAdvisory] {
         let root: JSONValue
-        do { root = try JSONParser.parse(bytes) } catch { throw Invalid(description: "not JSON: \(error)") }
+        do { root = try JSONParser.parse(bytes) } catch { throw PkgtrailError(.invalidInput, "not JSON: \(error)") }
         let docs = root.arrayValue ?? [root]
         return try docs.enumerated().map { i, doc in
             guard let id = doc["id"]?.stringValue else {
-                throw Invalid(description: "entry \(i) has no \"id\": not an OSV advisory")
+                throw PkgtrailError(.invalidInput, "entry \(i) has no \"id\": not an OSV advisory")
             }
             let affected = (doc["affected"]?.arrayValue ?? []).compactMap { a -> Affected? in
                 guard a["package"]?["ecosystem"]?.stringValue == "PyPI", let name = a["package"]?["name"]?.stringValue

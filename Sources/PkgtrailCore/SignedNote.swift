@@ -4,10 +4,6 @@ import Crypto
 /// format transparency logs use for checkpoints, so existing tooling and
 /// people who know it can read pkgtrail's.
 public enum SignedNote {
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     static let ed25519: UInt8 = 0x01
 
     /// key ID = first 4 bytes of SHA-256(name || "\n" || 0x01 || public key)
@@ -24,7 +20,9 @@ public enum SignedNote {
         let key: Curve25519.Signing.PrivateKey
 
         public static func generate(name: String) throws -> Signer {
-            guard validName(name) else { throw Invalid(description: "a key name has no spaces and no '+': \(name)") }
+            guard validName(name) else {
+                throw PkgtrailError(.invalidInput, "a key name has no spaces and no '+': \(name)")
+            }
             return Signer(name: name, key: Curve25519.Signing.PrivateKey())
         }
 
@@ -37,11 +35,11 @@ public enum SignedNote {
                 let raw = Base64.decode(parts[4]), raw.count == 33, raw[0] == ed25519,
                 let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw.dropFirst())
             else {
-                throw Invalid(description: "not a signed-note Ed25519 private key (PRIVATE+KEY+name+id+key)")
+                throw PkgtrailError(.invalidInput, "not a signed-note Ed25519 private key (PRIVATE+KEY+name+id+key)")
             }
             self.init(name: parts[2], key: key)
             guard Hex.encode(keyID(name: name, publicKey: verifier.publicKey)) == parts[3] else {
-                throw Invalid(description: "the private key's ID does not match its key")
+                throw PkgtrailError(.invalidInput, "the private key's ID does not match its key")
             }
         }
 
@@ -60,7 +58,7 @@ public enum SignedNote {
         /// The note: its text, a blank line, one signature line.
         public func sign(_ text: String) throws -> String {
             guard text.hasSuffix("\n"), !text.contains("\n\n") else {
-                throw Invalid(description: "a note's text ends with a newline and has no blank line")
+                throw PkgtrailError(.invalidInput, "a note's text ends with a newline and has no blank line")
             }
             let signature = try key.signature(for: Array(text.utf8))
             return text + "\n\u{2014} \(name) "
@@ -80,7 +78,7 @@ public enum SignedNote {
                 raw[0] == ed25519,
                 Hex.encode(keyID(name: parts[0], publicKey: Array(raw.dropFirst()))) == parts[1]
             else {
-                throw Invalid(description: "not a signed-note Ed25519 verifier key (name+id+key)")
+                throw PkgtrailError(.invalidInput, "not a signed-note Ed25519 verifier key (name+id+key)")
             }
             self.init(name: parts[0], publicKey: Array(raw.dropFirst()))
         }
@@ -99,12 +97,12 @@ public enum SignedNote {
             let bytes = Array(note.utf8)
             guard let blank = bytes.indices.dropLast().first(where: { bytes[$0] == 0x0A && bytes[$0 + 1] == 0x0A })
             else {
-                throw Invalid(description: "not a signed note: no blank line before the signatures")
+                throw PkgtrailError(.invalidInput, "not a signed note: no blank line before the signatures")
             }
             let text = String(decoding: bytes[...blank], as: UTF8.self)
             let id = keyID(name: name, publicKey: publicKey)
             guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else {
-                throw Invalid(description: "unusable public key")
+                throw PkgtrailError(.invalidInput, "unusable public key")
             }
             var sawKey = false
             for line in String(decoding: bytes[(blank + 2)...], as: UTF8.self).split(separator: "\n") {
@@ -112,14 +110,15 @@ public enum SignedNote {
                 guard fields.count == 3, fields[0] == "\u{2014}", let sig = Base64.decode(String(fields[2])),
                     sig.count > 4
                 else {
-                    throw Invalid(description: "malformed signature line")
+                    throw PkgtrailError(.invalidInput, "malformed signature line")
                 }
                 guard fields[1] == name, Array(sig.prefix(4)) == id else { continue }
                 sawKey = true
                 if key.isValidSignature(Array(sig.dropFirst(4)), for: Array(text.utf8)) { return text }
             }
-            throw Invalid(
-                description: sawKey
+            throw PkgtrailError(
+                .invalidInput,
+                sawKey
                     ? "the signature does not verify: the note was altered or forged"
                     : "the note carries no signature by \(name)")
         }

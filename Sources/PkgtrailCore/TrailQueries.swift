@@ -13,6 +13,8 @@ public protocol TrailQueries {
     /// The events the filter selects, oldest first, one at a time (a
     /// large log never sits in memory).
     func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws
+    /// The same events as stored, undecoded (`log --json` prints the bodies as they are).
+    func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws
 
     func hasEnvironment(_ key: EnvironmentKey) throws -> Bool
     /// Up to `limit` environments, in key order.

@@ -22,19 +22,16 @@ public struct VersionSpecifier: Sendable, Hashable, CustomStringConvertible {
     let version: Version?
     let wildcard: Bool
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public init(_ raw: String) throws {
         let s = String(raw.trimmingSpaces)
         guard let op = Operator.allCases.first(where: { s.hasPrefix($0.rawValue) }) else {
-            throw Invalid(description: "`\(raw)` is not a version specifier (expected an operator such as == >= ~=)")
+            throw PkgtrailError(
+                .invalidInput, "`\(raw)` is not a version specifier (expected an operator such as == >= ~=)")
         }
         self.op = op
         text = String(s.dropFirst(op.rawValue.count).trimmingSpaces)
         guard !text.isEmpty, !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "," }) else {
-            throw Invalid(description: "`\(raw)`: a version is missing after \(op.rawValue)")
+            throw PkgtrailError(.invalidInput, "`\(raw)`: a version is missing after \(op.rawValue)")
         }
         if op == .arbitrary {
             version = nil
@@ -43,18 +40,18 @@ public struct VersionSpecifier: Sendable, Hashable, CustomStringConvertible {
         }
         wildcard = text.hasSuffix(".*")
         guard let v = Version(wildcard ? String(text.dropLast(2)) : text) else {
-            throw Invalid(description: "`\(raw)`: `\(text)` is not a PEP 440 version")
+            throw PkgtrailError(.invalidInput, "`\(raw)`: `\(text)` is not a PEP 440 version")
         }
         version = v
         let releaseOnly = v.pre == nil && v.post == nil && v.dev == nil && v.local.isEmpty
         if wildcard && (!(op == .equal || op == .notEqual) || !releaseOnly) {
-            throw Invalid(description: "`\(raw)`: `.*` only follows a release number, after == or !=")
+            throw PkgtrailError(.invalidInput, "`\(raw)`: `.*` only follows a release number, after == or !=")
         }
         if !v.local.isEmpty && !(op == .equal || op == .notEqual) {
-            throw Invalid(description: "`\(raw)`: a local version (+…) is only allowed with == and !=")
+            throw PkgtrailError(.invalidInput, "`\(raw)`: a local version (+…) is only allowed with == and !=")
         }
         if op == .compatible && v.release.count < 2 {
-            throw Invalid(description: "`\(raw)`: ~= needs at least two release numbers (e.g. ~=1.4)")
+            throw PkgtrailError(.invalidInput, "`\(raw)`: ~= needs at least two release numbers (e.g. ~=1.4)")
         }
     }
 
@@ -135,7 +132,7 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible {
         }
         specifiers = try parts.map { part in
             guard !part.isEmpty else {
-                throw VersionSpecifier.Invalid(description: "`\(text)`: an empty specifier between commas")
+                throw PkgtrailError(.invalidInput, "`\(text)`: an empty specifier between commas")
             }
             return try VersionSpecifier(part)
         }
@@ -157,7 +154,7 @@ public struct PackageQuery: Sendable, Hashable, CustomStringConvertible {
             s.firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) ?? s.endIndex
         let name = String(s[..<end])
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII }), name.first!.isLetter || name.first!.isNumber else {
-            throw VersionSpecifier.Invalid(description: "`\(text)` does not start with a package name")
+            throw PkgtrailError(.invalidInput, "`\(text)` does not start with a package name")
         }
         self.name = PackageName.normalize(name)
         versions = try SpecifierSet(String(s[end...]))

@@ -53,7 +53,8 @@ extension TrailStore {
         try read(
             sql: """
                 SELECT e.seq, e.hash, e.body FROM event e
-                JOIN (SELECT (SELECT max(seq) FROM event_summary WHERE env = v.id) AS seq FROM environment v WHERE v.host = ?) last
+                JOIN (SELECT (SELECT max(seq) FROM event_summary WHERE env = v.id) AS seq FROM environment v WHERE \
+                v.host = ?) last
                   ON last.seq = e.seq
                 ORDER BY e.seq
                 """, arguments: [host]

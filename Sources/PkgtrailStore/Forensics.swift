@@ -77,7 +77,8 @@ extension TrailStore {
                            lead(c.seq) OVER (PARTITION BY c.name ORDER BY c.seq) AS until_seq
                     FROM event_summary s JOIN change c ON c.seq = s.seq
                     WHERE s.env = (SELECT id FROM environment WHERE host = :host AND prefix = :prefix))
-                SELECT w.seq AS since_seq, w.name, w.to_version AS version, w.until_seq, :host AS host, :prefix AS prefix
+                SELECT w.seq AS since_seq, w.name, w.to_version AS version, w.until_seq, :host AS host, :prefix AS \
+                prefix
                 FROM w WHERE w.action != 'remove' AND w.to_version IS NOT NULL AND \(timeClause)
                 ORDER BY w.name
                 """, arguments: ["host": key.host, "prefix": key.prefix, "at": at])
@@ -90,7 +91,8 @@ extension TrailStore {
         return try presence(
             sql: """
                 SELECT c.seq AS since_seq, c.name, c.to_version AS version, v.host, v.prefix,
-                       (SELECT min(n.seq) FROM change n WHERE n.name = c.name AND n.env = c.env AND n.seq > c.seq) AS until_seq
+                       (SELECT min(n.seq) FROM change n WHERE n.name = c.name AND n.env = c.env AND n.seq > c.seq) AS \
+                until_seq
                 FROM change c JOIN environment v ON v.id = c.env
                 WHERE c.name = :name AND c.action != 'remove' AND c.to_version IS NOT NULL
                 ORDER BY c.seq, c.idx

@@ -221,7 +221,8 @@ enum Schema {
                     INSERT INTO event_summary_env
                         SELECT s.seq, s.kind, s.started, s.finished, s.user, e.id, s.tool, s.outcome, s.exit_status,
                                s.change_count, s.state_after, s.startup_after
-                        FROM event_summary s JOIN environment e ON e.host = s.host AND e.prefix = s.prefix ORDER BY s.seq;
+                        FROM event_summary s JOIN environment e ON e.host = s.host AND e.prefix = s.prefix ORDER BY \
+                    s.seq;
 
                     CREATE TABLE change_env (
                         seq INTEGER NOT NULL REFERENCES event(seq),
@@ -236,7 +237,8 @@ enum Schema {
                         PRIMARY KEY (seq, idx)
                     ) WITHOUT ROWID;
                     INSERT INTO change_env
-                        SELECT c.seq, c.idx, s.env, c.name, c.action, c.from_version, c.to_version, c.sha256, c.startup_hook
+                        SELECT c.seq, c.idx, s.env, c.name, c.action, c.from_version, c.to_version, c.sha256, \
+                    c.startup_hook
                         FROM change c JOIN event_summary_env s ON s.seq = c.seq ORDER BY c.seq, c.idx;
 
                     DROP TABLE presence;

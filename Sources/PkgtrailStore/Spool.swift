@@ -144,6 +144,23 @@ public struct Spool {
         return event
     }
 
+    /// The intact events waiting, in the order they will be appended
+    /// (read under a shared lock; nothing is changed).
+    public func pendingEvents() -> [Event] {
+        var out: [Event] = []
+        for path in pendingPaths {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { continue }
+            defer { close(fd) }
+            guard flock(fd, LOCK_SH) == 0, let bytes = try? Self.readAll(fd) else { continue }
+            let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+            for (i, line) in lines.enumerated() where i < lines.count - 1 || bytes.last == 0x0A {
+                if let e = Self.intactEvent(line) { out.append(e) }
+            }
+        }
+        return out
+    }
+
     public var pendingPaths: [String] {
         [primary, fallback].filter { path in
             var st = stat()

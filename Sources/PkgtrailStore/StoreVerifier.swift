@@ -14,8 +14,8 @@ public struct VerifyReport: Sendable {
             switch self {
             case .chain(let b): return b.description
             case .truncated(let last, let highest):
-                return
-                    "seq \(last + 1): missing: events \(last + 1)…\(highest) were written and then deleted from the end"
+                return "seq \(last + 1): missing: events \(last + 1)…\(highest) were written and then deleted "
+                    + "from the end"
             case .trigger(let t): return "append-only protection: \(t)"
             case .projection(let seq, let why): return "seq \(seq): projection mismatch: \(why)"
             }
@@ -54,12 +54,12 @@ extension TrailStore {
                 // older log read-only here keeps the old one, which nothing reads.
                 let projections = try Schema.hasEnvironmentIDs(db) ? try ProjectionChecker(db: db) : nil
                 let rows = try Row.fetchCursor(db, sql: "SELECT seq, prev_hash, hash, body FROM event ORDER BY seq")
-                func readBatch() throws -> [ChainVerifier.Row] {
-                    var batch: [ChainVerifier.Row] = []
+                func readBatch() throws -> [StoredRecord] {
+                    var batch: [StoredRecord] = []
                     batch.reserveCapacity(DecodedBatch.size)
                     while batch.count < DecodedBatch.size, let row = try rows.next() {
                         batch.append(
-                            ChainVerifier.Row(
+                            StoredRecord(
                                 seq: row[0], prevHash: [UInt8](row[1] as Data? ?? Data()),
                                 hash: [UInt8](row[2] as Data? ?? Data()), body: [UInt8](row[3] as Data? ?? Data())))
                     }
@@ -135,14 +135,14 @@ extension TrailStore {
 /// verify is bound by JSON decoding, not by SHA-256, and there are two cores.
 final class DecodedBatch: @unchecked Sendable {
     static let size = 1024
-    let rows: [ChainVerifier.Row]
+    let rows: [StoredRecord]
     private(set) var headers: [ChainVerifier.Header?] = []
     private(set) var expected: [Projection?] = []
     let done = DispatchSemaphore(value: 0)
 
-    private init(rows: [ChainVerifier.Row]) { self.rows = rows }
+    private init(rows: [StoredRecord]) { self.rows = rows }
 
-    static func start(_ rows: [ChainVerifier.Row]) -> DecodedBatch? {
+    static func start(_ rows: [StoredRecord]) -> DecodedBatch? {
         guard !rows.isEmpty else { return nil }
         let batch = DecodedBatch(rows: rows)
         DispatchQueue.global().async {

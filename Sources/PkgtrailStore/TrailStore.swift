@@ -2,26 +2,6 @@ import Foundation
 import GRDB
 import PkgtrailCore
 
-/// A row of the chained table as stored: no decoding, no trust.
-public struct StoredRecord: Sendable {
-    public let seq: Int64
-    public let prevHash: [UInt8]
-    public let hash: [UInt8]
-    public let body: [UInt8]
-
-    public func decoded() throws -> StoredEvent {
-        try Self.decode(seq: seq, hash: hash, body: body)
-    }
-
-    /// The one place a stored body becomes an event.
-    static func decode(seq: Int64, hash: [UInt8], body: [UInt8]) throws -> StoredEvent {
-        guard let event = try? Event(json: JSONParser.parse(body)) else {
-            throw StoreError(.corrupt, "event \(seq) has an unreadable body: run `pkgtrail verify`")
-        }
-        return StoredEvent(event: event, hash: hash, body: body)
-    }
-}
-
 /// The append-only log in one SQLite file (WAL mode).
 public final class TrailStore {
     public let path: String

@@ -11,6 +11,13 @@ public enum Clock {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
+    /// Seconds on a clock that never jumps (for timeouts and debouncing).
+    public static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     public static func now() -> String { Timestamp.format(millisecondsSinceEpoch: nowMilliseconds()) }
 
     /// A time-ordered (version 7, RFC 9562) UUID, lowercase: 48 bits of

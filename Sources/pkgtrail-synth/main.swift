@@ -124,8 +124,8 @@ for i in 0..<total {
                 name: name, action: action, fromVersion: had.map(version), toVersion: toVersion,
                 artifact: toVersion.map { v in
                     Artifact(
-                        url:
-                            "https://files.pythonhosted.org/packages/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(name)-\(v)-py3-none-any.whl",
+                        url: "https://files.pythonhosted.org/packages/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/"
+                            + "\(name)-\(v)-py3-none-any.whl",
                         sha256: sha, filename: "\(name.replacingUnderscores)-\(v)-py3-none-any.whl",
                         hashSource: "pip-report")
                 },

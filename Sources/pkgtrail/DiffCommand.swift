@@ -55,8 +55,8 @@ struct DiffCommand: ParsableCommand {
         let clock = time.clock
         emit(
             Terminal.safe(
-                "\(target.prefix) on \(target.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), \(rows.count) "
-                    + "difference\(rows.count == 1 ? "" : "s")"
+                "\(target.prefix) on \(target.host): \(clock.show(t1)) → \(t2.map(clock.show) ?? "now"), "
+                    + "\(rows.count) difference\(rows.count == 1 ? "" : "s")"
             ))
         for r in rows {
             let versions = [r.old?.version, r.new?.version].compactMap { $0 }.joined(separator: " → ")

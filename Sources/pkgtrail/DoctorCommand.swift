@@ -35,6 +35,7 @@ struct DoctorCommand: ParsableCommand {
         let shims = path.split(separator: ":", omittingEmptySubsequences: false).enumerated().first { _, dir in
             RealTool.isShim(FileSystem.join(String(dir), "pip"))
         }
+        let watcher = WatcherStatus(databasePath: databasePath, stateDirectory: env.stateDirectory).running()
         let covered = rows.allSatisfy { $0.status != .bypasses } && log.healthy
         if json {
             let out: [String: JSONValue] = [
@@ -60,7 +61,11 @@ struct DoctorCommand: ParsableCommand {
                         "size": .int(cp.checkpoint.size), "made": .string(cp.made), "age": .string(cp.age),
                         "origin": .string(cp.checkpoint.origin)
                     ])
-                } ?? .null
+                } ?? .null,
+                "watch": .object([
+                    "running": .bool(watcher != nil), "pid": .optional(watcher?.pid),
+                    "environments": .strings(watcher?.environments ?? []), "discover": .strings(watcher?.discover ?? [])
+                ])
             ]
             emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
         } else {
@@ -77,6 +82,7 @@ struct DoctorCommand: ParsableCommand {
                 key += "; no checkpoint made here yet (`pkgtrail checkpoint`)"
             }
             emit(Terminal.safe(key))
+            emit(Terminal.safe(Self.watchLine(watcher)))
             emit(Terminal.safe(Self.shellLine(view)))
             emit(
                 Terminal.safe(
@@ -121,6 +127,15 @@ struct DoctorCommand: ParsableCommand {
             : "; \(log.spooled) events waiting in \(log.spoolPaths.joined(separator: ", ")) (the next pkgtrail call "
                 + "appends them)"
         return s
+    }
+
+    static func watchLine(_ w: WatcherStatus.Running?) -> String {
+        guard let w else {
+            return "watch: no watcher runs (`pkgtrail watch` records changes made outside the shell within seconds)"
+        }
+        let n = w.environments.count
+        return "watch: running\(w.pid.map { " (pid \($0))" } ?? ""), watching \(n) environment\(n == 1 ? "" : "s")"
+            + (w.discover.isEmpty ? "" : " and new venvs below \(w.discover.joined(separator: ", "))")
     }
 
     static func shellLine(_ view: Coverage.ShellView?) -> String {

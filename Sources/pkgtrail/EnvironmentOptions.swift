@@ -47,10 +47,8 @@ struct EnvironmentOptions: ParsableArguments {
             let hosts = try store.hosts(prefix: p, limit: 4)
             if hosts.count == 1 { return EnvironmentKey(host: hosts[0], prefix: p) }
             if hosts.count > 1 {
-                throw fail(
-                    "\(Terminal.safe(p)) is recorded on several hosts "
-                        + "(\(hosts.prefix(3).map(Terminal.safe).joined(separator: ", "))\(hosts.count > 3 ? ", …" : "")): add --host"
-                )
+                let some = hosts.prefix(3).map(Terminal.safe).joined(separator: ", ") + (hosts.count > 3 ? ", …" : "")
+                throw fail("\(Terminal.safe(p)) is recorded on several hosts (\(some)): add --host")
             }
         }
         throw fail(

@@ -82,9 +82,8 @@ enum EventText {
         out.append("changes:")
         if e.changes.isEmpty { out.append("  (none)") }
         for c in e.changes {
-            var l =
-                "  \(c.action.rawValue.rightPad(9)) \(c.name) "
-                + "\(c.fromVersion ?? "")\(c.fromVersion != nil && c.toVersion != nil ? " → " : "")\(c.toVersion ?? "")"
+            let arrow = c.fromVersion != nil && c.toVersion != nil ? " → " : ""
+            var l = "  \(c.action.rawValue.rightPad(9)) \(c.name) \(c.fromVersion ?? "")\(arrow)\(c.toVersion ?? "")"
             if let r = c.requested {
                 l +=
                     r

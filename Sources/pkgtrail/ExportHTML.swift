@@ -22,7 +22,8 @@ struct HTMLExport: ExportWriter {
             th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
             th{background:#f3f3f3;position:sticky;top:0}
             code,.mono{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
-            .tag{display:inline-block;border-radius:3px;padding:0 4px;font-size:11px;font-weight:bold;color:#fff;margin-right:4px}
+            .tag{display:inline-block;border-radius:3px;padding:0 \
+            4px;font-size:11px;font-weight:bold;color:#fff;margin-right:4px}
             tr.hook{background:#fff0f0} .tag.hook{background:#c00}
             tr.failed{background:#fff8e0} .tag.failed{background:#b60}
             tr.drift{background:#eef4ff} .tag.drift{background:#36c}
@@ -35,8 +36,10 @@ struct HTMLExport: ExportWriter {
             <dt>range</dt><dd>\(Self.escape(h.since ?? "beginning")) → \(Self.escape(h.until ?? "end"))</dd>
             <dt>exported</dt><dd>\(Self.escape(h.exportedAt))</dd>
             </dl>
-            <p>Verify this file's records against the chain with <code>scripts/verify_log.py</code> on the NDJSON or JSON export of the same range.</p>
-            <table id="timeline"><thead><tr><th>seq</th><th>time (UTC)</th><th>who</th><th>environment</th><th>command</th><th>changes</th><th>hash</th></tr></thead><tbody>
+            <p>Verify this file's records against the chain with <code>scripts/verify_log.py</code> on the NDJSON or \
+            JSON export of the same range.</p>
+            <table id="timeline"><thead><tr><th>seq</th><th>time \
+            (UTC)</th><th>who</th><th>environment</th><th>command</th><th>changes</th><th>hash</th></tr></thead><tbody>
 
             """)
     }
@@ -75,7 +78,8 @@ struct HTMLExport: ExportWriter {
             "<tr id=\"seq-\(e.seq)\" "
                 + "class=\"\(classes.joined(separator: " "))\"><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
                 + "<td>\(Self.escape(who))</td><td class=\"mono\">\(Self.escape(e.environment.prefix))</td>"
-                + "<td>\(tags)<code>\(Self.escape(command))</code></td><td>\(changes.isEmpty ? "(none)" : changes.joined(separator: "<br>"))</td>"
+                + "<td>\(tags)<code>\(Self.escape(command))</code></td>"
+                + "<td>\(changes.isEmpty ? "(none)" : changes.joined(separator: "<br>"))</td>"
                 + "<td class=\"mono\" title=\"\(hash)\">\(hash.prefix(12))…</td></tr>\n")
         rows += 1
     }
@@ -88,7 +92,8 @@ struct HTMLExport: ExportWriter {
     }
 
     static func hook(_ h: StartupHook) -> String {
-        "<code>.pth \(Self.escape(h.status.description)) \(Self.escape(h.path))\(h.executableImport ? " (import line)" : "")</code>"
+        "<code>.pth \(Self.escape(h.status.description)) \(Self.escape(h.path))"
+            + "\(h.executableImport ? " (import line)" : "")</code>"
     }
 
     static func escape(_ s: String) -> String {

@@ -40,7 +40,7 @@ struct LogCommand: ParsableCommand {
             until: try until.map { try timeArgument($0, "--until") }, package: package,
             user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,
             kind: kind)
-        let store = try ctx.openLog()
+        let store = try ctx.openQueries()
         do {
             if json {
                 // Bodies as stored: nothing to decode.

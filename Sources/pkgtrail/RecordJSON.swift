@@ -42,7 +42,10 @@ enum RecordJSON {
                 }),
             "requested": .optional(c.requested), "required_by": .strings(c.requiredBy), "startup_hooks": .array(hooks),
             "drift_window": e.drift.map {
-                .object(["last_seen": .optional($0.lastSeen), "last_seen_seq": .optional($0.lastSeenSeq)])
+                .object([
+                    "last_seen": .optional($0.lastSeen), "last_seen_seq": .optional($0.lastSeenSeq),
+                    "observer": .optional($0.observer?.description)
+                ])
             } ?? .null
         ])
     }

@@ -4,17 +4,13 @@ import XCTest
 
 @testable import PkgtrailCapture
 
-final class EnvironmentReadingTests: XCTestCase {
-    var dir: String!
-
+final class EnvironmentReadingTests: DirectoryTestCase {
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "pkgtrail-env-" + UUID().uuidString
+        try super.setUpWithError()
         try FileManager.default.createDirectory(atPath: dir + "/v/bin", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(
             atPath: dir + "/v/lib/python3.11/site-packages", withIntermediateDirectories: true)
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
     func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
         try FileManager.default.createDirectory(
@@ -51,6 +47,8 @@ final class EnvironmentReadingTests: XCTestCase {
         try write(site + "/noversion.dist-info/METADATA", "Name: NoVersion\nVersion: 3.0\n\nbody")
         try write(site + "/foo.pth", "import os\n")
         try write(site + "/not-a-pth.txt", "x")
+        // What pip moved aside while uninstalling (or left after a failed uninstall).
+        try write(site + "/~oo_Bar-1.1.dist-info/RECORD", "")
         let r = SiteScanner.scan([site, dir + "/missing"])
         XCTAssertEqual(
             r.snapshot.distributions.mapValues(\.version), ["foo-bar": "1.2", "old-thing": "0.9", "noversion": "3.0"])

@@ -8,7 +8,8 @@ final class PipReportTests: XCTestCase {
     func testReadsArtifactsAndRequirers() throws {
         let json = """
             {"version": "1", "pip_version": "26.3", "install": [
-              {"metadata": {"name": "Demo_App", "version": "1.0", "requires_dist": ["demo-lib>=1.0", "extra-thing; extra == 'x'"]},
+              {"metadata": {"name": "Demo_App", "version": "1.0", "requires_dist": ["demo-lib>=1.0", "extra-thing; \
+            extra == 'x'"]},
                "requested": true, "is_direct": false,
                "download_info": {"url": "https://user:pw@idx/files/demo_app-1.0-py3-none-any.whl?sig=abc",
                                  "archive_info": {"hashes": {"sha256": "\(String(repeating: "ab", count: 32))"}}}},

@@ -9,7 +9,7 @@ import XCTest
 /// scripts/record_uv_cache_fixture.py: PyPI itself, a second index,
 /// find-links, a direct URL, an sdist built from an index), read back against
 /// the sha256 each index published.
-final class UvArtifactsTests: XCTestCase {
+final class UvArtifactsTests: DirectoryTestCase {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
         "Fixtures/uv-cache"
     ).path
@@ -24,16 +24,13 @@ final class UvArtifactsTests: XCTestCase {
     }
 
     var manifest: Manifest!
-    var tmp: String!
+    var tmp: String { dir }
 
     override func setUpWithError() throws {
+        try super.setUpWithError()
         manifest = try JSONDecoder().decode(
             Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/manifest.json")))
-        tmp = NSTemporaryDirectory() + "uvart-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: tmp) }
 
     func artifacts(cache: String = fixture, arguments: [String] = ["pip", "install", "x"]) -> UvArtifacts {
         UvArtifacts(
@@ -44,7 +41,7 @@ final class UvArtifactsTests: XCTestCase {
     func distInfo(_ name: String, _ version: String, tags: [String] = ["py3-none-any"], directURL: String? = nil) throws
         -> String
     {
-        let dir = "\(tmp!)/\(name.replacingOccurrences(of: "-", with: "_"))-\(version).dist-info"
+        let dir = "\(tmp)/\(name.replacingOccurrences(of: "-", with: "_"))-\(version).dist-info"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try ("Wheel-Version: 1.0\nGenerator: uv\nRoot-Is-Purelib: true\n" + tags.map { "Tag: \($0)\n" }.joined())
             .write(toFile: dir + "/WHEEL", atomically: true, encoding: .utf8)
@@ -129,8 +126,8 @@ final class UvArtifactsTests: XCTestCase {
         let uv = artifacts()
         var dir = try distInfo(
             "sdpkg", "0.3",
-            directURL:
-                #"{"url":"https://tok:secret@git.example/r.git","vcs_info":{"vcs":"git","commit_id":"e6b8ec12794e8659e9e582177c02d0fee538dc9a"}}"#
+            directURL: #"{"url":"https://tok:secret@git.example/r.git","vcs_info":"#
+                + #"{"vcs":"git","commit_id":"e6b8ec12794e8659e9e582177c02d0fee538dc9a"}}"#
         )
         var facts = try XCTUnwrap(uv.lookup(name: "sdpkg", version: "0.3", metadataPath: dir))
         XCTAssertEqual(

@@ -6,10 +6,12 @@ import XCTest
 /// with Python's hashlib (see scripts/verify_log.py for the rule).
 final class ChainTests: XCTestCase {
     static let body1 =
-        "{\"id\":\"00000000-0000-4000-8000-000000000001\",\"kind\":\"install\",\"note\":\"é\\n\\\"x\\\"\\u001f\",\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"seq\":1}"
+        "{\"id\":\"00000000-0000-4000-8000-000000000001\",\"kind\":\"install\",\"note\":\"é\\n\\\"x\\\"\\u001f\","
+        + "\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"seq\":1}"
     static let hash1 = "78a72e059d108f8e95d71c45c318d5e55ddb54cfe157faf7f8bedc9ea4267077"
     static let body2 =
-        "{\"id\":\"00000000-0000-4000-8000-000000000002\",\"kind\":\"install\",\"prev_hash\":\"78a72e059d108f8e95d71c45c318d5e55ddb54cfe157faf7f8bedc9ea4267077\",\"seq\":2}"
+        "{\"id\":\"00000000-0000-4000-8000-000000000002\",\"kind\":\"install\","
+        + "\"prev_hash\":\"78a72e059d108f8e95d71c45c318d5e55ddb54cfe157faf7f8bedc9ea4267077\",\"seq\":2}"
     static let hash2 = "0360bbac382887f96fc2137f3573eec26a8aaab4b15d0e70ef1205f6004fbc86"
 
     func testGoldenChain() throws {

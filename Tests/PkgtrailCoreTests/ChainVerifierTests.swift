@@ -5,7 +5,7 @@ import XCTest
 /// Tamper tests in the spirit of Go's tlog_test.go: corrupt every part and
 /// expect the right seq and reason.
 final class ChainVerifierTests: XCTestCase {
-    typealias Row = ChainVerifier.Row
+    typealias Row = StoredRecord
 
     func makeRows(_ n: Int) throws -> [Row] {
         var rows: [Row] = []

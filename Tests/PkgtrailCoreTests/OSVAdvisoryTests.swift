@@ -11,7 +11,8 @@ final class OSVAdvisoryTests: XCTestCase {
         let a = try affected(
             """
             {"id":"PYSEC-1","affected":[{"package":{"ecosystem":"PyPI","name":"Lite_LLM"},
-             "ranges":[{"type":"ECOSYSTEM","events":[{"fixed":"1.5"},{"introduced":"0"},{"introduced":"2.0"},{"last_affected":"2.1"}]},
+             "ranges":[{"type":"ECOSYSTEM",
+                        "events":[{"fixed":"1.5"},{"introduced":"0"},{"introduced":"2.0"},{"last_affected":"2.1"}]},
                        {"type":"GIT","events":[{"introduced":"abc"}]}],
              "versions":["0.9.dev1"]}]}
             """)
@@ -33,8 +34,10 @@ final class OSVAdvisoryTests: XCTestCase {
             Array(
                 """
                 [{"id":"A","affected":[{"package":{"ecosystem":"npm","name":"x"},"versions":["1"]}]},
-                 {"id":"B","summary":"score 9.8","severity":[{"type":"CVSS_V3","score":"x"}],"database_specific":{"n":1.5},
-                  "affected":[{"package":{"ecosystem":"PyPI","name":"y"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"limit":"2.0"}]}]}]}]
+                 {"id":"B","summary":"score 9.8",
+                  "severity":[{"type":"CVSS_V3","score":"x"}],"database_specific":{"n":1.5},
+                  "affected":[{"package":{"ecosystem":"PyPI","name":"y"},
+                               "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"limit":"2.0"}]}]}]}]
                 """.utf8))
         XCTAssertEqual(all.map(\.id), ["A", "B"])
         XCTAssertEqual(all[0].affected, [])

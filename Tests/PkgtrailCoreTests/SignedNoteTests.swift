@@ -10,7 +10,8 @@ final class SignedNoteTests: XCTestCase {
     let text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
     let note =
         "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n\n"
-        + "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+        + "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKv"
+        + "qfqdngotpRZb6KE6RyyBwJnAM=\n"
 
     func testSignsExactlyAsTheReferenceImplementation() throws {
         let signer = try SignedNote.Signer(encoded: skey)

@@ -24,7 +24,8 @@ extension TrailStoreTests {
             let s = p.summary
             try db.execute(
                 sql: """
-                    INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, exit_status,
+                    INSERT INTO event_summary (seq, kind, started, finished, user, host, tool, prefix, outcome, \
+                    exit_status,
                                                change_count, state_after, startup_after)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -41,13 +42,17 @@ extension TrailStoreTests {
                     arguments: [c.seq, c.idx, c.name, c.action, c.fromVersion, c.toVersion, c.sha256, c.startupHook])
                 guard hasPresence else { continue }
                 try db.execute(
-                    sql:
-                        "UPDATE presence SET until_seq = ? WHERE host = ? AND prefix = ? AND name = ? AND until_seq IS NULL",
+                    sql: """
+                        UPDATE presence SET until_seq = ?
+                        WHERE host = ? AND prefix = ? AND name = ? AND until_seq IS NULL
+                        """,
                     arguments: [seq, s.host, s.prefix, c.name])
                 if c.action != "remove", let v = c.toVersion {
                     try db.execute(
-                        sql:
-                            "INSERT INTO presence (since_seq, idx, host, prefix, name, version) VALUES (?, ?, ?, ?, ?, ?)",
+                        sql: """
+                            INSERT INTO presence (since_seq, idx, host, prefix, name, version)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
                         arguments: [seq, c.idx, s.host, s.prefix, c.name, v])
                 }
             }
@@ -62,7 +67,8 @@ extension TrailStoreTests {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.*, v.host, v.prefix, NULL AS sep, c.* FROM event_summary s JOIN environment v ON v.id = s.env
+                    SELECT s.*, v.host, v.prefix, NULL AS sep, c.* FROM event_summary s JOIN environment v ON v.id = \
+                    s.env
                     JOIN change c ON c.seq = s.seq ORDER BY c.seq, c.idx
                     """)
         }
@@ -132,7 +138,10 @@ extension TrailStoreTests {
         try queue.write { try Self.appendBeforeEnvironmentIDs($0, (1...5).map { Self.event($0) }) }
         XCTAssertTrue(try queue.read(Schema.hasUniqueHashColumns))
         try tamper(
-            "DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5; DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5"
+            """
+            DELETE FROM presence WHERE since_seq = 5; DELETE FROM change WHERE seq = 5;
+            DELETE FROM event_summary WHERE seq = 5; DELETE FROM event WHERE seq = 5
+            """
         )
         let rows = "SELECT seq, id, prev_hash, hash, body FROM event ORDER BY seq"
         let before = try queue.read { try Row.fetchAll($0, sql: rows) }

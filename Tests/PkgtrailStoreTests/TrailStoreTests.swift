@@ -270,6 +270,9 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertNotEqual(edited, String(lines[1]))
         text = [String(lines[0]), edited, String(lines[2])].joined(separator: "\n") + "\n{\"torn"
         try text.write(toFile: spool.primary, atomically: false, encoding: .utf8)
+        // What waits, as the watcher reads it: intact lines only, in order, nothing changed.
+        XCTAssertEqual(spool.pendingEvents().map(\.id), [Self.event(1).id, Self.event(3).id])
+        XCTAssertEqual(try String(contentsOfFile: spool.primary, encoding: .utf8), text)
         let store = try TrailStore.openForWriting(path: path)
         let r = try spool.replay(into: store)
         XCTAssertEqual(r.appended, 2)
@@ -278,7 +281,8 @@ final class TrailStoreTests: XCTestCase {
         XCTAssertEqual(chained.map(\.id), [Self.event(1).id, Self.event(3).id])
         XCTAssertEqual(
             chained[0].notes.last,
-            "spooled at 2026-03-24T10:45:00.000Z because the log could not be written (locked); appended by a later call"
+            "spooled at 2026-03-24T10:45:00.000Z because the log could not be written (locked); "
+                + "appended by a later call"
         )
         XCTAssertEqual(spool.pendingPaths, [])
         XCTAssertEqual(try String(contentsOfFile: spool.primary + ".rejected", encoding: .utf8), edited + "\n{\"torn\n")

@@ -10,8 +10,9 @@ import XCTest
 extension TrailStoreTests {
     /// Every window of `pkg`, as "host:prefix version [since, until)".
     func windows(_ store: any TrailQueries) throws -> [String] {
-        try store.exposure(name: "pkg") { _ in true }.map {
-            "\($0.host):\($0.prefix) \($0.version) [\($0.arrival.event.seq), \($0.departure.map { String($0.event.seq) } ?? "-"))"
+        try store.exposure(name: "pkg") { _ in true }.map { w in
+            let until = w.departure.map { String($0.event.seq) } ?? "-"
+            return "\(w.host):\(w.prefix) \(w.version) [\(w.arrival.event.seq), \(until))"
         }
     }
 
@@ -124,8 +125,10 @@ extension TrailStoreTests {
             ),
             (
                 """
-                CREATE TABLE loose AS SELECT * FROM environment; DROP TABLE environment; ALTER TABLE loose RENAME TO environment;
-                INSERT INTO environment VALUES (4, 'build-1', '/w/.venv'); UPDATE event_summary SET env = 4 WHERE seq = 5;
+                CREATE TABLE loose AS SELECT * FROM environment; DROP TABLE environment; ALTER TABLE loose RENAME TO \
+                environment;
+                INSERT INTO environment VALUES (4, 'build-1', '/w/.venv'); UPDATE event_summary SET env = 4 WHERE seq \
+                = 5;
                 UPDATE change SET env = 4 WHERE seq = 5
                 """, 1, "environment ids 1 and 4 both name /w/.venv on build-1"
             )

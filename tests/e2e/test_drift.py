@@ -23,7 +23,7 @@ def scan(box, *paths):
 def test_first_sight_of_an_environment_is_its_baseline(box, index):
     assert box.pip("install", "-i", index["simple"], "demo-lib==1.0").returncode == 0
     first, install = box.events()
-    assert first["kind"] == "drift" and first["drift"] == {"last_seen": None, "last_seen_seq": None}
+    assert first["kind"] == "drift" and first["drift"] == {"last_seen": None, "last_seen_seq": None, "observer": "recorder"}
     assert ("pip", "install", None, "26.3") in changes(first)
     assert first["command"] is None and install["kind"] == "install"
     assert install["state_before"] == first["state_after"]
@@ -40,7 +40,7 @@ def test_a_bypassing_install_is_found_by_the_next_recorded_command(box, index):
     assert box.pip("install", *i, "agentkit").returncode == 0
     drift, install = box.events()[-2:]
     assert drift["kind"] == "drift"
-    assert drift["drift"] == {"last_seen": seen["finished"], "last_seen_seq": seen["seq"]}
+    assert drift["drift"] == {"last_seen": seen["finished"], "last_seen_seq": seen["seq"], "observer": "recorder"}
     assert drift["finished"] <= install["started"]
     assert changes(drift) == [("demo-lib", "upgrade", "1.0", "1.1"), ("llmlib", "install", None, "1.1")]
     [hook] = drift["changes"][1]["startup_hooks"]
