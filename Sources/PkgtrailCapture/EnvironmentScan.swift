@@ -29,7 +29,7 @@ public enum EnvironmentScan {
             let snapshot = SiteScanner.scan(environment.siteDirs).snapshot
             let drift = try DriftDetector.check(
                 store: store, environment: environment, snapshot: snapshot,
-                actor: actor, now: Clock.now(), observer: .scan)
+                actor: actor, now: Clock.now(), .init(observer: .scan))
             if let drift { events.append(drift) }
             let checked = files ? FileVerifier.verify(siteDirs: environment.siteDirs, snapshot: snapshot) : nil
             findings.append(Finding(environment: environment, drift: drift, files: checked))

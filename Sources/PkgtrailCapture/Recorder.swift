@@ -127,7 +127,7 @@ struct Recorder {
                 do {
                     drift = try DriftDetector.check(
                         store: store, environment: target.environment,
-                        snapshot: before.snapshot, actor: actor, now: started, observer: .recorder)
+                        snapshot: before.snapshot, actor: actor, now: started, .init(observer: .recorder))
                 } catch {
                     notes.append("drift was not checked: \(error)")
                 }

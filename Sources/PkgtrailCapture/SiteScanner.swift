@@ -85,6 +85,14 @@ public enum SiteScanner {
             metadataPath: path, identity: identity)
     }
 
+    /// Whether the metadata directory itself is another one (its inode, the
+    /// first part of `identity`): pip and uv remove a distribution's
+    /// directory and write a new one on every reinstall, while a directory
+    /// merely still being written keeps its inode.
+    static func replaced(_ before: InstalledDistribution, by after: InstalledDistribution) -> Bool {
+        before.identity.split(separator: ":").first != after.identity.split(separator: ":").first
+    }
+
     /// `Name:` and `Version:` from METADATA / PKG-INFO, for directory names that do not carry them.
     static func metadataHeaders(_ path: String, isDistInfo: Bool) -> (String, String)? {
         let file =

@@ -69,12 +69,15 @@ public final class Watcher {
     private let report: (Report) -> Void
     private var debouncer: Debouncer<Due>
     private var environments: [String: Environment] = [:]
-    private var snapshots: [String: Snapshot] = [:]
     /// When each environment was last found as the record says (taken
     /// before its snapshot, so a change during the scan falls after it),
     /// and the state it was found in.
     private var matchedAt: [String: String] = [:]
     private var matchedState: [String: (state: String, startup: String)] = [:]
+    /// The snapshot of the last matching look and the environment's newest
+    /// event then: if no event came since, a metadata directory replaced at
+    /// the same version is a reinstall nobody recorded.
+    private var matchedSnapshot: [String: (snapshot: Snapshot, seq: Int64?)] = [:]
     /// Environments with an event that matters since their last look.
     private var dirty: Set<String> = []
     /// When the previous read of the event queue began.
@@ -263,7 +266,8 @@ public final class Watcher {
         let found = VenvDiscovery.walk(dir, depth: options.depth, startDepth: depth)
         for d in found.directories { registry.add(d.path, .discovery(depth: d.depth)) }
         var added = false
-        for environment in found.environments where environments[environment.prefix] == nil {
+        let enclosing = VenvDiscovery.enclosing(dir, levels: min(3, depth)).map { [$0] } ?? []
+        for environment in found.environments + enclosing where environments[environment.prefix] == nil {
             add(environment, by: "--discover", announce: announce)
             added = true
         }
@@ -280,9 +284,10 @@ public final class Watcher {
         matchedAt[prefix] = max(matchedAt[prefix] ?? before, before)
     }
 
-    private func matched(_ prefix: String, at time: String, _ snapshot: Snapshot) {
+    private func matched(_ prefix: String, at time: String, _ snapshot: Snapshot, seq: Int64?) {
         matchedAt[prefix] = time
         matchedState[prefix] = (snapshot.stateDigest, snapshot.startupDigest)
+        matchedSnapshot[prefix] = (snapshot, seq)
     }
 
     /// One look at an environment, under its lock.
@@ -300,52 +305,94 @@ public final class Watcher {
         defer { lock?.release() }
         let lookedAt = Clock.now()
         dirty.remove(prefix)
-        let snapshot = SiteScanner.scan(environment.siteDirs, reusing: snapshots[prefix]).snapshot
-        snapshots[prefix] = snapshot
+        let snapshot = SiteScanner.scan(environment.siteDirs, reusing: matchedSnapshot[prefix]?.snapshot).snapshot
         let opened: Result<TrailStore, Error> =
             Clock.monotonic() < logRetryAt
             ? .failure(PkgtrailError(.locked, "the log could not be written a moment ago"))
             : sink.open(busyTimeout: 1)
+        defer { if case .success(let store) = opened { try? store.close() } }
         var pending: [Event] = []
-        let baseline: TrailStore
-        switch opened {
-        case .success(let store): baseline = store
-        case .failure:
+        if case .failure = opened {
             logUnavailable()
-            do {
-                baseline = try TrailStore.openForReading(path: sink.databasePath)
-            } catch {
-                report(.problem("\(prefix): could not read the log (\(error)); trying again in 5 s"))
-                debouncer.retry(.environment(prefix), at: Clock.monotonic() + 5)
-                return
-            }
             pending = sink.spool.pendingEvents().filter {
                 $0.environment.prefix == prefix && $0.actor.host == actor.host
             }
         }
-        defer { try? baseline.close() }
+        let found: (event: Event?, newest: Int64?)
         do {
-            guard
-                var event = try DriftDetector.check(
-                    store: baseline, environment: environment, snapshot: snapshot, actor: actor, now: Clock.now(),
-                    observer: .watch, pending: pending, matchedAt: matchedAt[prefix], artifacts: DirectURLArtifacts(),
-                    baseline: true)
-            else {
-                matched(prefix, at: lookedAt, snapshot)
-                return
-            }
-            event.notes.append(Self.unknownProcess)
-            let outcome = sink.persist([event], opened: opened)
-            switch outcome {
-            case .logged, .spooled: matched(prefix, at: lookedAt, snapshot)
-            case .lost:
-                matchedAt[prefix] = nil
-                matchedState[prefix] = nil
-            }
-            if case .spooled = outcome { logUnavailable() }
-            report(.recorded(event, outcome))
+            found = try compare(environment, snapshot, opened: opened, pending: pending)
         } catch {
-            report(.problem("\(prefix): \(error)"))
+            report(.problem("\(prefix): \(error); trying again in 5 s"))
+            debouncer.retry(.environment(prefix), at: Clock.monotonic() + 5)
+            return
+        }
+        guard var event = found.event else {
+            matched(prefix, at: lookedAt, snapshot, seq: found.newest)
+            return
+        }
+        event.notes.append(Self.unknownProcess)
+        let outcome = sink.persist([event], opened: opened)
+        switch outcome {
+        case .logged(let stored): matched(prefix, at: lookedAt, snapshot, seq: stored.last?.event.seq ?? found.newest)
+        case .spooled:
+            matched(prefix, at: lookedAt, snapshot, seq: found.newest)
+            logUnavailable()
+        case .lost:
+            matchedAt[prefix] = nil
+            matchedState[prefix] = nil
+            matchedSnapshot[prefix] = nil
+        }
+        report(.recorded(event, outcome))
+    }
+
+    /// The drift event, if any, and the environment's newest event in the
+    /// record: against the log when it can be read (opened for writing, or
+    /// else for reading), or, when it cannot be read at all, against what
+    /// the last matching look found, which was the record then.
+    private func compare(
+        _ environment: Environment, _ snapshot: Snapshot, opened: Result<TrailStore, Error>,
+        pending: [Event]
+    ) throws -> (event: Event?, newest: Int64?) {
+        let prefix = environment.prefix
+        var observation = DriftDetector.Observation(
+            observer: .watch, pending: pending, matchedAt: matchedAt[prefix], artifacts: DirectURLArtifacts(),
+            baseline: true)
+        let reader: TrailStore?
+        switch opened {
+        case .success(let store): reader = store
+        case .failure: reader = try? TrailStore.openForReading(path: sink.databasePath)
+        }
+        defer { if case .failure = opened { try? reader?.close() } }
+        if let reader {
+            let newest = try reader.lastSeen(host: actor.host, prefix: prefix)?.seq
+            observation.reinstalled = reinstalls(prefix, snapshot, newest: newest, pending: pending)
+            let event = try DriftDetector.check(
+                store: reader, environment: environment, snapshot: snapshot, actor: actor, now: Clock.now(),
+                observation)
+            return (event, newest)
+        }
+        guard let known = matchedSnapshot[prefix] else {
+            throw PkgtrailError(.unreadable, "the log cannot be read and this environment was not looked at before")
+        }
+        var state = RecordedState()
+        state.versions = known.snapshot.distributions.mapValues(\.version)
+        state.startupFiles = known.snapshot.startupFiles.mapValues(\.sha256)
+        observation.reinstalled = reinstalls(prefix, snapshot, newest: known.seq, pending: pending)
+        let record = DriftDetector.Record(state: state, newestSeq: known.seq, newestFinished: nil)
+        let event = DriftDetector.compare(
+            record, environment: environment, snapshot: snapshot, actor: actor, now: Clock.now(), observation)
+        return (event, known.seq)
+    }
+
+    /// Same-version distributions whose metadata directory was replaced since
+    /// the last matching look, when nothing was recorded there since.
+    private func reinstalls(_ prefix: String, _ snapshot: Snapshot, newest: Int64?, pending: [Event])
+        -> [DistributionDelta]
+    {
+        guard let previous = matchedSnapshot[prefix], previous.seq == newest, pending.isEmpty else { return [] }
+        return previous.snapshot.deltas(to: snapshot).filter {
+            guard $0.action == .reinstall, let before = $0.before, let after = $0.after else { return false }
+            return SiteScanner.replaced(before, by: after)
         }
     }
 

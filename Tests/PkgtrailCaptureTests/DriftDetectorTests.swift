@@ -27,7 +27,7 @@ final class DriftDetectorTests: DirectoryTestCase {
     ) throws -> Event? {
         try DriftDetector.check(
             store: store, environment: environment, snapshot: snapshot(versions), actor: actor, now: now,
-            observer: .watch, pending: pending, matchedAt: matchedAt, baseline: baseline)
+            .init(observer: .watch, pending: pending, matchedAt: matchedAt, baseline: baseline))
     }
 
     func testTheWindowStartsAtTheLatestLookThatFoundTheRecordTrue() throws {
@@ -59,6 +59,46 @@ final class DriftDetectorTests: DirectoryTestCase {
         XCTAssertEqual(next.drift?.lastSeen, waiting.finished)
         XCTAssertEqual(next.drift?.lastSeenSeq, sealed[0].event.seq)
         XCTAssertTrue(next.notes.contains { $0.contains("still waiting in the spool") })
+    }
+
+    /// A same-version distribution written again is a change only the
+    /// observer's own snapshots show; it is recorded as a reinstall.
+    func testAReinstallTheObserverSawIsRecorded() throws {
+        let store = try TrailStore.openForWriting(path: dir + "/trail.db")
+        try store.append([try XCTUnwrap(try check(store, ["a": "1.0"], now: "2026-03-24T10:00:00.000Z"))])
+        var before = snapshot(["a": "1.0"])
+        before.distributions["a"]?.identity = "1:1"
+        var after = before
+        after.distributions["a"]?.identity = "2:2"
+        let delta = try XCTUnwrap(before.deltas(to: after).first)
+        XCTAssertEqual(delta.action, .reinstall)
+        let e = try XCTUnwrap(
+            try DriftDetector.check(
+                store: store, environment: environment, snapshot: after, actor: actor, now: "2026-03-24T10:00:05.000Z",
+                .init(observer: .watch, reinstalled: [delta])))
+        XCTAssertEqual(e.changes.map(\.action), [.reinstall])
+        XCTAssertEqual(e.stateBefore, e.stateAfter)
+        XCTAssertTrue(SiteScanner.replaced(delta.before!, by: delta.after!))
+        after.distributions["a"]?.identity = "1:3"  // same directory, still being written
+        XCTAssertFalse(SiteScanner.replaced(before.distributions["a"]!, by: after.distributions["a"]!))
+    }
+
+    /// When the log cannot be read, the record is what the last matching look found.
+    func testARecordKeptInMemoryComparesTheSame() throws {
+        var state = RecordedState()
+        state.versions = ["a": "1.0"]
+        let record = DriftDetector.Record(state: state, newestSeq: 7, newestFinished: nil)
+        let e = try XCTUnwrap(
+            DriftDetector.compare(
+                record, environment: environment, snapshot: snapshot(["a": "1.1"]), actor: actor,
+                now: "2026-03-24T10:00:05.000Z", .init(observer: .watch, matchedAt: "2026-03-24T10:00:04.000Z")))
+        XCTAssertEqual(e.changes.map(\.action), [.upgrade])
+        XCTAssertEqual(
+            e.drift, DriftWindow(lastSeen: "2026-03-24T10:00:04.000Z", lastSeenSeq: 7, observer: .watch))
+        XCTAssertNil(
+            DriftDetector.compare(
+                record, environment: environment, snapshot: snapshot(["a": "1.0"]), actor: actor,
+                now: "2026-03-24T10:00:05.000Z", .init(observer: .watch)))
     }
 
     /// The watcher records a new, empty environment, so what arrives later has a window.

@@ -153,11 +153,16 @@ def test_a_shimmed_install_is_recorded_once_and_never_as_drift(box, index):
     assert not any(line.startswith("seq ") for line in w.lines), w.lines
 
 
-def test_uninstall_by_absolute_path_and_a_pth_written_by_hand(box, index):
+def test_reinstall_uninstall_by_absolute_path_and_a_pth_written_by_hand(box, index):
     bare_pip(box, "install", "-q", "--index-url", index["simple"], "demo-lib==1.0")
     box.trail("scan", box.venv, check=False)  # recorded as drift before the watcher starts
     w = Watch(box.db, bare_env(box))
     try:
+        # The same version written again (its dist-info replaced): a reinstall no version comparison sees.
+        bare_pip(box, "install", "-q", "--force-reinstall", "--no-deps", "--index-url", index["simple"],
+                 "demo-lib==1.0")
+        wait_events(box.db, bare_env(box), lambda ev: any(changed(e) == [("demo-lib", "reinstall", "1.0")]
+                                                          for e in drift(box.db, bare_env(box))), "the reinstall")
         r = subprocess.run([box.venv + "/bin/pip", "uninstall", "-y", "-q", "demo-lib"], env=bare_env(box),
                            capture_output=True, timeout=120)
         assert r.returncode == 0, r
@@ -199,8 +204,25 @@ def test_a_venv_created_below_a_discover_root_is_watched(box, index, tmp_path):
         wait_events(box.db, bare_env(box), lambda ev: any(changed(e) == [("demo-lib", "install", "1.1")]
                                                           for e in drift(box.db, bare_env(box), venv)),
                     "the install into the discovered venv")
+        # A conda-style prefix (site-packages, no pyvenv.cfg), made a directory at a time.
+        prefix = str(root / "conda" / "envs" / "ml")
+        os.makedirs(prefix + "/lib/python3.11/site-packages")
+        w.wait_for(lambda: any(prefix in line and "--discover" in line for line in w.lines), "the new prefix")
+        wait_events(box.db, bare_env(box), lambda ev: [e for e in ev if e["environment"]["prefix"] == prefix],
+                    "the prefix's baseline")
+        r = subprocess.run(["python3", "-m", "pip", "install", "-q", "--no-deps", "--target",
+                            prefix + "/lib/python3.11/site-packages", "--index-url", index["simple"], "llmlib==1.1"],
+                           env=bare_env(box), capture_output=True, timeout=300)
+        assert r.returncode == 0, r
+        found = wait_events(box.db, bare_env(box), lambda ev: any(
+            changed(e) == [("llmlib", "install", "1.1")] for e in drift(box.db, bare_env(box), prefix)),
+            "the install into the prefix")
     finally:
         w.stop()
+    (e,) = [e for e in found if e["environment"]["prefix"] == prefix and e["changes"]]
+    assert e["environment"]["is_venv"] is False
+    (hook,) = e["changes"][0]["startup_hooks"]  # the compromised release's .pth, flagged
+    assert hook["executable_import"] is True and hook["path"].endswith("/llmlib_init.pth")
 
 
 def test_an_environment_that_appears_in_the_log_is_picked_up(box, index, tmp_path, uv_dir):
@@ -342,6 +364,16 @@ def test_one_watcher_per_log_a_unit_file_and_doctor(box, tmp_path):
         r = subprocess.run([BIN, "doctor", "--db", box.db, "--json"], env=env, capture_output=True, timeout=60)
         watch = json.loads(r.stdout)["watch"]
         assert watch["running"] is True and watch["environments"] == [box.venv], watch
+        # SIGHUP re-reads the environments and goes on; between events the log is not held open.
+        w.proc.send_signal(signal.SIGHUP)
+        with open(box.site + "/after_hup.pth", "w") as f:
+            f.write("/opt/nothing\n")
+        wait_events(box.db, env, lambda ev: ev[-1]["startup_hooks"][:1] and
+                    ev[-1]["startup_hooks"][0]["path"].endswith("/after_hup.pth"), "the drift after SIGHUP")
+        time.sleep(0.5)
+        fds = [os.readlink(f"/proc/{w.proc.pid}/fd/{n}") for n in os.listdir(f"/proc/{w.proc.pid}/fd")]
+        assert not any(f.startswith(box.db) for f in fds), fds
+        assert w.proc.poll() is None
     finally:
         rc, _ = w.stop()
     assert rc == 0
@@ -357,3 +389,34 @@ def test_one_watcher_per_log_a_unit_file_and_doctor(box, tmp_path):
     r = subprocess.run([BIN, "watch", "--db", box.db, "--discover", str(tmp_path / "nope")], env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and r.stderr.startswith("pkgtrail: --discover"), r
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs (root only; CI runs as root)")
+def test_a_read_only_log_spools_then_appends(tmp_path, index):
+    mnt = tmp_path / "fs"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (a container without CAP_SYS_ADMIN)")
+    try:
+        box = Sandbox(tmp_path, "current", twin=False)
+        box.db = str(mnt / "trail.db")
+        assert box.trail("scan", box.venv, check=False).returncode == 1
+        w = Watch(box.db, bare_env(box))
+        try:
+            subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+            bare_pip(box, "install", "-q", "--index-url", index["simple"], "demo-lib==1.0")
+            w.wait_for(lambda: any(line.startswith("spooled to ") for line in w.lines), "the event to be spooled")
+            # Beside the log was impossible: the spool is in the state directory.
+            (line,) = [line for line in w.lines if line.startswith("spooled to ")]
+            assert "/.local/state/pkgtrail/spool-" in line, line
+            subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)
+            wait_events(box.db, bare_env(box), lambda ev: any(changed(e) == [("demo-lib", "install", "1.0")]
+                                                              for e in drift(box.db, bare_env(box))),
+                        "the append once the log is writable")
+        finally:
+            w.stop()
+        (e,) = drift(box.db, bare_env(box))
+        assert e["drift"]["observer"] == "watch" and any("spooled at" in n for n in e["notes"])
+        assert replayed_state(events(box.db, bare_env(box)), box.venv) == disk_state(box.site)
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)])
