@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -26,7 +27,9 @@ TOOLS = os.environ.get("PKGTRAIL_TOOLS", os.path.join(REPO, ".tools"))
 
 
 def banner(text):
-    print(f"\n\033[1m== {text}\033[0m", flush=True)
+    # Bold only on a terminal, and never with NO_COLOR set (as pkgtrail itself).
+    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    print(f"\n\033[1m== {text}\033[0m" if bold else f"\n== {text}", flush=True)
 
 
 def main():
@@ -81,6 +84,19 @@ def main():
         banner("Someone runs the venv's python by its path: no function or shim sees that; pkgtrail scan records it as drift")
         sh(f"app-venv/bin/python -m pip install -q -i {url}/simple/ demo-lib==1.0")
         sh("pkgtrail scan")
+        banner("With `pkgtrail watch` running, the same kind of bypass is recorded a second after it happens")
+        print("$ pkgtrail watch &", flush=True)
+        watcher = subprocess.Popen(["pkgtrail", "watch"], env=env, cwd=root, stdout=subprocess.PIPE, text=True)
+        print(watcher.stdout.readline(), end="", flush=True)  # "watching N environments…"
+        sh(f"app-venv/bin/python -m pip install -q -i {url}/simple/ demo-lib==1.1")
+        deadline = time.time() + 60
+        while time.time() < deadline and not any(
+                (e["drift"] or {}).get("observer") == "watch" for e in json.loads(subprocess.run(
+                    ["pkgtrail", "log", "--json"], env=env, cwd=root, capture_output=True).stdout or b"[]")):
+            time.sleep(0.2)
+        print("$ kill %1", flush=True)
+        watcher.terminate()
+        print(watcher.communicate(timeout=60)[0], end="", flush=True)
 
         banner("What happened, newest last (pkgtrail log)")
         sh("pkgtrail log")
