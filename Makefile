@@ -7,7 +7,7 @@
 #                  end-to-end tests (pytest driving real pip and uv through
 #                  the shims against a local index), then a bounded fuzzing run
 #   make test-online  issue 11's table against the real PyPI (opt-in; skips offline)
-#   make install   release binary and shims into PREFIX (default ~/.local)
+#   make install   release binaries (pkgtrail, pkgtrail-central) and shims into PREFIX (default ~/.local)
 #   make uninstall remove them again (the log stays)
 #   make bench     overhead benchmarks on a release build (medians, ratios), then
 #                  the queries on a synthetic 1,000,000-event log, then the
@@ -16,6 +16,8 @@
 #   make toolchain the test tools (pytest, uv, pinned pip wheels) in .tools/;
 #   make browser   Debian's chromium for the HTML export test (when missing)
 #   make shells    Debian's zsh and fish for the shell coverage tests (when missing)
+#   make postgres  Debian's PostgreSQL for the fleet tests (when missing; the tests
+#                  run their own cluster as an unprivileged user on 127.0.0.1)
 #   make fuzz      coverage-guided fuzzing of every parser of hostile bytes,
 #                  FUZZ_SECONDS per target (default 300); new inputs are kept
 #                  in fuzz/corpus (commit them). `make test` runs 10 s per target.
@@ -30,7 +32,7 @@ RELEASE_BIN := .build/release/pkgtrail
 
 default: test
 
-.PHONY: default build release test test-online unit e2e lint demo install uninstall bench toolchain browser shells fuzz fuzz-build fuzz-smoke clean
+.PHONY: default build release test test-online unit e2e lint demo install uninstall bench toolchain browser shells postgres fuzz fuzz-build fuzz-smoke clean
 
 build:
 	$(SWIFT) build
@@ -70,7 +72,10 @@ browser:
 shells:
 	sh scripts/debian.sh "the shell coverage tests" zsh fish
 
-e2e: build toolchain browser shells
+postgres:
+	sh scripts/postgres.sh
+
+e2e: build toolchain browser shells postgres
 	PKGTRAIL_TEST_BIN=$(CURDIR)/$(DEBUG_BIN) PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) \
 		$(TOOLVENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 
@@ -109,6 +114,7 @@ demo: build toolchain
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/pkgtrail/shims
 	install -s -m 0755 $(RELEASE_BIN) $(PREFIX)/bin/pkgtrail
+	install -s -m 0755 $(RELEASE_BIN)-central $(PREFIX)/bin/pkgtrail-central
 	rm -f $(PREFIX)/share/pkgtrail/shims/pkgtrail-shim
 	for t in pip pip3 uv uvx; do ln -sfn ../../../bin/pkgtrail $(PREFIX)/share/pkgtrail/shims/$$t; done
 	@echo "installed. Add to ~/.bashrc (zsh: ~/.zshrc, init zsh), then open a new shell:"
@@ -119,7 +125,7 @@ install: release
 # Removes the binary and the shims; the log, the key and the state stay. Shells
 # already open run the real tools and say so once; new ones skip the init line.
 uninstall:
-	rm -f $(PREFIX)/bin/pkgtrail
+	rm -f $(PREFIX)/bin/pkgtrail $(PREFIX)/bin/pkgtrail-central
 	rm -rf $(PREFIX)/share/pkgtrail
 	@echo "pkgtrail removed; the log stays in $${XDG_DATA_HOME:-$$HOME/.local/share}/pkgtrail"
 

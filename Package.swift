@@ -12,12 +12,14 @@ let libraries: [Target.Dependency] = ["PkgtrailCore", "PkgtrailSystem", "Pkgtrai
 let package = Package(
     name: "pkgtrail",
     products: [
-        .executable(name: "pkgtrail", targets: ["pkgtrail"])
+        .executable(name: "pkgtrail", targets: ["pkgtrail"]),
+        .executable(name: "pkgtrail-central", targets: ["pkgtrail-central"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2")
     ],
     targets: [
         .target(
@@ -38,10 +40,33 @@ let package = Package(
             name: "PkgtrailCapture",
             dependencies: ["PkgtrailCore", "PkgtrailSystem", "PkgtrailStore"]
         ),
+        // What both command-line programs share: stdout that fails loudly, the
+        // one error-to-exit-status map.
+        .target(
+            name: "PkgtrailCommandLine",
+            dependencies: [
+                "PkgtrailCore", "PkgtrailSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]
+        ),
         .executableTarget(
             name: "pkgtrail",
             dependencies: [
-                "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture",
+                "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]
+        ),
+        // The fleet's central store on PostgreSQL. Only `pkgtrail-central` links it
+        // (and with it SwiftNIO): the recorder the shims run never loads it.
+        .target(
+            name: "PkgtrailCentral",
+            dependencies: ["PkgtrailCore", "PkgtrailSystem", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        // `pkgtrail central …`, `pkgtrail push` and `--central` queries: the
+        // main binary hands those command lines to this one, installed beside it.
+        .executableTarget(
+            name: "pkgtrail-central",
+            dependencies: [
+                "PkgtrailCore", "PkgtrailSystem", "PkgtrailCentral", "PkgtrailCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
@@ -52,6 +77,7 @@ let package = Package(
         .testTarget(name: "PkgtrailCoreTests", dependencies: ["PkgtrailCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PkgtrailSystemTests", dependencies: ["PkgtrailSystem"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
-        .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"])
+        .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"]),
+        .testTarget(name: "PkgtrailCentralTests", dependencies: ["PkgtrailCentral"])
     ]
 )

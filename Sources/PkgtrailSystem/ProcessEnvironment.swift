@@ -17,7 +17,9 @@ public struct ProcessEnvironment: Sendable {
         "CI_PIPELINE_ID", "CI_JOB_NAME", "CI_JOB_ID", "JENKINS_URL", "JOB_NAME", "BUILD_ID", "BUILDKITE",
         "BUILDKITE_REPO", "BUILDKITE_BUILD_ID", "BUILDKITE_LABEL", "CIRCLECI", "CIRCLE_PROJECT_REPONAME",
         "CIRCLE_WORKFLOW_ID", "CIRCLE_JOB", "TF_BUILD", "BUILD_REPOSITORY_NAME", "BUILD_BUILDID", "SYSTEM_JOBNAME",
-        "GITHUB_PATH", "GITHUB_ENV", "PKGTRAIL_SHELL_VIEW", "BASH_ENV"
+        "GITHUB_PATH", "GITHUB_ENV", "PKGTRAIL_SHELL_VIEW", "BASH_ENV",
+        // The central store: libpq's variables, but never PGPASSWORD (passwords only from the password file).
+        "PKGTRAIL_CENTRAL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE"
     ]
 
     fileprivate let values: [String: String]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PkgtrailCapture
+import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 import PkgtrailSystem

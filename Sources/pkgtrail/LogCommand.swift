@@ -1,5 +1,6 @@
 import ArgumentParser
 import PkgtrailCapture
+import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 import PkgtrailSystem

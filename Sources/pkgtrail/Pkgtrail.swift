@@ -6,7 +6,8 @@ struct Pkgtrail: ParsableCommand {
         abstract: "A tamper-evident flight recorder for pip and uv installs.",
         discussion: """
             Exit statuses: 0 success, 1 a negative finding (tampered, exposed), 2 the command could not \
-            do its job, 64 usage error; `exec` returns the real tool's status.
+            do its job, 64 usage error; `exec` returns the real tool's status. The fleet's central store \
+            on PostgreSQL: `pkgtrail central --help` (run by pkgtrail-central, installed beside pkgtrail).
             """,
         version: "0.1.0",
         subcommands: [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 

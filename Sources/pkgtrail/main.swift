@@ -1,4 +1,5 @@
 import PkgtrailCapture
+import PkgtrailCommandLine
 
 // The shims are links to this binary named pip, pip3, uv and uvx: called by
 // one of those names it is the shim, with no shell in between. That hot
@@ -15,4 +16,7 @@ if arguments.first == "exec", arguments.count >= 2, !arguments[1].hasPrefix("-")
     if rest.first == "--" { rest.removeFirst() }
     ShimExec.main(tool: arguments[1], arguments: rest)
 }
-ExitStatus.run(arguments)
+if let first = arguments.first, CentralHandoff.commands.contains(first) {
+    CentralHandoff.exec(arguments)
+}
+ExitStatus.run(Pkgtrail.self, arguments)

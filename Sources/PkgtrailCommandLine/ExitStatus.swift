@@ -1,5 +1,4 @@
 import ArgumentParser
-import PkgtrailCapture
 import PkgtrailCore
 import PkgtrailSystem
 
@@ -17,25 +16,26 @@ import PkgtrailSystem
 /// - 64 the command line is wrong.
 ///
 /// Every message is one line on stderr that starts `pkgtrail:`.
-enum ExitStatus {
-    static let verdict: Int32 = 1
-    static let failed: Int32 = 2
-    static let usage: Int32 = 64
+public enum ExitStatus {
+    public static let verdict: Int32 = 1
+    public static let failed: Int32 = 2
+    public static let usage: Int32 = 64
 
-    static func run(_ arguments: [String]) -> Never {
+    /// Parses `arguments` as `root`'s command line, runs the command, exits.
+    public static func run<Root: ParsableCommand>(_ root: Root.Type, _ arguments: [String]) -> Never {
         let status: Int32
         do {
-            var command = try Pkgtrail.parseAsRoot(arguments)
+            var command = try root.parseAsRoot(arguments)
             try command.run()
             status = 0
         } catch {
-            status = report(error, arguments: arguments)
+            status = report(error, root: root, arguments: arguments)
         }
         exit(outputWritten() ? status : failed)
     }
 
     /// Prints what `error` means and returns its status.
-    static func report(_ error: Error, arguments: [String]) -> Int32 {
+    static func report<Root: ParsableCommand>(_ error: Error, root: Root.Type, arguments: [String]) -> Int32 {
         if let e = error as? PkgtrailError {
             Console.error(e.description)
             return e.kind == .usage ? usage : failed
@@ -44,18 +44,18 @@ enum ExitStatus {
             // Thrown by a command with its verdict, or by `fail` after its line.
             return code.rawValue
         }
-        let code = Pkgtrail.exitCode(for: error)
+        let code = root.exitCode(for: error)
         if code == .success {
             // --help, --version: the parser's text, on stdout.
-            StandardOutput.write(Pkgtrail.fullMessage(for: error) + "\n")
+            StandardOutput.write(root.fullMessage(for: error) + "\n")
             return 0
         }
         if code == .validationFailure {
             let message =
-                Pkgtrail.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                root.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
             Console.error(
                 "\(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) (see "
-                    + "`\(helpCommand(arguments))`)"
+                    + "`\(helpCommand(root, arguments))`)"
             )
             return usage
         }
@@ -64,8 +64,8 @@ enum ExitStatus {
     }
 
     /// `pkgtrail SUBCOMMAND --help` for the subcommand the line names, if any.
-    static func helpCommand(_ arguments: [String]) -> String {
-        let names = Set(Pkgtrail.configuration.subcommands.map { $0._commandName })
+    static func helpCommand<Root: ParsableCommand>(_ root: Root.Type, _ arguments: [String]) -> String {
+        let names = Set(root.configuration.subcommands.map { $0._commandName })
         if let sub = arguments.first(where: { !$0.hasPrefix("-") }), names.contains(sub) {
             return "pkgtrail \(sub) --help"
         }
@@ -81,7 +81,7 @@ enum ExitStatus {
 }
 
 /// Prints the one-line error and exits with 2 ("could not do its job").
-func fail(_ message: String) -> ExitCode {
+public func fail(_ message: String) -> ExitCode {
     Console.error(message)
     return ExitCode(ExitStatus.failed)
 }

@@ -10,18 +10,18 @@ import PkgtrailCore
 /// stdio (by line on a terminal, by 64 KiB otherwise), written with
 /// write(2) until every byte is out; the first error is kept, and
 /// `ExitStatus` turns it into exit 2.
-enum StandardOutput {
+public enum StandardOutput {
     nonisolated(unsafe) private static var buffer: [UInt8] = []
     nonisolated(unsafe) private static var failure: Int32 = 0
     private static let lineBuffered = isatty(STDOUT_FILENO) == 1
 
-    static func write(_ text: String) {
+    public static func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 || (lineBuffered && buffer.last == UInt8(ascii: "\n")) { _ = flush() }
     }
 
     /// Writes what is buffered; false when this or an earlier write failed.
-    static func flush() -> Bool {
+    public static func flush() -> Bool {
         defer { buffer.removeAll(keepingCapacity: true) }
         guard failure == 0 else { return false }
         var offset = 0
@@ -38,16 +38,16 @@ enum StandardOutput {
     }
 
     /// Why the output could not be written, once `flush` returned false.
-    static var failureReason: String { String(cString: strerror(failure == 0 ? EIO : failure)) }
+    public static var failureReason: String { String(cString: strerror(failure == 0 ? EIO : failure)) }
 }
 
 /// A line (or any text) for stdout.
-func emit(_ line: String, terminator: String = "\n") {
+public func emit(_ line: String, terminator: String = "\n") {
     StandardOutput.write(line + terminator)
 }
 
 /// Prints JSON text for a terminal or a pipe: C1 controls and DEL escaped
 /// (ControlCharacters.escapedInJSON), the same value either way.
-func emitJSON(_ json: [UInt8], terminator: String = "\n") {
+public func emitJSON(_ json: [UInt8], terminator: String = "\n") {
     emit(String(decoding: ControlCharacters.escapedInJSON(json), as: UTF8.self), terminator: terminator)
 }

@@ -1,0 +1,97 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PkgtrailCore
+import PostgresNIO
+
+/// One connection to the central store, used synchronously: pkgtrail's
+/// commands are short-lived and sequential, so each call waits for its
+/// answer on a one-thread event loop. The password comes from libpq's
+/// password file only; it is never printed, logged or kept after connecting.
+public final class CentralConnection {
+    public let address: CentralAddress
+    private let group: MultiThreadedEventLoopGroup
+    private let connection: PostgresConnection
+    private let logger = Logger(label: "pkgtrail.central", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    public init(_ address: CentralAddress, home: String) throws {
+        self.address = address
+        let password = try PassFile.load(for: address, home: home)?.password(for: address)
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            var client = TLSConfiguration.makeClientConfiguration()
+            if let root = address.rootCertificate { client.trustRoots = .file(root) }
+            switch address.tls {
+            case .disable: tls = .disable
+            case .prefer, .require:
+                client.certificateVerification = .none
+                let context = try NIOSSLContext(configuration: client)
+                tls = address.tls == .prefer ? .prefer(context) : .require(context)
+            case .verifyFull:
+                client.certificateVerification = .fullVerification
+                tls = .require(try NIOSSLContext(configuration: client))
+            }
+        } catch {
+            throw PkgtrailError(.invalidInput, "the TLS settings for \(address) cannot be used: \(error)")
+        }
+        let configuration = PostgresConnection.Configuration(
+            host: address.host, port: address.port, username: address.user, password: password,
+            database: address.database, tls: tls)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            connection = try PostgresConnection.connect(
+                on: group.next(), configuration: configuration, id: 1, logger: logger
+            ).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw PkgtrailError(.unreadable, "cannot connect to \(address): \(Self.describe(error))")
+        }
+    }
+
+    deinit { close() }
+
+    private var closed = false
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        try? connection.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Runs one statement; its rows.
+    @discardableResult
+    public func run(_ query: PostgresQuery) throws -> [PostgresRow] {
+        do {
+            return Array(try connection.query(query, logger: logger).wait().rows)
+        } catch {
+            throw PkgtrailError(.unwritable, "the central store refused a statement: \(Self.describe(error))")
+        }
+    }
+
+    @discardableResult
+    public func run(_ sql: String) throws -> [PostgresRow] { try run(PostgresQuery(unsafeSQL: sql)) }
+
+    /// `body` inside BEGIN … COMMIT; anything thrown rolls back.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try run("BEGIN")
+        do {
+            let result = try body()
+            try run("COMMIT")
+            return result
+        } catch {
+            _ = try? run("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The server's own words (PSQLError's description hides them behind a generic text).
+    static func describe(_ error: Error) -> String {
+        if let e = error as? PSQLError {
+            if let message = e.serverInfo?[.message] { return message }
+            return "\(e.code)"
+        }
+        return "\(error)"
+    }
+}

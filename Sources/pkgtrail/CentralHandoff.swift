@@ -1,0 +1,24 @@
+import PkgtrailCommandLine
+import PkgtrailSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `pkgtrail central …` runs `pkgtrail-central`, installed beside this
+/// binary (the same directory as the file `/proc/self/exe` names), with the
+/// same arguments: SwiftNIO and the PostgreSQL client live only there, so
+/// the recorder the shims run never loads them.
+enum CentralHandoff {
+    static let commands: Set<String> = ["central"]
+
+    static func exec(_ arguments: [String]) -> Never {
+        let program = FileSystem.join(FileSystem.dirname(InitCommand.selfExecutable()), "pkgtrail-central")
+        var argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
+        execv(program, &argv)
+        let reason = String(cString: strerror(errno))
+        Console.error(
+            "cannot run \(program) (\(reason)): it is installed beside pkgtrail by `make install`; reinstall to get it")
+        exit(ExitStatus.failed)
+    }
+}

@@ -1,0 +1,182 @@
+"""The fleet's central store on a real PostgreSQL server: `pkgtrail central
+init` creates it; rows pushed through its function are verified in the
+database against the real hashes of a real local log; refusals become
+alerts; the host role can push and nothing else."""
+import hashlib
+import os
+import sqlite3
+import subprocess
+
+import pytest
+
+from conftest import BIN, Sandbox
+from postgres import ADMIN, Server
+
+
+@pytest.fixture(scope="module")
+def pg():
+    server = Server()
+    yield server
+    server.stop()
+
+
+def central(pg, *args, user=ADMIN, extra_env=None):
+    env = {"PATH": os.environ["PATH"], "HOME": pg.root, "PGPASSFILE": pg.passfile, "LC_ALL": "C.UTF-8"}
+    env.update(extra_env or {})
+    return subprocess.run([BIN, "central", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def store(pg):
+    r = central(pg, "init", "--db", pg.url())
+    assert r.returncode == 0, r
+    pg.add_role("laptop1", "pkgtrail_host", "host-secret-1")
+    pg.add_role("laptop2", "pkgtrail_host", "host-secret-2")
+    pg.add_role("responder", "pkgtrail_reader", "reader-secret")
+    return pg
+
+
+def local_rows(db):
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT seq, prev_hash, hash, body FROM event ORDER BY seq").fetchall()
+    con.close()
+    return [(s, bytes(p), bytes(h), bytes(b)) for s, p, h, b in rows]
+
+
+def push_sql(host, verifier, rows):
+    def arr(values, cast):
+        return "ARRAY[" + ",".join(values) + f"]::{cast}[]"
+
+    def hexes(i):
+        return arr(["'\\x" + r[i].hex() + "'" for r in rows], "bytea")
+    seqs = arr([str(r[0]) for r in rows], "bigint")
+    return (f"SELECT accepted, head_seq, encode(head_hash, 'hex'), coalesce(reason, '') FROM pkgtrail.push("
+            f"'{host}', '{verifier}', NULL, {seqs}, {hexes(1)}, {hexes(2)}, {hexes(3)})")
+
+
+def push(pg, user, host, verifier, rows):
+    rc, out, err = pg.psql(push_sql(host, verifier, rows), user=user, db="fleet")
+    accepted, seq, head, reason = out.strip().split("|", 3)
+    return accepted == "t", int(seq) if seq else None, head, reason
+
+
+def rechain(rows, start):
+    """What a rewriter does: edit a body, then recompute every hash after it."""
+    out = list(rows[:start])
+    prev = out[-1][2] if out else bytes(32)
+    for seq, _, _, body in rows[start:]:
+        if seq == rows[start][0]:
+            body = body.replace(b'"user":"', b'"user":"x', 1)
+        h = hashlib.sha256(b"\x00" + prev + body).digest()
+        out.append((seq, prev, h, body))
+        prev = h
+    return out
+
+
+@pytest.fixture(scope="module")
+def host_log(tmp_path_factory, index):
+    box = Sandbox(tmp_path_factory.mktemp("host"), "current", twin=False)
+    for spec in ("demo-lib==1.0", "demo-app", "demo-lib==1.1"):
+        assert box.pip("install", "-q", "-i", index["simple"], spec).returncode == 0
+    r = subprocess.run([BIN, "key", "init", "--key-file", box.root + "/cp.key"], capture_output=True, text=True,
+                       env=box.env())
+    assert r.returncode == 0, r
+    verifier = open(box.root + "/cp.pub").read().strip()
+    return local_rows(box.db), verifier
+
+
+def test_init_creates_then_finds_the_schema_current(pg):
+    r = central(pg, "init", "--db", pg.url())
+    assert r.returncode == 0 and "schema version 1 (applied 1)" in r.stdout, r
+    r = central(pg, "init", "--db", pg.url())
+    assert r.returncode == 0 and "the schema is current (version 1)" in r.stdout, r
+    assert "admin-secret" not in r.stdout + r.stderr
+
+
+def test_credentials_come_from_the_password_file_only(pg, tmp_path):
+    r = central(pg, "init", "--db", f"postgresql://{ADMIN}:admin-secret-1@127.0.0.1:{pg.port}/fleet")
+    assert r.returncode == 64 and r.stderr.startswith("pkgtrail: ") and "~/.pgpass" in r.stderr, r
+    assert "admin-secret" not in r.stderr
+    # No password anywhere (PGPASSWORD is never read): refused by the server.
+    r = central(pg, "init", "--db", pg.url(), extra_env={"PGPASSFILE": str(tmp_path / "none"),
+                                                          "PGPASSWORD": "admin-secret-1"})
+    assert r.returncode == 2 and r.stderr.startswith("pkgtrail: cannot connect to postgresql://"), r
+    loose = tmp_path / "pgpass"
+    loose.write_text(open(pg.passfile).read())
+    loose.chmod(0o644)
+    r = central(pg, "init", "--db", pg.url(), extra_env={"PGPASSFILE": str(loose)})
+    assert r.returncode == 2 and "chmod 600" in r.stderr and r.stderr.count("\n") == 1, r
+    r = central(pg, "init")
+    assert r.returncode == 64 and "PKGTRAIL_CENTRAL" in r.stderr, r
+
+
+def test_a_real_chain_is_verified_on_arrival_and_stored_once(store, host_log):
+    rows, verifier = host_log
+    assert push(store, "laptop1", "laptop1", verifier, rows) == (True, rows[-1][0], rows[-1][2].hex(), "")
+    # Pushed again, and again cut off and resumed: nothing is stored twice.
+    assert push(store, "laptop1", "laptop1", verifier, rows)[0]
+    assert push(store, "laptop1", "laptop1", verifier, rows[1:])[0]
+    _, out, _ = store.psql("SELECT count(*), max(seq) FROM pkgtrail.event e JOIN pkgtrail.host_log h USING (log_id) "
+                           "WHERE h.host = 'laptop1'", db="fleet")
+    assert out.strip() == f"{len(rows)}|{rows[-1][0]}"
+    # The bytes are the local log's, exactly.
+    _, out, _ = store.psql("SELECT encode(body, 'hex') FROM pkgtrail.event WHERE seq = 1 AND log_id = "
+                           "(SELECT log_id FROM pkgtrail.host_log WHERE host = 'laptop1')", db="fleet")
+    assert bytes.fromhex(out.strip()) == rows[0][3]
+
+
+def test_a_rewritten_or_reset_history_is_refused_and_alerted(store, host_log):
+    rows, verifier = host_log
+    assert push(store, "laptop1", "laptop1", verifier, rows)[0]
+    for forged, why in ((rechain(rows, 1), "differs from the stored history"),
+                        (rechain(rows, 0)[:1], "differs from the stored history")):
+        accepted, seq, head, reason = push(store, "laptop1", "laptop1", verifier, forged)
+        assert not accepted and why in reason and (seq, head) == (rows[-1][0], rows[-1][2].hex())
+    # A row that does not hash to what it claims, past the head.
+    bad = [(rows[-1][0] + 1, rows[-1][2], bytes(32), b'{"x":1}')]
+    accepted, _, _, reason = push(store, "laptop1", "laptop1", verifier, bad)
+    assert not accepted and "is not sha256(0x00 || prev_hash || body)" in reason
+    _, out, _ = store.psql("SELECT kind, stored_seq, encode(stored_hash, 'hex'), pushed_seq FROM pkgtrail.alert "
+                           "WHERE host = 'laptop1' ORDER BY alert_id", user="responder", db="fleet")
+    alerts = [line.split("|") for line in out.strip().splitlines()]
+    assert [a[0] for a in alerts][-3:] == ["refused", "refused", "refused"]
+    assert all(a[1] == str(rows[-1][0]) and a[2] == rows[-1][2].hex() for a in alerts[-3:])
+    # The stored history is untouched.
+    _, out, _ = store.psql("SELECT string_agg(encode(hash, 'hex'), ',' ORDER BY seq) FROM pkgtrail.event e "
+                           "JOIN pkgtrail.host_log h USING (log_id) WHERE h.host = 'laptop1'", db="fleet")
+    assert out.strip() == ",".join(r[2].hex() for r in rows)
+
+
+def test_another_hosts_name_or_another_key_is_refused(store, host_log):
+    rows, verifier = host_log
+    assert push(store, "laptop1", "laptop1", verifier, rows)[0]
+    accepted, _, _, reason = push(store, "laptop2", "laptop1", verifier, rows)
+    assert not accepted and "bound to laptop1" in reason
+    other = verifier.split("+")[0] + "+00000000+" + verifier.split("+")[2]
+    accepted, _, _, reason = push(store, "laptop1", "laptop1", other, rows)
+    assert not accepted and "another checkpoint key" in reason
+    _, out, _ = store.psql("SELECT kind FROM pkgtrail.alert WHERE kind IN ('wrong-role', 'wrong-key')",
+                           user="responder", db="fleet")
+    assert {"wrong-role", "wrong-key"} <= set(out.split())
+
+
+def test_the_host_role_can_push_and_nothing_else(store, host_log):
+    rows, verifier = host_log
+    assert push(store, "laptop1", "laptop1", verifier, rows)[0]
+    for sql in ("SELECT count(*) FROM pkgtrail.event", "SELECT * FROM pkgtrail.host_log",
+                "SELECT * FROM pkgtrail.alert",
+                "INSERT INTO pkgtrail.event (log_id, seq, prev_hash, hash, body) VALUES (1, 99, '\\x00', '\\x00', '')",
+                "UPDATE pkgtrail.event SET body = '' WHERE seq = 1", "DELETE FROM pkgtrail.event",
+                "UPDATE pkgtrail.host_log SET head_seq = 0", "DELETE FROM pkgtrail.alert"):
+        rc, _, err = store.psql(sql, user="laptop2", db="fleet", check=False)
+        assert rc != 0 and "permission denied" in err, (sql, err)
+    # Its own head, and no one else's.
+    _, out, _ = store.psql("SELECT head_seq FROM pkgtrail.head('laptop1')", user="laptop1", db="fleet")
+    assert out.strip() == str(rows[-1][0])
+    _, out, _ = store.psql("SELECT count(*) FROM pkgtrail.head('laptop1')", user="laptop2", db="fleet")
+    assert out.strip() == "0"
+    # The responder reads and writes nothing; even the owner cannot edit history.
+    rc, _, err = store.psql("DELETE FROM pkgtrail.event", user="responder", db="fleet", check=False)
+    assert rc != 0 and "permission denied" in err
+    rc, _, err = store.psql("UPDATE pkgtrail.event SET body = body", db="fleet", check=False)
+    assert rc != 0 and "append-only" in err
