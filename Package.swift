@@ -66,7 +66,8 @@ let package = Package(
         .executableTarget(
             name: "pkgtrail-central",
             dependencies: [
-                "PkgtrailCore", "PkgtrailSystem", "PkgtrailCentral", "PkgtrailCommandLine",
+                "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCentral",
+                "PkgtrailCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),

@@ -60,18 +60,19 @@ public final class CentralConnection {
         try? group.syncShutdownGracefully()
     }
 
-    /// Runs one statement; its rows.
+    /// Runs one statement; its rows. Values interpolated into the literal
+    /// are sent as parameters, never spliced into the SQL.
     @discardableResult
     public func run(_ query: PostgresQuery) throws -> [PostgresRow] {
         do {
             return Array(try connection.query(query, logger: logger).wait().rows)
+        } catch let e as PSQLError where e.serverInfo == nil {
+            throw PkgtrailError(
+                .unwritable, "the connection to \(address) failed (\(e.code)): run the command again once it is back")
         } catch {
             throw PkgtrailError(.unwritable, "the central store refused a statement: \(Self.describe(error))")
         }
     }
-
-    @discardableResult
-    public func run(_ sql: String) throws -> [PostgresRow] { try run(PostgresQuery(unsafeSQL: sql)) }
 
     /// `body` inside BEGIN … COMMIT; anything thrown rolls back.
     public func transaction<T>(_ body: () throws -> T) throws -> T {

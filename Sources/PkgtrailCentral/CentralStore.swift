@@ -22,7 +22,7 @@ public enum CentralStore {
                 try db.run("SELECT version FROM pkgtrail.migration").map { try $0.decode(Int.self) })
             var applied: [Int] = []
             for (i, statements) in CentralSchema.migrations.enumerated() where !done.contains(i + 1) {
-                for sql in statements { try db.run(sql) }
+                for sql in statements { try db.run(PostgresQuery(unsafeSQL: sql)) }
                 try db.run("INSERT INTO pkgtrail.migration (version) VALUES (\(i + 1))")
                 applied.append(i + 1)
             }

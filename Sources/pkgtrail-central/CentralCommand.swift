@@ -11,26 +11,6 @@ struct CentralCommand: ParsableCommand {
         subcommands: [CentralInitCommand.self])
 }
 
-/// Where the central store is: `--db`, else `PKGTRAIL_CENTRAL`.
-struct CentralLocation: ParsableArguments {
-    @Option(
-        name: .long,
-        help: "The central store, as a postgresql:// URL (default: $PKGTRAIL_CENTRAL); passwords from ~/.pgpass.")
-    var db: String?
-
-    func connect() throws -> CentralConnection {
-        let env = ProcessEnvironment.current()
-        guard let text = db ?? env.nonEmpty("PKGTRAIL_CENTRAL") else {
-            throw ValidationError("no central store: give --db postgresql://USER@HOST/DB or set PKGTRAIL_CENTRAL")
-        }
-        var variables: [String: String] = [:]
-        for name in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE", "USER"] {
-            variables[name] = env.nonEmpty(name)
-        }
-        return try CentralConnection(CentralAddress(text, variables: variables), home: env.home)
-    }
-}
-
 struct CentralInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
@@ -44,10 +24,12 @@ struct CentralInitCommand: ParsableCommand {
             what is missing.
             """)
 
+    @Option(name: .long, help: "The central store, a postgresql:// URL (default: $PKGTRAIL_CENTRAL).")
+    var db: String?
     @OptionGroup var location: CentralLocation
 
     func run() throws {
-        let db = try location.connect()
+        let db = try location.connect(given: db)
         defer { db.close() }
         let applied = try CentralStore.migrate(db)
         let version = try CentralStore.version(db)

@@ -6,5 +6,5 @@ struct Fleet: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pkgtrail",
         abstract: "The fleet's side of pkgtrail: the central store on PostgreSQL.",
-        subcommands: [CentralCommand.self])
+        subcommands: [CentralCommand.self, PushCommand.self])
 }

@@ -5,12 +5,12 @@ import PkgtrailSystem
     import Glibc
 #endif
 
-/// `pkgtrail central …` runs `pkgtrail-central`, installed beside this
+/// `pkgtrail central …` and `pkgtrail push …` run `pkgtrail-central`, installed beside this
 /// binary (the same directory as the file `/proc/self/exe` names), with the
 /// same arguments: SwiftNIO and the PostgreSQL client live only there, so
 /// the recorder the shims run never loads them.
 enum CentralHandoff {
-    static let commands: Set<String> = ["central"]
+    static let commands: Set<String> = ["central", "push"]
 
     static func exec(_ arguments: [String]) -> Never {
         let program = FileSystem.join(FileSystem.dirname(InitCommand.selfExecutable()), "pkgtrail-central")

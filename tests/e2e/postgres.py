@@ -45,9 +45,7 @@ class Server:
         self.run([f"{self.bin}/initdb", "-D", self.data, "-U", ADMIN, "--pwfile", pwfile,
                   "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"])
         os.remove(pwfile)
-        self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-l", os.path.join(self.data, "server.log"), "-w", "-o",
-                  f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.data} "
-                  f"-c fsync=off", "start"])
+        self.start()
         self.write_passfile()
         self.psql("CREATE DATABASE fleet")
 
@@ -79,6 +77,15 @@ class Server:
         if check and r.returncode != 0:
             raise RuntimeError(f"psql failed: {r.stderr}")
         return r.returncode, r.stdout, r.stderr
+
+    def start(self):
+        self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-l", os.path.join(self.data, "server.log"), "-w", "-o",
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.data} "
+                  f"-c fsync=off", "start"])
+
+    def kill(self):
+        """The server dies (immediate shutdown: no goodbye to clients, crash recovery at the next start)."""
+        self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"])
 
     def stop(self):
         subprocess.run(self.as_user + [f"{self.bin}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"],

@@ -1,0 +1,99 @@
+import ArgumentParser
+import PkgtrailCapture
+import PkgtrailCentral
+import PkgtrailCommandLine
+import PkgtrailCore
+import PkgtrailStore
+import PkgtrailSystem
+
+struct PushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Send this host's log to the central store: what it has not acknowledged yet, in batches.",
+        discussion: """
+            Each batch is checked by the central store as it arrives (hashes, sequence, the link to what \
+            it holds) and carries a checkpoint of its head signed with this host's key (`pkgtrail key \
+            init`), to which the host's log is bound at its first push. A push cut off midway resumes \
+            where the store's acknowledged head is; pushing twice stores nothing twice.
+            """)
+
+    @OptionGroup var central: CentralLocation
+    @Option(name: .long, help: "The local log (default: $PKGTRAIL_DB, else $XDG_DATA_HOME/pkgtrail/trail.db).")
+    var db: String?
+    @Option(help: "The host name the log is pushed as (default: this machine's).")
+    var host: String?
+    @Option(help: "The private key checkpoints are signed with (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.key).")
+    var key: String?
+    @Option(help: "Events per batch (one transaction each).")
+    var batch = 1000
+
+    func validate() throws {
+        guard (1...100_000).contains(batch) else { throw ValidationError("--batch \(batch): use 1 to 100000") }
+    }
+
+    func run() throws {
+        let env = ProcessEnvironment.current()
+        let host = host ?? ActorProbe.hostname()
+        let signer: SignedNote.Signer
+        do { signer = try KeyFiles(env: env, privatePath: key).signer() } catch { throw fail("\(error)") }
+        let verifier = signer.verifier.encoded
+        let path = db ?? env.databasePath
+        let local: TrailStore
+        do { local = try TrailStore.openForReading(path: path) } catch { throw fail("\(error)") }
+        defer { try? local.close() }
+        let connection = try central.connect()
+        defer { connection.close() }
+        let push = CentralPush(connection)
+        do {
+            let localHead = try local.head()
+            let start = try push.head(host: host)
+            if let start {
+                guard start.verifier == verifier else {
+                    throw PkgtrailError(
+                        .invalidInput,
+                        "\(host)'s log in the central store is bound to another checkpoint key: push with that key")
+                }
+                try Self.check(local, extends: start, host: host)
+            }
+            var head = start?.seq ?? 0
+            let first = head
+            while head < localHead.seq {
+                var filter = EventFilter()
+                filter.minSeq = head + 1
+                filter.maxSeq = min(localHead.seq, head + Int64(batch))
+                var rows: [StoredRecord] = []
+                try local.eachStored(filter) { rows.append($0) }
+                guard let last = rows.last else { break }
+                let note = try signer.sign(Checkpoint(origin: host + "/pkgtrail", size: last.seq, head: last.hash).text)
+                head = try push.send(host: host, verifier: verifier, checkpoint: note, rows: rows)
+            }
+            emit(
+                head == first
+                    ? "\(host): nothing to push; the central store holds all \(head) events (\(connection.address))"
+                    : "\(host): pushed events \(first + 1)…\(head) to \(connection.address); its head is \(head)")
+        } catch let e as PkgtrailError {
+            throw e
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+
+    /// The central head must be a row of this log, as stored here: else the
+    /// local log was reset or rewritten since (or it is another log), and
+    /// pushing would only be refused.
+    static func check(_ local: TrailStore, extends head: CentralPush.Head, host: String) throws {
+        guard head.seq > 0 else { return }
+        var filter = EventFilter()
+        filter.minSeq = head.seq
+        filter.maxSeq = head.seq
+        var here: [UInt8]?
+        try local.eachStored(filter) { here = $0.hash }
+        guard here == head.hash else {
+            throw PkgtrailError(
+                .invalidInput,
+                "this log does not extend \(host)'s log in the central store (its event \(head.seq) is "
+                    + (here == nil ? "missing here" : "different here")
+                    + "): it was reset or rewritten, or it is another log; nothing was pushed")
+        }
+    }
+}
