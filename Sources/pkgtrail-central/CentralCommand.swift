@@ -7,8 +7,8 @@ import PkgtrailSystem
 struct CentralCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "central",
-        abstract: "Set up the fleet's central store on PostgreSQL.",
-        subcommands: [CentralInitCommand.self])
+        abstract: "The fleet's central store on PostgreSQL: set it up, see who pushes, verify what it holds.",
+        subcommands: [CentralInitCommand.self, CentralStatusCommand.self, CentralVerifyCommand.self])
 }
 
 struct CentralInitCommand: ParsableCommand {
@@ -39,5 +39,103 @@ struct CentralInitCommand: ParsableCommand {
                 : "\(db.address): schema version \(version) (applied \(applied.map(String.init).joined(separator: ", ")))"
         )
         emit("roles: pkgtrail_host (hosts: push only), pkgtrail_reader (responders: read only)")
+    }
+}
+
+struct CentralStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Hosts, their heads and last pushes, refused pushes and alerts, hosts gone silent.")
+
+    @OptionGroup var location: CentralLocation
+    @Option(help: "A host that has not pushed for this many days is listed as silent.")
+    var silentDays = 7
+    @Option(help: "How many of the newest alerts to list.")
+    var alerts = 20
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        let db = try location.connect()
+        defer { db.close() }
+        let audit = CentralAudit(db)
+        let hosts = try audit.hosts()
+        let alerts = try audit.alerts(limit: alerts)
+        let silent = hosts.filter { $0.silentFor > Int64(silentDays) * 86_400 }
+        if json {
+            let body: JSONValue = .object([
+                "hosts": .array(
+                    hosts.map { h in
+                        .object([
+                            "host": .string(h.host), "head": .int(h.head), "first_push": .string(h.firstPush),
+                            "last_push": .string(h.lastPush), "silent": .bool(h.silentFor > Int64(silentDays) * 86_400),
+                            "refused": .int(h.refused), "key": .string(h.keyName)
+                        ])
+                    }),
+                "alerts": .array(
+                    alerts.map { a in
+                        .object([
+                            "at": .string(a.at), "host": .string(a.host), "kind": .string(a.kind),
+                            "detail": .string(a.detail)
+                        ])
+                    })
+            ])
+            emitJSON(try CanonicalJSON.encode(body))
+            return
+        }
+        emit(
+            Terminal.safe("\(db.address): \(hosts.count) host\(hosts.count == 1 ? "" : "s"), \(alerts.count) alert(s)"))
+        for h in hosts {
+            let refused = h.refused > 0 ? "; \(h.refused) REFUSED push(es)" : ""
+            let quiet = h.silentFor > Int64(silentDays) * 86_400 ? "; SILENT for over \(silentDays) days" : ""
+            emit(
+                Terminal.safe(
+                    "  \(h.host)  head \(h.head)  last push \(h.lastPush)  key \(h.keyName)\(refused)\(quiet)"))
+        }
+        for a in alerts {
+            emit(Terminal.safe("  ALERT \(a.at) \(a.host) \(a.kind): \(a.detail)"))
+        }
+        if !silent.isEmpty {
+            emit("\(silent.count) host(s) silent for over \(silentDays) days")
+        }
+    }
+}
+
+struct CentralVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Recompute every host's chain in the central store and check each stored checkpoint.",
+        discussion: "Exit 0 every chain intact, 1 a chain, head or checkpoint does not hold, 2 could not check.")
+
+    @OptionGroup var location: CentralLocation
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        let db = try location.connect()
+        defer { db.close() }
+        let verdicts = try CentralAudit(db).verify()
+        if json {
+            emitJSON(
+                try CanonicalJSON.encode(
+                    .array(
+                        verdicts.map { v in
+                            .object([
+                                "host": .string(v.host), "events": .int(v.events), "intact": .bool(v.problems.isEmpty),
+                                "problems": .strings(v.problems), "checkpoint_size": .optional(v.checkpointSize)
+                            ])
+                        })))
+        } else {
+            for v in verdicts {
+                let checkpoint = v.checkpointSize.map { ", its checkpoint at \($0) verifies" } ?? ""
+                emit(
+                    Terminal.safe(
+                        v.problems.isEmpty
+                            ? "\(v.host): \(v.events) events, chain intact\(checkpoint)"
+                            : "\(v.host): TAMPERED: " + v.problems.joined(separator: "; ")))
+            }
+            emit("\(verdicts.count) host log(s) checked in \(db.address)")
+        }
+        if verdicts.contains(where: { !$0.problems.isEmpty }) { throw ExitCode(ExitStatus.verdict) }
     }
 }

@@ -1,3 +1,4 @@
+import PkgtrailCommandLine
 import PkgtrailCore
 
 /// Plain-text renderings of events for people.

@@ -1,3 +1,4 @@
+import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 

@@ -3,14 +3,15 @@ init` creates it; rows pushed through its function are verified in the
 database against the real hashes of a real local log; refusals become
 alerts; the host role can push and nothing else."""
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
+import time
 
 import pytest
 
 from conftest import BIN, Sandbox
-import time
 from postgres import ADMIN, Server
 
 
@@ -260,3 +261,45 @@ def test_a_push_cut_off_by_the_server_dying_resumes_with_nothing_lost_or_doubled
     rows = local_rows(box.db)
     assert central_hashes(store, "push-b") == ",".join(x[2].hex() for x in rows)
     assert interrupted == 2 and err.startswith("pkgtrail: ") and err.count("\n") == 1, (interrupted, out, err)
+
+
+def test_status_lists_hosts_refusals_and_silence(store, host_log):
+    rows, verifier = host_log
+    assert push(store, "laptop1", "laptop1", verifier, rows)[0]
+    assert not push(store, "laptop1", "laptop1", verifier, rechain(rows, 1))[0]
+    store.psql("UPDATE pkgtrail.host_log SET last_push = now() - interval '10 days' WHERE host = 'laptop1'", db="fleet")
+    r = central(store, "status", "--central", store.url("responder"))
+    assert r.returncode == 0, r
+    (line,) = [x for x in r.stdout.splitlines() if x.startswith("  laptop1 ")]
+    assert f"head {rows[-1][0]}" in line and "REFUSED" in line and "SILENT for over 7 days" in line, line
+    assert any(x.startswith("  ALERT ") and "laptop1 refused" in x for x in r.stdout.splitlines()), r.stdout
+    r = central(store, "status", "--central", store.url("responder"), "--json", "--silent-days", "30")
+    status = json.loads(r.stdout)
+    (h,) = [h for h in status["hosts"] if h["host"] == "laptop1"]
+    assert h["head"] == rows[-1][0] and h["refused"] >= 1 and h["silent"] is False
+    assert {"at", "host", "kind", "detail"} <= set(status["alerts"][0])
+
+
+def test_central_verify_recomputes_every_chain_and_checkpoint(store, tmp_path, index):
+    box = Sandbox(tmp_path, "current", twin=False)
+    for spec in ("demo-lib==1.0", "demo-app"):
+        assert box.pip("install", "-q", "-i", index["simple"], spec).returncode == 0
+    assert subprocess.run([BIN, "key", "init"], capture_output=True, env=box.env()).returncode == 0
+    assert pkgtrail_push(box, store, "--host", "verify-a").returncode == 0
+    n = len(local_rows(box.db))
+    r = central(store, "verify", "--central", store.url("responder"))
+    assert r.returncode == 0 and f"verify-a: {n} events, chain intact, its checkpoint at {n} verifies" in r.stdout, r
+    # The owner disables the guard and edits a stored body: the chain no longer holds.
+    store.psql("ALTER TABLE pkgtrail.event DISABLE TRIGGER event_append_only; "
+               "UPDATE pkgtrail.event SET body = convert_to(replace(convert_from(body, 'UTF8'), 'demo', 'DEMO'), 'UTF8') "
+               "WHERE seq = 2 AND log_id = (SELECT log_id FROM pkgtrail.host_log WHERE host = 'verify-a'); "
+               "ALTER TABLE pkgtrail.event ENABLE TRIGGER event_append_only", db="fleet")
+    r = central(store, "verify", "--central", store.url("responder"), "--json")
+    assert r.returncode == 1, r
+    (v,) = [v for v in json.loads(r.stdout) if v["host"] == "verify-a"]
+    assert v["intact"] is False and v["problems"][0].startswith("seq 2: modified"), v
+    # A checkpoint whose signature is not the bound key's is found too.
+    store.psql("UPDATE pkgtrail.host_log SET checkpoint = replace(checkpoint, 'verify-a/pkgtrail', 'verify-b/pkgtrail') "
+               "WHERE host = 'verify-a'", db="fleet")
+    r = central(store, "verify", "--central", store.url("responder"))
+    assert r.returncode == 1 and "does not verify with the bound key" in r.stdout, r

@@ -50,6 +50,13 @@ BAD_INPUT = [
     (64, ["no-such-command"]),
     (64, ["export", "--format", "pdf"]),
     (64, ["init", "--ci", "jenkins"]),
+    (64, ["watch", "--depth", "99"]),
+    (2, ["watch", "--discover", "/no/such/root"]),
+    (64, ["central", "init"]),
+    (64, ["central", "status", "--central", "postgresql://u:pw@127.0.0.1/d"]),
+    (2, ["central", "verify", "--central", "postgresql://u@127.0.0.1:1/d?sslmode=disable"]),
+    (2, ["push", "--central", "postgresql://u@127.0.0.1:1/d?sslmode=disable"]),
+    (64, ["push", "--batch", "0"]),
 ]
 
 

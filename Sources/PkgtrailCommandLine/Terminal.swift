@@ -2,16 +2,16 @@ import PkgtrailCore
 
 /// Text for people, made safe for a terminal: control characters (ANSI
 /// escapes among them) in names, paths or argv are shown escaped, never raw.
-enum Terminal {
-    static func safe(_ s: String) -> String { ControlCharacters.escaped(s) }
+public enum Terminal {
+    public static func safe(_ s: String) -> String { ControlCharacters.escaped(s) }
 }
 
 extension String {
-    func leftPad(_ width: Int, _ fill: Character = "0") -> String {
+    public func leftPad(_ width: Int, _ fill: Character = "0") -> String {
         count >= width ? self : String(repeating: fill, count: width - count) + self
     }
 
-    func rightPad(_ width: Int) -> String {
+    public func rightPad(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
