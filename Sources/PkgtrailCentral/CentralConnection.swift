@@ -56,8 +56,30 @@ public final class CentralConnection {
     public func close() {
         guard !closed else { return }
         closed = true
-        try? connection.close().wait()
+        // A connection whose server died may never finish closing (a known
+        // trait of PostgreSQL drivers): wait a moment, not forever.
+        _ = try? bounded(connection.close(), seconds: 3, what: "while closing it")
         try? group.syncShutdownGracefully()
+    }
+
+    /// How long one statement may take before the connection is given up
+    /// on (a server that died mid-answer, a network that dropped it).
+    public static let statementTimeout: Int64 = 120
+
+    /// Waits for `future`, at most `seconds`, and no longer than the
+    /// connection lives: postgres-nio can leave a query unanswered forever
+    /// when the server dies at the wrong moment (seen here under load).
+    func bounded<T>(_ future: EventLoopFuture<T>, seconds: Int64, what: String) throws -> T {
+        let promise = future.eventLoop.makePromise(of: T.self)
+        future.cascade(to: promise)
+        connection.closeFuture.whenComplete { _ in
+            promise.fail(PkgtrailError(.unwritable, "the connection to \(self.address) was closed \(what)"))
+        }
+        let timer = future.eventLoop.scheduleTask(in: .seconds(seconds)) {
+            promise.fail(PkgtrailError(.unwritable, "no answer from \(self.address) within \(seconds) s"))
+        }
+        defer { timer.cancel() }
+        return try promise.futureResult.wait()
     }
 
     /// Runs one statement; its rows. Values interpolated into the literal
@@ -65,7 +87,10 @@ public final class CentralConnection {
     @discardableResult
     public func run(_ query: PostgresQuery) throws -> [PostgresRow] {
         do {
-            return Array(try connection.query(query, logger: logger).wait().rows)
+            let answer = connection.query(query, logger: logger)
+            return Array(try bounded(answer, seconds: Self.statementTimeout, what: "before it answered").rows)
+        } catch let e as PkgtrailError {
+            throw PkgtrailError(e.kind, e.description + ": run the command again once it is back")
         } catch let e as PSQLError where e.serverInfo == nil {
             throw PkgtrailError(
                 .unwritable, "the connection to \(address) failed (\(e.code)): run the command again once it is back")
