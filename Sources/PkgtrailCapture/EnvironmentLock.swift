@@ -28,26 +28,23 @@ public final class EnvironmentLock {
     /// when it has waited `noticeAfter` seconds, so a wait behind an
     /// unanswered prompt is never a silent hang.
     public static func acquire(prefix: String, noticeAfter: Double = 5) -> EnvironmentLock? {
-        guard prefix.hasPrefix("/") else { return nil }
-        let fd = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
         var waited = 0.0
         var delay = 0.005
         var noticed = false
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                close(fd)
-                return nil
+        while true {
+            switch attempt(prefix: prefix) {
+            case .acquired(let lock): return lock
+            case .unavailable: return nil
+            case .busy:
+                if !noticed, waited >= noticeAfter {
+                    Console.note("waiting for another recorded command in \(prefix) to finish")
+                    noticed = true
+                }
+                usleep(useconds_t(delay * 1_000_000))
+                waited += delay
+                delay = min(delay * 2, 0.1)
             }
-            if !noticed, waited >= noticeAfter {
-                Console.note("waiting for another recorded command in \(prefix) to finish")
-                noticed = true
-            }
-            usleep(useconds_t(delay * 1_000_000))
-            waited += delay
-            delay = min(delay * 2, 0.1)
         }
-        return EnvironmentLock(fd: fd)
     }
 
     public enum Attempt {

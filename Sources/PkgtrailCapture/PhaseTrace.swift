@@ -1,3 +1,5 @@
+import PkgtrailSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -19,9 +21,7 @@ enum PhaseTrace {
 
     static func mark(_ phase: StaticString) {
         guard fd >= 0 else { return }
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        var line = Array("\(phase)\t\(Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))\n".utf8)
+        var line = Array("\(phase)\t\(Clock.monotonicNanoseconds())\n".utf8)
         _ = line.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
     }
 }

@@ -37,13 +37,13 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
         if let q = rest.firstIndex(of: "?") {
             for pair in rest[rest.index(after: q)...].split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1)
-                query[String(kv[0])] = kv.count == 2 ? Self.percentDecoded(kv[1]) : ""
+                query[String(kv[0])] = kv.count == 2 ? kv[1].removingPercentEscapes : ""
             }
             rest = rest[..<q]
         }
         var path = ""
         if let slash = rest.firstIndex(of: "/") {
-            path = Self.percentDecoded(rest[rest.index(after: slash)...])
+            path = rest[rest.index(after: slash)...].removingPercentEscapes
             rest = rest[..<slash]
         }
         var userPart: String?
@@ -53,7 +53,7 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
                 throw PkgtrailError(
                     .usage, "the central store's URL holds a password: put it in ~/.pgpass (or PGPASSFILE) instead")
             }
-            userPart = Self.percentDecoded(credentials)
+            userPart = credentials.removingPercentEscapes
             rest = rest[rest.index(after: at)...]
         }
         var hostPart = String(rest)
@@ -99,20 +99,4 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
 
     /// The address as it may be shown: never a password, since none is held.
     public var description: String { "postgresql://\(user)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)" }
-
-    static func percentDecoded<S: StringProtocol>(_ text: S) -> String {
-        var out: [UInt8] = []
-        var bytes = Array(text.utf8)[...]
-        while let b = bytes.popFirst() {
-            if b == UInt8(ascii: "%"), bytes.count >= 2,
-                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
-            {
-                out.append(v)
-                bytes = bytes.dropFirst(2)
-            } else {
-                out.append(b)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -104,27 +104,15 @@ public struct DriftWindow: Equatable, Sendable {
     /// written before pkgtrail said (their body has no such key).
     public var observer: Observer?
 
-    public enum Observer: Equatable, Sendable, CustomStringConvertible {
+    public enum Observer: StoredWord {
         case watch
         case recorder
         case scan
         case other(String)
-        public init(_ text: String) {
-            switch text {
-            case "watch": self = .watch
-            case "recorder": self = .recorder
-            case "scan": self = .scan
-            default: self = .other(text)
-            }
-        }
-        public var description: String {
-            switch self {
-            case .watch: return "watch"
-            case .recorder: return "recorder"
-            case .scan: return "scan"
-            case .other(let text): return text
-            }
-        }
+        public static let words: [(word: String, value: Observer)] = [
+            ("watch", .watch), ("recorder", .recorder), ("scan", .scan)
+        ]
+        public var otherWord: String? { if case .other(let w) = self { w } else { nil } }
     }
 
     public init(lastSeen: String?, lastSeenSeq: Int64?, observer: Observer? = nil) {
@@ -204,36 +192,17 @@ public struct Environment: Equatable, Sendable {
 }
 
 public struct Source: Equatable, Sendable {
-    /// What a source is to the installer. An event written by a later
-    /// pkgtrail may name a kind this one does not know: it is kept as
-    /// written (`other`), never refused, so old and new logs both read.
-    public enum Kind: Equatable, Sendable, CustomStringConvertible {
+    /// What a source is to the installer; an unknown word is kept (`StoredWord`).
+    public enum Kind: StoredWord {
         case index
         case extraIndex
         case findLinks
         case noIndex
         case other(String)
-
-        public init(_ text: String) {
-            switch text {
-            case "index": self = .index
-            case "extra-index": self = .extraIndex
-            case "find-links": self = .findLinks
-            case "no-index": self = .noIndex
-            default: self = .other(text)
-            }
-        }
-
-        /// The word stored in bodies: `index`, `extra-index`, `find-links`, `no-index`.
-        public var description: String {
-            switch self {
-            case .index: return "index"
-            case .extraIndex: return "extra-index"
-            case .findLinks: return "find-links"
-            case .noIndex: return "no-index"
-            case .other(let text): return text
-            }
-        }
+        public static let words: [(word: String, value: Kind)] = [
+            ("index", .index), ("extra-index", .extraIndex), ("find-links", .findLinks), ("no-index", .noIndex)
+        ]
+        public var otherWord: String? { if case .other(let w) = self { w } else { nil } }
     }
 
     public var kind: Kind
@@ -266,32 +235,16 @@ public struct StartupHook: Equatable, Sendable {
     public var sha256: String?
     /// A line starting with `import` runs at every interpreter start.
     public var executableImport: Bool
-    /// What happened to the file; a word a later pkgtrail wrote is kept as
-    /// written (`other`).
-    public enum Status: Equatable, Sendable, CustomStringConvertible {
+    /// What happened to the file; an unknown word is kept (`StoredWord`).
+    public enum Status: StoredWord {
         case added
         case modified
         case removed
         case other(String)
-
-        public init(_ text: String) {
-            switch text {
-            case "added": self = .added
-            case "modified": self = .modified
-            case "removed": self = .removed
-            default: self = .other(text)
-            }
-        }
-
-        /// The word stored in bodies.
-        public var description: String {
-            switch self {
-            case .added: return "added"
-            case .modified: return "modified"
-            case .removed: return "removed"
-            case .other(let text): return text
-            }
-        }
+        public static let words: [(word: String, value: Status)] = [
+            ("added", .added), ("modified", .modified), ("removed", .removed)
+        ]
+        public var otherWord: String? { if case .other(let w) = self { w } else { nil } }
     }
 
     public var status: Status

@@ -11,12 +11,15 @@ public enum Clock {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    /// Seconds on a clock that never jumps (for timeouts and debouncing).
-    public static func monotonic() -> Double {
+    /// Nanoseconds on a clock that never jumps (phase traces).
+    public static func monotonicNanoseconds() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
+
+    /// Seconds on the same clock (timeouts, debouncing).
+    public static func monotonic() -> Double { Double(monotonicNanoseconds()) / 1e9 }
 
     public static func now() -> String { Timestamp.format(millisecondsSinceEpoch: nowMilliseconds()) }
 

@@ -18,8 +18,7 @@ struct PushCommand: ParsableCommand {
             """)
 
     @OptionGroup var central: CentralLocation
-    @Option(name: .long, help: "The local log (default: $PKGTRAIL_DB, else $XDG_DATA_HOME/pkgtrail/trail.db).")
-    var db: String?
+    @OptionGroup var location: LogLocation
     @Option(help: "The host name the log is pushed as (default: this machine's).")
     var host: String?
     @Option(help: "The private key checkpoints are signed with (default: $XDG_CONFIG_HOME/pkgtrail/checkpoint.key).")
@@ -37,7 +36,7 @@ struct PushCommand: ParsableCommand {
         let signer: SignedNote.Signer
         do { signer = try KeyFiles(env: env, privatePath: key).signer() } catch { throw fail("\(error)") }
         let verifier = signer.verifier.encoded
-        let path = db ?? env.databasePath
+        let path = location.db ?? env.databasePath
         let local: TrailStore
         do { local = try TrailStore.openForReading(path: path) } catch { throw fail("\(error)") }
         defer { try? local.close() }

@@ -16,9 +16,3 @@ struct Pkgtrail: ParsableCommand {
             ExecCommand.self, InitCommand.self, DoctorCommand.self, WatchCommand.self
         ])
 }
-
-/// Options every command that reads the log shares.
-struct LogLocation: ParsableArguments {
-    @Option(name: .long, help: "The log file (default: $PKGTRAIL_DB, else $XDG_DATA_HOME/pkgtrail/trail.db).")
-    var db: String?
-}
