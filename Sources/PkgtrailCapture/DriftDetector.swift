@@ -38,7 +38,16 @@ enum DriftDetector {
         store: TrailStore, environment: Environment, snapshot: Snapshot, actor: EventActor, now: String,
         _ observation: Observation
     ) throws -> Event? {
-        let logged = try store.lastSeen(host: actor.host, prefix: environment.prefix)
+        try check(
+            store: store, logged: try store.lastSeen(host: actor.host, prefix: environment.prefix),
+            environment: environment, snapshot: snapshot, actor: actor, now: now, observation)
+    }
+
+    /// The same, with the environment's newest event as the caller already read it.
+    static func check(
+        store: TrailStore, logged: TrailStore.LastSeen?, environment: Environment, snapshot: Snapshot,
+        actor: EventActor, now: String, _ observation: Observation
+    ) throws -> Event? {
         if observation.pending.isEmpty, observation.reinstalled.isEmpty, let logged,
             logged.stateAfter == snapshot.stateDigest, logged.startupAfter == snapshot.startupDigest
         {

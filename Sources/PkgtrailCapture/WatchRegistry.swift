@@ -25,13 +25,10 @@ final class WatchRegistry {
     let inotify: Inotify
     private(set) var roles: [Int32: Set<Role>] = [:]
     private var paths: [Int32: String] = [:]
-    private var byPath: [String: Int32] = [:]
     /// Why the last watch could not be added (ENOSPC: raise fs.inotify.max_user_watches).
     private(set) var lastFailure: SystemError?
 
     init() throws { inotify = try Inotify() }
-
-    var count: Int { roles.count }
 
     func path(of wd: Int32) -> String? { paths[wd] }
 
@@ -39,21 +36,13 @@ final class WatchRegistry {
     func add(_ path: String, _ role: Role) -> Bool {
         switch inotify.watch(path, mask: role == .log ? Inotify.writes : Inotify.entryChanges) {
         case .success(let wd):
-            if let old = paths[wd], old != path { byPath[old] = nil }  // the same directory by another name
             roles[wd, default: []].insert(role)
             paths[wd] = path
-            byPath[path] = wd
             return true
         case .failure(let e):
             if e.code != ENOENT && e.code != ENOTDIR { lastFailure = e }
             return false
         }
-    }
-
-    func remove(_ role: Role, from path: String) {
-        guard let wd = byPath[path] else { return }
-        roles[wd]?.remove(role)
-        if roles[wd]?.isEmpty == true { forget(wd, unwatch: true) }
     }
 
     /// Drops every part a role plays (an environment's site and awaiting watches).
@@ -74,6 +63,6 @@ final class WatchRegistry {
     private func forget(_ wd: Int32, unwatch: Bool) {
         if unwatch { inotify.unwatch(wd) }
         roles[wd] = nil
-        if let p = paths.removeValue(forKey: wd), byPath[p] == wd { byPath[p] = nil }
+        paths[wd] = nil
     }
 }

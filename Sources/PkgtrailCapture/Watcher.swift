@@ -70,13 +70,12 @@ public final class Watcher {
     private var debouncer: Debouncer<Due>
     private var environments: [String: Environment] = [:]
     /// When each environment was last found as the record says (taken
-    /// before its snapshot, so a change during the scan falls after it),
-    /// and the state it was found in.
+    /// before its snapshot, so a change during the scan falls after it).
     private var matchedAt: [String: String] = [:]
-    private var matchedState: [String: (state: String, startup: String)] = [:]
-    /// The snapshot of the last matching look and the environment's newest
-    /// event then: if no event came since, a metadata directory replaced at
-    /// the same version is a reinstall nobody recorded.
+    /// What that look found and the environment's newest event then: the
+    /// record when the log cannot be read, the reuse of `.pth` hashes, and,
+    /// if no event came since, a metadata directory replaced at the same
+    /// version is a reinstall nobody recorded.
     private var matchedSnapshot: [String: (snapshot: Snapshot, seq: Int64?)] = [:]
     /// Environments with an event that matters since their last look.
     private var dirty: Set<String> = []
@@ -280,13 +279,12 @@ public final class Watcher {
     /// The first event since the last look that can change the record: the
     /// environment was as that look found it when the previous read began.
     private func changed(_ prefix: String) {
-        guard dirty.insert(prefix).inserted, matchedState[prefix] != nil, let before = previousRead else { return }
+        guard dirty.insert(prefix).inserted, matchedSnapshot[prefix] != nil, let before = previousRead else { return }
         matchedAt[prefix] = max(matchedAt[prefix] ?? before, before)
     }
 
     private func matched(_ prefix: String, at time: String, _ snapshot: Snapshot, seq: Int64?) {
         matchedAt[prefix] = time
-        matchedState[prefix] = (snapshot.stateDigest, snapshot.startupDigest)
         matchedSnapshot[prefix] = (snapshot, seq)
     }
 
@@ -339,7 +337,6 @@ public final class Watcher {
             logUnavailable()
         case .lost:
             matchedAt[prefix] = nil
-            matchedState[prefix] = nil
             matchedSnapshot[prefix] = nil
         }
         report(.recorded(event, outcome))
@@ -364,12 +361,12 @@ public final class Watcher {
         }
         defer { if case .failure = opened { try? reader?.close() } }
         if let reader {
-            let newest = try reader.lastSeen(host: actor.host, prefix: prefix)?.seq
-            observation.reinstalled = reinstalls(prefix, snapshot, newest: newest, pending: pending)
+            let logged = try reader.lastSeen(host: actor.host, prefix: prefix)
+            observation.reinstalled = reinstalls(prefix, snapshot, newest: logged?.seq, pending: pending)
             let event = try DriftDetector.check(
-                store: reader, environment: environment, snapshot: snapshot, actor: actor, now: Clock.now(),
-                observation)
-            return (event, newest)
+                store: reader, logged: logged, environment: environment, snapshot: snapshot, actor: actor,
+                now: Clock.now(), observation)
+            return (event, logged?.seq)
         }
         guard let known = matchedSnapshot[prefix] else {
             throw PkgtrailError(.unreadable, "the log cannot be read and this environment was not looked at before")

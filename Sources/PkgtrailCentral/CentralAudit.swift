@@ -37,9 +37,10 @@ public struct CentralAudit {
 
     public init(_ db: CentralConnection) { self.db = db }
 
-    static let time = "to_char(%@ AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-
-    static func utc(_ column: String) -> String { time.replacingOccurrences(of: "%@", with: column) }
+    /// A timestamptz column as the log writes times (RFC 3339, UTC, milliseconds).
+    static func utc(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    }
 
     public func hosts() throws -> [Host] {
         let sql = """
@@ -82,7 +83,7 @@ public struct CentralAudit {
             var chain = ChainVerifier()
             var broken = false
             var problems: [String] = []
-            var hashes: [Int64: [UInt8]] = [:]
+            var vouched: [UInt8]?
             var checkpoint: Checkpoint?
             if let note {
                 do {
@@ -112,7 +113,7 @@ public struct CentralAudit {
                             broken = true
                         }
                     }
-                    if seq == checkpoint?.size { hashes[seq] = record.hash }
+                    if seq == checkpoint?.size { vouched = record.hash }
                     last = seq
                 }
                 guard rows.count == Int(page) else { break }
@@ -122,7 +123,7 @@ public struct CentralAudit {
                 problems.append("the stored head (\(headSeq)) is not where the stored chain ends (\(last))")
             }
             if let checkpoint {
-                if hashes[checkpoint.size] != checkpoint.head {
+                if vouched != checkpoint.head {
                     problems.append(
                         "the stored checkpoint vouches for event \(checkpoint.size) with another hash than the chain's")
                 }

@@ -13,8 +13,6 @@ public struct Debouncer<Key: Hashable & Sendable>: Sendable {
         self.patience = max(patience, settle)
     }
 
-    public var isEmpty: Bool { first.isEmpty }
-
     /// `key` changed at `time`.
     public mutating func touch(_ key: Key, at time: Double) {
         if first[key] == nil { first[key] = time }

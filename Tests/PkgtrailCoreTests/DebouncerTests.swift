@@ -29,7 +29,7 @@ final class DebouncerTests: XCTestCase {
         XCTAssertEqual(d.deadline(of: "b"), 5)
         XCTAssertEqual(d.takeDue(at: 4.9), [])
         XCTAssertEqual(d.takeDue(at: 5), ["b"])
-        XCTAssertTrue(d.isEmpty)
+        XCTAssertNil(d.nextDeadline)
     }
 
     func testPatienceIsNeverShorterThanSettle() {
