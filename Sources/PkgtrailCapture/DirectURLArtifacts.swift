@@ -5,8 +5,8 @@ import PkgtrailSystem
 /// artifact, read from the dist-info without running anything: a git commit,
 /// a local directory, an archive with the sha256 it declares, or a local
 /// archive hashed here. Every installer writes it for direct installs (pip,
-/// uv, poetry), so it tells the watcher and `scan` where a change came from
-/// whatever made it. Nil for a registry install (no such file).
+/// uv, poetry), so it tells the watcher where a change came from whatever
+/// made it. Nil for a registry install (no such file).
 struct DirectURLArtifacts: ArtifactSource {
     func lookup(name: String, version: String, metadataPath: String?) -> ArtifactFacts? {
         guard let direct = Self.read(metadataPath) else { return nil }
@@ -46,10 +46,13 @@ struct DirectURLArtifacts: ArtifactSource {
                 "\(what) was built from \(vcs) \(Redaction.redactURLs(direct.url))"
                     + (commit.map { " at commit \($0)" } ?? "") + ": no archive exists, so no sha256")
         case .directory(let editable):
+            // The file is whatever was written into site-packages: the note
+            // shows the URL redacted too, not only the artifact.
+            let shown = Redaction.redactURLs(direct.url)
             return facts(
-                Artifact(url: Redaction.redactURLs(direct.url), sha256: nil, filename: nil, hashSource: nil),
+                Artifact(url: shown, sha256: nil, filename: nil, hashSource: nil),
                 "\(what) was built from the local directory "
-                    + "\(direct.url.dropFirst(direct.url.hasPrefix("file://") ? 7 : 0))"
+                    + "\(shown.dropFirst(shown.hasPrefix("file://") ? 7 : 0))"
                     + (editable ? " (editable)" : "") + ": no archive exists, so no sha256")
         case .archive(let declared):
             let url = direct.url

@@ -57,5 +57,8 @@ final class DirectURLArtifactsTests: DirectoryTestCase {
         XCTAssertNil(vcs.artifact?.sha256)
         let local = try XCTUnwrap(try lookup(#"{"url":"file:///src/x","dir_info":{"editable":true}}"#))
         XCTAssertTrue(local.notes.first?.contains("/src/x (editable)") ?? false, "\(local.notes)")
+        // Anyone who can write site-packages writes this file: no credential passes through a note either.
+        let odd = try XCTUnwrap(try lookup(#"{"url":"https://u:tok3n@h/src","dir_info":{}}"#))
+        XCTAssertFalse(odd.notes.joined().contains("tok3n") || (odd.artifact?.url ?? "").contains("tok3n"), "\(odd)")
     }
 }
