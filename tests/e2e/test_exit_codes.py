@@ -22,6 +22,9 @@ def logged(tmp_path_factory, index):
         f.write("not a key\n")
     with open(box.root + "/garbage.note", "w") as f:
         f.write("not a note\n")
+    # A real checkpoint key, so `push` gets as far as the (unreachable) central store.
+    assert subprocess.run([BIN, "key", "init", "--key-file", box.root + "/push.key"], capture_output=True,
+                          env=box.env()).returncode == 0
     return box
 
 
@@ -55,7 +58,7 @@ BAD_INPUT = [
     (64, ["central", "init"]),
     (64, ["central", "status", "--central", "postgresql://u:pw@127.0.0.1/d"]),
     (2, ["central", "verify", "--central", "postgresql://u@127.0.0.1:1/d?sslmode=disable"]),
-    (2, ["push", "--central", "postgresql://u@127.0.0.1:1/d?sslmode=disable"]),
+    (2, ["push", "--key", "push.key", "--central", "postgresql://u@127.0.0.1:1/d?sslmode=disable"]),
     (64, ["push", "--batch", "0"]),
 ]
 

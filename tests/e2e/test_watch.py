@@ -144,13 +144,19 @@ def test_a_shimmed_install_is_recorded_once_and_never_as_drift(box, index):
         r = box.pip("install", "-q", "--index-url", index["simple"], "demo-app")
         assert r.returncode == 0, r
         time.sleep(4)  # settle, the lock, a look: nothing may come of it
+        assert drift(box.db, bare_env(box)) == []
+        assert not any(line.startswith("seq ") for line in w.lines), w.lines
+        # And the watcher was looking all along: a change made by hand now is recorded, alone.
+        with open(box.site + "/by_hand.pth", "w") as f:
+            f.write("/opt/nothing\n")
+        wait_events(box.db, bare_env(box), lambda ev: len(drift(box.db, bare_env(box))) == 1, "the drift by hand")
     finally:
         w.stop()
     ev = events(box.db, bare_env(box))
     installs = [e for e in ev if e["kind"] == "install"]
     assert len(installs) == 1 and {c["name"] for c in installs[0]["changes"]} == {"demo-app", "demo-lib"}
-    assert drift(box.db, bare_env(box)) == []
-    assert not any(line.startswith("seq ") for line in w.lines), w.lines
+    (by_hand,) = drift(box.db, bare_env(box))
+    assert by_hand["changes"] == [] and [h["path"] for h in by_hand["startup_hooks"]] == [box.site + "/by_hand.pth"]
 
 
 def test_reinstall_uninstall_by_absolute_path_and_a_pth_written_by_hand(box, index):
