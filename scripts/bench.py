@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 from layout import make_shims  # noqa: E402
-from wheels import make_wheel  # noqa: E402
+from wheels import leave_installed, make_wheel  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 21
@@ -38,16 +38,7 @@ def make_venv(path, pad=0):
                     TOOLS + "/wheels", "pip==26.3"], check=True, env=env_for(os.path.dirname(path), path, False))
     site = path + "/lib/python3.11/site-packages"
     for i in range(pad):  # filler distributions, as pip would leave them
-        d = f"{site}/filler_{i:03d}-1.0.{i}.dist-info"
-        os.makedirs(d)
-        for name, text in (("METADATA", f"Metadata-Version: 2.1\nName: filler-{i:03d}\nVersion: 1.0.{i}\n\n"),
-                           ("INSTALLER", "pip\n"), ("WHEEL", "Wheel-Version: 1.0\n")):
-            with open(f"{d}/{name}", "w") as f:
-                f.write(text)
-        with open(f"{d}/RECORD", "w") as f:
-            f.write(f"filler_{i:03d}/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n")
-        os.makedirs(f"{site}/filler_{i:03d}")
-        open(f"{site}/filler_{i:03d}/__init__.py", "w").close()
+        leave_installed(site, f"filler_{i:03d}", f"1.0.{i}", project=f"filler-{i:03d}")
     return sum(1 for e in os.listdir(site) if e.endswith(".dist-info"))
 
 

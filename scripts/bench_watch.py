@@ -21,6 +21,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "e2e"))
+from wheels import leave_installed  # noqa: E402
+
 BIN = os.path.abspath(sys.argv[1])
 SITE = "lib/python3.11/site-packages"
 
@@ -34,20 +37,6 @@ def make_venvs(root, n):
             f.write("home = /usr/bin\nversion = 3.11.7\n")
         venvs.append(v)
     return venvs
-
-
-def add_dist(venv, name, version):
-    """What an installer leaves: the module, then the dist-info, RECORD last."""
-    site = f"{venv}/{SITE}"
-    os.makedirs(f"{site}/{name}", exist_ok=True)
-    open(f"{site}/{name}/__init__.py", "w").close()
-    d = f"{site}/{name}-{version}.dist-info"
-    os.makedirs(d)
-    for fn, text in (("METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n"),
-                     ("INSTALLER", "pip\n"), ("WHEEL", "Wheel-Version: 1.0\n"),
-                     ("RECORD", f"{name}/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n")):
-        with open(f"{d}/{fn}", "w") as f:
-            f.write(text)
 
 
 class Watch:
@@ -103,7 +92,7 @@ def bench_latency(root, trials=25):
         for i in range(trials):
             venv = venvs[i % len(venvs)]
             t0 = time.time()
-            add_dist(venv, f"bench_{i:03d}", "1.0")
+            leave_installed(f"{venv}/{SITE}", f"bench_{i:03d}", "1.0")
             if not w.wait(lambda: any(r["prefix"] == venv and r.get("outcome") == "logged"
                                       for r in w.recorded(t0)), 30):
                 sys.exit(f"bench: no event within 30 s for a change in {venv}")
@@ -143,7 +132,7 @@ def bench_burst(root, envs=50, per=20):
         t0 = time.time()
         for k in range(per):
             for v in venvs:
-                add_dist(v, f"burst_{k:02d}", "1.0")
+                leave_installed(f"{v}/{SITE}", f"burst_{k:02d}", "1.0")
         written = time.time() - t0
         total = envs * per
         done = w.wait(lambda: sum(r["changes"] for r in w.recorded(t0)) >= total, 60)

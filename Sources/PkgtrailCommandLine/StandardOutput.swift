@@ -13,7 +13,14 @@ import PkgtrailCore
 public enum StandardOutput {
     nonisolated(unsafe) private static var buffer: [UInt8] = []
     nonisolated(unsafe) private static var failure: Int32 = 0
-    private static let lineBuffered = isatty(STDOUT_FILENO) == 1
+    nonisolated(unsafe) private static var lineBuffered = isatty(STDOUT_FILENO) == 1
+
+    /// Each line is written when it ends, terminal or not (setvbuf's `_IOLBF`):
+    /// for a command that runs for days and reports as it goes (`watch`).
+    public static func writeEachLine() {
+        _ = flush()
+        lineBuffered = true
+    }
 
     public static func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)

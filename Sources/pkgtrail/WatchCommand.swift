@@ -22,7 +22,10 @@ struct WatchCommand: ParsableCommand {
             """)
 
     @OptionGroup var location: LogLocation
-    @Option(help: "Also watch for venvs (a pyvenv.cfg) created below this directory; repeatable.")
+    @Option(
+        help: ArgumentHelp(
+            "Also watch for venvs and conda-style prefixes (pyvenv.cfg, lib/python3.N/site-packages) created "
+                + "below this directory; repeatable."))
     var discover: [String] = []
     @Option(help: "How many levels below a --discover root are looked at.")
     var depth = 4
@@ -61,6 +64,7 @@ struct WatchCommand: ParsableCommand {
                 "a watcher already runs for \(access.databasePath)\(pid); stop it first, or use --if-not-running")
         }
         let options = Watcher.Options(discover: roots, depth: depth, settle: settle, patience: max(3, settle * 3))
+        StandardOutput.writeEachLine()  // journald and `tail -f` see each event as it is recorded
         let asJSON = json
         let report: (Watcher.Report) -> Void = { r in
             if asJSON { WatchCommand.printJSON(r) } else { WatchCommand.printText(r) }
@@ -139,7 +143,6 @@ struct WatchCommand: ParsableCommand {
         case .stopping(let signal):
             emit("stopping (\(signal == SIGINT ? "SIGINT" : "SIGTERM"))")
         }
-        _ = StandardOutput.flush()
     }
 
     static func printJSON(_ report: Watcher.Report) {
@@ -175,6 +178,5 @@ struct WatchCommand: ParsableCommand {
             o = ["report": .string("stopping"), "signal": .int(Int64(signal))]
         }
         if let bytes = try? CanonicalJSON.encode(.object(JSONObject(o))) { emitJSON(bytes) }
-        _ = StandardOutput.flush()
     }
 }

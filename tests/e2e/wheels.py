@@ -14,6 +14,21 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
+def leave_installed(site, module, version, project=None):
+    """What an installer leaves in site-packages, written by hand: the module,
+    then its dist-info with RECORD last (fillers for benchmarks, changes the
+    watcher sees)."""
+    os.makedirs(f"{site}/{module}", exist_ok=True)
+    open(f"{site}/{module}/__init__.py", "w").close()
+    d = f"{site}/{module}-{version}.dist-info"
+    os.makedirs(d)
+    for fn, text in (("METADATA", f"Metadata-Version: 2.1\nName: {project or module}\nVersion: {version}\n\n"),
+                     ("INSTALLER", "pip\n"), ("WHEEL", "Wheel-Version: 1.0\n"),
+                     ("RECORD", f"{module}/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n")):
+        with open(f"{d}/{fn}", "w") as f:
+            f.write(text)
+
+
 def make_wheel(outdir, name, version, requires=(), pth=None, script=None, extra_files=None):
     """Writes NAME-VERSION-py3-none-any.whl into outdir and returns its path.
 
