@@ -48,11 +48,21 @@ let package = Package(
                 "PkgtrailCore", "PkgtrailSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
+        // The incident questions' commands (who, exposure, state, diff, log,
+        // export): the same code answers from the local log in `pkgtrail` and
+        // from the central store in `pkgtrail-central`.
+        .target(
+            name: "PkgtrailQueryCommands",
+            dependencies: [
+                "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]
+        ),
         .executableTarget(
             name: "pkgtrail",
             dependencies: [
                 "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCommandLine",
-                .product(name: "ArgumentParser", package: "swift-argument-parser")
+                "PkgtrailQueryCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         // The fleet's central store on PostgreSQL. Only `pkgtrail-central` links it
@@ -67,7 +77,7 @@ let package = Package(
             name: "pkgtrail-central",
             dependencies: [
                 "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCentral",
-                "PkgtrailCommandLine",
+                "PkgtrailCommandLine", "PkgtrailQueryCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),

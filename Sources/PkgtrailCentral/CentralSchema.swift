@@ -199,6 +199,7 @@ public enum CentralSchema {
             """
             GRANT SELECT ON ALL TABLES IN SCHEMA pkgtrail TO pkgtrail_reader
             """
-        ]
+        ],
+        projections
     ]
 }

@@ -22,3 +22,20 @@ public protocol TrailQueries {
     /// Hosts that recorded an environment at `prefix`.
     func hosts(prefix: String, limit: Int) throws -> [String]
 }
+
+/// One chained log as an export reads it: its head, the seq range of a time
+/// window, and its rows as stored. The local log is one; so is each host's
+/// log in the central store.
+public protocol ChainReading {
+    func head() throws -> (seq: Int64, hash: [UInt8])
+    /// The first and last seq of the events in a time range (nil: none).
+    func seqRange(since: String?, until: String?) throws -> ClosedRange<Int64>?
+    func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws
+}
+
+/// The central store: the same questions across every host's log, and each
+/// host's log as a chain of its own.
+public protocol FleetQueries: TrailQueries {
+    /// The log pushed as `host`; nil picks the only one (an error when there are several).
+    func chain(host: String?) throws -> any ChainReading
+}

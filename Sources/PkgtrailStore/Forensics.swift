@@ -152,3 +152,6 @@ extension TrailStore {
         return out
     }
 }
+
+/// The local log is one chain, as an export reads it.
+extension TrailStore: ChainReading {}

@@ -33,11 +33,11 @@ struct CentralInitCommand: ParsableCommand {
         defer { db.close() }
         let applied = try CentralStore.migrate(db)
         let version = try CentralStore.version(db)
+        let done = applied.map(String.init).joined(separator: ", ")
         emit(
             applied.isEmpty
                 ? "\(db.address): the schema is current (version \(version))"
-                : "\(db.address): schema version \(version) (applied \(applied.map(String.init).joined(separator: ", ")))"
-        )
+                : "\(db.address): schema version \(version) (applied \(done))")
         emit("roles: pkgtrail_host (hosts: push only), pkgtrail_reader (responders: read only)")
     }
 }

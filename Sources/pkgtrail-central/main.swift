@@ -1,6 +1,9 @@
+import PkgtrailCentral
 import PkgtrailCommandLine
+import PkgtrailQueryCommands
 
-// `pkgtrail central …` (and, as they land, `push` and `--central` queries):
-// the main binary hands these command lines here unchanged, so the recorder
-// the shims run never links SwiftNIO or PostgreSQL's client.
+// `pkgtrail central …`, `push` and the query commands with `--central`/
+// `--fleet`: the main binary hands these command lines here unchanged, so
+// the recorder the shims run never links SwiftNIO or PostgreSQL's client.
+FleetConnector.open = { url in CentralQueries(try CentralLocation().connect(given: url)) }
 ExitStatus.run(Fleet.self, Array(CommandLine.arguments.dropFirst()))

@@ -3,6 +3,7 @@ import Foundation
 import PkgtrailCapture
 import PkgtrailCommandLine
 import PkgtrailCore
+import PkgtrailQueryCommands
 import PkgtrailStore
 import PkgtrailSystem
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PkgtrailCapture
+import PkgtrailQueryCommands
 
 /// Documents `exec` in --help; the call itself is handled in main.swift
 /// before argument parsing, so this only runs for odd spellings.

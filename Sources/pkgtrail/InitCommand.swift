@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PkgtrailCapture
 import PkgtrailCommandLine
+import PkgtrailQueryCommands
 import PkgtrailSystem
 
 struct InitCommand: ParsableCommand {

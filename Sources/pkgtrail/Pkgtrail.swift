@@ -1,4 +1,5 @@
 import ArgumentParser
+import PkgtrailQueryCommands
 
 struct Pkgtrail: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import PkgtrailCapture
 import PkgtrailCommandLine
 import PkgtrailCore
+import PkgtrailQueryCommands
 
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

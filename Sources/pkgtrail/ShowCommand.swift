@@ -1,6 +1,7 @@
 import ArgumentParser
 import PkgtrailCommandLine
 import PkgtrailCore
+import PkgtrailQueryCommands
 import PkgtrailStore
 
 struct ShowCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import PkgtrailCapture
 import PkgtrailCommandLine
 import PkgtrailCore
+import PkgtrailQueryCommands
 import PkgtrailStore
 import PkgtrailSystem
 

@@ -1,5 +1,6 @@
 import PkgtrailCapture
 import PkgtrailCommandLine
+import PkgtrailQueryCommands
 
 // The shims are links to this binary named pip, pip3, uv and uvx: called by
 // one of those names it is the shim, with no shell in between. That hot
@@ -16,7 +17,7 @@ if arguments.first == "exec", arguments.count >= 2, !arguments[1].hasPrefix("-")
     if rest.first == "--" { rest.removeFirst() }
     ShimExec.main(tool: arguments[1], arguments: rest)
 }
-if let first = arguments.first, CentralHandoff.commands.contains(first) {
+if let first = arguments.first, CentralHandoff.handsOver(first, arguments) {
     CentralHandoff.exec(arguments)
 }
 ExitStatus.run(Pkgtrail.self, arguments)

@@ -2,10 +2,10 @@ import PkgtrailCommandLine
 import PkgtrailCore
 
 /// Plain-text renderings of events for people.
-enum EventText {
+public enum EventText {
     /// `14  2026-03-24T10:45:03Z  alice@build-7  pip ok  /srv/app/.venv  ~litellm 1.82.6→1.82.8 !startup-hook`
     /// `local`: the `--local` clock; nil keeps the RFC 3339 UTC form.
-    static func line(_ e: Event, local: TimeText? = nil) -> String {
+    public static func line(_ e: Event, local: TimeText? = nil) -> String {
         let time = local?.show(e.finished) ?? String(e.finished.prefix(19)) + "Z"
         let who = e.actor.sudoUser.map { "\(e.actor.user)(\($0))" } ?? e.actor.user
         let tool =
@@ -17,7 +17,7 @@ enum EventText {
         return Terminal.safe(parts.joined(separator: "  "))
     }
 
-    static func change(_ c: Change) -> String {
+    public static func change(_ c: Change) -> String {
         switch c.action {
         case .install: return "+\(c.name) \(c.toVersion ?? "?")"
         case .remove: return "-\(c.name) \(c.fromVersion ?? "?")"
@@ -30,7 +30,7 @@ enum EventText {
         (e.startupHooks + e.changes.flatMap(\.startupHooks)).contains { $0.executableImport }
     }
 
-    static func full(_ e: Event, hash: [UInt8], local: TimeText? = nil) -> String {
+    public static func full(_ e: Event, hash: [UInt8], local: TimeText? = nil) -> String {
         var out: [String] = []
         func field(_ k: String, _ v: String?) { out.append("\(k.rightPad(14)) \(v ?? "-")") }
         field("seq", String(e.seq))

@@ -3,23 +3,25 @@ import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 
-struct WhoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct WhoCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "who",
         abstract: "Every change that touched matching versions: when, who, where, how, which artifact.",
         discussion: "NAME[SPEC] takes PEP 440 specifiers: litellm, litellm==1.82.8, 'litellm>=1.82.7,<1.82.9'.")
 
-    @OptionGroup var location: LogLocation
+    @OptionGroup var source: QuerySource
     @Argument(help: "A package name with optional PEP 440 specifiers.")
     var package: String
     @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of change records.")
     var json = false
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         let query: PackageQuery
         do { query = try PackageQuery(package) } catch { throw ValidationError("\(error)") }
-        let store = try LogAccess(location).openQueries()
+        let store = try LogAccess(source).openQueries()
         let records: [ChangeRecord]
         do { records = try store.who(query) } catch { throw fail("\(error)") }
         if json { return try RecordJSON.emitArray(records.map(RecordJSON.change)) }

@@ -5,11 +5,11 @@ import PkgtrailCore
 import PkgtrailStore
 import PkgtrailSystem
 
-struct LogCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct LogCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "log", abstract: "List recorded events, one line each, newest last.")
 
-    @OptionGroup var location: LogLocation
+    @OptionGroup var source: QuerySource
     @Option(help: "Only events that finished at or after this time (RFC 3339, date, or span such as 2h, 7d).")
     var since: String?
     @Option(help: "Only events that started before this time.")
@@ -30,12 +30,14 @@ struct LogCommand: ParsableCommand {
     @Flag(help: "Print a JSON array of event bodies, each with its hash.")
     var json = false
 
-    func validate() throws {
+    public func validate() throws {
         if let kind, Event.Kind(rawValue: kind) == nil { throw ValidationError("--kind \(kind): use install or drift") }
     }
 
-    func run() throws {
-        let ctx = LogAccess(location)
+    public init() {}
+
+    public func run() throws {
+        let ctx = LogAccess(source)
         let filter = EventFilter(
             since: try since.map { try timeArgument($0, "--since") },
             until: try until.map { try timeArgument($0, "--until") }, package: package,

@@ -73,7 +73,7 @@ enum RecordJSON {
 }
 
 /// The body with its hash added: what `--json` prints for an event.
-func jsonWithHash(body: [UInt8], hash: [UInt8]) -> String {
+public func jsonWithHash(body: [UInt8], hash: [UInt8]) -> String {
     var text = String(decoding: body, as: UTF8.self)
     text.removeLast()
     return text + ",\"hash\":\"\(Hex.encode(hash))\"}"

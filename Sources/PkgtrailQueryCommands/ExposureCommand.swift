@@ -6,8 +6,8 @@ import PkgtrailCore
 import PkgtrailStore
 import PkgtrailSystem
 
-struct ExposureCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ExposureCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "exposure",
         abstract: "Every environment that held a matching version, with its window and how it got there.",
         discussion: """
@@ -15,7 +15,7 @@ struct ExposureCommand: ParsableCommand {
             Exit 1 when anything was exposed, 0 when nothing was, 2 when the check could not be made.
             """)
 
-    @OptionGroup var location: LogLocation
+    @OptionGroup var source: QuerySource
     @Argument(help: "Compromised versions as NAME[SPEC], e.g. litellm==1.82.7 'litellm>=1.82.7,<1.82.9'.")
     var specs: [String] = []
     @Option(name: .customLong("osv"), help: "An OSV advisory JSON file (repeatable).")
@@ -31,7 +31,7 @@ struct ExposureCommand: ParsableCommand {
         var tests: [(label: String, matches: (String) -> Bool)]
     }
 
-    func validate() throws {
+    public func validate() throws {
         if specs.isEmpty && osv.isEmpty {
             throw ValidationError("name what to look for: NAME[SPEC] arguments and/or --osv FILE")
         }
@@ -69,9 +69,11 @@ struct ExposureCommand: ParsableCommand {
         return byName.values.sorted { $0.name < $1.name }
     }
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         let wanted = try targets()
-        let store = try LogAccess(location).openQueries()
+        let store = try LogAccess(source).openQueries()
         var found: [(Presence, [String])] = []
         do {
             for t in wanted {

@@ -3,12 +3,12 @@ import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 
-struct StateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct StateCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "state",
         abstract: "What an environment held at a moment, replayed from the log (drift included).")
 
-    @OptionGroup var location: LogLocation
+    @OptionGroup var source: QuerySource
     @OptionGroup var environment: EnvironmentOptions
     @Option(help: "The moment (RFC 3339, date, or span such as 2h, 7d; default: now).")
     var at: String?
@@ -18,9 +18,11 @@ struct StateCommand: ParsableCommand {
     @Flag(help: "Print a JSON array of entries.")
     var json = false
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         let moment = try at.map { try timeArgument($0, "--at") }
-        let ctx = LogAccess(location)
+        let ctx = LogAccess(source)
         let store = try ctx.openQueries()
         let target = try environment.resolve(store, ctx)
         let entries: [Presence]

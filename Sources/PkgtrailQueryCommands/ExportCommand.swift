@@ -6,19 +6,21 @@ import PkgtrailCore
 import PkgtrailStore
 import PkgtrailSystem
 
-struct ExportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ExportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write the timeline for auditors, verifiable without pkgtrail (scripts/verify_log.py).",
         discussion: """
             Every record carries its seq, hash and prev_hash and the exact event body; the export \
             carries the log's size and head hash. CSV cells that a spreadsheet would run as a formula \
-            are prefixed with '. HTML is one self-contained file: no script, no network.
+            are prefixed with '. HTML is one self-contained file: no script, no network. From the \
+            central store (--central/--fleet) an export is one host's log, exactly as that host would \
+            export it: name the host with --host when the store holds several.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case ndjson, json, csv, html }
 
-    @OptionGroup var location: LogLocation
+    @OptionGroup var source: QuerySource
     @Option(help: "ndjson, json, csv or html.")
     var format: Format
     @Option(help: "Only events that finished at or after this time (RFC 3339, date, or span such as 7d).")
@@ -27,11 +29,15 @@ struct ExportCommand: ParsableCommand {
     var until: String?
     @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
+    @Option(help: "With --central/--fleet: the host whose log to export (as it pushes, see `pkgtrail central status`).")
+    var host: String?
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         let sinceTime = try since.map { try timeArgument($0, "--since") }
         let untilTime = try until.map { try timeArgument($0, "--until") }
-        let store = try LogAccess(location).openLog()
+        let store = try LogAccess(source).openChain(host: host)
         let out: ExportSink
         do { out = try ExportSink(path: output) } catch { throw fail("\(error)") }
         do {
@@ -124,7 +130,7 @@ struct JSONExport: ExportWriter {
 
 /// Where an export goes: standard output, or a temporary file renamed into
 /// place on success so a failed export never leaves half a file.
-final class ExportSink {
+public final class ExportSink {
     private let path: String?
     /// The temporary file renamed over `path` at commit; nil when writing
     /// straight through (stdout, a device, a FIFO, a terminal).
@@ -135,14 +141,14 @@ final class ExportSink {
     private let owned: Bool
 
     /// True when a failed export leaves nothing behind (a temporary file).
-    var atomic: Bool { temp != nil }
+    public var atomic: Bool { temp != nil }
 
     /// `-o PATH` that is a regular file, a link to one, or nothing yet is
     /// written to a temporary file beside it and renamed over it at commit,
     /// so readers never see half an export. Anything else (`/dev/stdout`,
     /// a device, a FIFO) is written straight through: a rename would
     /// replace the device node or the link itself.
-    init(path: String?) throws {
+    public init(path: String?) throws {
         self.path = path.flatMap(Self.renameTarget)
         temp = self.path.map { $0 + ".tmp-\(getpid())" }
         owned = path != nil
@@ -170,13 +176,13 @@ final class ExportSink {
         return FileSystem.realpath(path) ?? path
     }
 
-    func write(_ bytes: [UInt8]) {
+    public func write(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
     }
 
-    func write(_ s: String) { write(Array(s.utf8)) }
+    public func write(_ s: String) { write(Array(s.utf8)) }
 
-    func commit() throws {
+    public func commit() throws {
         if fflush(file) != 0 || ferror(file) != 0 {
             throw PkgtrailError(.unwritable, "write error: \(String(cString: strerror(errno)))")
         }
@@ -191,7 +197,7 @@ final class ExportSink {
         }
     }
 
-    func abandon() {
+    public func abandon() {
         guard let temp else { return }
         fclose(file)
         unlink(temp)

@@ -4,10 +4,11 @@ import PkgtrailCore
 import PkgtrailStore
 
 /// `--local`, shared by every command that shows times.
-struct TimeOption: ParsableArguments {
+public struct TimeOption: ParsableArguments {
+    public init() {}
     @Flag(help: "Show times in the local time zone instead of UTC.")
-    var local = false
-    var clock: TimeText { TimeText(local: local) }
+    public var local = false
+    public var clock: TimeText { TimeText(local: local) }
     /// The clock only when `--local` was given (views that keep full RFC 3339 otherwise).
-    var localClock: TimeText? { local ? clock : nil }
+    public var localClock: TimeText? { local ? clock : nil }
 }

@@ -3,11 +3,11 @@ import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 
-struct DiffCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DiffCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "diff", abstract: "What changed in an environment between two moments.")
 
-    @OptionGroup var location: LogLocation
+    @OptionGroup var source: QuerySource
     @OptionGroup var environment: EnvironmentOptions
     @Argument(help: "The earlier moment (RFC 3339, date, or span such as 7d).")
     var from: String
@@ -17,10 +17,12 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Print a JSON array of differences.")
     var json = false
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         let t1 = try timeArgument(from, "TIME1")
         let t2 = try to.map { try timeArgument($0, "TIME2") }
-        let ctx = LogAccess(location)
+        let ctx = LogAccess(source)
         let store = try ctx.openQueries()
         let target = try environment.resolve(store, ctx)
         let before: [Presence]

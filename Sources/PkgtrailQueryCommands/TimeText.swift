@@ -5,7 +5,7 @@ import PkgtrailStore
 
 /// Times for people: UTC by default (`2026-03-24 10:45:03Z`), the local
 /// zone with its offset under `--local`.
-struct TimeText {
+public struct TimeText {
     let local: Bool
     /// Built once: a listing shows hundreds of times.
     private let formatter: DateFormatter?

@@ -1,0 +1,220 @@
+import NIOCore
+import PkgtrailCore
+import PostgresNIO
+
+/// The incident questions across every host's log in the central store:
+/// the same answers as `TrailStore` gives for one log, read from the
+/// projections the database computed on arrival (CentralProjections), with
+/// the matching bodies decoded here exactly as the local engine decodes
+/// them. Windows never cross logs: a version's window runs to the next
+/// change of that package in the same environment of the same log.
+/// Across logs, answers are in time order (when the event started).
+public final class CentralQueries: FleetQueries {
+    let db: CentralConnection
+
+    public init(_ db: CentralConnection) { self.db = db }
+
+    /// A stored event, by its log and seq.
+    struct Key: Hashable {
+        let log: Int64
+        let seq: Int64
+    }
+
+    /// The versions of `name` anything ever moved from or to, tested once each.
+    private func versions(of name: String, from: Bool, _ matches: (String) -> Bool) throws -> [String] {
+        let sql: PostgresQuery =
+            from
+            ? """
+            SELECT DISTINCT v FROM (SELECT to_version AS v FROM pkgtrail.change WHERE name = \(name)
+                                    UNION SELECT from_version FROM pkgtrail.change WHERE name = \(name)) o
+            WHERE v IS NOT NULL
+            """
+            : "SELECT DISTINCT to_version FROM pkgtrail.change WHERE name = \(name) AND to_version IS NOT NULL"
+        return try db.run(sql).map { try $0.decode(String.self) }.filter(matches)
+    }
+
+    public func who(_ query: PackageQuery) throws -> [ChangeRecord] {
+        let versions = try versions(of: query.name, from: true, query.matches)
+        guard !versions.isEmpty else { return [] }
+        let rows = try db.run(
+            """
+            SELECT log_id, seq, idx FROM pkgtrail.change
+            WHERE name = \(query.name) AND (to_version = ANY(\(versions)) OR from_version = ANY(\(versions)))
+            """
+        ).map { try $0.decode((Int64, Int64, Int).self) }
+        let events = try decode(rows.map { Key(log: $0.0, seq: $0.1) })
+        return try rows.map { log, seq, idx in
+            guard let e = events[Key(log: log, seq: seq)], idx < e.event.changes.count else {
+                throw Self.inconsistent(log, seq)
+            }
+            return (ChangeRecord(event: e.event, hash: e.hash, index: idx), log)
+        }
+        .sorted { a, b in Self.order(a.0.event, a.1, a.0.index) < Self.order(b.0.event, b.1, b.0.index) }
+        .map(\.0)
+    }
+
+    /// Across logs: by when the event started, then by log and position.
+    static func order(_ e: Event, _ log: Int64, _ index: Int) -> (String, Int64, Int64, Int) {
+        (e.started, log, e.seq, index)
+    }
+
+    public func state(of key: EnvironmentKey, at: String?) throws -> [Presence] {
+        let rows = try db.run(
+            """
+            WITH w AS (
+                SELECT c.log_id, c.seq, c.name, c.action, c.to_version, s.finished, v.host, v.prefix,
+                       lead(c.seq) OVER (PARTITION BY c.log_id, c.env_id, c.name ORDER BY c.seq) AS until_seq
+                FROM pkgtrail.environment v
+                JOIN pkgtrail.change c ON c.log_id = v.log_id AND c.env_id = v.env_id
+                JOIN pkgtrail.event_summary s ON s.log_id = c.log_id AND s.seq = c.seq
+                WHERE v.host = \(key.host) AND v.prefix = \(key.prefix))
+            SELECT w.log_id, w.seq, w.name, w.to_version, w.until_seq, w.host, w.prefix FROM w
+            WHERE w.action <> 'remove' AND w.to_version IS NOT NULL
+              AND (CASE WHEN \(at)::text IS NULL THEN w.until_seq IS NULL
+                        ELSE w.finished <= \(at)::text
+                             AND (w.until_seq IS NULL OR (SELECT u.finished FROM pkgtrail.event_summary u
+                                                          WHERE u.log_id = w.log_id AND u.seq = w.until_seq)
+                                                         > \(at)::text) END)
+            ORDER BY w.name, w.log_id
+            """)
+        return try presences(rows)
+    }
+
+    public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
+        let versions = try versions(of: name, from: false, matches)
+        guard !versions.isEmpty else { return [] }
+        let rows = try db.run(
+            """
+            SELECT c.log_id, c.seq, c.name, c.to_version,
+                   (SELECT n.seq FROM pkgtrail.change n
+                    WHERE n.log_id = c.log_id AND n.env_id = c.env_id AND n.name = c.name AND n.seq > c.seq
+                    ORDER BY n.seq LIMIT 1),
+                   v.host, v.prefix
+            FROM pkgtrail.change c JOIN pkgtrail.environment v ON v.log_id = c.log_id AND v.env_id = c.env_id
+            WHERE c.name = \(name) AND c.to_version = ANY(\(versions)) AND c.action <> 'remove'
+            """)
+        return try presences(rows).sorted { a, b in
+            (a.arrival.event.started, a.host, a.prefix, a.arrival.event.seq)
+                < (b.arrival.event.started, b.host, b.prefix, b.arrival.event.seq)
+        }
+    }
+
+    /// Rows of (log_id, since_seq, name, version, until_seq, host, prefix),
+    /// each with the events that opened and ended its window decoded.
+    private func presences(_ rows: [PostgresRow]) throws -> [Presence] {
+        let windows = try rows.map { try $0.decode((Int64, Int64, String, String, Int64?, String, String).self) }
+        let events = try decode(
+            windows.flatMap { w in [Key(log: w.0, seq: w.1)] + (w.4.map { [Key(log: w.0, seq: $0)] } ?? []) })
+        return try windows.map { log, since, name, version, until, host, prefix in
+            func record(_ seq: Int64) throws -> ChangeRecord {
+                guard let e = events[Key(log: log, seq: seq)],
+                    let i = e.event.changes.firstIndex(where: { $0.name == name })
+                else { throw Self.inconsistent(log, seq) }
+                return ChangeRecord(event: e.event, hash: e.hash, index: i)
+            }
+            return Presence(
+                name: name, version: version, host: host, prefix: prefix, arrival: try record(since),
+                departure: try until.map(record))
+        }
+    }
+
+    static func inconsistent(_ log: Int64, _ seq: Int64) -> PkgtrailError {
+        PkgtrailError(
+            .corrupt,
+            "event \(seq) of log \(log) does not hold the change its projection names: run `pkgtrail central verify`")
+    }
+
+    /// Decodes the named events, each once, in batches.
+    func decode(_ keys: [Key]) throws -> [Key: StoredEvent] {
+        var out: [Key: StoredEvent] = [:]
+        let unique = Array(Set(keys))
+        for start in stride(from: 0, to: unique.count, by: 1_000) {
+            let batch = unique[start..<min(start + 1_000, unique.count)]
+            let logs = batch.map(\.log)
+            let seqs = batch.map(\.seq)
+            for row in try db.run(
+                """
+                SELECT e.log_id, e.seq, e.hash, e.body FROM pkgtrail.event e
+                JOIN unnest(\(logs)::bigint[], \(seqs)::bigint[]) AS k(log_id, seq)
+                  ON e.log_id = k.log_id AND e.seq = k.seq
+                """)
+            {
+                let (log, seq, hash, body) = try row.decode((Int64, Int64, ByteBuffer, ByteBuffer).self)
+                out[Key(log: log, seq: seq)] = try StoredRecord.decode(
+                    seq: seq, hash: Array(hash.readableBytesView), body: Array(body.readableBytesView))
+            }
+        }
+        return out
+    }
+
+    public func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws {
+        try eachStored(filter) { try body(try $0.decoded()) }
+    }
+
+    /// Matching events of every log, by start time, a page at a time
+    /// (keyset pagination: a large fleet never sits in memory).
+    public func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws {
+        var after: (String, Int64, Int64)?
+        let page = 1_000
+        while true {
+            var sql = CentralFilterSQL(filter)
+            if let after {
+                sql.clause(
+                    "(s.started, s.log_id, s.seq) > (\(sql.bind(after.0)), \(sql.bind(after.1)), \(sql.bind(after.2)))")
+            }
+            let rows = try db.run(
+                sql.query(
+                    select: "s.started, s.log_id, e.seq, e.prev_hash, e.hash, e.body",
+                    orderBy: "s.started, s.log_id, s.seq", limit: page))
+            for row in rows {
+                let (started, log, seq, prev, hash, stored) = try row.decode(
+                    (String, Int64, Int64, ByteBuffer, ByteBuffer, ByteBuffer).self)
+                try body(
+                    StoredRecord(
+                        seq: seq, prevHash: Array(prev.readableBytesView), hash: Array(hash.readableBytesView),
+                        body: Array(stored.readableBytesView)))
+                after = (started, log, seq)
+            }
+            if rows.count < page { return }
+        }
+    }
+
+    public func hasEnvironment(_ key: EnvironmentKey) throws -> Bool {
+        try !db.run(
+            "SELECT 1 FROM pkgtrail.environment WHERE host = \(key.host) AND prefix = \(key.prefix) LIMIT 1"
+        ).isEmpty
+    }
+
+    public func someEnvironments(limit: Int) throws -> [EnvironmentKey] {
+        try db.run("SELECT DISTINCT host, prefix FROM pkgtrail.environment ORDER BY host, prefix LIMIT \(limit)")
+            .map { row in
+                let (host, prefix) = try row.decode((String, String).self)
+                return EnvironmentKey(host: host, prefix: prefix)
+            }
+    }
+
+    public func hosts(prefix: String, limit: Int) throws -> [String] {
+        try db.run(
+            "SELECT DISTINCT host FROM pkgtrail.environment WHERE prefix = \(prefix) ORDER BY host LIMIT \(limit)"
+        ).map { try $0.decode(String.self) }
+    }
+
+    public func chain(host: String?) throws -> any ChainReading {
+        let logs = try db.run(
+            """
+            SELECT log_id, host FROM pkgtrail.host_log WHERE \(host)::text IS NULL OR host = \(host)
+            ORDER BY host LIMIT 4
+            """
+        ).map { try $0.decode((Int64, String).self) }
+        guard logs.count == 1 else {
+            if let host { throw PkgtrailError(.invalidInput, "the central store holds no log pushed as \(host)") }
+            throw PkgtrailError(
+                .invalidInput,
+                logs.isEmpty
+                    ? "the central store holds no log yet"
+                    : "the central store holds several host logs (\(logs.prefix(3).map(\.1).joined(separator: ", "))"
+                        + (logs.count > 3 ? ", …" : "") + "): an export is one host's chain, name it with --host")
+        }
+        return CentralChain(db: db, log: logs[0].0)
+    }
+}

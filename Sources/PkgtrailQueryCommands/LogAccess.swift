@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import PkgtrailCapture
+import PkgtrailCommandLine
+import PkgtrailCore
+import PkgtrailStore
+import PkgtrailSystem
+
+/// How a command reaches the log: its path (from --db, else PKGTRAIL_DB,
+/// else the default), the allowlisted environment, and the open that
+/// appends anything spooled first; for the query commands, the central
+/// store instead when `--central`/`--fleet` says so.
+public struct LogAccess {
+    public let env: ProcessEnvironment
+    public let databasePath: String
+    let central: String??
+
+    public init(_ location: LogLocation) { self.init(location, central: nil) }
+
+    init(_ source: QuerySource) { self.init(source.location, central: source.centralChoice) }
+
+    private init(_ location: LogLocation, central: String??) {
+        env = ProcessEnvironment.current()
+        databasePath = location.db ?? env.databasePath
+        self.central = central
+    }
+
+    public var sink: EventSink { EventSink(databasePath: databasePath, stateDirectory: env.stateDirectory) }
+
+    /// The log as the incident questions see it: any engine that answers
+    /// `TrailQueries` (the local SQLite log, or the fleet's central store).
+    func openQueries() throws -> any TrailQueries {
+        if let central { return try FleetConnector.connect(central) }
+        return try openLog()
+    }
+
+    /// One chained log, as an export reads it: the local log, or one host's
+    /// log in the central store.
+    func openChain(host: String?) throws -> any ChainReading {
+        if let central {
+            do { return try FleetConnector.connect(central).chain(host: host) } catch let e as PkgtrailError {
+                throw fail("\(e)")
+            }
+        }
+        if host != nil { throw ValidationError("--host picks a host's log in the central store: add --central URL") }
+        return try openLog()
+    }
+
+    /// Opens the log for reading after appending anything waiting in the
+    /// spool; an older log's query tables are upgraded first (see
+    /// `TrailStore.openForQueries`).
+    public func openLog(olderSchemaAllowed: Bool = false) throws -> TrailStore {
+        sink.flushSpool()
+        do {
+            return try TrailStore.openForQueries(path: databasePath, olderSchemaAllowed: olderSchemaAllowed)
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
