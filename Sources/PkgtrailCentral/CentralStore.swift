@@ -9,7 +9,7 @@ public enum CentralStore {
 
     /// Runs every migration not yet applied; the versions applied now.
     @discardableResult
-    public static func migrate(_ db: CentralConnection) throws -> [Int] {
+    public static func migrate(_ db: CentralConnection, upTo last: Int = migrationCount) throws -> [Int] {
         try db.transaction {
             try db.run("SELECT pg_advisory_xact_lock(\(migrationLock))")
             try db.run("CREATE SCHEMA IF NOT EXISTS pkgtrail")
@@ -21,7 +21,7 @@ public enum CentralStore {
             let done = Set(
                 try db.run("SELECT version FROM pkgtrail.migration").map { try $0.decode(Int.self) })
             var applied: [Int] = []
-            for (i, statements) in CentralSchema.migrations.enumerated() where !done.contains(i + 1) {
+            for (i, statements) in CentralSchema.migrations.enumerated() where !done.contains(i + 1) && i < last {
                 for sql in statements { try db.run(PostgresQuery(unsafeSQL: sql)) }
                 try db.run("INSERT INTO pkgtrail.migration (version) VALUES (\(i + 1))")
                 applied.append(i + 1)
@@ -29,6 +29,8 @@ public enum CentralStore {
             return applied
         }
     }
+
+    public static var migrationCount: Int { CentralSchema.migrations.count }
 
     /// The schema version the store is at.
     public static func version(_ db: CentralConnection) throws -> Int {

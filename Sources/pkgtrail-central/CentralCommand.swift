@@ -27,11 +27,20 @@ struct CentralInitCommand: ParsableCommand {
     @Option(name: .long, help: "The central store, a postgresql:// URL (default: $PKGTRAIL_CENTRAL).")
     var db: String?
     @OptionGroup var location: CentralLocation
+    @Option(help: "Apply the migrations up to this schema version only (default: all; for a staged upgrade).")
+    var toVersion: Int?
+
+    func validate() throws {
+        if let toVersion, !(1...CentralStore.migrationCount).contains(toVersion) {
+            throw ValidationError(
+                "--to-version \(toVersion): this pkgtrail knows versions 1 to \(CentralStore.migrationCount)")
+        }
+    }
 
     func run() throws {
         let db = try location.connect(given: db)
         defer { db.close() }
-        let applied = try CentralStore.migrate(db)
+        let applied = try CentralStore.migrate(db, upTo: toVersion ?? CentralStore.migrationCount)
         let version = try CentralStore.version(db)
         let done = applied.map(String.init).joined(separator: ", ")
         emit(

@@ -13,10 +13,13 @@ struct CentralLocation: ParsableArguments {
                 + "~/.config/pkgtrail/central.conf); passwords from ~/.pgpass."))
     var central: String?
 
-    func connect(given: String? = nil) throws -> CentralConnection {
+    func connect(given: String? = nil) throws -> CentralConnection { try Self.connect(to: given ?? central) }
+
+    /// `url`, else the configured store.
+    static func connect(to url: String?) throws -> CentralConnection {
         let env = ProcessEnvironment.current()
         let configFile = (env.nonEmpty("XDG_CONFIG_HOME") ?? env.home + "/.config") + "/pkgtrail/central.conf"
-        guard let text = given ?? central ?? env.nonEmpty("PKGTRAIL_CENTRAL") ?? Self.configured(configFile) else {
+        guard let text = url ?? env.nonEmpty("PKGTRAIL_CENTRAL") ?? Self.configured(configFile) else {
             throw ValidationError(
                 "no central store: give --central postgresql://USER@HOST/DB, set PKGTRAIL_CENTRAL, or put "
                     + "`url = …` in \(configFile)")

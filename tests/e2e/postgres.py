@@ -65,6 +65,10 @@ class Server:
         self.write_passfile()
         self.psql(f"CREATE ROLE {name} LOGIN IN ROLE {member_of} PASSWORD '{password}'", db="fleet")
 
+    def client_env(self):
+        """What a pkgtrail client needs to reach this server: its password file."""
+        return {"PATH": os.environ["PATH"], "HOME": self.root, "PGPASSFILE": self.passfile, "LC_ALL": "C.UTF-8"}
+
     def url(self, user=ADMIN, db="fleet"):
         return f"postgresql://{user}@127.0.0.1:{self.port}/{db}?sslmode=disable"
 

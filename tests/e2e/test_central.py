@@ -88,12 +88,22 @@ def host_log(tmp_path_factory, index):
     return local_rows(box.db), verifier
 
 
-def test_init_creates_then_finds_the_schema_current(pg):
-    r = central(pg, "init", "--db", pg.url())
+def test_init_creates_upgrades_then_finds_the_schema_current(pg, host_log):
+    r = central(pg, "init", "--db", pg.url(), "--to-version", "1")
     assert r.returncode == 0 and "schema version 1 (applied 1)" in r.stdout, r
+    # A log pushed before the projections existed is projected by the upgrade.
+    rows, verifier = host_log
+    assert push(pg, ADMIN, "early-host", verifier, rows)[0]
     r = central(pg, "init", "--db", pg.url())
-    assert r.returncode == 0 and "the schema is current (version 1)" in r.stdout, r
+    assert r.returncode == 0 and "schema version 2 (applied 2)" in r.stdout, r
+    r = central(pg, "init", "--db", pg.url())
+    assert r.returncode == 0 and "the schema is current (version 2)" in r.stdout, r
     assert "admin-secret" not in r.stdout + r.stderr
+    r = subprocess.run([BIN, "who", "demo-lib", "--central", pg.url(), "--json"], capture_output=True, text=True,
+                       env=pg.client_env())
+    assert r.returncode == 0 and [x["to_version"] for x in json.loads(r.stdout)] == ["1.0", "1.1"], r
+    r = central(pg, "init", "--db", pg.url(), "--to-version", "9")
+    assert r.returncode == 64 and "versions 1 to 2" in r.stderr, r
 
 
 def test_credentials_come_from_the_password_file_only(pg, tmp_path):
@@ -150,6 +160,22 @@ def test_a_rewritten_or_reset_history_is_refused_and_alerted(store, host_log):
     assert out.strip() == ",".join(r[2].hex() for r in rows)
 
 
+def test_a_chain_whose_bodies_are_not_events_is_refused_and_nothing_stored(store, host_log):
+    _, verifier = host_log
+    junk, prev = [], bytes(32)
+    for seq, body in ((1, b"not json"), (2, b'{"seq": 7}')):
+        h = hashlib.sha256(b"\x00" + prev + body).digest()
+        junk.append((seq, prev, h, body))
+        prev = h
+    for rows in (junk[:1], [junk[0][:3] + (json.dumps({"seq": 2}).encode(),)]):
+        rows = [(r[0], r[1], hashlib.sha256(b"\x00" + r[1] + r[3]).digest(), r[3]) for r in rows]
+        rc, _, err = store.psql(push_sql("junk-host", verifier, rows), user="laptop2", db="fleet", check=False)
+        assert rc != 0 and "is not a pkgtrail event" in err and "nothing was stored" in err, err
+    _, out, _ = store.psql("SELECT count(*) FROM pkgtrail.event JOIN pkgtrail.host_log USING (log_id) "
+                           "WHERE host = 'junk-host'", db="fleet")
+    assert out.strip() == "0"
+
+
 def test_another_hosts_name_or_another_key_is_refused(store, host_log):
     rows, verifier = host_log
     assert push(store, "laptop1", "laptop1", verifier, rows)[0]
@@ -170,7 +196,11 @@ def test_the_host_role_can_push_and_nothing_else(store, host_log):
                 "SELECT * FROM pkgtrail.alert",
                 "INSERT INTO pkgtrail.event (log_id, seq, prev_hash, hash, body) VALUES (1, 99, '\\x00', '\\x00', '')",
                 "UPDATE pkgtrail.event SET body = '' WHERE seq = 1", "DELETE FROM pkgtrail.event",
-                "UPDATE pkgtrail.host_log SET head_seq = 0", "DELETE FROM pkgtrail.alert"):
+                "UPDATE pkgtrail.host_log SET head_seq = 0", "DELETE FROM pkgtrail.alert",
+                "SELECT * FROM pkgtrail.change", "SELECT * FROM pkgtrail.environment",
+                "SELECT * FROM pkgtrail.event_summary", "DELETE FROM pkgtrail.change",
+                "INSERT INTO pkgtrail.environment (log_id, host, prefix) VALUES (1, 'x', '/x')",
+                "SELECT pkgtrail.project(1, 0)"):
         rc, _, err = store.psql(sql, user="laptop2", db="fleet", check=False)
         assert rc != 0 and "permission denied" in err, (sql, err)
     # Its own head, and no one else's.

@@ -1,0 +1,176 @@
+"""Fleet queries on a real PostgreSQL server: three hosts (real pip, real uv
+through the shims, each under its own host name, and a pkgtrail-synth log
+of many hosts) push their logs; every query asked with --central gives what
+the three local logs give together, field by field, with the same exit
+codes. Then sixteen hosts push at once and every chain arrives whole."""
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import BIN, Sandbox, UvBox
+from postgres import Server
+
+SYNTH = os.path.join(os.path.dirname(BIN), "pkgtrail-synth")
+
+
+@pytest.fixture(scope="module")
+def pg():
+    server = Server()
+    r = subprocess.run([BIN, "central", "init", "--db", server.url()], capture_output=True, text=True,
+                       env=server.client_env())
+    assert r.returncode == 0, r
+    server.add_role("responder", "pkgtrail_reader", "reader-secret")
+    yield server
+    server.stop()
+
+
+def as_host(name, argv):
+    """Runs argv on a machine called `name`: its own UTS namespace, so the
+    recorder reads that name from gethostname() as it would there."""
+    unshare = ["unshare", "--uts"] if os.geteuid() == 0 else ["unshare", "--map-root-user", "--uts"]
+    return unshare + ["sh", "-c", 'hostname "$0" && exec "$@"', name] + argv
+
+
+def push(pg, db, host, env):
+    role = "role_" + host.replace("-", "_")
+    pg.add_role(role, "pkgtrail_host", "secret-" + role)
+    # Each host its own checkpoint key.
+    env = dict(env, PGPASSFILE=pg.passfile, PKGTRAIL_CENTRAL=pg.url(role), XDG_CONFIG_HOME=f"{pg.root}/{host}")
+    assert subprocess.run([BIN, "key", "init"], capture_output=True, env=env).returncode == 0
+    return subprocess.run([BIN, "push", "--db", db, "--host", host], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def fleet(pg, tmp_path_factory, index, uv_dir):
+    """Three hosts' logs, pushed: fleet-a (pip), fleet-b (uv) and a synthetic log of 1,000 hosts."""
+    a = Sandbox(tmp_path_factory.mktemp("fleet-a"), "current", twin=False)
+    for args in (["install", "-q", "-i", index["simple"], "llmlib==1.1", "demo-lib==1.0"],
+                 ["install", "-q", "-i", index["simple"], "llmlib==1.2"],
+                 ["uninstall", "-y", "-q", "demo-lib"]):
+        r = subprocess.run(as_host("fleet-a", ["pip", *args]), env=a.env(), capture_output=True, cwd=a.root)
+        assert r.returncode == 0, r
+    b = UvBox(tmp_path_factory.mktemp("fleet-b"), uv_dir)
+    for args in (["pip", "install", "-i", index["simple"], "agentkit", "llmlib==1.1"],):
+        r = subprocess.run(as_host("fleet-b", ["uv", *args]), env=b.env(), capture_output=True, cwd=b.root)
+        assert r.returncode == 0, r
+    c = str(tmp_path_factory.mktemp("fleet-c") / "trail.db")
+    assert subprocess.run([SYNTH, c, "4000"], capture_output=True).returncode == 0
+    logs = {"fleet-a": (a.db, a.env()), "fleet-b": (b.db, b.env()), "synth-c": (c, a.env())}
+    for host, (db, env) in logs.items():
+        r = push(pg, db, host, env)
+        assert r.returncode == 0 and "pushed events 1…" in r.stdout, r
+    return {host: db for host, (db, _) in logs.items()}, b.venv
+
+
+def ask(pg, *args, central=True, db=None):
+    where = ["--central", pg.url("responder")] if central else ["--db", db]
+    return subprocess.run([BIN, *args, *where], capture_output=True, text=True, env=pg.client_env(), timeout=120)
+
+
+def records(stdout):
+    """A --json answer as a multiset of records, each compared field by field."""
+    return sorted(json.dumps(x, sort_keys=True) for x in json.loads(stdout))
+
+
+QUESTIONS = [
+    ["exposure", "llmlib==1.1"],
+    ["exposure", "litellm==1.82.8", "llmlib>=1.1"],
+    ["exposure", "no-such-package"],
+    ["who", "llmlib"],
+    ["who", "litellm"],
+    ["who", "pkg-3>=2"],
+    ["log", "--package", "llmlib"],
+    ["log", "--user", "user3", "--since", "2026-06-01"],
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=[" ".join(q) for q in QUESTIONS])
+def test_a_fleet_answer_is_the_union_of_every_hosts_own_answer(pg, fleet, question):
+    logs, _ = fleet
+    local = [ask(pg, *question, "--json", central=False, db=db) for db in logs.values()]
+    fleetwide = ask(pg, *question, "--json")
+    union = sorted(sum((records(r.stdout) for r in local), []))
+    assert records(fleetwide.stdout) == union
+    # Exposure's exit status is the verdict: 1 when any host was exposed, across the fleet too.
+    assert fleetwide.returncode == max(r.returncode for r in local), (fleetwide, local)
+    if question[0] == "exposure" and question[1] != "no-such-package":
+        assert union and fleetwide.returncode == 1
+    # The text says the same, in the same words.
+    text = ask(pg, *question)
+    assert text.returncode == fleetwide.returncode and text.stderr == ""
+    if question[0] != "log":
+        summary = text.stdout.splitlines()[-1]
+        assert summary.split()[0] == (str(len(union)) if union else "no"), summary
+
+
+def test_an_environment_at_a_moment_and_its_changes_read_the_same_from_the_fleet(pg, fleet):
+    logs, venv = fleet
+    for args in (["state", "--host", "fleet-b", "--env", venv],
+                 ["state", "--host", "host-240", "--env", "/srv/app0/.venv", "--at", "2026-09-01"],
+                 ["diff", "--host", "host-240", "--env", "/srv/app0/.venv", "2026-01-01", "2026-11-01"]):
+        db = logs["fleet-b" if "fleet-b" in args else "synth-c"]
+        local, fleetwide = ask(pg, *args, "--json", central=False, db=db), ask(pg, *args, "--json")
+        assert local.returncode == fleetwide.returncode == 0, (local, fleetwide)
+        assert records(local.stdout) == records(fleetwide.stdout)
+        assert ask(pg, *args, central=False, db=db).stdout == ask(pg, *args).stdout
+    r = ask(pg, "state", "--env", venv, "--freeze")
+    assert r.returncode == 0 and "llmlib==1.1" in r.stdout.split(), r  # one host holds that path: found without --host
+    r = ask(pg, "state", "--env", "/nowhere")
+    assert r.returncode == 2 and r.stderr.startswith("pkgtrail: nothing is recorded for /nowhere"), r
+
+
+def test_a_hosts_export_from_the_store_is_its_own_export_and_verifies(pg, fleet, tmp_path):
+    logs, _ = fleet
+    r = ask(pg, "export", "--format", "ndjson")
+    assert r.returncode == 2 and "name it with --host" in r.stderr and r.stderr.count("\n") == 1, r
+    out = str(tmp_path / "b.ndjson")
+    r = ask(pg, "export", "--format", "ndjson", "--host", "fleet-b", "-o", out)
+    assert r.returncode == 0, r
+    mine = ask(pg, "export", "--format", "ndjson", central=False, db=logs["fleet-b"]).stdout.splitlines()
+    theirs = open(out).read().splitlines()
+    strip = lambda line: {k: v for k, v in json.loads(line)["export"].items() if k != "exported_at"}
+    assert strip(theirs[0]) == strip(mine[0]) and theirs[1:] == mine[1:]
+    v = subprocess.run(["python3", os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "verify_log.py"),
+                        out], capture_output=True, text=True)
+    assert v.returncode == 0 and v.stdout.startswith("ok: seq 1.."), v
+
+
+def test_the_configured_store_answers_with_fleet(pg, fleet, tmp_path):
+    conf = tmp_path / "config" / "pkgtrail"
+    conf.mkdir(parents=True)
+    (conf / "central.conf").write_text(f"url = {pg.url('responder')}\n")
+    env = dict(pg.client_env(), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    r = subprocess.run([BIN, "who", "llmlib==1.1", "--fleet", "--json"], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and {x["host"] for x in json.loads(r.stdout)} == {"fleet-a", "fleet-b"}, r
+    # Without --central/--fleet the same command reads the local log, whatever is configured.
+    r = subprocess.run([BIN, "who", "llmlib", "--db", str(tmp_path / "none.db")], capture_output=True, text=True,
+                       env=env)
+    assert r.returncode == 2 and "no log at" in r.stderr, r
+    r = subprocess.run([BIN, "who", "llmlib", "--db", "x.db", "--fleet"], capture_output=True, text=True, env=env)
+    assert r.returncode == 64 and "not both" in r.stderr, r
+    assert "reader-secret" not in r.stdout + r.stderr
+
+
+def test_sixteen_hosts_pushing_at_once_each_arrive_whole(pg, tmp_path):
+    hosts = [f"burst-{i:02d}" for i in range(16)]
+    dbs = {}
+    for i, h in enumerate(hosts):
+        dbs[h] = str(tmp_path / f"{h}.db")
+        assert subprocess.run([SYNTH, dbs[h], str(300 + 37 * i)], capture_output=True).returncode == 0
+    box = Sandbox(tmp_path / "keys", "current", twin=False)
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda h: push(pg, dbs[h], h, box.env()), hosts))
+    assert all(r.returncode == 0 for r in results), [r for r in results if r.returncode]
+    for h in hosts:
+        n = 300 + 37 * hosts.index(h)
+        _, out, _ = pg.psql(
+            "SELECT count(*), min(seq), max(seq), count(DISTINCT s.seq) FROM pkgtrail.event e JOIN pkgtrail.host_log "
+            f"USING (log_id) LEFT JOIN pkgtrail.event_summary s USING (log_id, seq) WHERE host = '{h}'", db="fleet")
+        assert out.strip() == f"{n}|1|{n}|{n}", (h, out)
+    r = subprocess.run([BIN, "central", "verify", "--central", pg.url("responder")], capture_output=True, text=True,
+                       env=pg.client_env())
+    assert r.returncode == 0 and all(f"{h}: " in r.stdout for h in hosts), r
