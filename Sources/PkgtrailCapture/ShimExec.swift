@@ -89,7 +89,7 @@ public enum ShimExec {
         let strict = env.nonEmpty("PKGTRAIL_STRICT") == "1"
         switch outcome {
         case .logged:
-            break
+            BackgroundPush.afterCommit(env: env, databasePath: env.databasePath)
         case .spooled(let path, let reason):
             Console.warning(
                 "could not write the log (\(reason)); the event is kept in \(path) and will be added by the next "

@@ -64,6 +64,7 @@ public final class Watcher {
     let options: Options
     let sink: EventSink
     let actor: EventActor
+    let env: ProcessEnvironment
     let registry: WatchRegistry
     let status: WatcherStatus
     private let report: (Report) -> Void
@@ -94,6 +95,7 @@ public final class Watcher {
         self.sink = sink
         self.status = status
         self.report = report
+        self.env = env
         actor = ActorProbe.current(env: env)
         registry = try WatchRegistry()
         debouncer = Debouncer(settle: options.settle, patience: options.patience)
@@ -331,7 +333,9 @@ public final class Watcher {
         event.notes.append(Self.unknownProcess)
         let outcome = sink.persist([event], opened: opened)
         switch outcome {
-        case .logged(let stored): matched(prefix, at: lookedAt, snapshot, seq: stored.last?.event.seq ?? found.newest)
+        case .logged(let stored):
+            matched(prefix, at: lookedAt, snapshot, seq: stored.last?.event.seq ?? found.newest)
+            BackgroundPush.afterCommit(env: env, databasePath: sink.databasePath)
         case .spooled:
             matched(prefix, at: lookedAt, snapshot, seq: found.newest)
             logUnavailable()

@@ -15,9 +15,8 @@ public struct WatcherStatus: Sendable {
     public let statusPath: String
 
     public init(databasePath: String, stateDirectory: String) {
-        let tag = Digest.sha256Hex(Array(databasePath.utf8)).prefix(16)
-        lockPath = "\(stateDirectory)/watch-\(tag).lock"
-        statusPath = "\(stateDirectory)/watch-\(tag).json"
+        lockPath = StateFiles.path(stateDirectory, "watch", for: databasePath, "lock")
+        statusPath = StateFiles.path(stateDirectory, "watch", for: databasePath, "json")
     }
 
     public struct Running: Sendable, Equatable {

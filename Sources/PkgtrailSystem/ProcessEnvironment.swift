@@ -47,6 +47,10 @@ public struct ProcessEnvironment: Sendable {
         return v
     }
 
+    /// `NAME=value` for each allowlisted variable set: all a helper started
+    /// on pkgtrail's behalf inherits.
+    public var assignments: [String] { values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } }
+
     public var home: String { nonEmpty("HOME") ?? "/" }
 
     public var databasePath: String {

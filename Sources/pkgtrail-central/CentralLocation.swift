@@ -1,5 +1,7 @@
 import ArgumentParser
+import PkgtrailCapture
 import PkgtrailCentral
+import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailSystem
 
@@ -18,11 +20,12 @@ struct CentralLocation: ParsableArguments {
     /// `url`, else the configured store.
     static func connect(to url: String?) throws -> CentralConnection {
         let env = ProcessEnvironment.current()
-        let configFile = (env.nonEmpty("XDG_CONFIG_HOME") ?? env.home + "/.config") + "/pkgtrail/central.conf"
-        guard let text = url ?? env.nonEmpty("PKGTRAIL_CENTRAL") ?? Self.configured(configFile) else {
+        let configured: String?
+        do { configured = try url ?? CentralConfig.load(env).url } catch { throw fail("\(error)") }
+        guard let text = configured else {
             throw ValidationError(
                 "no central store: give --central postgresql://USER@HOST/DB, set PKGTRAIL_CENTRAL, or put "
-                    + "`url = …` in \(configFile)")
+                    + "`url = …` in \(CentralConfig.path(env))")
         }
         var variables: [String: String] = [:]
         for name in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE", "USER"] {
@@ -31,12 +34,4 @@ struct CentralLocation: ParsableArguments {
         return try CentralConnection(CentralAddress(text, variables: variables), home: env.home)
     }
 
-    static func configured(_ path: String) -> String? {
-        guard let text = FileSystem.readText(path) else { return nil }
-        for line in text.split(whereSeparator: \.isNewline) {
-            let parts = line.split(separator: "=", maxSplits: 1).map { String($0.trimmingSpaces) }
-            if parts.count == 2, parts[0] == "url" { return parts[1] }
-        }
-        return nil
-    }
 }

@@ -14,7 +14,9 @@ struct PushCommand: ParsableCommand {
             Each batch is checked by the central store as it arrives (hashes, sequence, the link to what \
             it holds) and carries a checkpoint of its head signed with this host's key (`pkgtrail key \
             init`), to which the host's log is bound at its first push. A push cut off midway resumes \
-            where the store's acknowledged head is; pushing twice stores nothing twice.
+            where the store's acknowledged head is; pushing twice stores nothing twice. One push runs at \
+            a time per log. With `push = after-install` in ~/.config/pkgtrail/central.conf each recorded \
+            install starts one in the background; else run it from cron or systemd (--print-systemd-unit).
             """)
 
     @OptionGroup var central: CentralLocation
@@ -25,6 +27,13 @@ struct PushCommand: ParsableCommand {
     var key: String?
     @Option(help: "Events per batch (one transaction each).")
     var batch = 1000
+    @Flag(help: "Print a systemd user service and timer that push every 15 minutes, and exit.")
+    var printSystemdUnit = false
+    @Flag(
+        help: ArgumentHelp(
+            "What a recorded install starts: wait behind a running push (or leave, when another already waits), "
+                + "print nothing, keep the outcome for `pkgtrail doctor`.", visibility: .hidden))
+    var background = false
 
     func validate() throws {
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch \(batch): use 1 to 100000") }
@@ -32,11 +41,29 @@ struct PushCommand: ParsableCommand {
 
     func run() throws {
         let env = ProcessEnvironment.current()
+        let path = location.db ?? env.databasePath
+        if printSystemdUnit { return emit(systemdUnits(env: env)) }
+        let queue = BackgroundPush(databasePath: path, stateDirectory: env.stateDirectory)
+        guard background else {
+            guard (try? queue.acquire(background: false)) != nil else {
+                throw fail("cannot take the push lock \(queue.lockPath): check \(env.stateDirectory)")
+            }
+            return emit(try push(env: env, path: path))
+        }
+        do {
+            guard try queue.acquire(background: true) != nil else { return }
+            queue.record("ok: " + (try push(env: env, path: path)))
+        } catch {
+            queue.record("failed: \(error)")
+        }
+    }
+
+    /// Pushes what the store lacks; what happened, in one line.
+    func push(env: ProcessEnvironment, path: String) throws -> String {
         let host = host ?? ActorProbe.hostname()
         let signer: SignedNote.Signer
         do { signer = try KeyFiles(env: env, privatePath: key).signer() } catch { throw fail("\(error)") }
         let verifier = signer.verifier.encoded
-        let path = location.db ?? env.databasePath
         let local: TrailStore
         do { local = try TrailStore.openForReading(path: path) } catch { throw fail("\(error)") }
         defer { try? local.close() }
@@ -66,10 +93,9 @@ struct PushCommand: ParsableCommand {
                 let note = try signer.sign(Checkpoint(origin: host + "/pkgtrail", size: last.seq, head: last.hash).text)
                 head = try push.send(host: host, verifier: verifier, checkpoint: note, rows: rows)
             }
-            emit(
-                head == first
-                    ? "\(host): nothing to push; the central store holds all \(head) events (\(connection.address))"
-                    : "\(host): pushed events \(first + 1)…\(head) to \(connection.address); its head is \(head)")
+            return head == first
+                ? "\(host): nothing to push; the central store holds all \(head) events (\(connection.address))"
+                : "\(host): pushed events \(first + 1)…\(head) to \(connection.address); its head is \(head)"
         } catch let e as PkgtrailError {
             throw e
         } catch {
@@ -94,5 +120,44 @@ struct PushCommand: ParsableCommand {
                     + (here == nil ? "missing here" : "different here")
                     + "): it was reset or rewritten, or it is another log; nothing was pushed")
         }
+    }
+
+    /// A oneshot service running this push and a timer that starts it every
+    /// 15 minutes (and soon after boot, catching up on missed runs): an
+    /// offline laptop pushes everything when it is back.
+    func systemdUnits(env: ProcessEnvironment) -> String {
+        // `pkgtrail`, beside this program: the name users run.
+        let program = FileSystem.join(FileSystem.dirname(CommandLine.arguments[0]), "pkgtrail")
+        var words = [program, "push"]
+        if let db = location.db { words += ["--db", FileSystem.absolute(db, cwd: FileSystem.cwd())] }
+        if let host { words += ["--host", host] }
+        if let key { words += ["--key", FileSystem.absolute(key, cwd: FileSystem.cwd())] }
+        if let url = central.central { words += ["--central", url] }
+        return """
+            # pkgtrail push as a systemd user service and timer. Install them with:
+            #   pkgtrail push --print-systemd-unit | csplit -s -f pkgtrail-push - '/^# --- timer/'
+            #   mv pkgtrail-push00 ~/.config/systemd/user/pkgtrail-push.service
+            #   mv pkgtrail-push01 ~/.config/systemd/user/pkgtrail-push.timer
+            #   systemctl --user daemon-reload && systemctl --user enable --now pkgtrail-push.timer
+            # Passwords come from ~/.pgpass (or PGPASSFILE), never from these files.
+            [Unit]
+            Description=pkgtrail push: send this host's log to the central store
+
+            [Service]
+            Type=oneshot
+            ExecStart=\(SystemdUnit.commandLine(words))
+
+            # --- timer: pkgtrail-push.timer
+            [Unit]
+            Description=pkgtrail push every 15 minutes
+
+            [Timer]
+            OnBootSec=2min
+            OnUnitActiveSec=15min
+            Persistent=true
+
+            [Install]
+            WantedBy=timers.target
+            """
     }
 }

@@ -38,6 +38,8 @@ struct DoctorCommand: ParsableCommand {
             RealTool.isShim(FileSystem.join(String(dir), "pip"))
         }
         let watcher = WatcherStatus(databasePath: databasePath, stateDirectory: env.stateDirectory).running()
+        let central = Result { try CentralConfig.load(env) }
+        let lastPush = BackgroundPush(databasePath: databasePath, stateDirectory: env.stateDirectory).lastOutcome
         let covered = rows.allSatisfy { $0.status != .bypasses } && log.healthy
         if json {
             let out: [String: JSONValue] = [
@@ -67,6 +69,10 @@ struct DoctorCommand: ParsableCommand {
                 "watch": .object([
                     "running": .bool(watcher != nil), "pid": .optional(watcher?.pid),
                     "environments": .strings(watcher?.environments ?? []), "discover": .strings(watcher?.discover ?? [])
+                ]),
+                "central": .object([
+                    "url": .optional(try? central.get().url), "push": .optional(try? central.get().push.rawValue),
+                    "problem": .optional(Self.problem(central)), "last_background_push": .optional(lastPush)
                 ])
             ]
             emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
@@ -85,6 +91,7 @@ struct DoctorCommand: ParsableCommand {
             }
             emit(Terminal.safe(key))
             emit(Terminal.safe(Self.watchLine(watcher)))
+            emit(Terminal.safe(Self.pushLine(central, last: lastPush)))
             emit(Terminal.safe(Self.shellLine(view)))
             emit(
                 Terminal.safe(
@@ -129,6 +136,23 @@ struct DoctorCommand: ParsableCommand {
             : "; \(log.spooled) events waiting in \(log.spoolPaths.joined(separator: ", ")) (the next pkgtrail call "
                 + "appends them)"
         return s
+    }
+
+    static func problem(_ r: Result<CentralConfig, Error>) -> String? {
+        if case .failure(let e) = r { return "\(e)" }
+        return nil
+    }
+
+    static func pushLine(_ loaded: Result<CentralConfig, Error>, last: String?) -> String {
+        let config: CentralConfig
+        do { config = try loaded.get() } catch { return "push: \(error)" }
+        guard let url = config.url else {
+            return "push: no central store configured (`url = …` in \(config.path), or PKGTRAIL_CENTRAL)"
+        }
+        let when =
+            config.push == .afterInstall
+            ? "after each recorded install" : "by `pkgtrail push` (cron or systemd: --print-systemd-unit)"
+        return "push: to \(url), \(when)" + (last.map { "; last background push \($0)" } ?? "")
     }
 
     static func watchLine(_ w: WatcherStatus.Running?) -> String {

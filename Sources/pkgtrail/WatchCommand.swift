@@ -90,7 +90,7 @@ struct WatchCommand: ParsableCommand {
     }
 
     static func systemdUnit(binary: String, arguments: [String]) -> String {
-        let line = ([binary] + arguments).map(systemdQuoted).joined(separator: " ")
+        let line = SystemdUnit.commandLine([binary] + arguments)
         return """
             # pkgtrail watch as a systemd user service. Install it with:
             #   pkgtrail watch --print-systemd-unit > ~/.config/systemd/user/pkgtrail-watch.service
@@ -108,14 +108,6 @@ struct WatchCommand: ParsableCommand {
             [Install]
             WantedBy=default.target
             """
-    }
-
-    /// systemd's quoting: a word with spaces, quotes, backslashes or `$`/`%` in double quotes.
-    static func systemdQuoted(_ word: String) -> String {
-        guard word.contains(where: { " \t\"'\\$%;".contains($0) }) || word.isEmpty else { return word }
-        let escaped = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "$", with: "$$").replacingOccurrences(of: "%", with: "%%")
-        return "\"\(escaped)\""
     }
 
     static func printText(_ report: Watcher.Report) {

@@ -5,7 +5,9 @@ the three local logs give together, field by field, with the same exit
 codes. Then sixteen hosts push at once and every chain arrives whole."""
 import json
 import os
+import sqlite3
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -174,3 +176,81 @@ def test_sixteen_hosts_pushing_at_once_each_arrive_whole(pg, tmp_path):
     r = subprocess.run([BIN, "central", "verify", "--central", pg.url("responder")], capture_output=True, text=True,
                        env=pg.client_env())
     assert r.returncode == 0 and all(f"{h}: " in r.stdout for h in hosts), r
+
+
+def central_hashes(pg, host):
+    _, out, _ = pg.psql("SELECT coalesce(string_agg(encode(hash, 'hex'), ',' ORDER BY seq), '') FROM pkgtrail.event "
+                        f"JOIN pkgtrail.host_log USING (log_id) WHERE host = '{host}'", db="fleet")
+    return out.strip()
+
+
+def local_hashes(db):
+    con = sqlite3.connect(db)
+    try:
+        return ",".join(bytes(h).hex() for (h,) in con.execute("SELECT hash FROM event ORDER BY seq"))
+    finally:
+        con.close()
+
+
+def configured_box(pg, tmp_path, url, role):
+    """A host whose central.conf says to push after each recorded install."""
+    box = Sandbox(tmp_path, "current", twin=False)
+    conf = os.path.join(box.home, ".config", "pkgtrail")
+    os.makedirs(conf, exist_ok=True)
+    with open(os.path.join(conf, "central.conf"), "w") as f:
+        f.write(f"# written by the test\nurl = {url}\npush = after-install\n")
+    env = dict(box.env(), PGPASSFILE=pg.passfile)
+    assert subprocess.run([BIN, "key", "init"], capture_output=True, env=env).returncode == 0
+    return box, env
+
+
+def test_each_recorded_install_pushes_in_the_background_one_push_at_a_time(pg, tmp_path, index):
+    pg.add_role("auto_host", "pkgtrail_host", "auto-secret")
+    box, env = configured_box(pg, tmp_path, pg.url("auto_host"), "auto_host")
+    host = subprocess.run(["hostname"], capture_output=True, text=True).stdout.strip()
+    for spec in ("demo-lib==1.0", "demo-lib==1.1", "llmlib==1.0", "llmlib==1.2", "demo-app"):
+        r = subprocess.run(["pip", "install", "-q", "-i", index["simple"], spec], env=env, capture_output=True,
+                           cwd=box.root, timeout=300)
+        assert r.returncode == 0 and r.stderr == b"", r
+    # Installs in quick succession: one push runs, one waits, the rest leave; together they send everything once.
+    deadline = time.time() + 90
+    while time.time() < deadline and central_hashes(pg, host) != local_hashes(box.db):
+        time.sleep(0.2)
+    assert central_hashes(pg, host) == local_hashes(box.db) != ""
+    while time.time() < deadline and subprocess.run(["pgrep", "-f", f"push --background --db {box.db}"],
+                                                    capture_output=True).returncode == 0:
+        time.sleep(0.2)
+    r = subprocess.run([BIN, "doctor"], capture_output=True, text=True, env=env)
+    (line,) = [x for x in r.stdout.splitlines() if x.startswith("push: ")]
+    assert "after each recorded install; last background push " in line and " ok: " in line, line
+    assert "auto-secret" not in r.stdout + r.stderr
+    r = subprocess.run([BIN, "doctor", "--json"], capture_output=True, text=True, env=env)
+    assert json.loads(r.stdout)["central"]["push"] == "after-install"
+    # Nothing of the push entered the log: one event per install, no credentials in any body.
+    assert "auto-secret" not in open(box.db, "rb").read().decode("latin-1")
+
+
+def test_an_unreachable_store_never_holds_up_the_install(pg, tmp_path, index, stall):
+    url, connected = stall
+    port = url.split(":")[2].split("/")[0]
+    box, env = configured_box(pg, tmp_path, f"postgresql://nobody@127.0.0.1:{port}/fleet?sslmode=disable", "x")
+    r = subprocess.run(["pip", "install", "-q", "-i", index["simple"], "demo-lib==1.0"], env=env, capture_output=True,
+                       cwd=box.root, timeout=300)
+    assert r.returncode == 0 and r.stderr == b"", r
+    # The install is back while its push still waits on a store that never answers.
+    assert connected.wait(30)
+    pattern = f"push --background --db {box.db}"
+    assert subprocess.run(["pgrep", "-f", pattern], capture_output=True).returncode == 0
+    subprocess.run(["pkill", "-f", pattern])
+
+
+def test_push_prints_a_systemd_service_and_timer(pg, tmp_path):
+    r = subprocess.run([BIN, "push", "--print-systemd-unit", "--db", "trail.db", "--host", "build 7"],
+                       capture_output=True, text=True, env=pg.client_env(), cwd=str(tmp_path))
+    assert r.returncode == 0, r
+    unit = r.stdout
+    bindir = os.path.dirname(os.path.realpath(BIN))
+    exec_line = [x for x in unit.splitlines() if x.startswith("ExecStart=")]
+    assert exec_line == [f'ExecStart={bindir}/pkgtrail push --db {tmp_path}/trail.db --host "build 7"'], unit
+    assert "[Timer]" in unit and "OnUnitActiveSec=15min" in unit and "Persistent=true" in unit
+    assert "Type=oneshot" in unit and "WantedBy=timers.target" in unit
