@@ -17,6 +17,9 @@ import PkgtrailSystem
 // Zipf-like popularity, installs/upgrades/reinstalls/removals spread over
 // the year before now; a few environments install and later upgrade away
 // from litellm 1.82.7/1.82.8, so `exposure` has something to find.
+// PKGTRAIL_SYNTH_HOST=NAME writes one host's log instead (the fleet bench:
+// 5 environments on NAME, its own random sequence), with litellm in one
+// environment only when PKGTRAIL_SYNTH_LITELLM=1.
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -55,15 +58,23 @@ let sink = EventSink(
     databasePath: args[1], stateDirectory: args[1].lastIndex(of: "/").map { String(args[1][..<$0]) } ?? ".")
 var store = writer == nil ? try TrailStore.openForWriting(path: args[1]) : nil
 var spooled = 0
-var rng = Rng(s: 0x9E37_79B9_7F4A_7C15)
-let hosts = 1000
+let fixedHost = getenv("PKGTRAIL_SYNTH_HOST").map { String(cString: $0) }
+/// FNV-1a of the host name: each host its own sequence, the same every run.
+var rng = Rng(
+    s: fixedHost.map { name in
+        name.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } | 1
+    } ?? 0x9E37_79B9_7F4A_7C15)
+let hosts = fixedHost == nil ? 1000 : 1
 let envsPerHost = 5
 let names = 20_000
 let yearMs: Int64 = 365 * 24 * 3600 * 1000
 let end = now()
 let start = end - yearMs
 var state = [[Int: Int]](repeating: [:], count: hosts * envsPerHost)  // env -> name -> minor version
-let litellmEnvs = Set((0..<40).map { $0 * 97 % (hosts * envsPerHost) })
+let litellmEnvs =
+    fixedHost == nil
+    ? Set((0..<40).map { $0 * 97 % (hosts * envsPerHost) })
+    : (getenv("PKGTRAIL_SYNTH_LITELLM") != nil ? [0] : [])
 var appendMs: Int64 = 0
 var batchRates: [Double] = []
 var written = 0
@@ -80,7 +91,7 @@ for i in 0..<total {
     let stamp = Timestamp.format(millisecondsSinceEpoch: t)
     let finished = Timestamp.format(millisecondsSinceEpoch: t + 900)
     let env = rng.below(hosts * envsPerHost)
-    let host = "host-\(env / envsPerHost)"
+    let host = fixedHost ?? "host-\(env / envsPerHost)"
     let prefix = "/srv/app\(env % envsPerHost)/.venv"
     var changes: [Change] = []
     var argv = ["pip", "install"]

@@ -25,7 +25,10 @@ def bindir():
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, settings=None):
+        # Tests run with fsync off (nothing here must survive a power cut);
+        # the benchmark passes the settings of a real server.
+        self.settings = settings or {"fsync": "off"}
         self.bin = bindir()
         self.root = tempfile.mkdtemp(prefix="pkgtrail-pg-")
         os.chmod(self.root, 0o755)
@@ -85,7 +88,7 @@ class Server:
     def start(self):
         self.run([f"{self.bin}/pg_ctl", "-D", self.data, "-l", os.path.join(self.data, "server.log"), "-w", "-o",
                   f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.data} "
-                  f"-c fsync=off", "start"])
+                  + " ".join(f"-c {k}={v}" for k, v in self.settings.items()), "start"])
 
     def kill(self):
         """The server dies (immediate shutdown: no goodbye to clients, crash recovery at the next start)."""

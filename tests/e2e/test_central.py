@@ -200,7 +200,7 @@ def test_the_host_role_can_push_and_nothing_else(store, host_log):
                 "SELECT * FROM pkgtrail.change", "SELECT * FROM pkgtrail.environment",
                 "SELECT * FROM pkgtrail.event_summary", "DELETE FROM pkgtrail.change",
                 "INSERT INTO pkgtrail.environment (log_id, host, prefix) VALUES (1, 'x', '/x')",
-                "SELECT pkgtrail.project(1, 0)"):
+                "SELECT pkgtrail.unreadable_body(1, 1)"):
         rc, _, err = store.psql(sql, user="laptop2", db="fleet", check=False)
         assert rc != 0 and "permission denied" in err, (sql, err)
     # Its own head, and no one else's.
