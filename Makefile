@@ -110,7 +110,7 @@ fuzz-smoke: build fuzz-build
 fuzz: fuzz-build
 	sh scripts/fuzz.sh $(FUZZ_SECONDS) keep
 
-demo: build toolchain
+demo: build toolchain postgres
 	$(PY) scripts/demo.py $(CURDIR)/$(DEBUG_BIN)
 
 install: release

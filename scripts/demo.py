@@ -6,7 +6,10 @@ PEP 503 index on 127.0.0.1, and the pkgtrail shims first on PATH. Then:
 clean installs; `agentkit` pulls in `llmlib 1.1`, a compromised release
 whose .pth file runs at every Python start; `llmlib 1.2` is published and
 the team upgrades away. Finally the log answers who, when, what, from
-where, which artifact, and proves it is intact.
+where, which artifact, and proves it is intact; then it is pushed to a
+central PostgreSQL (a cluster of its own on 127.0.0.1, as the tests run
+it), which verifies it on arrival and answers the same question for the
+whole fleet.
 Usage: demo.py PKGTRAIL_BINARY"""
 import json
 import os
@@ -20,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 from layout import make_shims  # noqa: E402
+from postgres import Server  # noqa: E402
 from wheels import build_index, make_wheel, serve  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1])
@@ -34,7 +38,7 @@ def banner(text):
 
 def main():
     root = tempfile.mkdtemp(prefix="pkgtrail-demo-")
-    server = None
+    server = central = None
     try:
         staging = os.path.join(root, "staging")
         os.makedirs(staging)
@@ -126,10 +130,23 @@ def main():
         banner("A signed checkpoint, kept elsewhere, later proves the log was not rewritten")
         sh("pkgtrail key init >/dev/null && pkgtrail checkpoint -o checkpoint.note && cat checkpoint.note")
         sh("pkgtrail verify --checkpoint checkpoint.note")
+
+        banner("The fleet: a central PostgreSQL verifies each host's log on arrival and answers for every host")
+        central = Server()
+        env["PGPASSFILE"] = central.passfile  # passwords only from the password file, as libpq reads them
+        sh(f"pkgtrail central init --db {central.url()} | head -1")
+        central.add_role("laptop", "pkgtrail_host", "laptop-demo-secret")  # hosts may only push
+        central.add_role("responder", "pkgtrail_reader", "responder-demo-secret")  # responders may only read
+        sh(f"pkgtrail push --central {central.url('laptop')} --host laptop-7")
+        sh(f"pkgtrail exposure 'llmlib==1.1' --central {central.url('responder')}")
+        sh(f"pkgtrail central status --central {central.url('responder')}")
+        sh(f"pkgtrail central verify --central {central.url('responder')}")
         print(f"\nThe log is {root}/trail.db; the sandbox is removed now (PKGTRAIL_DEMO_KEEP=1 keeps it).")
     finally:
         if server:
             server.terminate()
+        if central:
+            central.stop()
         if not os.environ.get("PKGTRAIL_DEMO_KEEP"):
             shutil.rmtree(root, ignore_errors=True)
 

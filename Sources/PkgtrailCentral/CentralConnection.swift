@@ -43,6 +43,12 @@ public final class CentralConnection {
             connection = try PostgresConnection.connect(
                 on: group.next(), configuration: configuration, id: 1, logger: logger
             ).wait()
+        } catch let e as PSQLError where e.code == .authMechanismRequiresPassword && password == nil {
+            try? group.syncShutdownGracefully()
+            throw PkgtrailError(
+                .unreadable,
+                "cannot connect to \(address): the server asks for a password and none is in the password file "
+                    + "(~/.pgpass or PGPASSFILE): add `host:port:database:user:password` there, mode 0600")
         } catch {
             try? group.syncShutdownGracefully()
             throw PkgtrailError(.unreadable, "cannot connect to \(address): \(Self.describe(error))")

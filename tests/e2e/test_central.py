@@ -114,6 +114,7 @@ def test_credentials_come_from_the_password_file_only(pg, tmp_path):
     r = central(pg, "init", "--db", pg.url(), extra_env={"PGPASSFILE": str(tmp_path / "none"),
                                                           "PGPASSWORD": "admin-secret-1"})
     assert r.returncode == 2 and r.stderr.startswith("pkgtrail: cannot connect to postgresql://"), r
+    assert "none is in the password file" in r.stderr and r.stderr.count("\n") == 1, r
     loose = tmp_path / "pgpass"
     loose.write_text(open(pg.passfile).read())
     loose.chmod(0o644)
