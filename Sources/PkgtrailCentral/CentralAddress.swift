@@ -5,7 +5,9 @@ import PkgtrailCore
 /// environment variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`,
 /// `PGSSLMODE`, `PGSSLROOTCERT`, `PGPASSFILE`) for what it leaves out. A
 /// password in the URL is refused: it would sit in shell history and in
-/// process listings; it belongs in `~/.pgpass` (or `PGPASSFILE`).
+/// process listings; it belongs in `~/.pgpass` (or `PGPASSFILE`), or in a
+/// connection service file (`service=NAME` or `PGSERVICE`), whose settings
+/// come after the URL's and before the variables, as in libpq.
 public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
     public enum TLSMode: String, Sendable {
         case disable
@@ -24,9 +26,17 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
     public var tls: TLSMode
     public var rootCertificate: String?
     public var passFile: String?
+    /// The service file's password, when the service names one (never shown).
+    var servicePassword: String?
 
-    /// `variables`: the process's allowlisted environment (PG* and USER).
-    public init(_ text: String, variables: [String: String]) throws {
+    /// `variables`: the process's allowlisted environment (PG* and USER);
+    /// `service`: the settings of a named connection service.
+    public init(
+        _ text: String, variables: [String: String],
+        service: (String) throws -> [String: String] = { name in
+            throw PkgtrailError(.invalidInput, "service `\(name)`: no service file is read here")
+        }
+    ) throws {
         func setting(_ name: String) -> String? { variables[name].flatMap { $0.isEmpty ? nil : $0 } }
         var rest = Substring(text)
         guard let scheme = ["postgresql://", "postgres://"].first(where: { rest.hasPrefix($0) }) else {
@@ -41,6 +51,8 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
             }
             rest = rest[..<q]
         }
+        let serviceName = query["service"] ?? setting("PGSERVICE")
+        let fromService = try serviceName.map(service) ?? [:]
         var path = ""
         if let slash = rest.firstIndex(of: "/") {
             path = rest[rest.index(after: slash)...].removingPercentEscapes
@@ -63,16 +75,18 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
             hostPart = String(hostPart[..<colon])
         }
         if hostPart.hasPrefix("[") && hostPart.hasSuffix("]") { hostPart = String(hostPart.dropFirst().dropLast()) }
-        guard let host = hostPart.isEmpty ? setting("PGHOST") : hostPart, !host.hasPrefix("/") else {
+        guard let host = hostPart.isEmpty ? fromService["host"] ?? setting("PGHOST") : hostPart, !host.hasPrefix("/")
+        else {
             throw PkgtrailError(.usage, "the central store's URL names no host (and PGHOST is not set)")
         }
-        guard let port = Int(portPart ?? setting("PGPORT") ?? "5432"), (1...65535).contains(port) else {
+        guard let port = Int(portPart ?? fromService["port"] ?? setting("PGPORT") ?? "5432"), (1...65535).contains(port)
+        else {
             throw PkgtrailError(.usage, "the central store's URL has a port that is not a number from 1 to 65535")
         }
-        guard let user = userPart ?? setting("PGUSER") ?? setting("USER") else {
+        guard let user = userPart ?? fromService["user"] ?? setting("PGUSER") ?? setting("USER") else {
             throw PkgtrailError(.usage, "the central store's URL names no user (and PGUSER is not set)")
         }
-        let modeText = query["sslmode"] ?? setting("PGSSLMODE") ?? "prefer"
+        let modeText = query["sslmode"] ?? fromService["sslmode"] ?? setting("PGSSLMODE") ?? "prefer"
         let mode: TLSMode
         switch modeText {
         case "disable": mode = .disable
@@ -82,19 +96,21 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
         default:
             throw PkgtrailError(.usage, "sslmode=\(modeText) is not one of disable, prefer, require, verify-full")
         }
-        for key in query.keys where !["sslmode", "sslrootcert", "passfile", "application_name"].contains(key) {
+        for key in query.keys where !["sslmode", "sslrootcert", "passfile", "application_name", "service"].contains(key)
+        {
             throw PkgtrailError(
                 .usage,
                 "the central store's URL has `\(key)`, which pkgtrail does not read (only sslmode, "
-                    + "sslrootcert, passfile)")
+                    + "sslrootcert, passfile, service)")
         }
         self.host = host
         self.port = port
         self.user = user
-        self.database = path.isEmpty ? (setting("PGDATABASE") ?? user) : path
+        self.database = path.isEmpty ? (fromService["dbname"] ?? setting("PGDATABASE") ?? user) : path
         self.tls = mode
-        self.rootCertificate = query["sslrootcert"] ?? setting("PGSSLROOTCERT")
-        self.passFile = query["passfile"] ?? setting("PGPASSFILE")
+        self.rootCertificate = query["sslrootcert"] ?? fromService["sslrootcert"] ?? setting("PGSSLROOTCERT")
+        self.passFile = query["passfile"] ?? fromService["passfile"] ?? setting("PGPASSFILE")
+        self.servicePassword = fromService["password"]
     }
 
     /// The address as it may be shown: never a password, since none is held.

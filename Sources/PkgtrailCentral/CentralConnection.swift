@@ -17,7 +17,7 @@ public final class CentralConnection {
 
     public init(_ address: CentralAddress, home: String) throws {
         self.address = address
-        let password = try PassFile.load(for: address, home: home)?.password(for: address)
+        let password = try address.servicePassword ?? PassFile.load(for: address, home: home)?.password(for: address)
         let tls: PostgresConnection.Configuration.TLS
         do {
             var client = TLSConfiguration.makeClientConfiguration()

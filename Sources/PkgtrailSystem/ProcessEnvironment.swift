@@ -19,7 +19,8 @@ public struct ProcessEnvironment: Sendable {
         "CIRCLE_WORKFLOW_ID", "CIRCLE_JOB", "TF_BUILD", "BUILD_REPOSITORY_NAME", "BUILD_BUILDID", "SYSTEM_JOBNAME",
         "GITHUB_PATH", "GITHUB_ENV", "PKGTRAIL_SHELL_VIEW", "BASH_ENV",
         // The central store: libpq's variables, but never PGPASSWORD (passwords only from the password file).
-        "PKGTRAIL_CENTRAL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE"
+        "PKGTRAIL_CENTRAL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE",
+        "PGSERVICE", "PGSERVICEFILE", "PGSYSCONFDIR"
     ]
 
     fileprivate let values: [String: String]

@@ -28,10 +28,16 @@ struct CentralLocation: ParsableArguments {
                     + "`url = …` in \(CentralConfig.path(env))")
         }
         var variables: [String: String] = [:]
-        for name in ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE", "USER"] {
+        for name in [
+            "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE", "PGSERVICE",
+            "PGSERVICEFILE", "PGSYSCONFDIR", "USER"
+        ] {
             variables[name] = env.nonEmpty(name)
         }
-        return try CentralConnection(CentralAddress(text, variables: variables), home: env.home)
+        let address = try CentralAddress(text, variables: variables) { name in
+            try ServiceFile.settings(for: name, variables: variables, home: env.home)
+        }
+        return try CentralConnection(address, home: env.home)
     }
 
 }

@@ -1,0 +1,63 @@
+import PkgtrailCore
+import PkgtrailSystem
+
+/// libpq's connection service file: `[name]` sections of `key=value` lines
+/// (`#` comments), looked up in `PGSERVICEFILE` or `~/.pg_service.conf`,
+/// then in `PGSYSCONFDIR/pg_service.conf` (Debian's libpq: /etc/postgresql-common).
+/// A URL's `service=NAME` (or `PGSERVICE`) fills in what the URL leaves out.
+/// A service may carry the password, as libpq allows; then, as for the
+/// password file, a file others can read is refused.
+public enum ServiceFile {
+    /// The keys pkgtrail reads; libpq's others are refused by name, not ignored.
+    static let known: Set<String> = [
+        "host", "port", "dbname", "user", "password", "sslmode", "sslrootcert", "passfile", "application_name"
+    ]
+
+    /// The sections of a service file, by name.
+    public static func parse(_ text: String, path: String) throws -> [String: [String: String]] {
+        var sections: [String: [String: String]] = [:]
+        var current: String?
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingSpaces
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                current = String(line.dropFirst().dropLast())
+                sections[current!, default: [:]] = sections[current!] ?? [:]
+                continue
+            }
+            let parts = line.split(separator: "=", maxSplits: 1).map { String($0.trimmingSpaces) }
+            guard let name = current, parts.count == 2, !parts[0].isEmpty else {
+                throw PkgtrailError(
+                    .invalidInput, "\(path), line \(n + 1): expected `[service]` or `key=value` inside a service")
+            }
+            guard known.contains(parts[0]) else {
+                throw PkgtrailError(
+                    .invalidInput,
+                    "\(path), line \(n + 1): `\(parts[0])` is a setting pkgtrail does not read (only "
+                        + known.sorted().joined(separator: ", ") + ")")
+            }
+            sections[name]?[parts[0]] = parts[1]
+        }
+        return sections
+    }
+
+    /// The settings of service `name`, from the first file that defines it.
+    public static func settings(for name: String, variables: [String: String], home: String) throws -> [String: String]
+    {
+        let user = variables["PGSERVICEFILE"] ?? FileSystem.join(home, ".pg_service.conf")
+        let system = FileSystem.join(variables["PGSYSCONFDIR"] ?? "/etc/postgresql-common", "pg_service.conf")
+        for path in [user, system] {
+            guard let st = FileSystem.stat(path), st.isRegular, let text = FileSystem.readText(path) else { continue }
+            guard let found = try parse(text, path: path)[name] else { continue }
+            if found["password"] != nil, st.mode & 0o077 != 0 {
+                throw PkgtrailError(
+                    .invalidInput,
+                    "\(path) holds a password and others can read it: run `chmod 600 \(path)` (or keep the password "
+                        + "in ~/.pgpass)")
+            }
+            return found
+        }
+        throw PkgtrailError(
+            .invalidInput, "no service `\(name)` in \(user) or \(system): define it there, or give a full URL")
+    }
+}
