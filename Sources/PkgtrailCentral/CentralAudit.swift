@@ -11,8 +11,10 @@ public struct CentralAudit {
         public var head: Int64
         public var firstPush: String
         public var lastPush: String
-        /// Seconds since the last accepted push.
+        /// Seconds since the last accepted push (one with nothing new counts: it says the host is there).
         public var silentFor: Int64
+        /// When the newest stored event finished: how far the store's view of the host reaches.
+        public var newestEvent: String?
         public var refused: Int64
         public var keyName: String
     }
@@ -47,15 +49,16 @@ public struct CentralAudit {
             SELECT h.host, h.head_seq, \(Self.utc("h.first_push")), \(Self.utc("h.last_push")),
                    extract(epoch FROM now() - h.last_push)::bigint,
                    (SELECT count(*) FROM pkgtrail.alert a WHERE a.host = h.host),
-                   split_part(h.verifier, '+', 1)
+                   split_part(h.verifier, '+', 1),
+                   (SELECT s.finished FROM pkgtrail.event_summary s WHERE s.log_id = h.log_id AND s.seq = h.head_seq)
             FROM pkgtrail.host_log h ORDER BY h.host
             """
         return try db.run(PostgresQuery(unsafeSQL: sql)).map { row in
-            let (host, head, first, last, silent, refused, key) = try row.decode(
-                (String, Int64, String, String, Int64, Int64, String).self)
+            let (host, head, first, last, silent, refused, key, newest) = try row.decode(
+                (String, Int64, String, String, Int64, Int64, String, String?).self)
             return Host(
-                host: host, head: head, firstPush: first, lastPush: last, silentFor: silent, refused: refused,
-                keyName: key)
+                host: host, head: head, firstPush: first, lastPush: last, silentFor: silent, newestEvent: newest,
+                refused: refused, keyName: key)
         }
     }
 

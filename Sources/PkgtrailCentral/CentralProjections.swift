@@ -235,6 +235,8 @@ extension CentralSchema {
             SELECT u.s, u.h INTO new_seq, new_hash FROM unnest(p_seq, p_hash) WITH ORDINALITY AS u(s, h, i)
                 WHERE u.s > log.head_seq ORDER BY u.i DESC LIMIT 1;
             IF new_seq IS NULL THEN
+                -- Nothing new: the host is there, and says so (silence is no contact at all).
+                UPDATE pkgtrail.host_log SET last_push = now() WHERE log_id = log.log_id;
                 RETURN QUERY SELECT true, log.head_seq, log.head_hash, NULL::text;
                 RETURN;
             END IF;

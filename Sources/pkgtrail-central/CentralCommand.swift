@@ -78,6 +78,7 @@ struct CentralStatusCommand: ParsableCommand {
                         .object([
                             "host": .string(h.host), "head": .int(h.head), "first_push": .string(h.firstPush),
                             "last_push": .string(h.lastPush), "silent": .bool(h.silentFor > Int64(silentDays) * 86_400),
+                            "seconds_since_last_push": .int(h.silentFor), "newest_event": .optional(h.newestEvent),
                             "refused": .int(h.refused), "key": .string(h.keyName)
                         ])
                     }),
@@ -99,13 +100,26 @@ struct CentralStatusCommand: ParsableCommand {
             let quiet = h.silentFor > Int64(silentDays) * 86_400 ? "; SILENT for over \(silentDays) days" : ""
             emit(
                 Terminal.safe(
-                    "  \(h.host)  head \(h.head)  last push \(h.lastPush)  key \(h.keyName)\(refused)\(quiet)"))
+                    "  \(h.host)  head \(h.head) (newest event \(h.newestEvent ?? "none"))  last push \(h.lastPush) "
+                        + "(\(Self.age(h.silentFor)) ago)  key \(h.keyName)\(refused)\(quiet)"))
         }
         for a in alerts {
             emit(Terminal.safe("  ALERT \(a.at) \(a.host) \(a.kind): \(a.detail)"))
         }
         if !silent.isEmpty {
             emit("\(silent.count) host(s) silent for over \(silentDays) days")
+        }
+    }
+}
+
+extension CentralStatusCommand {
+    /// Seconds as people say them: 40 s, 12 min, 5 h, 3 d.
+    static func age(_ seconds: Int64) -> String {
+        switch seconds {
+        case ..<120: return "\(max(0, seconds)) s"
+        case ..<7_200: return "\(seconds / 60) min"
+        case ..<172_800: return "\(seconds / 3_600) h"
+        default: return "\(seconds / 86_400) d"
         }
     }
 }

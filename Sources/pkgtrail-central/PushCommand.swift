@@ -83,6 +83,10 @@ struct PushCommand: ParsableCommand {
             }
             var head = start?.seq ?? 0
             let first = head
+            if head == localHead.seq {
+                // Nothing new: an empty push, so the store knows this host is there.
+                head = try push.send(host: host, verifier: verifier, checkpoint: nil, rows: [])
+            }
             while head < localHead.seq {
                 var filter = EventFilter()
                 filter.minSeq = head + 1

@@ -260,8 +260,14 @@ def test_push_sends_what_the_store_lacks_signed_and_resumable(store, tmp_path, i
     assert r.returncode == 0 and f"pushed events 1…{len(rows)}" in r.stdout, r
     assert "host-secret" not in r.stdout + r.stderr
     assert central_hashes(store, "push-a") == ",".join(x[2].hex() for x in rows)
+    store.psql("UPDATE pkgtrail.host_log SET last_push = now() - interval '30 days' WHERE host = 'push-a'", db="fleet")
     r = pkgtrail_push(box, store, "--host", "push-a")
     assert r.returncode == 0 and "nothing to push" in r.stdout, r
+    # Even with nothing new, the push tells the store the host is there: it is not listed as silent.
+    r = central(store, "status", "--central", store.url("responder"), "--json")
+    (h,) = [h for h in json.loads(r.stdout)["hosts"] if h["host"] == "push-a"]
+    assert h["silent"] is False and h["seconds_since_last_push"] < 600, h
+    assert h["newest_event"] == json.loads(box.trail("log", "--json").stdout)[-1]["finished"], h
     for spec in ("demo-app", "demo-lib==1.1"):
         assert box.pip("install", "-q", "-i", index["simple"], spec).returncode == 0
     r = pkgtrail_push(box, store, "--host", "push-a", "--batch", "1")
