@@ -20,42 +20,44 @@ public final class CentralQueries: FleetQueries {
         let seq: Int64
     }
 
-    /// The versions of `name` anything ever moved from or to, tested once each.
-    private func versions(of name: String, from: Bool, _ matches: (String) -> Bool) throws -> [String] {
-        let sql: PostgresQuery =
-            from
-            ? """
-            SELECT DISTINCT v FROM (SELECT to_version AS v FROM pkgtrail.change WHERE name = \(name)
-                                    UNION SELECT from_version FROM pkgtrail.change WHERE name = \(name)) o
-            WHERE v IS NOT NULL
-            """
-            : "SELECT DISTINCT to_version FROM pkgtrail.change WHERE name = \(name) AND to_version IS NOT NULL"
-        return try db.run(sql).map { try $0.decode(String.self) }.filter(matches)
+    /// The versions of `name` anything ever moved to, tested once each (the
+    /// `change_to` index alone answers).
+    private func versions(of name: String, _ matches: (String) -> Bool) throws -> [String] {
+        try db.run("SELECT DISTINCT to_version FROM pkgtrail.change WHERE name = \(name) AND to_version IS NOT NULL")
+            .map { try $0.decode(String.self) }.filter(matches)
     }
 
     public func who(_ query: PackageQuery) throws -> [ChangeRecord] {
-        let versions = try versions(of: query.name, from: true, query.matches)
-        guard !versions.isEmpty else { return [] }
+        // Every change of the name, its versions tested here once each, as the local engine does.
+        var verdicts: [String: Bool] = [:]
+        func matches(_ version: String?) -> Bool {
+            guard let version else { return false }
+            if let known = verdicts[version] { return known }
+            let verdict = query.matches(version)
+            verdicts[version] = verdict
+            return verdict
+        }
         let rows = try db.run(
-            """
-            SELECT log_id, seq, idx FROM pkgtrail.change
-            WHERE name = \(query.name) AND (to_version = ANY(\(versions)) OR from_version = ANY(\(versions)))
-            """
-        ).map { try $0.decode((Int64, Int64, Int).self) }
+            "SELECT log_id, seq, idx, from_version, to_version FROM pkgtrail.change WHERE name = \(query.name)"
+        ).compactMap { row -> (Int64, Int64, Int)? in
+            let (log, seq, idx, from, to) = try row.decode((Int64, Int64, Int, String?, String?).self)
+            return matches(from) || matches(to) ? (log, seq, idx) : nil
+        }
         let events = try decode(rows.map { Key(log: $0.0, seq: $0.1) })
-        return try rows.map { log, seq, idx in
+        // Across logs: by when the event started, then by log and position. The
+        // keys are sorted, not the records (each holds a whole event: moving
+        // thousands of them cost more than the sort).
+        let keys = try rows.map { log, seq, idx in
             guard let e = events[Key(log: log, seq: seq)], idx < e.event.changes.count else {
                 throw Self.inconsistent(log, seq)
             }
-            return (ChangeRecord(event: e.event, hash: e.hash, index: idx), log)
+            return (e.event.started, log, seq, idx)
         }
-        .sorted { a, b in Self.order(a.0.event, a.1, a.0.index) < Self.order(b.0.event, b.1, b.0.index) }
-        .map(\.0)
-    }
-
-    /// Across logs: by when the event started, then by log and position.
-    static func order(_ e: Event, _ log: Int64, _ index: Int) -> (String, Int64, Int64, Int) {
-        (e.started, log, e.seq, index)
+        return keys.indices.sorted { keys[$0] < keys[$1] }.map { i in
+            let (_, log, seq, idx) = keys[i]
+            let e = events[Key(log: log, seq: seq)]!
+            return ChangeRecord(event: e.event, hash: e.hash, index: idx)
+        }
     }
 
     public func state(of key: EnvironmentKey, at: String?) throws -> [Presence] {
@@ -81,7 +83,7 @@ public final class CentralQueries: FleetQueries {
     }
 
     public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
-        let versions = try versions(of: name, from: false, matches)
+        let versions = try versions(of: name, matches)
         guard !versions.isEmpty else { return [] }
         let rows = try db.run(
             """
@@ -93,10 +95,9 @@ public final class CentralQueries: FleetQueries {
             FROM pkgtrail.change c JOIN pkgtrail.environment v ON v.log_id = c.log_id AND v.env_id = c.env_id
             WHERE c.name = \(name) AND c.to_version = ANY(\(versions)) AND c.action <> 'remove'
             """)
-        return try presences(rows).sorted { a, b in
-            (a.arrival.event.started, a.host, a.prefix, a.arrival.event.seq)
-                < (b.arrival.event.started, b.host, b.prefix, b.arrival.event.seq)
-        }
+        let found = try presences(rows)
+        let keys = found.map { ($0.arrival.event.started, $0.host, $0.prefix, $0.arrival.event.seq) }
+        return keys.indices.sorted { keys[$0] < keys[$1] }.map { found[$0] }
     }
 
     /// Rows of (log_id, since_seq, name, version, until_seq, host, prefix),
@@ -124,27 +125,34 @@ public final class CentralQueries: FleetQueries {
             "event \(seq) of log \(log) does not hold the change its projection names: run `pkgtrail central verify`")
     }
 
-    /// Decodes the named events, each once, in batches.
+    /// Decodes the named events, each once. An incident's answer can name
+    /// thousands of events and parsing their bodies is most of its time, so
+    /// each batch is decoded on another core while the next one is fetched.
     func decode(_ keys: [Key]) throws -> [Key: StoredEvent] {
-        var out: [Key: StoredEvent] = [:]
         let unique = Array(Set(keys))
-        for start in stride(from: 0, to: unique.count, by: 1_000) {
-            let batch = unique[start..<min(start + 1_000, unique.count)]
+        let decoder = BackgroundDecoder<Key>(expected: unique.count)
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let batch = unique[start..<min(start + 500, unique.count)]
             let logs = batch.map(\.log)
             let seqs = batch.map(\.seq)
-            for row in try db.run(
+            let rows = try db.run(
                 """
                 SELECT e.log_id, e.seq, e.hash, e.body FROM pkgtrail.event e
                 JOIN unnest(\(logs)::bigint[], \(seqs)::bigint[]) AS k(log_id, seq)
                   ON e.log_id = k.log_id AND e.seq = k.seq
-                """)
-            {
+                """
+            ).map { row in
                 let (log, seq, hash, body) = try row.decode((Int64, Int64, ByteBuffer, ByteBuffer).self)
-                out[Key(log: log, seq: seq)] = try StoredRecord.decode(
-                    seq: seq, hash: Array(hash.readableBytesView), body: Array(body.readableBytesView))
+                return (
+                    Key(log: log, seq: seq),
+                    StoredRecord(
+                        seq: seq, prevHash: [], hash: Array(hash.readableBytesView), body: Array(body.readableBytesView)
+                    )
+                )
             }
+            decoder.add(rows)
         }
-        return out
+        return try decoder.results()
     }
 
     public func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws {
