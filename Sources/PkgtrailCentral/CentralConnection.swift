@@ -122,6 +122,11 @@ public final class CentralConnection {
     static func describe(_ error: Error) -> String {
         if let e = error as? PSQLError {
             if let message = e.serverInfo?[.message] { return message }
+            if let tls = e.underlying, tls is NIOSSLError || tls is NIOSSLExtraError {
+                return "the server's TLS certificate is not accepted (\(tls)): check sslrootcert, and that the "
+                    + "certificate names the host in the URL"
+            }
+            if let under = e.underlying { return "\(e.code) (\(under))" }
             return "\(e.code)"
         }
         return "\(error)"

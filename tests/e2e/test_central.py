@@ -357,3 +357,55 @@ def test_central_verify_recomputes_every_chain_and_checkpoint(store, tmp_path, i
                "WHERE host = 'verify-a'", db="fleet")
     r = central(store, "verify", "--central", store.url("responder"))
     assert r.returncode == 1 and "does not verify with the bound key" in r.stdout, r
+
+
+def make_certs(d):
+    """A CA, a server certificate for 127.0.0.1 and one for another name, and an unrelated CA."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=d)
+    for ca in ("ca", "other-ca"):
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key", "-out", f"{ca}.pem", "-days", "2",
+            "-subj", f"/CN=pkgtrail test {ca}")
+    for name, san in (("server", "IP:127.0.0.1"), ("wrong-name", "DNS:db.example")):
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}")
+        with open(os.path.join(d, f"{name}.ext"), "w") as f:
+            f.write(f"subjectAltName={san}\n")
+        run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")
+    for f in os.listdir(d):
+        os.chmod(os.path.join(d, f), 0o600 if f.endswith(".key") else 0o644)
+        if os.geteuid() == 0:
+            import shutil
+            shutil.chown(os.path.join(d, f), "nobody", "nogroup")
+
+
+@pytest.mark.parametrize("cert", ["server", "wrong-name"])
+def test_verify_full_checks_the_servers_certificate_and_name(cert):
+    import pathlib
+    import shutil
+    import tempfile
+    certs = pathlib.Path(tempfile.mkdtemp(prefix="pkgtrail-certs-"))  # the server's user must reach it
+    os.chmod(certs, 0o755)
+    make_certs(str(certs))
+    server = Server(settings={"fsync": "off", "ssl": "on", "ssl_cert_file": str(certs / f"{cert}.pem"),
+                              "ssl_key_file": str(certs / f"{cert}.key")})
+    try:
+        url = f"postgresql://{ADMIN}@127.0.0.1:{server.port}/fleet"
+        env = server.client_env()
+        ask = lambda u: subprocess.run([BIN, "central", "init", "--db", u], capture_output=True, text=True, env=env,
+                                       timeout=120)
+        # Encrypted without checking (libpq's require), whatever the certificate.
+        r = ask(url + "?sslmode=require")
+        assert r.returncode == 0, r
+        r = ask(url + f"?sslmode=verify-full&sslrootcert={certs}/ca.pem")
+        if cert == "server":
+            assert r.returncode == 0 and "schema is current" in r.stdout, r
+        else:  # signed by the right CA, for another name
+            assert r.returncode == 2 and r.stderr.startswith("pkgtrail: cannot connect") and r.stderr.count("\n") == 1, r
+            assert "TLS certificate is not accepted" in r.stderr, r
+        r = ask(url + f"?sslmode=verify-full&sslrootcert={certs}/other-ca.pem")
+        assert r.returncode == 2 and r.stderr.startswith("pkgtrail: cannot connect"), r
+        assert "admin-secret" not in r.stdout + r.stderr and "certificate" in r.stderr, r
+    finally:
+        server.stop()
+        shutil.rmtree(certs, ignore_errors=True)
