@@ -58,10 +58,13 @@ class Server:
             raise RuntimeError(f"{cmd[0]} failed: {r.stdout}{r.stderr}")
 
     def write_passfile(self):
-        with open(self.passfile, "w") as f:
+        # Replaced whole (a client reading it meanwhile sees the old file or the new, never half).
+        tmp = self.passfile + ".tmp"
+        with open(tmp, "w") as f:
             for user, password in self.passwords.items():
                 f.write(f"127.0.0.1:{self.port}:*:{user}:{password}\n")
-        os.chmod(self.passfile, 0o600)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.passfile)
 
     def add_role(self, name, member_of, password):
         self.passwords[name] = password

@@ -36,12 +36,17 @@ def as_host(name, argv):
     return unshare + ["sh", "-c", 'hostname "$0" && exec "$@"', name] + argv
 
 
-def push(pg, db, host, env):
+def enroll(pg, host, env):
+    """A host's database role and its own checkpoint key; the environment its pushes run with."""
     role = "role_" + host.replace("-", "_")
     pg.add_role(role, "pkgtrail_host", "secret-" + role)
-    # Each host its own checkpoint key.
     env = dict(env, PGPASSFILE=pg.passfile, PKGTRAIL_CENTRAL=pg.url(role), XDG_CONFIG_HOME=f"{pg.root}/{host}")
     assert subprocess.run([BIN, "key", "init"], capture_output=True, env=env).returncode == 0
+    return env
+
+
+def push(pg, db, host, env, enrolled=False):
+    env = env if enrolled else enroll(pg, host, env)
     return subprocess.run([BIN, "push", "--db", db, "--host", host], capture_output=True, text=True, env=env,
                           timeout=300)
 
@@ -164,8 +169,9 @@ def test_sixteen_hosts_pushing_at_once_each_arrive_whole(pg, tmp_path):
         dbs[h] = str(tmp_path / f"{h}.db")
         assert subprocess.run([SYNTH, dbs[h], str(300 + 37 * i)], capture_output=True).returncode == 0
     box = Sandbox(tmp_path / "keys", "current", twin=False)
+    envs = {h: enroll(pg, h, box.env()) for h in hosts}  # roles first: the password file is rewritten for each
     with ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(lambda h: push(pg, dbs[h], h, box.env()), hosts))
+        results = list(pool.map(lambda h: push(pg, dbs[h], h, envs[h], enrolled=True), hosts))
     assert all(r.returncode == 0 for r in results), [r for r in results if r.returncode]
     for h in hosts:
         n = 300 + 37 * hosts.index(h)
