@@ -129,7 +129,8 @@ public final class AdvisoryStore {
                 }
                 try db.execute(
                     sql: """
-                        INSERT INTO import_run (at, source, read, added, updated, unchanged, withdrawn, other_ecosystems)
+                        INSERT INTO import_run
+                            (at, source, read, added, updated, unchanged, withdrawn, other_ecosystems)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
