@@ -64,6 +64,7 @@ let package = Package(
             name: "PkgtrailQueryCommands",
             dependencies: [
                 "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCommandLine",
+                "PkgtrailAdvisories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),

@@ -237,6 +237,20 @@ public final class AdvisoryStore {
         }
     }
 
+    /// The package names some advisory in force names (stored at or after `since`).
+    public func affectedNames(since: String? = nil) throws -> [String] {
+        try wrap {
+            try queue.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT f.name FROM affected f JOIN advisory a ON a.id = f.advisory
+                        WHERE a.withdrawn IS NULL AND (?1 IS NULL OR a.imported >= ?1)
+                        """, arguments: [since])
+            }
+        }
+    }
+
     func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as DatabaseError {
             throw PkgtrailError(.unreadable, "\(path): \(e.message ?? "\(e.resultCode)")")

@@ -98,23 +98,7 @@ public struct ExposureCommand: ParsableCommand {
         let clock = time.clock
         for (p, labels) in found {
             emit(Terminal.safe("EXPOSED  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
-            let start = p.windowStart.map(clock.show) ?? "before pkgtrail first saw it"
-            let end = p.departure.map { clock.show($0.event.finished) } ?? "still present"
-            var length = ""
-            if let a = p.windowStart.flatMap(Timestamp.parse),
-                let b = p.departure.flatMap({ Timestamp.parse($0.event.finished) })
-            {
-                length = " (" + TimeText.duration(milliseconds: b - a) + ")"
-            }
-            emit(Terminal.safe("  window \(start) → \(end)\(length)"))
-            emit(Terminal.safe("  match  \(labels.joined(separator: ", "))"))
-            emit(Terminal.safe("  came   " + RecordText.headline(p.arrival, clock: clock)))
-            for line in RecordText.block(p.arrival, clock: clock, indent: "    ") { emit(line) }
-            if let d = p.departure {
-                emit(
-                    Terminal.safe("  went   " + RecordText.headline(d, clock: clock) + "  (" + StateText.cause(d) + ")")
-                )
-            }
+            PresenceText.window(p, clock: clock, match: labels)
         }
         let envs = Set(found.map { "\($0.0.host)\u{0}\($0.0.prefix)" }).count
         let hosts = Set(found.map(\.0.host)).count

@@ -12,19 +12,12 @@ struct AdvisoriesCommand: ParsableCommand {
         subcommands: [AdvisoriesImportCommand.self, AdvisoriesStatusCommand.self])
 }
 
-/// Where the advisory store is: `--advisories`, else `PKGTRAIL_ADVISORIES`,
-/// else `advisories.db` beside the log.
-struct AdvisoryLocation: ParsableArguments {
+/// The store's place, and the log it sits beside by default.
+struct AdvisoryStoreOptions: ParsableArguments {
     @OptionGroup var location: LogLocation
-    @Option(help: "The advisory store (default: $PKGTRAIL_ADVISORIES, else advisories.db beside the log).")
-    var advisories: String?
+    @OptionGroup var store: AdvisoryLocation
 
-    var path: String {
-        let env = ProcessEnvironment.current()
-        if let advisories { return advisories }
-        if let set = env.nonEmpty("PKGTRAIL_ADVISORIES") { return set }
-        return FileSystem.join(FileSystem.dirname(location.db ?? env.databasePath), "advisories.db")
-    }
+    var path: String { store.path(log: location.db) }
 }
 
 struct AdvisoriesImportCommand: ParsableCommand {
@@ -38,7 +31,7 @@ struct AdvisoriesImportCommand: ParsableCommand {
             other ecosystems are counted and skipped.
             """)
 
-    @OptionGroup var store: AdvisoryLocation
+    @OptionGroup var store: AdvisoryStoreOptions
     @Argument(help: "all.zip, directories of JSON files, or JSON files (one advisory or an array).")
     var files: [String]
     @Flag(help: "Print the result as JSON.")
@@ -80,7 +73,7 @@ struct AdvisoriesStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "How many advisories are stored, how recent, from which import.")
 
-    @OptionGroup var store: AdvisoryLocation
+    @OptionGroup var store: AdvisoryStoreOptions
     @Flag(help: "Print the result as JSON.")
     var json = false
 

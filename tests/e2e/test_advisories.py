@@ -116,3 +116,61 @@ def test_the_store_sits_beside_the_log_by_default(tmp_path):
     f.write_text(json.dumps(FIXTURES[0]))
     r = run("advisories", "import", str(f), env=env)
     assert r.returncode == 0 and os.path.exists(tmp_path / "logdir" / "advisories.db"), r
+
+
+def test_audit_finds_a_removed_compromise_after_the_fact(tmp_path, index):
+    from conftest import Sandbox
+    import time
+    box = Sandbox(tmp_path / "host", "current", twin=False)
+    for spec in ("demo-lib==1.0", "llmlib==1.1"):
+        assert box.pip("install", "-q", "-i", index["simple"], spec).returncode == 0
+    # Used: the .pth hook runs at every interpreter start.
+    assert subprocess.run([box.venv + "/bin/python", "-c", "pass"], env=box.env()).returncode == 0
+    assert box.pip("install", "-q", "-i", index["simple"], "llmlib==1.2").returncode == 0
+    events = box.events()
+    came = next(e for e in events if any(c["to_version"] == "1.1" for c in e["changes"]))
+    went = next(e for e in events if any(c["to_version"] == "1.2" for c in e["changes"]))
+    store = str(tmp_path / "advisories.db")
+    mal = advisory("MAL-2026-0042", "2026-06-01T00:00:00Z", [pypi("llmlib", versions=["1.1"])],
+                   aliases=["PYSEC-2026-42"], summary="llmlib 1.1 steals credentials from a .pth file")
+    pysec = advisory("PYSEC-2026-42", "2026-06-02T00:00:00Z",
+                     [pypi("LLMLib", ranges=[[{"introduced": "1.1"}, {"fixed": "1.2"}]])], severity="HIGH")
+    write_tree(str(tmp_path / "osv"), [mal, pysec])
+
+    def audit(*args):
+        return subprocess.run([BIN, "audit", "--advisories", store, *args], capture_output=True, text=True,
+                              env=box.env(), timeout=120)
+    assert run("advisories", "import", "--advisories", store, str(tmp_path / "osv")).returncode == 0
+    r = audit("--json")
+    assert r.returncode == 1, r
+    (f,) = json.loads(r.stdout)
+    assert (f["name"], f["version"], f["environment"], f["still_present"]) == ("llmlib", "1.1", box.venv, False)
+    assert f["from"] == came["started"] and f["until"] == went["finished"], f
+    assert f["malicious"] is True and [a["ids"] for a in f["advisories"]] == [["MAL-2026-0042", "PYSEC-2026-42"]]
+    assert f["advisories"][0]["severity"] == "HIGH" and f["installed"]["startup_hooks"], f
+    text = audit()
+    assert text.returncode == 1 and text.stdout.startswith("MALICIOUS  llmlib 1.1  on "), text
+    assert "advisory MAL-2026-0042 = PYSEC-2026-42 [HIGH]: llmlib 1.1 steals credentials" in text.stdout
+    assert text.stdout.splitlines()[-1] == "1 finding (1 malicious) in 1 environment(s)"
+    # Withdrawn, one and then the other: the answer follows.
+    write_tree(str(tmp_path / "osv2"), [dict(pysec, modified="2026-07-01T00:00:00Z", withdrawn="2026-07-01T00:00:00Z")])
+    assert run("advisories", "import", "--advisories", store, str(tmp_path / "osv2")).returncode == 0
+    (f,) = json.loads(audit("--json").stdout)
+    assert [a["ids"] for a in f["advisories"]] == [["MAL-2026-0042"]]
+    # A daily job: only what was imported since its last run.
+    time.sleep(0.05)
+    now = time.time()
+    mark = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+    time.sleep(0.05)
+    demo = advisory("PYSEC-2026-77", "2026-07-02T00:00:00Z", [pypi("demo-lib", versions=["1.0"])], severity="LOW")
+    write_tree(str(tmp_path / "osv3"), [demo])
+    assert run("advisories", "import", "--advisories", store, str(tmp_path / "osv3")).returncode == 0
+    r = audit("--json", "--new-since", mark)
+    assert [f["name"] for f in json.loads(r.stdout)] == ["demo-lib"] and r.returncode == 1, r
+    assert [f["name"] for f in json.loads(audit("--json").stdout)] == ["llmlib", "demo-lib"]  # malicious first
+    assert [f["name"] for f in json.loads(audit("--json", "--malicious-only").stdout)] == ["llmlib"]
+    write_tree(str(tmp_path / "osv4"), [dict(mal, modified="2026-08-01T00:00:00Z", withdrawn="2026-08-01T00:00:00Z"),
+                                        dict(demo, modified="2026-08-01T00:00:00Z", withdrawn="2026-08-01T00:00:00Z")])
+    assert run("advisories", "import", "--advisories", store, str(tmp_path / "osv4")).returncode == 0
+    r = audit()
+    assert r.returncode == 0 and r.stdout.startswith("nothing found"), r
