@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(name: "PkgtrailSystemTests", dependencies: ["PkgtrailSystem"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
         .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"]),
-        .testTarget(name: "PkgtrailCentralTests", dependencies: ["PkgtrailCentral"])
+        .testTarget(name: "PkgtrailCentralTests", dependencies: ["PkgtrailCentral"]),
+        .testTarget(name: "PkgtrailAdvisoriesTests", dependencies: ["PkgtrailAdvisories"])
     ]
 )
