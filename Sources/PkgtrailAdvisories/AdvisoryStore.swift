@@ -237,6 +237,23 @@ public final class AdvisoryStore {
         }
     }
 
+    /// Whether `path` is a SQLite file (then an advisory store, or an error saying it is not one).
+    public static func isStore(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 16)).map { [UInt8]($0) } == Array("SQLite format 3\u{0}".utf8)
+    }
+
+    /// Every advisory in force (not withdrawn), parsed.
+    public func inForce() throws -> [OSVAdvisory] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT body FROM advisory WHERE withdrawn IS NULL ORDER BY id")
+                    .flatMap { row in try OSVAdvisory.parse([UInt8](row["body"] as Data)) }
+            }
+        }
+    }
+
     /// The package names some advisory in force names (stored at or after `since`).
     public func affectedNames(since: String? = nil) throws -> [String] {
         try wrap {
