@@ -11,7 +11,8 @@
 #   make uninstall remove them again (the log stays)
 #   make bench     overhead benchmarks on a release build (medians, ratios), then
 #                  the queries on a synthetic 1,000,000-event log, then the
-#                  watcher (latency, idle wakeups, memory, a burst), then the fleet
+#                  watcher (latency, idle wakeups, memory, a burst), the audit against
+#                  20,000 advisories and an SBOM, then the fleet
 #                  on a local PostgreSQL (ingest, 10M events from 10,000 hosts, one-event
 #                  push; about 25 minutes and 20 GB of disk)
 #   make build     debug build;  make release: static release build
@@ -135,6 +136,7 @@ bench: release toolchain postgres
 	PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) $(TOOLVENV)/bin/python scripts/bench.py $(CURDIR)/$(RELEASE_BIN)
 	$(PY) scripts/bench_log.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
 	$(PY) scripts/bench_watch.py $(CURDIR)/$(RELEASE_BIN)
+	$(PY) scripts/bench_audit.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
 	$(PY) scripts/bench_fleet.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
 
 clean:

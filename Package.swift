@@ -19,7 +19,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2")
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20")
     ],
     targets: [
         .target(
@@ -48,6 +49,14 @@ let package = Package(
                 "PkgtrailCore", "PkgtrailSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
+        // Known advisories (OSV) in their own SQLite file, and reading OSV's zip.
+        .target(
+            name: "PkgtrailAdvisories",
+            dependencies: [
+                "PkgtrailCore", "PkgtrailSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation")
+            ]
+        ),
         // The incident questions' commands (who, exposure, state, diff, log,
         // export): the same code answers from the local log in `pkgtrail` and
         // from the central store in `pkgtrail-central`.
@@ -55,6 +64,7 @@ let package = Package(
             name: "PkgtrailQueryCommands",
             dependencies: [
                 "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCommandLine",
+                "PkgtrailAdvisories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
@@ -62,7 +72,8 @@ let package = Package(
             name: "pkgtrail",
             dependencies: [
                 "PkgtrailCore", "PkgtrailSystem", "PkgtrailStore", "PkgtrailCapture", "PkgtrailCommandLine",
-                "PkgtrailQueryCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")
+                "PkgtrailQueryCommands", "PkgtrailAdvisories",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         // The fleet's central store on PostgreSQL. Only `pkgtrail-central` links it
@@ -89,6 +100,7 @@ let package = Package(
         .testTarget(name: "PkgtrailSystemTests", dependencies: ["PkgtrailSystem"]),
         .testTarget(name: "PkgtrailStoreTests", dependencies: ["PkgtrailStore"]),
         .testTarget(name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture"], exclude: ["Fixtures"]),
-        .testTarget(name: "PkgtrailCentralTests", dependencies: ["PkgtrailCentral"])
+        .testTarget(name: "PkgtrailCentralTests", dependencies: ["PkgtrailCentral"]),
+        .testTarget(name: "PkgtrailAdvisoriesTests", dependencies: ["PkgtrailAdvisories"])
     ]
 )

@@ -187,6 +187,22 @@ public final class CentralQueries: FleetQueries {
         }
     }
 
+    /// Every package name, by a skip scan of the `change_to` index (PostgreSQL
+    /// has none of its own: DISTINCT would read every change).
+    public func packageNames() throws -> Set<String> {
+        Set(
+            try db.run(
+                """
+                WITH RECURSIVE n(name) AS (
+                    SELECT min(name) FROM pkgtrail.change
+                    UNION ALL
+                    SELECT (SELECT min(c.name) FROM pkgtrail.change c WHERE c.name > n.name) FROM n
+                    WHERE n.name IS NOT NULL)
+                SELECT name FROM n WHERE name IS NOT NULL
+                """
+            ).map { try $0.decode(String.self) })
+    }
+
     public func hasEnvironment(_ key: EnvironmentKey) throws -> Bool {
         try !db.run(
             "SELECT 1 FROM pkgtrail.environment WHERE host = \(key.host) AND prefix = \(key.prefix) LIMIT 1"

@@ -5,6 +5,34 @@
 public struct OSVAdvisory: Sendable, Equatable {
     public let id: String
     public let affected: [Affected]
+    /// What the audit reports and the advisory store keeps up to date.
+    public var meta = Meta()
+
+    public struct Meta: Sendable, Equatable {
+        /// RFC 3339, as OSV writes it; a re-import replaces an entry only by a newer one.
+        public var modified: String?
+        public var published: String?
+        /// Set when the advisory was retracted: it no longer names anything.
+        public var withdrawn: String?
+        public var summary: String?
+        /// Other ids of the same incident (MAL-… and PYSEC-… for one package).
+        public var aliases: [String] = []
+        /// `database_specific.severity` (CRITICAL, HIGH, MODERATE, LOW) where the database gives one.
+        public var severity: String?
+        /// Packages of other ecosystems the entry names (not PyPI: skipped).
+        public var otherEcosystems = 0
+
+        public init() {}
+    }
+
+    public init(id: String, affected: [Affected], meta: Meta = Meta()) {
+        self.id = id
+        self.affected = affected
+        self.meta = meta
+    }
+
+    /// `MAL-` entries: OSV's malicious-packages database.
+    public var isMalicious: Bool { id.hasPrefix("MAL-") || meta.aliases.contains { $0.hasPrefix("MAL-") } }
 
     public struct Affected: Sendable, Equatable {
         public let name: String
@@ -68,6 +96,17 @@ public struct OSVAdvisory: Sendable, Equatable {
             guard let id = doc["id"]?.stringValue else {
                 throw PkgtrailError(.invalidInput, "entry \(i) has no \"id\": not an OSV advisory")
             }
+            var meta = Meta()
+            meta.modified = doc["modified"]?.stringValue
+            meta.published = doc["published"]?.stringValue
+            meta.withdrawn = doc["withdrawn"]?.stringValue
+            meta.summary = doc["summary"]?.stringValue ?? doc["details"]?.stringValue.map { String($0.prefix(200)) }
+            meta.aliases = (doc["aliases"]?.arrayValue ?? []).compactMap(\.stringValue)
+            meta.severity = doc["database_specific"]?["severity"]?.stringValue
+            meta.otherEcosystems =
+                (doc["affected"]?.arrayValue ?? []).filter {
+                    $0["package"]?["ecosystem"]?.stringValue != "PyPI"
+                }.count
             let affected = (doc["affected"]?.arrayValue ?? []).compactMap { a -> Affected? in
                 guard a["package"]?["ecosystem"]?.stringValue == "PyPI", let name = a["package"]?["name"]?.stringValue
                 else {
@@ -88,7 +127,7 @@ public struct OSVAdvisory: Sendable, Equatable {
                     versions: (a["versions"]?.arrayValue ?? []).compactMap(\.stringValue),
                     ranges: ranges)
             }
-            return OSVAdvisory(id: id, affected: affected)
+            return OSVAdvisory(id: id, affected: affected, meta: meta)
         }
     }
 }

@@ -16,6 +16,9 @@ public protocol TrailQueries {
     /// The same events as stored, undecoded (`log --json` prints the bodies as they are).
     func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws
 
+    /// Every package name any change names.
+    func packageNames() throws -> Set<String>
+
     func hasEnvironment(_ key: EnvironmentKey) throws -> Bool
     /// Up to `limit` environments, in key order.
     func someEnvironments(limit: Int) throws -> [EnvironmentKey]

@@ -18,10 +18,10 @@ public struct ExportCommand: ParsableCommand {
             export it: name the host with --host when the store holds several.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case ndjson, json, csv, html }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case ndjson, json, csv, html, cyclonedx }
 
     @OptionGroup var source: QuerySource
-    @Option(help: "ndjson, json, csv or html.")
+    @Option(help: "ndjson, json, csv or html (the timeline); cyclonedx (an SBOM of one environment, --env).")
     var format: Format
     @Option(help: "Only events that finished at or after this time (RFC 3339, date, or span such as 7d).")
     var since: String?
@@ -29,12 +29,34 @@ public struct ExportCommand: ParsableCommand {
     var until: String?
     @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
-    @Option(help: "With --central/--fleet: the host whose log to export (as it pushes, see `pkgtrail central status`).")
+    @Option(
+        help: "With --central/--fleet: the host whose log to export; with cyclonedx: the environment's host.")
     var host: String?
+    @Option(help: "cyclonedx: the environment (default: $VIRTUAL_ENV, else the only one recorded).")
+    var env: String?
+    @Option(help: "cyclonedx: the moment (RFC 3339, date, or span such as 7d; default: now).")
+    var at: String?
+
+    public func validate() throws {
+        if format != .cyclonedx, env != nil || at != nil {
+            throw ValidationError("--env and --at belong to --format cyclonedx (the timeline takes --since/--until)")
+        }
+        if format == .cyclonedx, since != nil || until != nil {
+            throw ValidationError("an SBOM is one moment: give --at, not --since/--until")
+        }
+    }
 
     public init() {}
 
     public func run() throws {
+        var writer: any ExportWriter
+        switch format {
+        case .cyclonedx: return try sbom()
+        case .ndjson: writer = NDJSONExport()
+        case .json: writer = JSONExport()
+        case .csv: writer = CSVExport()
+        case .html: writer = HTMLExport()
+        }
         let sinceTime = try since.map { try timeArgument($0, "--since") }
         let untilTime = try until.map { try timeArgument($0, "--until") }
         let store = try LogAccess(source).openChain(host: host)
@@ -45,13 +67,6 @@ public struct ExportCommand: ParsableCommand {
             let header = ExportHeader(
                 size: head.seq, head: Hex.encode(head.hash), since: sinceTime, until: untilTime,
                 exportedAt: Clock.now())
-            var writer: any ExportWriter =
-                switch format {
-                case .ndjson: NDJSONExport()
-                case .json: JSONExport()
-                case .csv: CSVExport()
-                case .html: HTMLExport()
-                }
             try writer.begin(header, out)
             // A contiguous slice up to the head read above (later appends wait for the next export).
             if let range = try store.seqRange(since: sinceTime, until: untilTime) {
@@ -65,6 +80,34 @@ public struct ExportCommand: ParsableCommand {
         } catch let e as ExitCode {
             out.abandon()
             throw e
+        } catch {
+            out.abandon()
+            throw fail(out.atomic ? "export failed, nothing written: \(error)" : "export failed: \(error)")
+        }
+    }
+}
+
+extension ExportCommand {
+    /// `--format cyclonedx`: the environment at `--at`, as the log replays it.
+    func sbom() throws {
+        let moment = try at.map { try timeArgument($0, "--at") }
+        let ctx = LogAccess(source)
+        let queries = try ctx.openQueries()
+        var words: [String] = []
+        if let env { words += ["--env", env] }
+        if let host { words += ["--host", host] }
+        let target = try EnvironmentOptions.parse(words).resolve(queries, ctx)
+        let chain = try ctx.openChain(host: source.central == nil && !source.fleet ? nil : target.host)
+        let out: ExportSink
+        do { out = try ExportSink(path: output) } catch { throw fail("\(error)") }
+        do {
+            let head = try chain.head()
+            let contents = try queries.state(of: target, at: moment)
+            let bom = CycloneDX.bom(
+                CycloneDX.Subject(environment: target, at: moment, logSize: head.seq, logHead: head.hash), contents,
+                now: Clock.now())
+            out.write(ControlCharacters.escapedInJSON(try CanonicalJSON.encode(bom)) + [0x0A])
+            try out.commit()
         } catch {
             out.abandon()
             throw fail(out.atomic ? "export failed, nothing written: \(error)" : "export failed: \(error)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PkgtrailAdvisories
 import PkgtrailCapture
 import PkgtrailCommandLine
 import PkgtrailCore
@@ -18,7 +19,9 @@ public struct ExposureCommand: ParsableCommand {
     @OptionGroup var source: QuerySource
     @Argument(help: "Compromised versions as NAME[SPEC], e.g. litellm==1.82.7 'litellm>=1.82.7,<1.82.9'.")
     var specs: [String] = []
-    @Option(name: .customLong("osv"), help: "An OSV advisory JSON file (repeatable).")
+    @Option(
+        name: .customLong("osv"),
+        help: "OSV advisories: a JSON file, OSV's all.zip, a directory, or an advisory store (repeatable).")
     var osv: [String] = []
     @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of exposure windows.")
@@ -48,11 +51,8 @@ public struct ExposureCommand: ParsableCommand {
             add(q.name, q.description, q.matches)
         }
         for file in osv {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw fail("cannot read \(Terminal.safe(file)): check the path")
-            }
             let advisories: [OSVAdvisory]
-            do { advisories = try OSVAdvisory.parse([UInt8](data)) } catch {
+            do { advisories = try Self.advisories(in: file) } catch {
                 throw fail("\(Terminal.safe(file)): \(error)")
             }
             for a in advisories {
@@ -70,6 +70,15 @@ public struct ExposureCommand: ParsableCommand {
     }
 
     public init() {}
+
+    /// An advisory file, OSV's all.zip, a directory of them, or an advisory
+    /// store (`advisories import`): every advisory in it still in force.
+    static func advisories(in path: String) throws -> [OSVAdvisory] {
+        if AdvisoryStore.isStore(path) { return try AdvisoryStore.openForReading(path: path).inForce() }
+        guard FileSystem.exists(path) else { throw PkgtrailError(.invalidInput, "cannot read it: check the path") }
+        return try AdvisorySources.read([path]).flatMap { try OSVAdvisory.parse($0.bytes) }
+            .filter { $0.meta.withdrawn == nil }
+    }
 
     public func run() throws {
         let wanted = try targets()
@@ -98,23 +107,7 @@ public struct ExposureCommand: ParsableCommand {
         let clock = time.clock
         for (p, labels) in found {
             emit(Terminal.safe("EXPOSED  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
-            let start = p.windowStart.map(clock.show) ?? "before pkgtrail first saw it"
-            let end = p.departure.map { clock.show($0.event.finished) } ?? "still present"
-            var length = ""
-            if let a = p.windowStart.flatMap(Timestamp.parse),
-                let b = p.departure.flatMap({ Timestamp.parse($0.event.finished) })
-            {
-                length = " (" + TimeText.duration(milliseconds: b - a) + ")"
-            }
-            emit(Terminal.safe("  window \(start) → \(end)\(length)"))
-            emit(Terminal.safe("  match  \(labels.joined(separator: ", "))"))
-            emit(Terminal.safe("  came   " + RecordText.headline(p.arrival, clock: clock)))
-            for line in RecordText.block(p.arrival, clock: clock, indent: "    ") { emit(line) }
-            if let d = p.departure {
-                emit(
-                    Terminal.safe("  went   " + RecordText.headline(d, clock: clock) + "  (" + StateText.cause(d) + ")")
-                )
-            }
+            PresenceText.window(p, clock: clock, match: labels)
         }
         let envs = Set(found.map { "\($0.0.host)\u{0}\($0.0.prefix)" }).count
         let hosts = Set(found.map(\.0.host)).count

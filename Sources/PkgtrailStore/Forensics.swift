@@ -23,6 +23,11 @@ extension TrailStore {
         }
     }
 
+    /// Every package name a change names (the `change_name` index alone answers).
+    public func packageNames() throws -> Set<String> {
+        try wrap { try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT name FROM change")) } }
+    }
+
     /// Whether anything is recorded for `prefix` on `host`.
     public func hasEnvironment(_ key: EnvironmentKey) throws -> Bool {
         try wrap {

@@ -9,6 +9,6 @@ struct Fleet: ParsableCommand {
         abstract: "The fleet's side of pkgtrail: the central store on PostgreSQL.",
         subcommands: [
             CentralCommand.self, PushCommand.self, WhoCommand.self, ExposureCommand.self, StateCommand.self,
-            DiffCommand.self, LogCommand.self, ExportCommand.self
+            DiffCommand.self, LogCommand.self, ExportCommand.self, AuditCommand.self
         ])
 }

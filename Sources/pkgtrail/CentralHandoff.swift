@@ -14,7 +14,7 @@ import PkgtrailSystem
 /// loads them.
 enum CentralHandoff {
     static let commands: Set<String> = ["central", "push"]
-    static let queries: Set<String> = ["who", "exposure", "state", "diff", "log", "export"]
+    static let queries: Set<String> = ["who", "exposure", "state", "diff", "log", "export", "audit"]
 
     static func handsOver(_ command: String, _ arguments: [String]) -> Bool {
         commands.contains(command) || (queries.contains(command) && QuerySource.asksCentral(arguments))

@@ -14,6 +14,7 @@ struct Pkgtrail: ParsableCommand {
         subcommands: [
             LogCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, DiffCommand.self, ExportCommand.self,
             ExposureCommand.self, VerifyCommand.self, CheckpointCommand.self, KeyCommand.self, ScanCommand.self,
-            ExecCommand.self, InitCommand.self, DoctorCommand.self, WatchCommand.self
+            ExecCommand.self, InitCommand.self, DoctorCommand.self, WatchCommand.self,
+            AdvisoriesCommand.self, AuditCommand.self
         ])
 }

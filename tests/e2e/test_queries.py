@@ -148,6 +148,18 @@ def test_exposure_reads_osv_advisories(incident, tmp_path):
     assert rc == 2 and err.count("\n") == 1 and "bad.json" in err
     assert run(box, "exposure", "--osv", str(tmp_path / "missing.json"))[0] == 2
     assert run(box, "exposure")[0] == 64
+    # OSV's all.zip, and the advisory store an import fills, answer the same.
+    import zipfile
+    z = tmp_path / "all.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        for doc in json.loads(array.read_text()):
+            f.writestr(f"{doc['id']}.json", json.dumps(doc))
+    rc, out, _ = run(box, "exposure", "--osv", str(z), "--json")
+    assert rc == 1 and {(w["name"], w["version"], tuple(w["matched_by"])) for w in json.loads(out)} == got
+    store = str(tmp_path / "advisories.db")
+    assert subprocess.run([BIN, "advisories", "import", "--advisories", store, str(z)], capture_output=True).returncode == 0
+    rc, out, _ = run(box, "exposure", "--osv", store, "--json")
+    assert rc == 1 and {(w["name"], w["version"], tuple(w["matched_by"])) for w in json.loads(out)} == got
 
 
 def test_log_filters(incident):

@@ -1,0 +1,276 @@
+import Foundation
+import GRDB
+import PkgtrailCore
+
+/// Known advisories, in their own SQLite file beside the log (never in the
+/// chain: advisories are corrected, withdrawn and re-published; the log is
+/// not). Each is kept as imported (its JSON, exact bytes) with the fields
+/// the audit sorts and reports by, and indexed by the normalized names of
+/// the PyPI packages it affects.
+public final class AdvisoryStore {
+    public let path: String
+    let queue: DatabaseQueue
+
+    init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("1-advisories") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE advisory (
+                        id TEXT PRIMARY KEY,
+                        modified TEXT NOT NULL,
+                        published TEXT,
+                        withdrawn TEXT,
+                        summary TEXT,
+                        severity TEXT,
+                        aliases TEXT NOT NULL,      -- JSON array of strings
+                        malicious INTEGER NOT NULL CHECK (malicious IN (0, 1)),
+                        body BLOB NOT NULL,         -- the advisory's JSON as read
+                        source TEXT NOT NULL,       -- the file (or zip member) it came from
+                        imported TEXT NOT NULL      -- when this version of it was stored
+                    );
+                    CREATE INDEX advisory_imported ON advisory(imported);
+                    CREATE TABLE affected (
+                        advisory TEXT NOT NULL REFERENCES advisory(id),
+                        name TEXT NOT NULL,
+                        PRIMARY KEY (advisory, name)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX affected_name ON affected(name);
+                    CREATE TABLE import_run (
+                        at TEXT NOT NULL, source TEXT NOT NULL, read INTEGER NOT NULL, added INTEGER NOT NULL,
+                        updated INTEGER NOT NULL, unchanged INTEGER NOT NULL, withdrawn INTEGER NOT NULL,
+                        other_ecosystems INTEGER NOT NULL
+                    );
+                    """)
+        }
+        return m
+    }
+
+    /// Opens (creating) the store for importing.
+    public static func openForWriting(path: String) throws -> AdvisoryStore {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+            try migrator.migrate(queue)
+            return AdvisoryStore(path: path, queue: queue)
+        } catch let e as DatabaseError {
+            throw PkgtrailError(
+                .unwritable, "\(path): \(e.message ?? "\(e.resultCode)"): check the file and its directory")
+        }
+    }
+
+    /// Opens an existing store for reading; a missing one says how to fill it.
+    public static func openForReading(path: String) throws -> AdvisoryStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PkgtrailError(
+                .missing, "no advisories at \(path): import some first (`pkgtrail advisories import all.zip`)")
+        }
+        do {
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(10)
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            guard try queue.read({ try $0.tableExists("advisory") }) else {
+                throw PkgtrailError(.corrupt, "\(path) is not a pkgtrail advisory store")
+            }
+            return AdvisoryStore(path: path, queue: queue)
+        } catch let e as DatabaseError {
+            throw PkgtrailError(.unreadable, "\(path): \(e.message ?? "\(e.resultCode)")")
+        }
+    }
+
+    /// What one import did.
+    public struct ImportReport: Sendable, Equatable {
+        public var read = 0
+        public var added = 0
+        public var updated = 0
+        public var unchanged = 0
+        /// Stored now as withdrawn (new, or an update that withdrew it).
+        public var withdrawn = 0
+        public var otherEcosystems = 0
+        /// Files that are not OSV advisories: name and reason (the rest is imported).
+        public var rejected: [(String, String)] = []
+
+        public static func == (a: Self, b: Self) -> Bool {
+            (a.read, a.added, a.updated, a.unchanged, a.withdrawn, a.otherEcosystems)
+                == (b.read, b.added, b.updated, b.unchanged, b.withdrawn, b.otherEcosystems)
+                && a.rejected.map(\.0) == b.rejected.map(\.0)
+        }
+    }
+
+    /// Stores each advisory unless a copy as new or newer (by `modified`) is
+    /// there already; one transaction per call.
+    public func add(
+        _ documents: [(source: String, bytes: [UInt8])], label: String, at now: String
+    ) throws -> ImportReport {
+        var report = ImportReport()
+        try wrap {
+            try queue.write { db in
+                for doc in documents {
+                    let advisories: [OSVAdvisory]
+                    do { advisories = try OSVAdvisory.parse(doc.bytes) } catch {
+                        report.rejected.append((doc.source, "\(error)"))
+                        continue
+                    }
+                    for a in advisories {
+                        report.read += 1
+                        report.otherEcosystems += a.meta.otherEcosystems
+                        try store(a, bytes: doc.bytes, count: advisories.count, source: doc.source, db, now, &report)
+                    }
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO import_run
+                            (at, source, read, added, updated, unchanged, withdrawn, other_ecosystems)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        now, label, report.read, report.added, report.updated, report.unchanged, report.withdrawn,
+                        report.otherEcosystems
+                    ])
+            }
+        }
+        return report
+    }
+
+    private func store(
+        _ a: OSVAdvisory, bytes: [UInt8], count: Int, source: String, _ db: Database, _ now: String,
+        _ report: inout ImportReport
+    ) throws {
+        let modified = a.meta.modified ?? ""
+        let stored = try String.fetchOne(db, sql: "SELECT modified FROM advisory WHERE id = ?", arguments: [a.id])
+        if let stored, stored >= modified {
+            report.unchanged += 1
+            return
+        }
+        // One advisory per row: an array file's entries are re-encoded one by one.
+        let body = count == 1 ? bytes : try CanonicalJSON.encode(Self.document(of: a.id, in: bytes))
+        try db.execute(sql: "DELETE FROM affected WHERE advisory = ?", arguments: [a.id])
+        try db.execute(
+            sql: """
+                INSERT INTO advisory (id, modified, published, withdrawn, summary, severity, aliases, malicious, body,
+                                      source, imported)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, published = excluded.published,
+                    withdrawn = excluded.withdrawn, summary = excluded.summary, severity = excluded.severity,
+                    aliases = excluded.aliases, malicious = excluded.malicious, body = excluded.body,
+                    source = excluded.source, imported = excluded.imported
+                """,
+            arguments: [
+                a.id, modified, a.meta.published, a.meta.withdrawn, a.meta.summary, a.meta.severity,
+                String(decoding: try CanonicalJSON.encode(.strings(a.meta.aliases)), as: UTF8.self), a.isMalicious,
+                Data(body), source, now
+            ])
+        for name in Set(a.affected.map(\.name)) {
+            try db.execute(sql: "INSERT INTO affected (advisory, name) VALUES (?, ?)", arguments: [a.id, name])
+        }
+        if stored == nil { report.added += 1 } else { report.updated += 1 }
+        if a.meta.withdrawn != nil { report.withdrawn += 1 }
+    }
+
+    /// The entry with `id` out of a file holding an array of advisories.
+    static func document(of id: String, in bytes: [UInt8]) throws -> JSONValue {
+        let root = try JSONParser.parse(bytes)
+        guard let found = (root.arrayValue ?? [root]).first(where: { $0["id"]?.stringValue == id }) else {
+            throw PkgtrailError(.invalidInput, "\(id) vanished from its own file")
+        }
+        return found
+    }
+
+    /// What `advisories status` shows.
+    public struct Status: Sendable, Equatable {
+        public var advisories: Int
+        public var withdrawn: Int
+        public var malicious: Int
+        public var names: Int
+        public var newestModified: String?
+        public var lastImport: (at: String, source: String, read: Int)?
+
+        public static func == (a: Self, b: Self) -> Bool {
+            (a.advisories, a.withdrawn, a.malicious, a.names, a.newestModified)
+                == (b.advisories, b.withdrawn, b.malicious, b.names, b.newestModified)
+                && a.lastImport?.at == b.lastImport?.at
+        }
+    }
+
+    public func status() throws -> Status {
+        try wrap {
+            try queue.read { db in
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) AS n, count(withdrawn) AS w, coalesce(sum(malicious), 0) AS m,
+                               max(modified) AS newest, (SELECT count(DISTINCT name) FROM affected) AS names
+                        FROM advisory
+                        """)!
+                let last = try Row.fetchOne(
+                    db, sql: "SELECT at, source, read FROM import_run ORDER BY rowid DESC LIMIT 1")
+                return Status(
+                    advisories: row["n"], withdrawn: row["w"], malicious: row["m"], names: row["names"],
+                    newestModified: row["newest"], lastImport: last.map { ($0["at"], $0["source"], $0["read"]) })
+            }
+        }
+    }
+
+    /// The advisories in force (not withdrawn) that name `name`, parsed;
+    /// `since`: only those stored (added or changed) at or after it.
+    public func advisories(for name: String, since: String? = nil) throws -> [OSVAdvisory] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT a.body FROM affected f JOIN advisory a ON a.id = f.advisory
+                        WHERE f.name = ? AND a.withdrawn IS NULL AND (?2 IS NULL OR a.imported >= ?2) ORDER BY a.id
+                        """, arguments: [name, since]
+                ).flatMap { row in try OSVAdvisory.parse([UInt8](row["body"] as Data)) }
+            }
+        }
+    }
+
+    /// Whether `path` is a SQLite file (then an advisory store, or an error saying it is not one).
+    public static func isStore(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 16)).map { [UInt8]($0) } == Array("SQLite format 3\u{0}".utf8)
+    }
+
+    /// Every advisory in force (not withdrawn), parsed.
+    public func inForce() throws -> [OSVAdvisory] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT body FROM advisory WHERE withdrawn IS NULL ORDER BY id")
+                    .flatMap { row in try OSVAdvisory.parse([UInt8](row["body"] as Data)) }
+            }
+        }
+    }
+
+    /// The package names some advisory in force names (stored at or after `since`).
+    public func affectedNames(since: String? = nil) throws -> [String] {
+        try wrap {
+            try queue.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT f.name FROM affected f JOIN advisory a ON a.id = f.advisory
+                        WHERE a.withdrawn IS NULL AND (?1 IS NULL OR a.imported >= ?1)
+                        """, arguments: [since])
+            }
+        }
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as DatabaseError {
+            throw PkgtrailError(.unreadable, "\(path): \(e.message ?? "\(e.resultCode)")")
+        }
+    }
+}

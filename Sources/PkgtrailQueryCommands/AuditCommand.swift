@@ -1,0 +1,109 @@
+import ArgumentParser
+import PkgtrailAdvisories
+import PkgtrailCommandLine
+import PkgtrailCore
+import PkgtrailSystem
+
+/// Where the advisory store is: `--advisories`, else `PKGTRAIL_ADVISORIES`,
+/// else `advisories.db` beside the (local) log.
+public struct AdvisoryLocation: ParsableArguments {
+    @Option(help: "The advisory store (default: $PKGTRAIL_ADVISORIES, else advisories.db beside the log).")
+    public var advisories: String?
+
+    public init() {}
+
+    public func path(log: String?) -> String {
+        let env = ProcessEnvironment.current()
+        if let advisories { return advisories }
+        if let set = env.nonEmpty("PKGTRAIL_ADVISORIES") { return set }
+        return FileSystem.join(FileSystem.dirname(log ?? env.databasePath), "advisories.db")
+    }
+}
+
+public struct AuditCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Every window, in the whole history, in which an environment held a version a known advisory names.",
+        discussion: """
+            Advisories come from `pkgtrail advisories import` (OSV's PyPI data, MAL- entries included). \\
+            Malicious-package findings come first, then by severity, then the newest. A version removed \\
+            long ago is still found: what it could read then may be stolen now. Exit 1 when anything \\
+            was found (present or not), 0 when nothing, 2 when the check could not be made.
+            """)
+
+    @OptionGroup var source: QuerySource
+    @OptionGroup var store: AdvisoryLocation
+    @Option(help: "Only windows that reached this time (RFC 3339, date, or span such as 30d).")
+    var since: String?
+    @Option(help: "Only advisories imported or changed since this time: a daily job's news.")
+    var newSince: String?
+    @Flag(help: "Only malicious-package advisories (MAL-).")
+    var maliciousOnly = false
+    @Option(help: "Only this host's environments.")
+    var host: String?
+    @Option(help: "Only the environment with this prefix.")
+    var env: String?
+    @OptionGroup var time: TimeOption
+    @Flag(help: "Print a JSON array of findings.")
+    var json = false
+
+    public init() {}
+
+    public func run() throws {
+        var options = AdvisoryAudit.Options()
+        options.since = try since.map { try timeArgument($0, "--since") }
+        options.newSince = try newSince.map { try timeArgument($0, "--new-since") }
+        options.maliciousOnly = maliciousOnly
+        options.host = host
+        options.prefixes = env.map(EnvironmentOptions.spellings)
+        let advisories: AdvisoryStore
+        do { advisories = try AdvisoryStore.openForReading(path: store.path(log: source.location.db)) } catch {
+            throw fail("\(error)")
+        }
+        let queries = try LogAccess(source).openQueries()
+        let findings: [AdvisoryAudit.Finding]
+        do { findings = try AdvisoryAudit(queries: queries, store: advisories).run(options) } catch {
+            throw fail("\(error)")
+        }
+        if json {
+            try RecordJSON.emitArray(
+                findings.map { f in
+                    RecordJSON.presence(
+                        f.presence,
+                        extra: [
+                            "malicious": .bool(f.malicious),
+                            "advisories": .array(
+                                f.incidents.map { i in
+                                    .object([
+                                        "ids": .strings(i.ids), "summary": .optional(i.summary),
+                                        "malicious": .bool(i.malicious), "severity": .optional(i.severity)
+                                    ])
+                                })
+                        ])
+                })
+        } else {
+            report(findings)
+        }
+        if !findings.isEmpty { throw ExitCode(ExitStatus.verdict) }
+    }
+
+    func report(_ findings: [AdvisoryAudit.Finding]) {
+        let clock = time.clock
+        for f in findings {
+            let p = f.presence
+            let word = f.malicious ? "MALICIOUS" : "AFFECTED "
+            emit(Terminal.safe("\(word)  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
+            for i in f.incidents {
+                let severity = i.severity.map { " [\($0)]" } ?? ""
+                emit(Terminal.safe("  advisory \(i.ids.joined(separator: " = "))\(severity): \(i.summary ?? "")"))
+            }
+            PresenceText.window(p, clock: clock)
+        }
+        let malicious = findings.filter(\.malicious).count
+        emit(
+            findings.isEmpty
+                ? "nothing found: no recorded environment ever held a version a stored advisory names"
+                : "\(findings.count) finding\(findings.count == 1 ? "" : "s") (\(malicious) malicious) in "
+                    + "\(Set(findings.map { "\($0.presence.host)\u{0}\($0.presence.prefix)" }).count) environment(s)")
+    }
+}
