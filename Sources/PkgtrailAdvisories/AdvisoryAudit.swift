@@ -61,12 +61,18 @@ public struct AdvisoryAudit {
                 findings.append(Finding(presence: w, incidents: Self.incidents(verdicts[w.version] ?? [])))
             }
         }
-        // Malicious first, then the gravest, then the newest window.
-        return findings.sorted { a, b in
-            if a.malicious != b.malicious { return a.malicious }
-            if a.severityRank != b.severityRank { return a.severityRank > b.severityRank }
-            return (a.presence.windowStart ?? "") > (b.presence.windowStart ?? "")
+        // Malicious first, then the gravest, then the newest window. The keys are
+        // sorted, not the findings: each holds two whole events, and moving
+        // thousands of them (with the rank recomputed per comparison) was a
+        // sixth of an audit.
+        let keys = findings.map { ($0.malicious ? 0 : 1, -$0.severityRank, $0.presence.windowStart ?? "") }
+        let order = keys.indices.sorted { i, j in
+            let (a, b) = (keys[i], keys[j])
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return a.2 > b.2
         }
+        return order.map { findings[$0] }
     }
 
     func keep(_ p: Presence, _ o: Options) -> Bool {
