@@ -25,28 +25,30 @@ public struct CentralConfig: Sendable, Equatable {
     /// unknown key or value is an error that names the line.
     public static func load(_ env: ProcessEnvironment) throws -> CentralConfig {
         var config = try parse(FileSystem.readText(path(env)) ?? "", path: path(env))
-        if let url = env.nonEmpty("PKGTRAIL_CENTRAL") { config.url = url }
+        if let url = env.nonEmpty("PKGTRAIL_CENTRAL") {
+            guard !ConnectionURL.holdsPassword(url) else {
+                throw PkgtrailError(.invalidInput, "PKGTRAIL_CENTRAL: " + ConnectionURL.passwordRefused)
+            }
+            config.url = url
+        }
         return config
     }
 
     public static func parse(_ text: String, path: String) throws -> CentralConfig {
         var config = CentralConfig(path: path)
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingSpaces
-            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            let parts = line.split(separator: "=", maxSplits: 1).map { String($0.trimmingSpaces) }
-            func bad(_ why: String) -> PkgtrailError {
-                PkgtrailError(.invalidInput, "\(path), line \(n + 1): \(why)")
-            }
-            guard parts.count == 2, !parts[1].isEmpty else { throw bad("write `key = value`") }
-            switch parts[0] {
-            case "url": config.url = parts[1]
+        for line in try SettingLines.parse(text, path: path, sections: false, expecting: "write `key = value`").lines {
+            switch line.key {
+            case "url":
+                guard !ConnectionURL.holdsPassword(line.value) else {
+                    throw line.error(ConnectionURL.passwordRefused, in: path)
+                }
+                config.url = line.value
             case "push":
-                guard let mode = PushMode(rawValue: parts[1]) else {
-                    throw bad("push = \(parts[1]): use after-install or manual")
+                guard let mode = PushMode(rawValue: line.value) else {
+                    throw line.error("push = \(line.value): use after-install or manual", in: path)
                 }
                 config.push = mode
-            default: throw bad("unknown setting `\(parts[0])` (known: url, push)")
+            default: throw line.error("unknown setting `\(line.key)` (known: url, push)", in: path)
             }
         }
         return config

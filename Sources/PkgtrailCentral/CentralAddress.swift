@@ -42,6 +42,7 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
         guard let scheme = ["postgresql://", "postgres://"].first(where: { rest.hasPrefix($0) }) else {
             throw PkgtrailError(.usage, "the central store's address must be a postgresql:// URL")
         }
+        guard !ConnectionURL.holdsPassword(text) else { throw PkgtrailError(.usage, ConnectionURL.passwordRefused) }
         rest = rest.dropFirst(scheme.count)
         var query: [String: String] = [:]
         if let q = rest.firstIndex(of: "?") {
@@ -60,12 +61,7 @@ public struct CentralAddress: Equatable, Sendable, CustomStringConvertible {
         }
         var userPart: String?
         if let at = rest.lastIndex(of: "@") {
-            let credentials = rest[..<at]
-            guard !credentials.contains(":") else {
-                throw PkgtrailError(
-                    .usage, "the central store's URL holds a password: put it in ~/.pgpass (or PGPASSFILE) instead")
-            }
-            userPart = credentials.removingPercentEscapes
+            userPart = rest[..<at].removingPercentEscapes
             rest = rest[rest.index(after: at)...]
         }
         var hostPart = String(rest)

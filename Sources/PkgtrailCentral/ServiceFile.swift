@@ -15,28 +15,16 @@ public enum ServiceFile {
 
     /// The sections of a service file, by name.
     public static func parse(_ text: String, path: String) throws -> [String: [String: String]] {
-        var sections: [String: [String: String]] = [:]
-        var current: String?
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingSpaces
-            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            if line.hasPrefix("[") && line.hasSuffix("]") {
-                current = String(line.dropFirst().dropLast())
-                sections[current!, default: [:]] = sections[current!] ?? [:]
-                continue
+        let parsed = try SettingLines.parse(
+            text, path: path, sections: true, expecting: "expected `[service]` or `key=value` inside a service")
+        var sections = Dictionary(parsed.sections.map { ($0, [String: String]()) }, uniquingKeysWith: { a, _ in a })
+        for line in parsed.lines {
+            guard known.contains(line.key) else {
+                throw line.error(
+                    "`\(line.key)` is a setting pkgtrail does not read (only " + known.sorted().joined(separator: ", ")
+                        + ")", in: path)
             }
-            let parts = line.split(separator: "=", maxSplits: 1).map { String($0.trimmingSpaces) }
-            guard let name = current, parts.count == 2, !parts[0].isEmpty else {
-                throw PkgtrailError(
-                    .invalidInput, "\(path), line \(n + 1): expected `[service]` or `key=value` inside a service")
-            }
-            guard known.contains(parts[0]) else {
-                throw PkgtrailError(
-                    .invalidInput,
-                    "\(path), line \(n + 1): `\(parts[0])` is a setting pkgtrail does not read (only "
-                        + known.sorted().joined(separator: ", ") + ")")
-            }
-            sections[name]?[parts[0]] = parts[1]
+            sections[line.section!, default: [:]][line.key] = line.value
         }
         return sections
     }

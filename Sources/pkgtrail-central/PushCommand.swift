@@ -42,7 +42,12 @@ struct PushCommand: ParsableCommand {
     func run() throws {
         let env = ProcessEnvironment.current()
         let path = location.db ?? env.databasePath
-        if printSystemdUnit { return emit(systemdUnits(env: env)) }
+        if printSystemdUnit {
+            if let url = central.central, ConnectionURL.holdsPassword(url) {
+                throw ValidationError(ConnectionURL.passwordRefused)
+            }
+            return emit(systemdUnits(env: env))
+        }
         let queue = BackgroundPush(databasePath: path, stateDirectory: env.stateDirectory)
         guard background else {
             guard (try? queue.acquire(background: false)) != nil else {

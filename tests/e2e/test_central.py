@@ -124,16 +124,17 @@ def test_credentials_come_from_the_password_file_only(pg, tmp_path):
     assert r.returncode == 64 and "PKGTRAIL_CENTRAL" in r.stderr, r
     # A connection service file (libpq's third place for credentials): settings and the password.
     services = tmp_path / "pg_service.conf"
-    services.write_text(f"[fleet]\nhost=127.0.0.1\nport={pg.port}\ndbname=fleet\nuser={ADMIN}\n"
+    pg.psql("CREATE DATABASE creds")  # its own database: this test leaves the shared one as it found it
+    services.write_text(f"[fleet]\nhost=127.0.0.1\nport={pg.port}\ndbname=creds\nuser={ADMIN}\n"
                         f"password=admin-secret-1\nsslmode=disable\n")
     services.chmod(0o600)
     none = {"PGPASSFILE": str(tmp_path / "none"), "PGSERVICEFILE": str(services)}
-    r = central(pg, "status", "--central", "postgresql:///?service=fleet", extra_env=none)
-    assert r.returncode == 0 and r.stdout.startswith(f"postgresql://{ADMIN}@127.0.0.1:{pg.port}/fleet"), r
-    r = central(pg, "status", "--central", "postgresql://", extra_env=dict(none, PGSERVICE="fleet"))
+    r = central(pg, "init", "--db", "postgresql:///?service=fleet", extra_env=none)
+    assert r.returncode == 0 and r.stdout.startswith(f"postgresql://{ADMIN}@127.0.0.1:{pg.port}/creds"), r
+    r = central(pg, "init", "--db", "postgresql://", extra_env=dict(none, PGSERVICE="fleet"))
     assert r.returncode == 0 and "admin-secret" not in r.stdout + r.stderr, r
     services.chmod(0o644)
-    r = central(pg, "status", "--central", "postgresql:///?service=fleet", extra_env=none)
+    r = central(pg, "init", "--db", "postgresql:///?service=fleet", extra_env=none)
     assert r.returncode == 2 and "chmod 600" in r.stderr and "admin-secret" not in r.stderr, r
 
 

@@ -260,3 +260,23 @@ def test_push_prints_a_systemd_service_and_timer(pg, tmp_path):
     assert exec_line == [f'ExecStart={bindir}/pkgtrail push --db {tmp_path}/trail.db --host "build 7"'], unit
     assert "[Timer]" in unit and "OnUnitActiveSec=15min" in unit and "Persistent=true" in unit
     assert "Type=oneshot" in unit and "WantedBy=timers.target" in unit
+    # A password never goes into a unit file.
+    r = subprocess.run([BIN, "push", "--print-systemd-unit", "--central", "postgresql://u:hunter2@db.example/fleet"],
+                       capture_output=True, text=True, env=pg.client_env(), cwd=str(tmp_path))
+    assert r.returncode == 64 and "~/.pgpass" in r.stderr and "hunter2" not in r.stdout + r.stderr, r
+
+
+def test_a_password_in_the_push_settings_is_refused_never_shown(pg, tmp_path):
+    box = Sandbox(tmp_path, "current", twin=False)
+    conf = os.path.join(box.home, ".config", "pkgtrail")
+    os.makedirs(conf, exist_ok=True)
+    with open(os.path.join(conf, "central.conf"), "w") as f:
+        f.write("url = postgresql://laptop:hunter2@db.example/fleet\npush = after-install\n")
+    assert subprocess.run([BIN, "key", "init"], capture_output=True, env=box.env()).returncode == 0
+    assert subprocess.run([SYNTH, box.db, "10"], capture_output=True).returncode == 0
+    for env in (box.env(), dict(box.env(), PKGTRAIL_CENTRAL="postgresql://laptop:hunter3@db.example/fleet")):
+        for args in (["doctor"], ["doctor", "--json"], ["push", "--db", box.db], ["who", "x", "--fleet"]):
+            r = subprocess.run([BIN, *args], capture_output=True, text=True, env=env)
+            out = r.stdout + r.stderr
+            assert "hunter2" not in out and "hunter3" not in out, (args, r)
+            assert "holds a password" in out, (args, r)
