@@ -1,5 +1,6 @@
 import Foundation
 import PkgtrailCore
+import PkgtrailSystem
 import ZIPFoundation
 
 /// The files an import reads, as OSV publishes them: the per-ecosystem
@@ -22,24 +23,18 @@ public enum AdvisorySources {
             }
             if isDirectory.boolValue {
                 out += try directory(path)
-            } else if try isZip(path) {
+            } else if FileSystem.read(path, limit: 4) == [0x50, 0x4B, 0x03, 0x04] {
                 out += try zip(path)
             } else {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw PkgtrailError(.unreadable, "\(path) cannot be read")
-                }
-                out.append(Document(source: path, bytes: [UInt8](data)))
+                out.append(Document(source: path, bytes: try contents(path)))
             }
         }
         return out
     }
 
-    static func isZip(_ path: String) throws -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw PkgtrailError(.unreadable, "\(path) cannot be read")
-        }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: 4)).map { [UInt8]($0) } == [0x50, 0x4B, 0x03, 0x04]
+    static func contents(_ path: String) throws -> [UInt8] {
+        guard let bytes = FileSystem.read(path) else { throw PkgtrailError(.unreadable, "\(path) cannot be read") }
+        return bytes
     }
 
     static func directory(_ root: String) throws -> [Document] {
@@ -51,11 +46,8 @@ public enum AdvisorySources {
             if name.hasSuffix(".json") { names.append(name) }
         }
         return try names.sorted().map { name in
-            let path = (root as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw PkgtrailError(.unreadable, "\(path) cannot be read")
-            }
-            return Document(source: path, bytes: [UInt8](data))
+            let path = FileSystem.join(root, name)
+            return Document(source: path, bytes: try contents(path))
         }
     }
 

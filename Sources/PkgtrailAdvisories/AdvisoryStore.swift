@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PkgtrailCore
+import PkgtrailSystem
 
 /// Known advisories, in their own SQLite file beside the log (never in the
 /// chain: advisories are corrected, withdrawn and re-published; the log is
@@ -53,8 +54,7 @@ public final class AdvisoryStore {
 
     /// Opens (creating) the store for importing.
     public static func openForWriting(path: String) throws -> AdvisoryStore {
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        FileSystem.makeDirectories(FileSystem.dirname(path))
         do {
             var config = Configuration()
             config.busyMode = .timeout(10)
@@ -89,7 +89,7 @@ public final class AdvisoryStore {
     }
 
     /// What one import did.
-    public struct ImportReport: Sendable, Equatable {
+    public struct ImportReport: Sendable {
         public var read = 0
         public var added = 0
         public var updated = 0
@@ -99,12 +99,6 @@ public final class AdvisoryStore {
         public var otherEcosystems = 0
         /// Files that are not OSV advisories: name and reason (the rest is imported).
         public var rejected: [(String, String)] = []
-
-        public static func == (a: Self, b: Self) -> Bool {
-            (a.read, a.added, a.updated, a.unchanged, a.withdrawn, a.otherEcosystems)
-                == (b.read, b.added, b.updated, b.unchanged, b.withdrawn, b.otherEcosystems)
-                && a.rejected.map(\.0) == b.rejected.map(\.0)
-        }
     }
 
     /// Stores each advisory unless a copy as new or newer (by `modified`) is
@@ -187,19 +181,13 @@ public final class AdvisoryStore {
     }
 
     /// What `advisories status` shows.
-    public struct Status: Sendable, Equatable {
+    public struct Status: Sendable {
         public var advisories: Int
         public var withdrawn: Int
         public var malicious: Int
         public var names: Int
         public var newestModified: String?
         public var lastImport: (at: String, source: String, read: Int)?
-
-        public static func == (a: Self, b: Self) -> Bool {
-            (a.advisories, a.withdrawn, a.malicious, a.names, a.newestModified)
-                == (b.advisories, b.withdrawn, b.malicious, b.names, b.newestModified)
-                && a.lastImport?.at == b.lastImport?.at
-        }
     }
 
     public func status() throws -> Status {
@@ -239,9 +227,7 @@ public final class AdvisoryStore {
 
     /// Whether `path` is a SQLite file (then an advisory store, or an error saying it is not one).
     public static func isStore(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: 16)).map { [UInt8]($0) } == Array("SQLite format 3\u{0}".utf8)
+        FileSystem.read(path, limit: 16) == Array("SQLite format 3\u{0}".utf8)
     }
 
     /// Every advisory in force (not withdrawn), parsed.

@@ -32,17 +32,16 @@ public struct BackgroundPush: Sendable {
     public static func afterCommit(env: ProcessEnvironment, databasePath: String) {
         guard let config = try? CentralConfig.load(env), config.push == .afterInstall, config.url != nil else { return }
         let push = BackgroundPush(databasePath: databasePath, stateDirectory: env.stateDirectory)
-        let program = FileSystem.join(FileSystem.dirname(selfExecutable()), "pkgtrail-central")
+        let program = centralProgram
         let argv = [program, "push", "--background", "--db", databasePath]
         if let failure = spawnDetached(program, argv, environment: env.assignments) {
             push.record("cannot start \(program): \(failure)")
         }
     }
 
-    static func selfExecutable() -> String {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        return n > 0 ? String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "pkgtrail"
+    /// `pkgtrail-central`, installed beside this binary: what the fleet's commands run.
+    public static var centralProgram: String {
+        FileSystem.join(FileSystem.dirname(FileSystem.selfExecutable()), "pkgtrail-central")
     }
 
     /// glibc's POSIX_SPAWN_SETSID (spawn.h, since 2.26), which Swift's Glibc module does not export.

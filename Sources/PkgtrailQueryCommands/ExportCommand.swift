@@ -97,7 +97,8 @@ extension ExportCommand {
         if let env { words += ["--env", env] }
         if let host { words += ["--host", host] }
         let target = try EnvironmentOptions.parse(words).resolve(queries, ctx)
-        let chain = try ctx.openChain(host: source.central == nil && !source.fleet ? nil : target.host)
+        // The head the SBOM names: the local log's, or that host's log in the store.
+        let chain = try ctx.openChain(host: ctx.readsCentral ? target.host : nil)
         let out: ExportSink
         do { out = try ExportSink(path: output) } catch { throw fail("\(error)") }
         do {

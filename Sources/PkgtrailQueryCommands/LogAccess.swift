@@ -25,6 +25,9 @@ public struct LogAccess {
         self.central = central
     }
 
+    /// Whether the commands ask the central store rather than the local log.
+    var readsCentral: Bool { central != nil }
+
     public var sink: EventSink { EventSink(databasePath: databasePath, stateDirectory: env.stateDirectory) }
 
     /// The log as the incident questions see it: any engine that answers

@@ -157,6 +157,14 @@ public enum FileSystem {
 
     public static func join(_ a: String, _ b: String) -> String { a.hasSuffix("/") ? a + b : a + "/" + b }
 
+    /// This program's file (what `/proc/self/exe` names), else argv[0].
+    public static func selfExecutable() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        return n > 0
+            ? String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    }
+
     public static func cwd() -> String {
         guard let p = getcwd(nil, 0) else { return "." }
         defer { free(p) }

@@ -50,9 +50,7 @@ struct PushCommand: ParsableCommand {
         }
         let queue = BackgroundPush(databasePath: path, stateDirectory: env.stateDirectory)
         guard background else {
-            guard (try? queue.acquire(background: false)) != nil else {
-                throw fail("cannot take the push lock \(queue.lockPath): check \(env.stateDirectory)")
-            }
+            do { _ = try queue.acquire(background: false) } catch { throw fail("\(error)") }
             return emit(try push(env: env, path: path))
         }
         do {

@@ -1,3 +1,4 @@
+import PkgtrailCapture
 import PkgtrailCommandLine
 import PkgtrailQueryCommands
 import PkgtrailSystem
@@ -21,7 +22,7 @@ enum CentralHandoff {
     }
 
     static func exec(_ arguments: [String]) -> Never {
-        let program = FileSystem.join(FileSystem.dirname(InitCommand.selfExecutable()), "pkgtrail-central")
+        let program = BackgroundPush.centralProgram
         var argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         execv(program, &argv)
         let reason = String(cString: strerror(errno))

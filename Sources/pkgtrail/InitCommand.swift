@@ -99,17 +99,14 @@ struct InitCommand: ParsableCommand {
     static func binaryPath(env: ProcessEnvironment) -> String {
         let argv0 = CommandLine.arguments[0]
         if argv0.contains("/") { return FileSystem.absolute(argv0, cwd: FileSystem.cwd()) }
-        return RealTool.locate(argv0, path: env.nonEmpty("PATH") ?? "", cwd: FileSystem.cwd()) ?? selfExecutable()
-    }
-
-    static func selfExecutable() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return RealTool.locate(argv0, path: env.nonEmpty("PATH") ?? "", cwd: FileSystem.cwd())
+            ?? FileSystem.selfExecutable()
     }
 
     /// Installed layout: PREFIX/bin/pkgtrail and PREFIX/share/pkgtrail/shims,
     /// beside the binary as called, else beside the file it links to.
     static func shimsDirectory(binary: String) -> String {
-        let candidates = [binary, selfExecutable()].map {
+        let candidates = [binary, FileSystem.selfExecutable()].map {
             FileSystem.dirname(FileSystem.dirname($0)) + "/share/pkgtrail/shims"
         }
         return candidates.first(where: FileSystem.exists) ?? candidates[1]

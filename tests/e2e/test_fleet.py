@@ -3,6 +3,8 @@ through the shims, each under its own host name, and a pkgtrail-synth log
 of many hosts) push their logs; every query asked with --central gives what
 the three local logs give together, field by field, with the same exit
 codes. Then sixteen hosts push at once and every chain arrives whole."""
+import fcntl
+import hashlib
 import json
 import os
 import sqlite3
@@ -214,11 +216,26 @@ def test_each_recorded_install_pushes_in_the_background_one_push_at_a_time(pg, t
     pg.add_role("auto_host", "pkgtrail_host", "auto-secret")
     box, env = configured_box(pg, tmp_path, pg.url("auto_host"), "auto_host")
     host = subprocess.run(["hostname"], capture_output=True, text=True).stdout.strip()
+    # A push of this log is running (the test holds its lock, as a push does).
+    state = os.path.join(box.home, ".local", "state", "pkgtrail")
+    os.makedirs(state, exist_ok=True)
+    held = os.open(os.path.join(state, f"push-{hashlib.sha256(box.db.encode()).hexdigest()[:16]}.lock"),
+                   os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(held, fcntl.LOCK_EX)
     for spec in ("demo-lib==1.0", "demo-lib==1.1", "llmlib==1.0", "llmlib==1.2", "demo-app"):
         r = subprocess.run(["pip", "install", "-q", "-i", index["simple"], spec], env=env, capture_output=True,
                            cwd=box.root, timeout=300)
         assert r.returncode == 0 and r.stderr == b"", r
-    # Installs in quick succession: one push runs, one waits, the rest leave; together they send everything once.
+    # Behind it exactly one push waits; the others found it waiting and left; nothing was sent meanwhile.
+    pattern = f"push --background --db {box.db}"
+    waiting = lambda: subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
+    deadline = time.time() + 60
+    while time.time() < deadline and len(waiting()) != 1:
+        time.sleep(0.2)
+    time.sleep(1)
+    assert len(waiting()) == 1 and central_hashes(pg, host) == "", waiting()
+    os.close(held)
+    # Then that one sends everything, once.
     deadline = time.time() + 90
     while time.time() < deadline and central_hashes(pg, host) != local_hashes(box.db):
         time.sleep(0.2)
