@@ -89,6 +89,7 @@ QUESTIONS = [
     ["exposure", "llmlib==1.1"],
     ["exposure", "litellm==1.82.8", "llmlib>=1.1"],
     ["exposure", "no-such-package"],
+    ["exposure", "--osv", "{osv}"],
     ["who", "llmlib"],
     ["who", "litellm"],
     ["who", "pkg-3>=2"],
@@ -97,16 +98,28 @@ QUESTIONS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def osv(tmp_path_factory):
+    """Two advisories: a MAL- entry by versions, a PYSEC- one by range."""
+    path = tmp_path_factory.mktemp("osv") / "advisories.json"
+    path.write_text(json.dumps([
+        {"id": "MAL-2026-0042", "affected": [{"package": {"ecosystem": "PyPI", "name": "LLMLib"}, "versions": ["1.1"]}]},
+        {"id": "PYSEC-2026-1", "affected": [{"package": {"ecosystem": "PyPI", "name": "litellm"}, "ranges": [
+            {"type": "ECOSYSTEM", "events": [{"introduced": "1.82.7"}, {"fixed": "1.82.9"}]}]}]}]))
+    return str(path)
+
+
 @pytest.mark.parametrize("question", QUESTIONS, ids=[" ".join(q) for q in QUESTIONS])
-def test_a_fleet_answer_is_the_union_of_every_hosts_own_answer(pg, fleet, question):
+def test_a_fleet_answer_is_the_union_of_every_hosts_own_answer(pg, fleet, question, osv):
     logs, _ = fleet
+    question = [osv if q == "{osv}" else q for q in question]
     local = [ask(pg, *question, "--json", central=False, db=db) for db in logs.values()]
     fleetwide = ask(pg, *question, "--json")
     union = sorted(sum((records(r.stdout) for r in local), []))
     assert records(fleetwide.stdout) == union
     # Exposure's exit status is the verdict: 1 when any host was exposed, across the fleet too.
     assert fleetwide.returncode == max(r.returncode for r in local), (fleetwide, local)
-    if question[0] == "exposure" and question[1] != "no-such-package":
+    if question[0] == "exposure" and question[-1] != "no-such-package":
         assert union and fleetwide.returncode == 1
     # The text says the same, in the same words.
     text = ask(pg, *question)
