@@ -26,13 +26,21 @@ public struct AdvisoryAudit {
         public var severity: String?
     }
 
+    /// A window some advisory names, before its events are read.
+    public struct Hit: Sendable {
+        public let window: Window
+        public let incidents: [Incident]
+
+        public var malicious: Bool { incidents.contains(where: \.malicious) }
+        /// The gravest severity any of its advisories gives (0: none says).
+        public var severityRank: Int { incidents.compactMap { AdvisoryAudit.rank($0.severity) }.max() ?? 0 }
+    }
+
     public struct Finding: Sendable {
         public var presence: Presence
         public var incidents: [Incident]
 
         public var malicious: Bool { incidents.contains(where: \.malicious) }
-        /// The gravest severity any of its advisories gives (nil: none says).
-        public var severityRank: Int { incidents.compactMap { AdvisoryAudit.rank($0.severity) }.max() ?? 0 }
     }
 
     let queries: any TrailQueries
@@ -43,42 +51,51 @@ public struct AdvisoryAudit {
         self.store = store
     }
 
-    public func run(_ options: Options) throws -> [Finding] {
-        var findings: [Finding] = []
+    /// Every window in which an environment held a version an advisory in
+    /// force names, from the projections alone: malicious first, then the
+    /// gravest, then the newest arrival. An answer can run to a hundred
+    /// thousand windows; their events are read by `findings`, a part at a
+    /// time, as they are printed.
+    public func hits(_ options: Options) throws -> [Hit] {
+        var tests: [String: [(OSVAdvisory, OSVAdvisory.Affected)]] = [:]
         let names = Set(try store.affectedNames(since: options.newSince)).intersection(try queries.packageNames())
-        for name in names.sorted() {
+        for name in names {
             var advisories = try store.advisories(for: name, since: options.newSince)
             if options.maliciousOnly { advisories = advisories.filter { $0.isMalicious } }
-            guard !advisories.isEmpty else { continue }
-            let tests = advisories.flatMap { a in a.affected.filter { $0.name == name }.map { (a, $0) } }
-            var verdicts: [String: [OSVAdvisory]] = [:]
-            let windows = try queries.exposure(name: name) { version in
-                let hits = tests.filter { $0.1.contains(version) }.map(\.0)
-                verdicts[version] = hits
-                return !hits.isEmpty
-            }
-            for w in windows where keep(w, options) {
-                findings.append(Finding(presence: w, incidents: Self.incidents(verdicts[w.version] ?? [])))
-            }
+            let named = advisories.flatMap { a in a.affected.filter { $0.name == name }.map { (a, $0) } }
+            if !named.isEmpty { tests[name] = named }
         }
-        // Malicious first, then the gravest, then the newest window. The keys are
-        // sorted, not the findings: each holds two whole events, and moving
-        // thousands of them (with the rank recomputed per comparison) was a
-        // sixth of an audit.
-        let keys = findings.map { ($0.malicious ? 0 : 1, -$0.severityRank, $0.presence.windowStart ?? "") }
+        // Each version is tested, and its incidents grouped, once.
+        var verdicts: [String: [Incident]] = [:]
+        let windows = try queries.windows(names: tests.keys.sorted()) { name, version in
+            let hits = tests[name, default: []].filter { $0.1.contains(version) }.map(\.0)
+            if !hits.isEmpty { verdicts[name + "\u{0}" + version] = Self.incidents(hits) }
+            return !hits.isEmpty
+        }
+        let hits = windows.filter { keep($0, options) }.map { w in
+            Hit(window: w, incidents: verdicts[w.name + "\u{0}" + w.version] ?? [])
+        }
+        let keys = hits.map { h in (h.malicious ? 0 : 1, -h.severityRank, h.window.started) }
         let order = keys.indices.sorted { i, j in
             let (a, b) = (keys[i], keys[j])
             if a.0 != b.0 { return a.0 < b.0 }
             if a.1 != b.1 { return a.1 < b.1 }
-            return a.2 > b.2
+            if a.2 != b.2 { return a.2 > b.2 }
+            let (x, y) = (hits[i].window, hits[j].window)
+            return (x.name, x.log, x.since) < (y.name, y.log, y.since)
         }
-        return order.map { findings[$0] }
+        return order.map { hits[$0] }
     }
 
-    func keep(_ p: Presence, _ o: Options) -> Bool {
-        if let since = o.since, let end = p.windowEnd, end < since { return false }
-        if let host = o.host, p.host != host { return false }
-        if let prefixes = o.prefixes, !prefixes.contains(p.prefix) { return false }
+    /// The hits with the events that opened and ended their windows, in order.
+    public func findings(_ hits: [Hit]) throws -> [Finding] {
+        zip(try queries.presences(hits.map(\.window)), hits).map { Finding(presence: $0, incidents: $1.incidents) }
+    }
+
+    func keep(_ w: Window, _ o: Options) -> Bool {
+        if let since = o.since, let end = w.ended, end < since { return false }
+        if let host = o.host, w.host != host { return false }
+        if let prefixes = o.prefixes, !prefixes.contains(w.prefix) { return false }
         return true
     }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import PkgtrailCore
+import PkgtrailSystem
 import PostgresNIO
 
 /// The incident questions across every host's log in the central store:
@@ -55,8 +56,7 @@ public final class CentralQueries: FleetQueries {
         }
         return keys.indices.sorted { keys[$0] < keys[$1] }.map { i in
             let (_, log, seq, idx) = keys[i]
-            let e = events[Key(log: log, seq: seq)]!
-            return ChangeRecord(event: e.event, hash: e.hash, index: idx)
+            return ChangeRecord(events[Key(log: log, seq: seq)]!, index: idx)
         }
     }
 
@@ -83,27 +83,55 @@ public final class CentralQueries: FleetQueries {
     }
 
     public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
-        let versions = try versions(of: name, matches)
-        guard !versions.isEmpty else { return [] }
-        let rows = try db.run(
-            """
-            SELECT c.log_id, c.seq, c.name, c.to_version,
-                   (SELECT n.seq FROM pkgtrail.change n
-                    WHERE n.log_id = c.log_id AND n.env_id = c.env_id AND n.name = c.name AND n.seq > c.seq
-                    ORDER BY n.seq LIMIT 1),
-                   v.host, v.prefix
-            FROM pkgtrail.change c JOIN pkgtrail.environment v ON v.log_id = c.log_id AND v.env_id = c.env_id
-            WHERE c.name = \(name) AND c.to_version = ANY(\(versions)) AND c.action <> 'remove'
-            """)
-        let found = try presences(rows)
-        let keys = found.map { ($0.arrival.event.started, $0.host, $0.prefix, $0.arrival.event.seq) }
-        return keys.indices.sorted { keys[$0] < keys[$1] }.map { found[$0] }
+        // Across logs: by when the arriving command started, then by host and place.
+        let found = try windows(names: [name]) { _, version in matches(version) }
+        let keys = found.map { ($0.started, $0.host, $0.prefix, $0.since) }
+        return try presences(keys.indices.sorted { keys[$0] < keys[$1] }.map { found[$0] })
+    }
+
+    public func windows(names: [String], matches: (_ name: String, _ version: String) -> Bool) throws -> [Window] {
+        var found: [Window] = []
+        for name in names {
+            let versions = try versions(of: name) { matches(name, $0) }
+            guard !versions.isEmpty else { continue }
+            for row in try db.run(
+                """
+                SELECT w.log_id, w.seq, w.to_version, w.until_seq, v.host, v.prefix, s.started,
+                       (SELECT e.finished FROM pkgtrail.event_summary e
+                        WHERE e.log_id = w.log_id AND e.seq = w.until_seq)
+                FROM (SELECT c.log_id, c.seq, c.idx, c.env_id, c.to_version,
+                             (SELECT n.seq FROM pkgtrail.change n
+                              WHERE n.log_id = c.log_id AND n.env_id = c.env_id AND n.name = c.name AND n.seq > c.seq
+                              ORDER BY n.seq LIMIT 1) AS until_seq
+                      FROM pkgtrail.change c
+                      WHERE c.name = \(name) AND c.to_version = ANY(\(versions)) AND c.action <> 'remove') w
+                JOIN pkgtrail.environment v ON v.log_id = w.log_id AND v.env_id = w.env_id
+                JOIN pkgtrail.event_summary s ON s.log_id = w.log_id AND s.seq = w.seq
+                ORDER BY w.log_id, w.seq, w.idx
+                """)
+            {
+                let (log, since, version, until, host, prefix, started, ended) = try row.decode(
+                    (Int64, Int64, String, Int64?, String, String, String, String?).self)
+                found.append(
+                    Window(
+                        name: name, version: version, host: host, prefix: prefix, log: log, since: since, until: until,
+                        started: started, ended: ended))
+            }
+        }
+        return found
+    }
+
+    public func presences(_ windows: [Window]) throws -> [Presence] {
+        try presences(windows.map { ($0.log, $0.since, $0.name, $0.version, $0.until, $0.host, $0.prefix) })
     }
 
     /// Rows of (log_id, since_seq, name, version, until_seq, host, prefix),
     /// each with the events that opened and ended its window decoded.
     private func presences(_ rows: [PostgresRow]) throws -> [Presence] {
-        let windows = try rows.map { try $0.decode((Int64, Int64, String, String, Int64?, String, String).self) }
+        try presences(try rows.map { try $0.decode((Int64, Int64, String, String, Int64?, String, String).self) })
+    }
+
+    private func presences(_ windows: [(Int64, Int64, String, String, Int64?, String, String)]) throws -> [Presence] {
         let events = try decode(
             windows.flatMap { w in [Key(log: w.0, seq: w.1)] + (w.4.map { [Key(log: w.0, seq: $0)] } ?? []) })
         return try windows.map { log, since, name, version, until, host, prefix in
@@ -111,7 +139,7 @@ public final class CentralQueries: FleetQueries {
                 guard let e = events[Key(log: log, seq: seq)],
                     let i = e.event.changes.firstIndex(where: { $0.name == name })
                 else { throw Self.inconsistent(log, seq) }
-                return ChangeRecord(event: e.event, hash: e.hash, index: i)
+                return ChangeRecord(e, index: i)
             }
             return Presence(
                 name: name, version: version, host: host, prefix: prefix, arrival: try record(since),
@@ -128,7 +156,7 @@ public final class CentralQueries: FleetQueries {
     /// Decodes the named events, each once. An incident's answer can name
     /// thousands of events and parsing their bodies is most of its time, so
     /// each batch is decoded on another core while the next one is fetched.
-    func decode(_ keys: [Key]) throws -> [Key: StoredEvent] {
+    func decode(_ keys: [Key]) throws -> [Key: ChangeRecord.Shared] {
         let unique = Array(Set(keys))
         let decoder = BackgroundDecoder<Key>(expected: unique.count)
         for start in stride(from: 0, to: unique.count, by: 500) {
@@ -152,7 +180,7 @@ public final class CentralQueries: FleetQueries {
             }
             decoder.add(rows)
         }
-        return try decoder.results()
+        return try decoder.results().mapValues { ChangeRecord.Shared(event: $0.event, hash: $0.hash) }
     }
 
     public func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws {

@@ -23,7 +23,11 @@ public enum StandardOutput {
     }
 
     public static func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
+        write(bytes: text.utf8)
+    }
+
+    public static func write(bytes: some Sequence<UInt8>) {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 || (lineBuffered && buffer.last == UInt8(ascii: "\n")) { _ = flush() }
     }
 
@@ -57,4 +61,27 @@ public func emit(_ line: String, terminator: String = "\n") {
 /// (ControlCharacters.escapedInJSON), the same value either way.
 public func emitJSON(_ json: [UInt8], terminator: String = "\n") {
     emit(String(decoding: ControlCharacters.escapedInJSON(json), as: UTF8.self), terminator: terminator)
+}
+
+/// A JSON array printed as its elements come (`[`, elements separated by
+/// `,` and a newline, `]`): an answer of a hundred thousand records is
+/// never held whole, as text or as values.
+public struct JSONArrayPrinter {
+    private var count = 0
+
+    public init() {}
+
+    public mutating func add(_ value: JSONValue) throws {
+        try add(json: CanonicalJSON.encode(value))
+    }
+
+    public mutating func add(json: [UInt8]) {
+        StandardOutput.write(bytes: count == 0 ? [UInt8(ascii: "[")] : [UInt8(ascii: ","), UInt8(ascii: "\n")])
+        StandardOutput.write(bytes: ControlCharacters.escapedInJSON(json))
+        count += 1
+    }
+
+    public func finish() {
+        StandardOutput.write(count == 0 ? "[]\n" : "]\n")
+    }
 }

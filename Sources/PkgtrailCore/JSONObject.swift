@@ -16,8 +16,20 @@ public struct JSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral, S
         members = dictionary.map { Member(key: $0.key, value: $0.value) }.sorted { Self.less($0.key, $1.key) }
     }
 
+    /// A literal written in canonical key order is taken as it is (answers
+    /// build hundreds of thousands of records); any other is sorted, and a
+    /// repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.init(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        let members = elements.map { Member(key: $0.0, value: $0.1) }
+        if JSONObject.strictlyAscending(members) {
+            self.init(ordered: members)
+        } else {
+            self.init(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        }
+    }
+
+    private init(ordered: [Member]) {
+        members = ordered
     }
 
     /// Members in the order they were read; nil when a key repeats.

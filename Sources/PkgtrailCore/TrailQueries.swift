@@ -10,6 +10,12 @@ public protocol TrailQueries {
     func state(of key: EnvironmentKey, at: String?) throws -> [Presence]
     /// Every window in which a version of `name` that `matches` was present.
     func exposure(name: String, matches: (String) -> Bool) throws -> [Presence]
+    /// The windows of every version of `names` that `matches` accepts, from
+    /// the projections alone (no body read), by name and position in the log.
+    func windows(names: [String], matches: (_ name: String, _ version: String) -> Bool) throws -> [Window]
+    /// The windows with the events that opened and ended them, each event
+    /// decoded once, in the order given.
+    func presences(_ windows: [Window]) throws -> [Presence]
     /// The events the filter selects, oldest first, one at a time (a
     /// large log never sits in memory).
     func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws
@@ -24,6 +30,39 @@ public protocol TrailQueries {
     func someEnvironments(limit: Int) throws -> [EnvironmentKey]
     /// Hosts that recorded an environment at `prefix`.
     func hosts(prefix: String, limit: Int) throws -> [String]
+}
+
+/// A presence window as the projections give it, before any body is read:
+/// enough to select, count and order a large answer (an audit's hundred
+/// thousand windows), whose events are then read a part at a time.
+public struct Window: Sendable {
+    public let name: String
+    public let version: String
+    public let host: String
+    public let prefix: String
+    /// Which log, as the engine numbers them (the local log has one).
+    public let log: Int64
+    /// The seq of the event that brought the version, and of the one that ended its window.
+    public let since: Int64
+    public let until: Int64?
+    /// When the arriving command started, and when the departing one finished (nil: still present).
+    public let started: String
+    public let ended: String?
+
+    public init(
+        name: String, version: String, host: String, prefix: String, log: Int64, since: Int64, until: Int64?,
+        started: String, ended: String?
+    ) {
+        self.name = name
+        self.version = version
+        self.host = host
+        self.prefix = prefix
+        self.log = log
+        self.since = since
+        self.until = until
+        self.started = started
+        self.ended = ended
+    }
 }
 
 /// One chained log as an export reads it: its head, the seq range of a time

@@ -60,31 +60,45 @@ public struct AuditCommand: ParsableCommand {
         do { advisories = try AdvisoryStore.openForReading(path: store.path(log: source.location.db)) } catch {
             throw fail("\(error)")
         }
-        let queries = try LogAccess(source).openQueries()
-        let findings: [AdvisoryAudit.Finding]
-        do { findings = try AdvisoryAudit(queries: queries, store: advisories).run(options) } catch {
+        let audit = AdvisoryAudit(queries: try LogAccess(source).openQueries(), store: advisories)
+        do {
+            let hits = try audit.hits(options)
+            // The events are read a part at a time and printed as they come:
+            // an audit can find a hundred thousand windows.
+            func eachPart(_ body: ([AdvisoryAudit.Finding]) throws -> Void) throws {
+                for start in stride(from: 0, to: hits.count, by: 4096) {
+                    try body(try audit.findings(Array(hits[start..<min(start + 4096, hits.count)])))
+                }
+            }
+            if json {
+                var printer = JSONArrayPrinter()
+                try eachPart { part in try RecordJSON.add(part, to: &printer, Self.json) }
+                printer.finish()
+            } else {
+                try eachPart(report)
+                summary(hits)
+            }
+            if !hits.isEmpty { throw ExitCode(ExitStatus.verdict) }
+        } catch let e as ExitCode {
+            throw e
+        } catch {
             throw fail("\(error)")
         }
-        if json {
-            try RecordJSON.emitArray(
-                findings.map { f in
-                    RecordJSON.presence(
-                        f.presence,
-                        extra: [
-                            "malicious": .bool(f.malicious),
-                            "advisories": .array(
-                                f.incidents.map { i in
-                                    .object([
-                                        "ids": .strings(i.ids), "summary": .optional(i.summary),
-                                        "malicious": .bool(i.malicious), "severity": .optional(i.severity)
-                                    ])
-                                })
+    }
+
+    @Sendable static func json(_ f: AdvisoryAudit.Finding) -> JSONValue {
+        RecordJSON.presence(
+            f.presence,
+            extra: [
+                "advisories": .array(
+                    f.incidents.map { i in
+                        .object([
+                            "ids": .strings(i.ids), "malicious": .bool(i.malicious),
+                            "severity": .optional(i.severity), "summary": .optional(i.summary)
                         ])
-                })
-        } else {
-            report(findings)
-        }
-        if !findings.isEmpty { throw ExitCode(ExitStatus.verdict) }
+                    }),
+                "malicious": .bool(f.malicious)
+            ])
     }
 
     func report(_ findings: [AdvisoryAudit.Finding]) {
@@ -99,11 +113,14 @@ public struct AuditCommand: ParsableCommand {
             }
             PresenceText.window(p, clock: clock)
         }
-        let malicious = findings.filter(\.malicious).count
+    }
+
+    func summary(_ hits: [AdvisoryAudit.Hit]) {
+        let malicious = hits.filter(\.malicious).count
         emit(
-            findings.isEmpty
+            hits.isEmpty
                 ? "nothing found: no recorded environment ever held a version a stored advisory names"
-                : "\(findings.count) finding\(findings.count == 1 ? "" : "s") (\(malicious) malicious) in "
-                    + "\(Set(findings.map { "\($0.presence.host)\u{0}\($0.presence.prefix)" }).count) environment(s)")
+                : "\(hits.count) finding\(hits.count == 1 ? "" : "s") (\(malicious) malicious) in "
+                    + "\(Set(hits.map { "\($0.window.host)\u{0}\($0.window.prefix)" }).count) environment(s)")
     }
 }

@@ -47,14 +47,11 @@ public struct LogCommand: ParsableCommand {
         do {
             if json {
                 // Bodies as stored: nothing to decode.
-                var first = true
-                emit("[", terminator: "")
+                var printer = JSONArrayPrinter()
                 try store.eachStored(filter) { r in
-                    emitJSON(
-                        Array(((first ? "" : ",\n") + jsonWithHash(body: r.body, hash: r.hash)).utf8), terminator: "")
-                    first = false
+                    printer.add(json: Array(jsonWithHash(body: r.body, hash: r.hash).utf8))
                 }
-                emit("]")
+                printer.finish()
             } else {
                 let clock = time.localClock
                 try store.eachEvent(filter) { emit(EventText.line($0.event, local: clock)) }

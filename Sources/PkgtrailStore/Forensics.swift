@@ -1,5 +1,7 @@
+import Foundation
 import GRDB
 import PkgtrailCore
+import PkgtrailSystem
 
 /// The SQLite engine's answers to `TrailQueries`.
 extension TrailStore: TrailQueries {}
@@ -16,14 +18,12 @@ extension TrailStore {
                     arguments: [query.name])
                 let hits = rows.filter { query.matches($0["from_version"]) || query.matches($0["to_version"]) }
                 let events = try Self.decode(db, seqs: hits.map { $0["seq"] })
-                return hits.compactMap { row in
-                    events[row["seq"]].map { ChangeRecord(event: $0.event, hash: $0.hash, index: row["idx"]) }
-                }
+                return hits.compactMap { row in events[row["seq"]].map { ChangeRecord($0, index: row["idx"]) } }
             }
         }
     }
 
-    /// Every package name a change names (the `change_name` index alone answers).
+    /// Every package name a change names (the `change_by_name` index alone answers).
     public func packageNames() throws -> Set<String> {
         try wrap { try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT name FROM change")) } }
     }
@@ -92,69 +92,126 @@ extension TrailStore {
     /// Every window in which some environment held a version of `name` that
     /// `matches` accepts, oldest first.
     public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
-        var verdicts: [String: Bool] = [:]
-        return try presence(
-            sql: """
-                SELECT c.seq AS since_seq, c.name, c.to_version AS version, v.host, v.prefix,
-                       (SELECT min(n.seq) FROM change n WHERE n.name = c.name AND n.env = c.env AND n.seq > c.seq) AS \
-                until_seq
-                FROM change c JOIN environment v ON v.id = c.env
-                WHERE c.name = :name AND c.action != 'remove' AND c.to_version IS NOT NULL
-                ORDER BY c.seq, c.idx
-                """, arguments: ["name": name]
-        ) { v in
-            if let known = verdicts[v] { return known }
-            let m = matches(v)
-            verdicts[v] = m
-            return m
-        }
+        try presences(windows(names: [name]) { _, version in matches(version) })
     }
 
-    /// Rows of (since_seq, name, version, until_seq, host, prefix), each
-    /// with the events that opened and ended the window decoded.
-    private func presence(
-        sql: String, arguments: StatementArguments,
-        keep: (String) -> Bool = { _ in true }
-    ) throws -> [Presence] {
+    public func windows(names: [String], matches: (_ name: String, _ version: String) -> Bool) throws -> [Window] {
         try wrap {
             try queue.read { db in
-                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).filter { keep($0["version"]) }
-                let events = try Self.decode(
-                    db, seqs: rows.flatMap { [$0["since_seq"], $0["until_seq"]] as [Int64?] }.compactMap { $0 })
-                return try rows.map { row in
-                    func record(_ seq: Int64, _ name: String) throws -> ChangeRecord {
-                        guard let e = events[seq], let i = e.event.changes.firstIndex(where: { $0.name == name }) else {
-                            throw StoreError(
-                                .corrupt,
-                                "event \(seq) does not hold the change its projection names: run `pkgtrail verify`")
-                        }
-                        return ChangeRecord(event: e.event, hash: e.hash, index: i)
+                var found: [Window] = []
+                for name in names {
+                    // The versions are tested first, each once, and only their
+                    // windows read: a popular name has tens of thousands of
+                    // changes and an advisory names a few of its versions. The
+                    // name index holds the versions (migration 5).
+                    let versions = try String.fetchAll(
+                        db, sql: "SELECT DISTINCT to_version FROM change WHERE name = ? AND to_version IS NOT NULL",
+                        arguments: [name]
+                    ).filter { matches(name, $0) }
+                    guard !versions.isEmpty else { continue }
+                    let rows = try Row.fetchCursor(
+                        db,
+                        sql: """
+                            WITH w AS MATERIALIZED (
+                                SELECT c.seq AS since_seq, c.idx, c.env, c.to_version AS version,
+                                       (SELECT min(n.seq) FROM change n
+                                        WHERE n.name = c.name AND n.env = c.env AND n.seq > c.seq) AS until_seq
+                                FROM change c
+                                WHERE c.name = ? AND c.action != 'remove'
+                                  AND c.to_version IN (SELECT value FROM json_each(?)))
+                            SELECT w.since_seq, w.version, w.until_seq, v.host, v.prefix, s.started, e.finished AS ended
+                            FROM w JOIN environment v ON v.id = w.env JOIN event_summary s ON s.seq = w.since_seq
+                            LEFT JOIN event_summary e ON e.seq = w.until_seq
+                            ORDER BY w.since_seq, w.idx
+                            """,
+                        arguments: [name, String(decoding: try CanonicalJSON.encode(.strings(versions)), as: UTF8.self)]
+                    )
+                    while let row = try rows.next() {
+                        found.append(
+                            Window(
+                                name: name, version: row["version"], host: row["host"], prefix: row["prefix"], log: 0,
+                                since: row["since_seq"], until: row["until_seq"], started: row["started"],
+                                ended: row["ended"]))
                     }
-                    let name: String = row["name"]
-                    return Presence(
-                        name: name, version: row["version"], host: row["host"], prefix: row["prefix"],
-                        arrival: try record(row["since_seq"], name),
-                        departure: try (row["until_seq"] as Int64?).map { try record($0, name) })
                 }
+                return found
             }
         }
     }
 
-    /// Decodes the named events (each once), in batches that stay under SQLite's variable limit.
-    static func decode(_ db: Database, seqs: [Int64]) throws -> [Int64: StoredEvent] {
-        var out: [Int64: StoredEvent] = [:]
+    public func presences(_ windows: [Window]) throws -> [Presence] {
+        try wrap {
+            try queue.read { db in
+                try Self.presences(
+                    db,
+                    windows.map { w in
+                        (
+                            since: w.since, name: w.name, version: w.version, until: w.until, host: w.host,
+                            prefix: w.prefix
+                        )
+                    })
+            }
+        }
+    }
+
+    private func presence(sql: String, arguments: StatementArguments) throws -> [Presence] {
+        try wrap {
+            try queue.read { db in
+                try Self.presences(
+                    db,
+                    try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                        (
+                            since: row["since_seq"], name: row["name"], version: row["version"],
+                            until: row["until_seq"], host: row["host"], prefix: row["prefix"]
+                        )
+                    })
+            }
+        }
+    }
+
+    /// Windows with the events that opened and ended them decoded.
+    private static func presences(
+        _ db: Database,
+        _ windows: [(since: Int64, name: String, version: String, until: Int64?, host: String, prefix: String)]
+    ) throws -> [Presence] {
+        let events = try decode(db, seqs: windows.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) })
+        return try windows.map { w in
+            func record(_ seq: Int64) throws -> ChangeRecord {
+                guard let e = events[seq], let i = e.event.changes.firstIndex(where: { $0.name == w.name }) else {
+                    throw StoreError(
+                        .corrupt, "event \(seq) does not hold the change its projection names: run `pkgtrail verify`")
+                }
+                return ChangeRecord(e, index: i)
+            }
+            return Presence(
+                name: w.name, version: w.version, host: w.host, prefix: w.prefix, arrival: try record(w.since),
+                departure: try w.until.map(record))
+        }
+    }
+
+    /// Decodes the named events (each once), in batches that stay under
+    /// SQLite's variable limit, each batch parsed on another core while the
+    /// next is read; the records made from one event share it.
+    static func decode(_ db: Database, seqs: [Int64]) throws -> [Int64: ChangeRecord.Shared] {
         let unique = Array(Set(seqs)).sorted()
+        let decoder = BackgroundDecoder<Int64>(expected: unique.count)
         for start in stride(from: 0, to: unique.count, by: 500) {
             let batch = Array(unique[start..<min(start + 500, unique.count)])
             let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
-            for e in try decodeRows(
+            let rows = try Row.fetchAll(
                 db, sql: "SELECT seq, hash, body FROM event WHERE seq IN (\(marks))",
-                arguments: StatementArguments(batch))
-            {
-                out[e.event.seq] = e
+                arguments: StatementArguments(batch)
+            ).map { row in
+                let seq: Int64 = row["seq"]
+                return (
+                    seq,
+                    StoredRecord(
+                        seq: seq, prevHash: [], hash: [UInt8](row["hash"] as Data), body: [UInt8](row["body"] as Data))
+                )
             }
+            decoder.add(rows)
         }
-        return out
+        return try decoder.results().mapValues { ChangeRecord.Shared(event: $0.event, hash: $0.hash) }
     }
 }
 

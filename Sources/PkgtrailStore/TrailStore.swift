@@ -134,6 +134,13 @@ public final class TrailStore {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // A large answer (an audit's hundred thousand windows) looks up rows
+            // all over the file, many on pages it has read before; with the
+            // 2 MiB default each lookup read its 16 KiB page again. Allocated
+            // only as used: a small query never grows it.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
+        }
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }

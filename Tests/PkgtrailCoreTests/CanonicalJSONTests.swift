@@ -24,6 +24,29 @@ final class CanonicalJSONTests: XCTestCase {
         }
     }
 
+    /// A literal already in canonical order is taken as written; any other
+    /// is sorted, a repeated key keeping its last value; both encode alike.
+    func testObjectLiteralsInAndOutOfOrder() throws {
+        let ordered: JSONObject = ["a": .int(1), "b": .int(2), "c": .int(3)]
+        let unordered: JSONObject = ["c": .int(3), "a": .int(1), "b": .int(2)]
+        let repeated: JSONObject = ["a": .int(9), "b": .int(2), "a": .int(1), "c": .int(3)]
+        XCTAssertEqual(ordered.keys, ["a", "b", "c"])
+        XCTAssertEqual(unordered, ordered)
+        XCTAssertEqual(repeated, ordered)
+        XCTAssertEqual(try encode(.object(unordered)), "{\"a\":1,\"b\":2,\"c\":3}")
+        // Bytes, not Unicode collation: "B" < "a" < "é".
+        let mixed: JSONObject = ["é": .int(3), "a": .int(2), "B": .int(1)]
+        XCTAssertEqual(mixed.keys, ["B", "a", "é"])
+    }
+
+    /// Strings copied whole and strings escaped byte by byte meet in one value.
+    func testPlainAndEscapedStringsTogether() throws {
+        let long = String(repeating: "x", count: 300)
+        XCTAssertEqual(
+            try encode(.array([.string(long), .string("q\"\(long)"), .string("\u{1}")])),
+            "[\"\(long)\",\"q\\\"\(long)\",\"\\u0001\"]")
+    }
+
     func testNFCAndNFDStayDistinct() throws {
         XCTAssertNotEqual(try CanonicalJSON.encode(.string("\u{E9}")), try CanonicalJSON.encode(.string("e\u{301}")))
     }

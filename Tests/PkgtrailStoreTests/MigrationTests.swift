@@ -107,7 +107,7 @@ extension TrailStoreTests {
                         db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
                     ),
                     [
-                        "change_name", "environment_prefix", "event_summary_env", "event_summary_finished",
+                        "change_by_name", "environment_prefix", "event_summary_env", "event_summary_finished",
                         "event_summary_user"
                     ])
             }
@@ -126,6 +126,37 @@ extension TrailStoreTests {
                 try windows(store).filter { $0.hasPrefix("build-1:/w/.venv") }.suffix(2),
                 ["build-1:/w/.venv 2.1 [5, 7)", "build-1:/w/.venv 3.0 [7, -)"], last)
             XCTAssertTrue(try store.verify().intact)
+        }
+    }
+
+    /// A log written before migration 5 (versions not in the name index)
+    /// gets the covering index and the same answers, and goes on.
+    func testMigrationFiveCoversVersionsInTheNameIndex() throws {
+        _ = try lifecycle()
+        let fresh = try TrailStore.openForReading(path: path)
+        let events = try fresh.allEvents().map(\.event)
+        let expected = try windows(fresh)
+        let old = dir + "/4.db"
+        let queue = try DatabaseQueue(path: old)
+        try Schema.migrator.migrate(queue, upTo: "4-environment-ids")
+        _ = try TrailStore(path: old, queue: queue).append(events)
+        XCTAssertFalse(try TrailStore(path: old, queue: queue).hasCurrentSchema())
+        try queue.close()
+
+        let store = try TrailStore.openForQueries(path: old)
+        XCTAssertTrue(try store.hasCurrentSchema())
+        XCTAssertEqual(try windows(store), expected)
+        XCTAssertTrue(try store.verify().intact)
+        try DatabaseQueue(path: old).read { db in
+            XCTAssertEqual(
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'change_by_name'"),
+                "CREATE INDEX change_by_name ON change(name, env, seq, action, to_version, from_version)")
+            XCTAssertNil(try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'change_name'"))
+            // The audit's and who's questions are answered from the index alone.
+            let plan = try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN SELECT DISTINCT to_version FROM change WHERE name = 'pkg'"
+            ).map { $0["detail"] as String }.joined()
+            XCTAssertTrue(plan.contains("COVERING INDEX change_by_name"), plan)
         }
     }
 

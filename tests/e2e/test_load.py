@@ -181,7 +181,8 @@ def to_migration_two_shape(db):
         "CREATE INDEX event_summary_host ON event_summary(host, prefix, seq);"
         "CREATE INDEX event_summary_user ON event_summary(user, seq);"
         "CREATE INDEX change_name ON change(name, seq);" + PRESENCE +
-        "DELETE FROM grdb_migrations WHERE identifier IN ('3-chain-linked-by-trigger', '4-environment-ids'); COMMIT;")
+        "DELETE FROM grdb_migrations WHERE identifier IN"
+        " ('3-chain-linked-by-trigger', '4-environment-ids', '5-change-index-covers-versions'); COMMIT;")
     for (sql,) in triggers:
         con.execute(sql)
     con.commit()
@@ -215,7 +216,7 @@ def test_an_old_log_is_upgraded_by_the_first_command_or_verified_as_it_is(tmp_pa
 
 
 def test_sixteen_processes_upgrading_an_old_log_at_once(tmp_path):
-    """Migrations 3 and 4 rebuild the chained and query tables; sixteen writers meeting an old
+    """Migrations 3 to 5 rebuild the chained and query tables; sixteen writers meeting an old
     log at once: one upgrades it, the others wait (one may find the work done
     and only fail to record it again) and append. Nothing spooled or lost."""
     synth = os.path.join(os.path.dirname(BIN), "pkgtrail-synth")
@@ -235,4 +236,5 @@ def test_sixteen_processes_upgrading_an_old_log_at_once(tmp_path):
         con = sqlite3.connect(db)
         assert [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")] == \
             ["event_extends_head", "event_no_delete", "event_no_update"]
-        assert con.execute("SELECT count(*) FROM grdb_migrations").fetchone()[0] == 4
+        assert con.execute("SELECT count(*) FROM grdb_migrations").fetchone()[0] == 5
+        assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'change_by_name'").fetchone()[0] == 1

@@ -1,10 +1,12 @@
 import Dispatch
 import PkgtrailCore
 
-/// Stored bodies decoded on other threads while the caller fetches more:
+/// Stored bodies decoded on other threads while the caller fetches more
+/// (both engines: an incident's answer can name thousands of events, and
+/// parsing their bodies is most of its time):
 /// `add` hands over a batch and returns at once; `results` waits for them
 /// all and throws the first failure (a body that is not an event).
-final class BackgroundDecoder<Key: Hashable & Sendable>: @unchecked Sendable {
+public final class BackgroundDecoder<Key: Hashable & Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
     // Guards `decoded` and `failure`, written by the decoding threads.
     private let lock = DispatchSemaphore(value: 1)
@@ -12,9 +14,9 @@ final class BackgroundDecoder<Key: Hashable & Sendable>: @unchecked Sendable {
     private var failure: Error?
 
     /// `expected`: how many events will come, to size the table once.
-    init(expected: Int) { decoded = Dictionary(minimumCapacity: expected) }
+    public init(expected: Int) { decoded = Dictionary(minimumCapacity: expected) }
 
-    func add(_ rows: [(Key, StoredRecord)]) {
+    public func add(_ rows: [(Key, StoredRecord)]) {
         group.enter()
         DispatchQueue.global().async {
             defer { self.group.leave() }
@@ -34,7 +36,7 @@ final class BackgroundDecoder<Key: Hashable & Sendable>: @unchecked Sendable {
         }
     }
 
-    func results() throws -> [Key: StoredEvent] {
+    public func results() throws -> [Key: StoredEvent] {
         group.wait()
         if let failure { throw failure }
         return decoded
