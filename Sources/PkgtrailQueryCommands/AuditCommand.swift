@@ -26,7 +26,7 @@ public struct AuditCommand: ParsableCommand {
         abstract: "Every window, in the whole history, in which an environment held a version a known advisory names.",
         discussion: """
             Advisories come from `pkgtrail advisories import` (OSV's PyPI data, MAL- entries included). \\
-            Malicious-package findings come first, then by severity, then the newest. A version removed \\
+            Malicious-package findings come first, then by severity, then the newest arrival. A version removed \\
             long ago is still found: what it could read then may be stolen now. Exit 1 when anything \\
             was found (present or not), 0 when nothing, 2 when the check could not be made.
             """)

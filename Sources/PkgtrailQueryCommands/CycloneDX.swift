@@ -1,4 +1,5 @@
 import Foundation
+import PkgtrailAdvisories
 import PkgtrailCore
 
 /// An environment as the log replays it at a moment, as a CycloneDX 1.6 JSON
@@ -7,7 +8,8 @@ import PkgtrailCore
 /// disk), and as properties when, by whom, with what command and from which
 /// index it came, whether it was asked for or pulled in, and its startup
 /// hooks. `metadata` names the log head the SBOM was computed from, so it can
-/// be checked against a signed checkpoint.
+/// be checked against a signed checkpoint. With an advisory store, the
+/// advisories that name a component's version are its `vulnerabilities`.
 enum CycloneDX {
     struct Subject {
         let environment: EnvironmentKey
@@ -17,8 +19,12 @@ enum CycloneDX {
         let logHead: [UInt8]
     }
 
-    static func bom(_ subject: Subject, _ contents: [Presence], now: String, serial: UUID = UUID()) -> JSONValue {
-        .object([
+    static func bom(
+        _ subject: Subject, _ contents: [Presence],
+        vulnerabilities: [(purl: String, incidents: [AdvisoryAudit.Incident])]? = nil,
+        now: String, serial: UUID = UUID()
+    ) -> JSONValue {
+        var bom: JSONObject = [
             "bomFormat": .string("CycloneDX"), "specVersion": .string("1.6"),
             "serialNumber": .string("urn:uuid:\(serial.uuidString.lowercased())"), "version": .int(1),
             "metadata": .object([
@@ -48,12 +54,70 @@ enum CycloneDX {
                     "ref": .string("environment"), "dependsOn": .strings(contents.map { purl($0.name, $0.version) })
                 ])
             ])
-        ])
+        ]
+        if let vulnerabilities { bom["vulnerabilities"] = .array(Self.vulnerabilities(vulnerabilities)) }
+        return .object(bom)
+    }
+
+    /// One vulnerability per incident (ids that alias each other: the first
+    /// is its id, the others references), affecting every component it names.
+    static func vulnerabilities(_ found: [(purl: String, incidents: [AdvisoryAudit.Incident])]) -> [JSONValue] {
+        var order: [String] = []
+        var incidents: [String: AdvisoryAudit.Incident] = [:]
+        var affects: [String: [String]] = [:]
+        for (purl, list) in found {
+            for i in list {
+                let key = i.ids.joined(separator: " ")
+                if incidents[key] == nil { order.append(key) }
+                incidents[key] = i
+                affects[key, default: []].append(purl)
+            }
+        }
+        return order.map { key in
+            let i = incidents[key]!
+            var v: JSONObject = [
+                "affects": .array(affects[key]!.map { .object(["ref": .string($0)]) }), "bom-ref": .string(i.ids[0]),
+                "id": .string(i.ids[0]),
+                "ratings": .array([
+                    .object(["severity": .string(severity(i)), "source": source(i.ids[0])])
+                ]),
+                "source": source(i.ids[0])
+            ]
+            if i.ids.count > 1 {
+                v["references"] = .array(i.ids.dropFirst().map { .object(["id": .string($0), "source": source($0)]) })
+            }
+            if let summary = i.summary { v["description"] = .string(summary) }
+            // CWE-506, embedded malicious code: what a MAL- entry is.
+            if i.malicious { v["cwes"] = .array([.int(506)]) }
+            return .object(v)
+        }
+    }
+
+    static func source(_ id: String) -> JSONValue {
+        .object(["name": .string("OSV"), "url": .string("https://osv.dev/vulnerability/\(idEncoded(id))")])
+    }
+
+    /// CycloneDX's severity words; a malicious package is critical whatever else is said.
+    static func severity(_ i: AdvisoryAudit.Incident) -> String {
+        if i.malicious { return "critical" }
+        switch i.severity?.uppercased() {
+        case "CRITICAL": return "critical"
+        case "HIGH": return "high"
+        case "MODERATE", "MEDIUM": return "medium"
+        case "LOW": return "low"
+        default: return "unknown"
+        }
     }
 
     /// PyPI's purl: the PEP 503 name, the version as written.
     static func purl(_ name: String, _ version: String) -> String {
         "pkg:pypi/\(percentEncoded(PackageName.normalize(name)))@\(percentEncoded(version))"
+    }
+
+    static func idEncoded(_ id: String) -> String {
+        id.addingPercentEncoding(
+            withAllowedCharacters: .init(
+                charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? id
     }
 
     static func percentEncoded(_ s: String) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PkgtrailAdvisories
 import PkgtrailCapture
 import PkgtrailCommandLine
 import PkgtrailCore
@@ -36,10 +37,16 @@ public struct ExportCommand: ParsableCommand {
     var env: String?
     @Option(help: "cyclonedx: the moment (RFC 3339, date, or span such as 7d; default: now).")
     var at: String?
+    @Flag(help: "cyclonedx: list the stored advisories that name a component's version as its vulnerabilities.")
+    var vulnerabilities = false
+    @OptionGroup var advisoryStore: AdvisoryLocation
 
     public func validate() throws {
         if format != .cyclonedx, env != nil || at != nil {
             throw ValidationError("--env and --at belong to --format cyclonedx (the timeline takes --since/--until)")
+        }
+        if format != .cyclonedx, vulnerabilities || advisoryStore.advisories != nil {
+            throw ValidationError("--vulnerabilities and --advisories belong to --format cyclonedx")
         }
         if format == .cyclonedx, since != nil || until != nil {
             throw ValidationError("an SBOM is one moment: give --at, not --since/--until")
@@ -99,14 +106,30 @@ extension ExportCommand {
         let target = try EnvironmentOptions.parse(words).resolve(queries, ctx)
         // The head the SBOM names: the local log's, or that host's log in the store.
         let chain = try ctx.openChain(host: ctx.readsCentral ? target.host : nil)
+        var audit: AdvisoryAudit?
+        if vulnerabilities {
+            do {
+                audit = AdvisoryAudit(
+                    queries: queries,
+                    store: try AdvisoryStore.openForReading(path: advisoryStore.path(log: source.location.db)))
+            } catch { throw fail("\(error)") }
+        }
         let out: ExportSink
         do { out = try ExportSink(path: output) } catch { throw fail("\(error)") }
         do {
             let head = try chain.head()
             let contents = try queries.state(of: target, at: moment)
+            let found = try audit.map { a in
+                try contents.map { p in
+                    (
+                        purl: CycloneDX.purl(p.name, p.version),
+                        incidents: try a.incidents(name: p.name, version: p.version)
+                    )
+                }
+            }
             let bom = CycloneDX.bom(
                 CycloneDX.Subject(environment: target, at: moment, logSize: head.seq, logHead: head.hash), contents,
-                now: Clock.now())
+                vulnerabilities: found, now: Clock.now())
             out.write(ControlCharacters.escapedInJSON(try CanonicalJSON.encode(bom)) + [0x0A])
             try out.commit()
         } catch {

@@ -92,3 +92,44 @@ def test_now_and_bad_options(box, tmp_path):
     r = subprocess.run([BIN, "export", "--format", "cyclonedx", "--env", "/nowhere", "--db", box.db],
                        capture_output=True, text=True, env=box.env())
     assert r.returncode == 2 and "nothing is recorded for /nowhere" in r.stderr, r
+
+
+def test_vulnerabilities_are_the_stored_advisories_that_name_a_component(box, tmp_path):
+    """--vulnerabilities: each incident once (aliases as references), affecting
+    the components whose versions it names; malicious is critical, CWE-506."""
+    from test_advisories import advisory, pypi
+    docs = [
+        advisory("MAL-2026-0007", "2026-03-24T11:15:00Z", [pypi("LLMLib", versions=["1.1"])], aliases=["PYSEC-2026-7"]),
+        advisory("PYSEC-2026-7", "2026-03-25T00:00:00Z",
+                 [pypi("llmlib", ranges=[[{"introduced": "1.1"}, {"fixed": "1.2"}]])],
+                 aliases=["MAL-2026-0007"], severity="HIGH"),
+        advisory("PYSEC-2026-8", "2026-03-25T00:00:00Z",
+                 [pypi("agentkit", ranges=[[{"introduced": "0"}, {"fixed": "0.1"}]])],
+                 severity="LOW"),  # an older agentkit only
+    ]
+    for d in docs:
+        (tmp_path / f"{d['id']}.json").write_text(json.dumps(d))
+    store = str(tmp_path / "advisories.db")
+    r = subprocess.run([BIN, "advisories", "import", "--advisories", store, str(tmp_path)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r
+    doc = sbom(box, "--env", box.venv, "--at", box.moment, "--vulnerabilities", "--advisories", store)
+    errors = sorted(cyclonedx_validator().iter_errors(doc), key=str)
+    assert not errors, [e.message for e in errors[:5]]
+    (v,) = doc["vulnerabilities"]
+    assert v["id"] == "MAL-2026-0007" and [x["id"] for x in v["references"]] == ["PYSEC-2026-7"], v
+    assert v["affects"] == [{"ref": "pkg:pypi/llmlib@1.1"}] and v["cwes"] == [506], v
+    assert v["ratings"][0]["severity"] == "critical" and v["source"]["url"].endswith("/MAL-2026-0007"), v
+    assert "llmlib@1.1" in [c["bom-ref"].split("/")[-1] for c in doc["components"]]
+    # A store that names no installed version: an empty list; without the flag, none at all.
+    other = str(tmp_path / "other.db")
+    assert subprocess.run([BIN, "advisories", "import", "--advisories", other, str(tmp_path / "PYSEC-2026-8.json")],
+                          capture_output=True).returncode == 0
+    assert sbom(box, "--env", box.venv, "--vulnerabilities", "--advisories", other)["vulnerabilities"] == []
+    assert "vulnerabilities" not in sbom(box, "--env", box.venv)
+    r = subprocess.run([BIN, "export", "--format", "json", "--vulnerabilities", "--db", box.db], capture_output=True,
+                       text=True, env=box.env())
+    assert r.returncode == 64 and r.stderr.count("\n") == 1, r
+    r = subprocess.run([BIN, "export", "--format", "cyclonedx", "--env", box.venv, "--vulnerabilities", "--advisories",
+                        str(tmp_path / "none.db"), "--db", box.db], capture_output=True, text=True, env=box.env())
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "advisories import" in r.stderr, r
