@@ -10,7 +10,7 @@ set -eu
 secs=$1
 keep=${2:-}
 bin=.build-fuzz/release/pkgtrail-fuzz
-targets="json event metadata record pip-report uv-lock uv-receipt osv spool specifier uv-cache direct-url wheel-tags"
+targets="json event metadata record pip-report uv-lock uv-receipt osv spool specifier uv-cache direct-url wheel-tags policy"
 for t in $targets; do
     mkdir -p fuzz/corpus/$t fuzz/crashes/$t
     work=$(mktemp -d)

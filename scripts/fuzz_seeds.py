@@ -54,6 +54,8 @@ SEEDS = {
                                                                 {"introduced": "1.82.7"}, {"fixed": "1.82.9"}]}]}]}]).encode(),
     "specifier": b"litellm[proxy]>=1.0,!=1.82.*,<2!3.0rc1.post2.dev3+local.7,~=1.2,===odd",
     "direct-url": b'{"url":"file:///src/x","vcs_info":{"vcs":"git","commit_id":"e6b8ec12794e8659e9e582177c02d0fee538dc9a"}}',
+    "policy": b'# cooldown\nmin_release_age = "48h"\non_unsupported = \'block\'\n[t]\nlist = [\n  "a", # c\n  1_000, true,\n]\n'
+              b'k = "\\u00e9\\t"\n',
     "wheel-tags": b"Wheel-Version: 1.0\nGenerator: maturin (1.7.4)\nRoot-Is-Purelib: false\n"
                   b"Tag: py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64\nTag: py2.py3-none-any\n",
 }

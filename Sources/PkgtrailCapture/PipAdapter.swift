@@ -62,6 +62,33 @@ final class PipAdapter: ToolAdapter {
     }
 
     func cleanUp() { report.cleanUp() }
+
+    /// pip 26.0 added `--uploaded-prior-to` (`PIP_UPLOADED_PRIOR_TO`). It has no
+    /// per-package form, so a cooldown applies to every package pip installs.
+    func cooldown(_ rule: CooldownRule) -> CooldownPlan {
+        guard cmd.subcommand == "install" || cmd.subcommand == "download" || cmd.subcommand == "wheel" else {
+            return CooldownPlan(
+                environment: [:], record: rule.record(cutoff: nil, by: nil, note: "nothing to resolve"),
+                refusal: nil, warning: nil)
+        }
+        guard let v = pipVersion.flatMap(Version.init), v >= Version("26.0")! else {
+            return rule.unsupported("pip \(pipVersion ?? "of unknown version") predates --uploaded-prior-to (26.0)")
+        }
+        let isolated = cmd.has("--isolated") || cmd.isTruthy(env.nonEmpty("PIP_ISOLATED"))
+        var config: (value: String, file: String)?
+        for file in PipSources.configFiles(
+            env: env, prefix: target.environment.isVenv ? target.environment.prefix : nil, isolated: isolated)
+        {
+            guard let text = FileSystem.readText(file) else { continue }
+            let ini = PipSources.parseINI(text)
+            for section in ["global", "install"] {
+                if let value = ini[section]?["uploaded-prior-to"]?.last { config = (value, file) }
+            }
+        }
+        return rule.plan(
+            variable: "PIP_UPLOADED_PRIOR_TO", option: "--uploaded-prior-to", argv: cmd.last("--uploaded-prior-to"),
+            environment: isolated ? nil : env.nonEmpty("PIP_UPLOADED_PRIOR_TO"), config: config)
+    }
 }
 
 /// Where pip's installation report comes from: the user's own `--report` or

@@ -23,7 +23,8 @@ public struct PipCommand: Equatable, Sendable {
         "--python-version", "--implementation", "--abi", "--root", "--prefix", "--src", "--upgrade-strategy",
         "--install-option", "--global-option", "-C", "--config-settings", "--no-binary", "--only-binary",
         "--progress-bar", "--root-user-action", "--report", "-i", "--index-url", "--extra-index-url",
-        "-f", "--find-links", "--group", "-d", "--dest", "-w", "--wheel-dir", "--format", "--path", "--exclude"
+        "-f", "--find-links", "--group", "-d", "--dest", "-w", "--wheel-dir", "--format", "--path", "--exclude",
+        "--uploaded-prior-to", "--build-constraint"
     ]
 
     public init(arguments: [String]) {

@@ -23,6 +23,9 @@ public enum ProcessRunner {
         /// A terminating signal that reached the wrapper while the child ran
         /// (Ctrl-C typed on the terminal reaches both).
         public let interruptedBy: Int32?
+
+        /// Not run: refused by the policy (1, as every negative verdict).
+        static let blocked = Exit(status: 1, signal: nil, interruptedBy: nil)
     }
 
     static let forwarded: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]

@@ -38,9 +38,14 @@ protocol ToolAdapter: AnyObject {
     /// Turns what changed into the event's parts.
     func finish(_ observed: ObservedRun) -> ToolFindings
     func cleanUp()
+    /// How this command takes a cooldown's cut-off (asked after `prepare`).
+    func cooldown(_ rule: CooldownRule) -> CooldownPlan
 }
 
 extension ToolAdapter {
+    func cooldown(_ rule: CooldownRule) -> CooldownPlan {
+        rule.unsupported("pkgtrail cannot hand a cut-off to `\(tool)` commands of this kind")
+    }
     func targetAfterRun() -> CaptureTarget? { nil }
     var reusedEnvironment: Bool { false }
     func cleanUp() {}
@@ -85,6 +90,7 @@ struct Recorder {
     let cwd: String
     let childEnvironment: [String: String]
     let sink: EventSink
+    var policy = Policy(admin: nil, user: nil)
 
     struct Result {
         var exit: ProcessRunner.Exit
@@ -113,6 +119,20 @@ struct Recorder {
         PhaseTrace.mark("before")
         var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
         overrides["PKGTRAIL_ACTIVE"] = "1"
+        var inForce: PolicyInForce?
+        var cutoffHandedOver = false
+        if !policy.isEmpty {
+            let plan = CooldownRule(policy, nowMilliseconds: Timestamp.parse(started) ?? 0).map(adapter.cooldown)
+            inForce = PolicyInForce(
+                files: policy.files.map { PolicyInForce.FileRef(path: $0.path, sha256: $0.sha256) },
+                cooldown: plan?.record)
+            if let refusal = plan?.refusal {
+                return refused(refusal, adapter: adapter, before: before.snapshot, notes: notes, policy: inForce)
+            }
+            if let warning = plan?.warning { Console.warning(warning) }
+            overrides.merge(plan?.environment ?? [:]) { $1 }
+            cutoffHandedOver = !(plan?.environment.isEmpty ?? true)
+        }
         let child = try ProcessRunner.start(
             path: realTool, argv: argv,
             environment: ProcessRunner.environment(setting: overrides))
@@ -137,6 +157,15 @@ struct Recorder {
         PhaseTrace.mark("parallel")
         let exit = child.wait()
         PhaseTrace.mark("waited")
+        if cutoffHandedOver && adapter.tool == "pip" && exit.status != 0 && exit.signal == nil {
+            // pip refuses an index that publishes no upload times (PEP 700)
+            // once it is given a cut-off; pkgtrail cannot tell beforehand.
+            let why =
+                "pip failed with the cooldown's cut-off in force; an index without upload times (PEP 700) makes "
+                + "pip fail so: see `pkgtrail policy show`"
+            Console.warning(why)
+            notes.append(why)
+        }
         let finished = Clock.now()
         let afterTarget = adapter.targetAfterRun() ?? target
         let after = SiteScanner.scan(afterTarget.scanDirs, reusing: before.snapshot)
@@ -157,7 +186,7 @@ struct Recorder {
             startupHooks: found.hooks,
             stateBefore: start.snapshot.stateDigest, stateAfter: after.snapshot.stateDigest,
             startupBefore: start.snapshot.startupDigest, startupAfter: after.snapshot.startupDigest,
-            lockfile: found.lockfile, tool: found.tool, notes: notes + found.notes)
+            lockfile: found.lockfile, tool: found.tool, notes: notes + found.notes, policy: inForce)
         let secondary = found.alsoUsed.map { s in
             Event(
                 id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
@@ -166,5 +195,25 @@ struct Recorder {
                 startupBefore: s.before.startupDigest, startupAfter: s.after.startupDigest, notes: s.notes)
         }
         return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event] + secondary, log: log)
+    }
+
+    /// The policy refused the command: it is not run, the user is told in
+    /// one line, and the refusal is recorded (outcome `blocked`, exit 1).
+    func refused(
+        _ why: String, adapter: ToolAdapter, before: Snapshot, notes: [String], policy: PolicyInForce?
+    ) -> Result {
+        Console.error(why)
+        let now = Clock.now()
+        let log = sink.open()
+        let target = adapter.target
+        let event = Event(
+            id: Clock.uuid(), kind: .install, started: now, finished: now, actor: ActorProbe.current(env: env),
+            command: Command(
+                tool: adapter.tool, toolVersion: nil, argv: Redaction.redactArgv(argv), cwd: cwd,
+                exitStatus: Int64(ProcessRunner.Exit.blocked.status), outcome: .blocked),
+            environment: target.environment, sources: [], changes: [], startupHooks: [],
+            stateBefore: before.stateDigest, stateAfter: before.stateDigest, startupBefore: before.startupDigest,
+            startupAfter: before.startupDigest, notes: notes, policy: policy)
+        return Result(exit: .blocked, events: [event], log: log)
     }
 }

@@ -121,9 +121,14 @@ public enum ShimExec {
     {
         let sink = EventSink(env: env)
         let (tool, real) = (launch.name, launch.real)
-        let recorder = Recorder(
+        var recorder = Recorder(
             realTool: real, argv: launch.argv, env: env, cwd: cwd,
             childEnvironment: childEnvironment, sink: sink)
+        do { recorder.policy = try PolicyFiles.load(env: env) } catch {
+            // A policy that cannot be read protects nothing: the command is not run.
+            Console.error("\(tool) was not run: \(error)")
+            Glibc.exit(2)
+        }
         func uv(_ cmd: UvCommand) -> UvInvocation {
             let (binary, uvEnv) = launch.uv(env: env, cwd: cwd)
             return UvInvocation(cmd: cmd, env: uvEnv, cwd: cwd, realUV: binary)

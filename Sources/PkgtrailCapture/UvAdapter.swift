@@ -87,6 +87,49 @@ final class UvAdapter: ToolAdapter {
 
     func prepare(before: Snapshot) -> [String: String] { [:] }
 
+    /// `uv pip install|sync` take a cut-off from `UV_EXCLUDE_NEWER`. uv ranks
+    /// that variable above its config files, so where a config file sets its
+    /// own `exclude-newer` pkgtrail does not override it (it could be the
+    /// stricter one): the cooldown is then unsupported for the command.
+    func cooldown(_ rule: CooldownRule) -> CooldownPlan {
+        guard ["install", "sync", "compile"].contains(uv.cmd.action) else {
+            return CooldownPlan(
+                environment: [:], record: rule.record(cutoff: nil, by: nil, note: "nothing to resolve"), refusal: nil,
+                warning: nil)
+        }
+        let argv = uv.cmd.last("--exclude-newer")
+        if argv == nil, let file = Self.configSettingExcludeNewer(env: uv.env, cwd: uv.cwd) {
+            return rule.unsupported("uv's own exclude-newer in \(file) is in force; pkgtrail does not override it")
+        }
+        return rule.plan(
+            variable: "UV_EXCLUDE_NEWER", option: "--exclude-newer", argv: argv,
+            environment: uv.env.nonEmpty("UV_EXCLUDE_NEWER"), config: nil)
+    }
+
+    /// The first of uv's config files (as uv finds them) that mentions `exclude-newer`.
+    static func configSettingExcludeNewer(env: ProcessEnvironment, cwd: String) -> String? {
+        if env.nonEmpty("UV_NO_CONFIG") != nil { return nil }
+        var files: [String] = []
+        if let explicit = env.nonEmpty("UV_CONFIG_FILE") {
+            files.append(FileSystem.absolute(explicit, cwd: cwd))
+        } else {
+            var dir = cwd
+            while true {
+                let found = ["uv.toml", "pyproject.toml"].map { FileSystem.join(dir, $0) }.filter(FileSystem.exists)
+                if !found.isEmpty {
+                    files += found
+                    break
+                }
+                if dir == "/" { break }
+                dir = FileSystem.dirname(dir)
+            }
+            files.append((env.nonEmpty("XDG_CONFIG_HOME") ?? env.home + "/.config") + "/uv/uv.toml")
+            files += (env.nonEmpty("XDG_CONFIG_DIRS") ?? "/etc/xdg").split(separator: ":").map { "\($0)/uv/uv.toml" }
+            files.append("/etc/uv/uv.toml")
+        }
+        return files.first { FileSystem.readText($0)?.contains("exclude-newer") == true }
+    }
+
     func finish(_ run: ObservedRun) -> ToolFindings {
         let artifacts = uv.cacheArtifacts
         let cmd = uv.cmd

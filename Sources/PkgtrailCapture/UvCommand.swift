@@ -19,7 +19,7 @@ public struct UvCommand: Sendable {
         "--allow-insecure-host", "--torch-backend", "--refresh-package", "--no-build-isolation-package",
         "--with", "--with-requirements", "--with-editable", "--optional", "--package", "--env-file", "--script",
         "--bounds", "--marker", "-m", "--tag", "--branch", "--rev", "--from", "--seed-version", "--prompt",
-        "--relocatable-python"
+        "--relocatable-python", "--exclude-newer-package"
     ]
     /// How many leading positionals name the command (`uv pip install` = 2).
     static let commandDepth: [String: Int] = ["pip": 2, "tool": 2]

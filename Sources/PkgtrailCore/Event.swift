@@ -34,13 +34,15 @@ public struct Event: Equatable, Sendable {
     public var tool: ToolInstallation?
     /// Things the recorder could not learn, said plainly (never secrets).
     public var notes: [String]
+    /// The policy in force for a recorded command (nil: none).
+    public var policy: PolicyInForce?
 
     public init(
         seq: Int64 = 0, prevHash: String = "", id: String, kind: Kind, started: String, finished: String,
         actor: EventActor, command: Command?, environment: Environment, sources: [Source], changes: [Change],
         startupHooks: [StartupHook], stateBefore: String, stateAfter: String, startupBefore: String,
         startupAfter: String, drift: DriftWindow? = nil, lockfile: Lockfile? = nil,
-        tool: ToolInstallation? = nil, notes: [String]
+        tool: ToolInstallation? = nil, notes: [String], policy: PolicyInForce? = nil
     ) {
         self.seq = seq
         self.prevHash = prevHash
@@ -62,6 +64,7 @@ public struct Event: Equatable, Sendable {
         self.lockfile = lockfile
         self.tool = tool
         self.notes = notes
+        self.policy = policy
     }
 }
 
@@ -155,7 +158,8 @@ public struct CIIdentity: Equatable, Sendable {
 }
 
 public struct Command: Equatable, Sendable {
-    public enum Outcome: String, Sendable { case ok, failed, interrupted }
+    /// `blocked`: refused by the policy before it ran.
+    public enum Outcome: String, Sendable { case ok, failed, interrupted, blocked }
     public var tool: String
     public var toolVersion: String?
     public var argv: [String]

@@ -2,8 +2,10 @@
 /// schema is visible in one place and nothing is omitted or reordered by an
 /// encoder's defaults.
 extension Event {
+    /// `policy` is written only when one was in force: a body from before
+    /// it existed must encode back to the same bytes.
     public var json: JSONValue {
-        .object([
+        var o: JSONObject = [
             "format": .string(Event.format),
             "seq": .int(seq),
             "prev_hash": .string(prevHash),
@@ -25,7 +27,9 @@ extension Event {
             "lockfile": lockfile?.json ?? .null,
             "tool": tool?.json ?? .null,
             "notes": .strings(notes)
-        ])
+        ]
+        if let policy { o["policy"] = policy.json }
+        return .object(o)
     }
 
     public init(json v: JSONValue) throws {
@@ -51,7 +55,8 @@ extension Event {
             notes: try r.array("notes").map { v in
                 guard let s = v.stringValue else { throw PkgtrailError(.invalidEvent, "notes must be strings") }
                 return s
-            })
+            },
+            policy: try r.addedValue("policy").map(PolicyInForce.init(json:)))
     }
 }
 
@@ -255,6 +260,10 @@ struct Reader {
             throw PkgtrailError(.invalidEvent, "\(context).\(k) must be a string")
         }
         return s
+    }
+    /// A field added after the format's first events: absent in older bodies.
+    func addedValue(_ k: String) throws -> JSONValue? {
+        members[k] == nil ? nil : try optionalValue(k)
     }
     /// A field added after the format's first events: absent in older bodies.
     func addedString(_ k: String) throws -> String? {

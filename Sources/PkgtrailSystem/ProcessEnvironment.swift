@@ -20,7 +20,9 @@ public struct ProcessEnvironment: Sendable {
         "GITHUB_PATH", "GITHUB_ENV", "PKGTRAIL_SHELL_VIEW", "BASH_ENV",
         // The central store: libpq's variables, but never PGPASSWORD (passwords only from the password file).
         "PKGTRAIL_CENTRAL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE",
-        "PGSERVICE", "PGSERVICEFILE", "PGSYSCONFDIR"
+        "PGSERVICE", "PGSERVICEFILE", "PGSYSCONFDIR",
+        // The policy: where root keeps it, and the cut-offs a user set for pip and uv.
+        "PKGTRAIL_ADMIN_POLICY", "PIP_UPLOADED_PRIOR_TO", "UV_EXCLUDE_NEWER", "UV_NO_CONFIG", "UV_CONFIG_FILE"
     ]
 
     fileprivate let values: [String: String]

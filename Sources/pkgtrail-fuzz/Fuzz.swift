@@ -24,6 +24,7 @@ enum Target: String, CaseIterable {
     case uvCache = "uv-cache"
     case directURL = "direct-url"
     case wheelTags = "wheel-tags"
+    case policy
 
     /// Parses `bytes`; traps when an invariant breaks (that is a finding).
     func exercise(_ bytes: [UInt8]) {
@@ -49,6 +50,7 @@ enum Target: String, CaseIterable {
         case .uvLock: _ = UvLock(text: text)
         case .uvReceipt: _ = UvToolReceipt(text: text)
         case .osv: _ = try? OSVAdvisory.parse(bytes)
+        case .policy: _ = try? Policy.File(path: "policy.toml", bytes: bytes)
         case .spool:
             for line in bytes.split(separator: 0x0A) { _ = Spool.intactEvent(line) }
         case .specifier:

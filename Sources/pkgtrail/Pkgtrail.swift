@@ -15,6 +15,6 @@ struct Pkgtrail: ParsableCommand {
             LogCommand.self, ShowCommand.self, WhoCommand.self, StateCommand.self, DiffCommand.self, ExportCommand.self,
             ExposureCommand.self, VerifyCommand.self, CheckpointCommand.self, KeyCommand.self, ScanCommand.self,
             ExecCommand.self, InitCommand.self, DoctorCommand.self, WatchCommand.self,
-            AdvisoriesCommand.self, AuditCommand.self
+            AdvisoriesCommand.self, AuditCommand.self, PolicyCommand.self
         ])
 }

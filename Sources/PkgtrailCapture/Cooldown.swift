@@ -1,0 +1,137 @@
+import PkgtrailCore
+import PkgtrailSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A release-age cooldown, enforced by the tool's own resolver: pkgtrail
+/// computes the cut-off and hands it to pip (`PIP_UPLOADED_PRIOR_TO`, pip
+/// 26.0 and later) or uv (`UV_EXCLUDE_NEWER`); no second resolve, no proxy.
+/// A stricter cut-off the user set is kept; a looser one on the command
+/// line is refused (it would loosen the policy); where the cut-off cannot
+/// be handed over, the policy's `on_unsupported` decides, and the event
+/// says why it was not in force.
+struct CooldownRule {
+    let age: Policy.Age
+    let cutoff: String
+    let cutoffMilliseconds: Int64
+    let nowMilliseconds: Int64
+    let onUnsupported: Policy.OnUnsupported
+    /// The file that set the age, for messages.
+    let source: String
+
+    init?(_ policy: Policy, nowMilliseconds now: Int64) {
+        guard let age = policy.minReleaseAge else { return nil }
+        self.age = age.value
+        cutoffMilliseconds = now - age.value.milliseconds
+        cutoff = Timestamp.format(millisecondsSinceEpoch: cutoffMilliseconds)
+        nowMilliseconds = now
+        onUnsupported = policy.unsupported
+        source = age.path
+    }
+
+    /// A cut-off as pip and uv accept it: RFC 3339, or `P<n>D` days before now
+    /// (pip 26.1, uv); nil when it cannot be read here.
+    func milliseconds(of value: String) -> Int64? {
+        if let t = Timestamp.parse(value) { return t }
+        let v = value.uppercased()
+        if v.hasPrefix("P"), v.hasSuffix("D"), let days = Int64(v.dropFirst().dropLast()), days >= 0, days < 100_000 {
+            return nowMilliseconds - days * 86_400_000
+        }
+        return nil
+    }
+
+    /// The plan for a tool whose resolver takes a cut-off from `variable`
+    /// (set for the child) or from `option` on the command line: the
+    /// user's own values from the command line, the environment and config
+    /// files, each with where it came from.
+    func plan(
+        variable: String, option: String, argv: String?, environment: String?, config: (value: String, file: String)?
+    ) -> CooldownPlan {
+        if let argv {
+            guard let t = milliseconds(of: argv), t <= cutoffMilliseconds else {
+                return refused(
+                    "\(option) \(argv) is later than the cooldown's cut-off \(cutoff) (min_release_age \(age.text), "
+                        + "\(source)); drop the option or give an earlier time")
+            }
+            return kept(argv, by: "\(option) (the command's own, stricter)")
+        }
+        if let environment, let t = milliseconds(of: environment), t <= cutoffMilliseconds {
+            return kept(environment, by: "\(variable) (the user's own, stricter)")
+        }
+        if let config, let t = milliseconds(of: config.value), t <= cutoffMilliseconds {
+            // The variable outranks config files: handing the file's own value
+            // over keeps it in force.
+            var p = kept(config.value, by: "\(variable) (from \(config.file), stricter)")
+            p.environment = [variable: config.value]
+            return p
+        }
+        return CooldownPlan(
+            environment: [variable: cutoff],
+            record: record(cutoff: cutoff, by: variable, note: nil), refusal: nil, warning: nil)
+    }
+
+    /// The cut-off cannot be handed to this command.
+    func unsupported(_ reason: String) -> CooldownPlan {
+        switch onUnsupported {
+        case .warn:
+            return CooldownPlan(
+                environment: [:], record: record(cutoff: nil, by: nil, note: reason), refusal: nil,
+                warning: "cooldown not in force: \(reason)")
+        case .block:
+            return refused("\(reason) (on_unsupported = \"block\", \(source))")
+        }
+    }
+
+    func refused(_ reason: String) -> CooldownPlan {
+        CooldownPlan(
+            environment: [:], record: record(cutoff: nil, by: nil, note: "blocked: " + reason),
+            refusal: "blocked by policy: \(reason)", warning: nil)
+    }
+
+    func kept(_ value: String, by: String) -> CooldownPlan {
+        CooldownPlan(environment: [:], record: record(cutoff: value, by: by, note: nil), refusal: nil, warning: nil)
+    }
+
+    func record(cutoff: String?, by: String?, note: String?) -> PolicyInForce.Cooldown {
+        PolicyInForce.Cooldown(minReleaseAge: age.text, cutoff: cutoff, enforcedBy: by, note: note)
+    }
+}
+
+struct CooldownPlan {
+    /// Variables set for the child.
+    var environment: [String: String]
+    var record: PolicyInForce.Cooldown
+    /// Set when the command must not run: the one `pkgtrail:` line.
+    var refusal: String?
+    /// A line for stderr when it runs without the cooldown.
+    var warning: String?
+}
+
+/// The policy files, read for every recorded command: the administrator's
+/// at a fixed place (only root may point elsewhere, for tests and images),
+/// then the user's. A file that cannot be read as a policy stops the
+/// command: a typo must not turn protection off without a word.
+public enum PolicyFiles {
+    public static let adminPath = "/etc/pkgtrail/policy.toml"
+
+    public static func paths(env: ProcessEnvironment) -> (admin: String, user: String) {
+        let admin = geteuid() == 0 ? env.nonEmpty("PKGTRAIL_ADMIN_POLICY") ?? adminPath : adminPath
+        let configHome = env.nonEmpty("XDG_CONFIG_HOME") ?? env.home + "/.config"
+        return (admin, configHome + "/pkgtrail/policy.toml")
+    }
+
+    public static func load(env: ProcessEnvironment) throws -> Policy {
+        let (admin, user) = paths(env: env)
+        return Policy(admin: try read(admin), user: try read(user))
+    }
+
+    public static func read(_ path: String) throws -> Policy.File? {
+        guard FileSystem.exists(path) else { return nil }
+        guard let bytes = FileSystem.read(path, limit: 1 << 20) else {
+            throw PkgtrailError(.unreadable, "\(path): cannot read the policy file (check its permissions)")
+        }
+        return try Policy.File(path: path, bytes: bytes)
+    }
+}

@@ -1,0 +1,113 @@
+/// What pkgtrail enforces around pip and uv, read from policy files: the
+/// administrator's (`/etc/pkgtrail/policy.toml`) and the user's
+/// (`~/.config/pkgtrail/policy.toml`). The user's file can only tighten:
+/// the longer cooldown wins, and `block` wins over `warn`. Nothing is
+/// enforced until a file says so.
+public struct Policy: Equatable, Sendable {
+    /// One file as read: its path, the sha256 of its bytes (what an event
+    /// records, so an auditor can tell exactly which policy was in force),
+    /// and what it sets.
+    public struct File: Equatable, Sendable {
+        public let path: String
+        public let sha256: String
+        public let minReleaseAge: Age?
+        public let onUnsupported: OnUnsupported?
+
+        public init(path: String, bytes: [UInt8]) throws {
+            self.path = path
+            sha256 = Digest.sha256Hex(bytes)
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw PkgtrailError(.invalidInput, "\(path): not UTF-8 text")
+            }
+            var age: Age?
+            var unsupported: OnUnsupported?
+            do {
+                for e in try TOMLSubset.parse(text) {
+                    func fail(_ why: String) -> PkgtrailError {
+                        PkgtrailError(.invalidInput, "line \(e.line): \(e.key): \(why)")
+                    }
+                    switch e.key {
+                    case "min_release_age":
+                        guard case .string(let s) = e.value, let a = Age(s) else {
+                            throw fail("give a span such as \"48h\" or \"7d\" (units s, m, h, d, w)")
+                        }
+                        age = a
+                    case "on_unsupported":
+                        guard case .string(let s) = e.value, let v = OnUnsupported(rawValue: s) else {
+                            throw fail("give \"warn\" or \"block\"")
+                        }
+                        unsupported = v
+                    default:
+                        throw fail("unknown setting (known: min_release_age, on_unsupported)")
+                    }
+                }
+            } catch let e as PkgtrailError {
+                throw PkgtrailError(
+                    .invalidInput, "\(path): \(e.description): fix it (`pkgtrail policy check \(path)`)")
+            }
+            minReleaseAge = age
+            onUnsupported = unsupported
+        }
+    }
+
+    /// A release age: a whole number of seconds, minutes, hours, days or weeks.
+    public struct Age: Equatable, Sendable, Comparable {
+        public let milliseconds: Int64
+        /// As written in the file ("48h").
+        public let text: String
+
+        public init?(_ text: String) {
+            let units: [Character: Int64] = ["s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000]
+            guard let unit = text.last.flatMap({ units[$0] }), let n = Int64(text.dropLast()), n > 0,
+                n <= Int64.max / unit
+            else { return nil }
+            milliseconds = n * unit
+            self.text = text
+        }
+
+        public static func < (a: Age, b: Age) -> Bool { a.milliseconds < b.milliseconds }
+    }
+
+    /// What to do when a cooldown cannot be enforced (a tool too old, a
+    /// command whose resolver pkgtrail cannot reach): go on and say so, or refuse.
+    public enum OnUnsupported: String, Sendable { case warn, block }
+
+    /// A setting with the file it came from.
+    public struct Sourced<T: Equatable & Sendable>: Equatable, Sendable {
+        public let value: T
+        public let path: String
+    }
+
+    public let files: [File]
+    public let minReleaseAge: Sourced<Age>?
+    public let onUnsupported: Sourced<OnUnsupported>?
+
+    /// The administrator's file first, then the user's.
+    public init(admin: File?, user: File?) {
+        let files = [admin, user].compactMap { $0 }
+        self.files = files
+        minReleaseAge = Self.strictest(files, { $0.minReleaseAge }, { $0 > $1 })
+        onUnsupported = Self.strictest(files, { $0.onUnsupported }, { $0 == .block && $1 == .warn })
+    }
+
+    private static func strictest<T>(_ files: [File], _ get: (File) -> T?, _ tighter: (T, T) -> Bool) -> Sourced<T>? {
+        var best: Sourced<T>?
+        for f in files {
+            guard let v = get(f) else { continue }
+            if let b = best, !tighter(v, b.value) { continue }
+            best = Sourced(value: v, path: f.path)
+        }
+        return best
+    }
+
+    /// Nothing to enforce.
+    public var isEmpty: Bool { minReleaseAge == nil }
+
+    public var unsupported: OnUnsupported { onUnsupported?.value ?? .warn }
+
+    /// The cut-off a cooldown sets at `now` (RFC 3339 milliseconds, UTC):
+    /// releases uploaded after it are not installed.
+    public func cutoff(nowMilliseconds: Int64) -> String? {
+        minReleaseAge.map { Timestamp.format(millisecondsSinceEpoch: nowMilliseconds - $0.value.milliseconds) }
+    }
+}

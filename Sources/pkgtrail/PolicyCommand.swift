@@ -1,0 +1,93 @@
+import ArgumentParser
+import PkgtrailCapture
+import PkgtrailCommandLine
+import PkgtrailCore
+import PkgtrailSystem
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "What pkgtrail enforces around pip and uv: the policy in force, and its files checked.",
+        discussion: """
+            /etc/pkgtrail/policy.toml (the administrator's) and ~/.config/pkgtrail/policy.toml (yours, \\
+            which can only tighten it). `min_release_age = "48h"`: releases younger than that are not \\
+            installed (pip 26.0 and later through PIP_UPLOADED_PRIOR_TO, `uv pip install|sync|compile` \\
+            through UV_EXCLUDE_NEWER). `on_unsupported = "warn"` or `"block"`: what happens where the \\
+            cut-off cannot be handed over. Every recorded event names the policy in force.
+            """,
+        subcommands: [PolicyShowCommand.self, PolicyCheckCommand.self])
+}
+
+struct PolicyShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "The policy in force, where each setting comes from, and what it does now.")
+
+    @Flag(help: "Print the policy as JSON.")
+    var json = false
+
+    func run() throws {
+        let env = ProcessEnvironment.current()
+        let policy: Policy
+        do { policy = try PolicyFiles.load(env: env) } catch { throw fail("\(error)") }
+        let paths = PolicyFiles.paths(env: env)
+        let cutoff = policy.cutoff(nowMilliseconds: Clock.nowMilliseconds())
+        if json {
+            return emitJSON(
+                try CanonicalJSON.encode(
+                    .object([
+                        "files": .array(
+                            [paths.admin, paths.user].map { path in
+                                let file = policy.files.first { $0.path == path }
+                                return .object([
+                                    "path": .string(path), "present": .bool(file != nil),
+                                    "sha256": .optional(file?.sha256)
+                                ])
+                            }),
+                        "min_release_age": policy.minReleaseAge.map { a in
+                            .object(["value": .string(a.value.text), "from": .string(a.path)])
+                        } ?? .null,
+                        "on_unsupported": .object([
+                            "value": .string(policy.unsupported.rawValue), "from": .optional(policy.onUnsupported?.path)
+                        ]),
+                        "cutoff_now": .optional(cutoff)
+                    ])))
+        }
+        for path in [paths.admin, paths.user] {
+            let file = policy.files.first { $0.path == path }
+            emit(Terminal.safe("file            \(path)  " + (file.map { "sha256 \($0.sha256)" } ?? "(none)")))
+        }
+        guard let age = policy.minReleaseAge, let cutoff else {
+            emit("nothing is enforced: no policy file sets min_release_age")
+            return
+        }
+        emit(Terminal.safe("min_release_age \(age.value.text)  (from \(age.path))"))
+        let from = policy.onUnsupported.map { "from \($0.path)" } ?? "default"
+        emit(Terminal.safe("on_unsupported  \(policy.unsupported.rawValue)  (\(from))"))
+        emit("cut-off now     \(cutoff): releases uploaded after it are not installed")
+        emit("  pip 26.0+                      PIP_UPLOADED_PRIOR_TO (every package: pip has no per-package form)")
+        emit("  uv pip install|sync|compile    UV_EXCLUDE_NEWER (unless a uv config file sets exclude-newer)")
+        emit("  pip < 26.0, other uv commands  not enforced: on_unsupported (\(policy.unsupported.rawValue)) decides")
+        emit("  a stricter cut-off you set (command line, environment, pip config) is kept; a later one on the")
+        emit("  command line is refused")
+    }
+}
+
+struct PolicyCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Check policy files (default: both in force); exit 2 on the first problem.")
+
+    @Argument(help: "Policy files to check (default: the administrator's and yours, where present).")
+    var files: [String] = []
+
+    func run() throws {
+        let env = ProcessEnvironment.current()
+        let paths = PolicyFiles.paths(env: env)
+        let targets = files.isEmpty ? [paths.admin, paths.user].filter(FileSystem.exists) : files
+        for path in targets {
+            guard FileSystem.exists(path) else { throw fail("\(path): no such file") }
+            do { _ = try PolicyFiles.read(path) } catch { throw fail("\(error)") }
+            emit(Terminal.safe("ok: \(path)"))
+        }
+        if targets.isEmpty { emit("no policy files: nothing is enforced") }
+    }
+}

@@ -1,0 +1,119 @@
+import XCTest
+
+@testable import PkgtrailCore
+
+final class PolicyTests: XCTestCase {
+    func testTheTOMLSubsetReadsWhatAPolicyIsWrittenIn() throws {
+        let text = """
+            # a comment
+            min_release_age = "48h"   # trailing comment
+            'literal key' = 'C:\\path'
+            count = 1_000
+            negative = -7
+            flag = true
+
+            [table]
+            list = [
+              "a",  # one
+              'b',
+            ]
+            "quoted" = "tab\\tand \\u00e9"
+            """
+        let entries = try TOMLSubset.parse(text)
+        XCTAssertEqual(
+            entries.map(\.key),
+            ["min_release_age", "literal key", "count", "negative", "flag", "table.list", "table.quoted"])
+        XCTAssertEqual(entries[0].value, .string("48h"))
+        XCTAssertEqual(entries[0].line, 2)
+        XCTAssertEqual(entries[1].value, .string("C:\\path"))
+        XCTAssertEqual(entries[2].value, .integer(1000))
+        XCTAssertEqual(entries[3].value, .integer(-7))
+        XCTAssertEqual(entries[4].value, .bool(true))
+        XCTAssertEqual(entries[5].value, .array([.string("a"), .string("b")]))
+        XCTAssertEqual(entries[6].value, .string("tab\tand é"))
+        XCTAssertEqual(entries[6].line, 13)
+    }
+
+    /// What TOML has and this reader does not is refused with its line, never guessed at.
+    func testWhatIsNotInTheSubsetIsRefusedWithItsLine() {
+        let cases: [(String, String)] = [
+            ("a = 1\na = 2", "line 2: a is set twice"),
+            ("[t]\n[t]", "line 2: table [t] appears twice"),
+            ("a.b = 1", "dotted keys"), ("a = {b = 1}", "inline tables"), ("a = 1.5", "only decimal integers"),
+            ("a = 1979-05-27", "only decimal integers"), ("a = \"\"\"x\"\"\"", "multi-line strings"),
+            ("a = \"open", "unterminated string"), ("a = [1, 2", "unterminated array"), ("a = 1 b", "after the value"),
+            ("a = \"\\q\"", "invalid escape"), ("a = 012", "leading zeros"), ("= 1", "expected a key"),
+            ("a = yes", "expected"), ("a = \"x\u{1}\"", "control character")
+        ]
+        for (text, expected) in cases {
+            XCTAssertThrowsError(try TOMLSubset.parse(text), text) { e in
+                XCTAssertTrue("\(e)".contains(expected), "\(text): \(e)")
+            }
+        }
+    }
+
+    func file(_ path: String, _ text: String) throws -> Policy.File {
+        try Policy.File(path: path, bytes: Array(text.utf8))
+    }
+
+    func testAgesAndSettings() throws {
+        XCTAssertEqual(Policy.Age("48h")?.milliseconds, 48 * 3_600_000)
+        XCTAssertEqual(Policy.Age("2w")?.milliseconds, 14 * 86_400_000)
+        for bad in ["", "h", "0h", "-1h", "1.5h", "2 days", "3y", "99999999999999999w"] {
+            XCTAssertNil(Policy.Age(bad), bad)
+        }
+        let f = try file("/p", "min_release_age = \"90m\"\non_unsupported = \"block\"\n")
+        XCTAssertEqual(f.minReleaseAge?.text, "90m")
+        XCTAssertEqual(f.onUnsupported, .block)
+        XCTAssertEqual(
+            f.sha256, Digest.sha256Hex(Array("min_release_age = \"90m\"\non_unsupported = \"block\"\n".utf8)))
+        for (text, why) in [
+            ("deny = []", "unknown setting"), ("min_release_age = 48", "give a span"),
+            ("on_unsupported = \"no\"", "warn")
+        ] {
+            XCTAssertThrowsError(try file("/p", text)) { e in
+                XCTAssertTrue("\(e)".hasPrefix("/p: line 1: "), "\(e)")
+                XCTAssertTrue("\(e)".contains(why), "\(e)")
+            }
+        }
+        XCTAssertThrowsError(try Policy.File(path: "/p", bytes: [0xFF]))
+    }
+
+    /// The user's file can only tighten the administrator's.
+    func testTheUserCanOnlyTighten() throws {
+        let admin = try file("/etc/pkgtrail/policy.toml", "min_release_age = \"72h\"\non_unsupported = \"block\"\n")
+        let looser = try file("/home/u/policy.toml", "min_release_age = \"1h\"\non_unsupported = \"warn\"\n")
+        var p = Policy(admin: admin, user: looser)
+        XCTAssertEqual(p.minReleaseAge, Policy.Sourced(value: Policy.Age("72h")!, path: admin.path))
+        XCTAssertEqual(p.unsupported, .block)
+        XCTAssertEqual(p.onUnsupported?.path, admin.path)
+        let stricter = try file("/home/u/policy.toml", "min_release_age = \"1w\"\n")
+        p = Policy(admin: admin, user: stricter)
+        XCTAssertEqual(p.minReleaseAge?.path, stricter.path)
+        XCTAssertEqual(p.files.map(\.path), [admin.path, stricter.path])
+        p = Policy(admin: nil, user: nil)
+        XCTAssertTrue(p.isEmpty)
+        XCTAssertEqual(p.unsupported, .warn)
+        XCTAssertNil(p.cutoff(nowMilliseconds: 0))
+        XCTAssertEqual(
+            Policy(admin: admin, user: nil).cutoff(nowMilliseconds: Timestamp.parse("2026-03-27T10:00:00.000Z")!),
+            "2026-03-24T10:00:00.000Z")
+    }
+
+    /// The event's record of the policy: written only when one was in force,
+    /// read back equal, its `in_force` agreeing with the cut-off.
+    func testThePolicyRecordRoundTrips() throws {
+        let record = PolicyInForce(
+            files: [.init(path: "/etc/pkgtrail/policy.toml", sha256: String(repeating: "a", count: 64))],
+            cooldown: .init(
+                minReleaseAge: "48h", cutoff: "2026-03-22T10:00:00.000Z", enforcedBy: "UV_EXCLUDE_NEWER", note: nil))
+        XCTAssertEqual(try PolicyInForce(json: record.json), record)
+        var bad = record.json
+        if case .object(var o) = bad, case .object(var c)? = o["cooldown"] {
+            c["in_force"] = .bool(false)
+            o["cooldown"] = .object(c)
+            bad = .object(o)
+        }
+        XCTAssertThrowsError(try PolicyInForce(json: bad))
+    }
+}

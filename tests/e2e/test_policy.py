@@ -1,0 +1,192 @@
+"""A release-age cooldown enforced by pip's and uv's own resolvers: pkgtrail
+hands them the cut-off (PIP_UPLOADED_PRIOR_TO, UV_EXCLUDE_NEWER), keeps a
+stricter one the user set, refuses a looser one on the command line, says
+so where it cannot be handed over, and records in every event the policy
+in force. A local PEP 691 index serves upload times (PEP 700)."""
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import BIN, Sandbox, UvBox, disk_state
+from wheels import free_port, make_wheel, sha256_file
+
+HERE = os.path.dirname(__file__)
+
+
+@pytest.fixture(scope="module")
+def json_index(tmp_path_factory):
+    """fresh-pkg 1.0 uploaded three days ago, 1.1 five minutes ago."""
+    root = tmp_path_factory.mktemp("json-index")
+    files = root / "files"
+    files.mkdir()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    entries = []
+    for version, age in (("1.0", datetime.timedelta(days=3)), ("1.1", datetime.timedelta(minutes=5))):
+        w = make_wheel(str(files), "fresh-pkg", version)
+        entries.append({"filename": os.path.basename(w), "url": f"../../files/{os.path.basename(w)}",
+                        "hashes": {"sha256": sha256_file(w)},
+                        "upload-time": (now - age).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
+    page = root / "simple" / "fresh-pkg"
+    page.mkdir(parents=True)
+    (page / "index.json").write_text(json.dumps({"meta": {"api-version": "1.1"}, "name": "fresh-pkg",
+                                                 "files": entries, "versions": ["1.0", "1.1"]}))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "json_index.py"), str(root), str(port)])
+    url = f"http://127.0.0.1:{port}/simple/"
+    for _ in range(100):
+        try:
+            import urllib.request
+            urllib.request.urlopen(url + "fresh-pkg/", timeout=0.5)
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait()
+
+
+def write_policy(box, text, admin=None):
+    d = os.path.join(box.home, ".config", "pkgtrail")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "policy.toml"), "w") as f:
+        f.write(text)
+    return os.path.join(d, "policy.toml")
+
+
+def installed(box):
+    return disk_state(box.site).get("fresh-pkg")
+
+
+def test_no_policy_installs_the_newest_and_records_none(tmp_path, json_index):
+    box = Sandbox(tmp_path, "current", twin=False)
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg")
+    assert r.returncode == 0, r
+    assert installed(box) == "1.1"
+    assert "policy" not in box.last()
+
+
+def test_a_cooldown_keeps_a_five_minute_old_release_out(tmp_path, json_index):
+    box = Sandbox(tmp_path, "current", twin=False)
+    path = write_policy(box, '# keep out what is younger than two days\nmin_release_age = "48h"\n')
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg")
+    assert r.returncode == 0 and r.stderr == b"", r
+    assert installed(box) == "1.0"
+    e = box.last()
+    cutoff = e["policy"]["cooldown"]["cutoff"]
+    started = datetime.datetime.fromisoformat(e["started"].replace("Z", "+00:00"))
+    assert abs((started - datetime.datetime.fromisoformat(cutoff.replace("Z", "+00:00"))).total_seconds() - 48 * 3600) < 5
+    assert e["policy"]["cooldown"] == {"min_release_age": "48h", "cutoff": cutoff, "in_force": True,
+                                       "enforced_by": "PIP_UPLOADED_PRIOR_TO", "note": None}
+    assert e["policy"]["files"] == [{"path": path, "sha256": sha256_file(path)}]
+    # Asked for by version, the young release is not found: pip's own error, exit 1.
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg==1.1")
+    assert r.returncode == 1 and b"fresh-pkg==1.1" in r.stderr and installed(box) == "1.0", r
+    assert box.last()["command"]["outcome"] == "failed" and box.last()["policy"]["cooldown"]["in_force"]
+
+
+def test_the_users_stricter_cutoff_is_kept_and_a_looser_one_refused(tmp_path, json_index):
+    box = Sandbox(tmp_path, "current", twin=False)
+    write_policy(box, 'min_release_age = "48h"\n')
+    ten_days = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg", extra={"PIP_UPLOADED_PRIOR_TO": ten_days})
+    assert r.returncode == 1 and installed(box) is None, r  # nothing that old
+    c = box.last()["policy"]["cooldown"]
+    assert c["cutoff"] == ten_days and c["enforced_by"] == "PIP_UPLOADED_PRIOR_TO (the user's own, stricter)", c
+    # A later cut-off on the command line would loosen the policy: refused before pip runs.
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    r = box.pip("install", "-q", "-i", json_index, "--uploaded-prior-to", now, "fresh-pkg")
+    assert r.returncode == 1 and installed(box) is None, r
+    lines = r.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pkgtrail: blocked by policy: --uploaded-prior-to"), lines
+    e = box.last()
+    assert e["command"]["outcome"] == "blocked" and e["command"]["exit_status"] == 1 and e["changes"] == []
+    assert e["policy"]["cooldown"]["in_force"] is False and e["policy"]["cooldown"]["note"].startswith("blocked: ")
+
+
+def test_pip_too_old_for_the_cutoff_warns_or_blocks_as_the_policy_says(tmp_path, json_index):
+    box = Sandbox(tmp_path, "bundled", twin=False)
+    write_policy(box, 'min_release_age = "48h"\n')
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg")
+    assert r.returncode == 0 and installed(box) == "1.1", r  # pip 23 cannot be told: it takes the newest
+    assert b"pkgtrail: warning: cooldown not in force: pip 23." in r.stderr, r.stderr
+    c = box.last()["policy"]["cooldown"]
+    assert c["in_force"] is False and "predates --uploaded-prior-to" in c["note"], c
+    box.pip("uninstall", "-y", "-q", "fresh-pkg")
+    write_policy(box, 'min_release_age = "48h"\non_unsupported = "block"\n')
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg")
+    assert r.returncode == 1 and installed(box) is None, r
+    assert r.stderr.decode().count("\n") == 1 and "blocked by policy: pip 23." in r.stderr.decode(), r
+    assert box.last()["command"]["outcome"] == "blocked"
+
+
+def test_the_administrators_policy_cannot_be_loosened(tmp_path, json_index):
+    box = Sandbox(tmp_path, "bundled", twin=False)
+    admin = tmp_path / "admin-policy.toml"
+    admin.write_text('min_release_age = "72h"\non_unsupported = "block"\n')
+    user = write_policy(box, 'min_release_age = "1h"\non_unsupported = "warn"\n')
+    extra = {"PKGTRAIL_ADMIN_POLICY": str(admin)}
+    show = json.loads(subprocess.run([BIN, "policy", "show", "--json"], capture_output=True,
+                                     env=box.env(extra=extra)).stdout)
+    assert show["min_release_age"] == {"value": "72h", "from": str(admin)}
+    assert show["on_unsupported"] == {"value": "block", "from": str(admin)}
+    assert [f["path"] for f in show["files"]] == [str(admin), user] and all(f["present"] for f in show["files"])
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg", extra=extra)
+    assert r.returncode == 1 and b"on_unsupported" in r.stderr, r  # pip 23 under the admin's block
+    assert [f["path"] for f in box.last()["policy"]["files"]] == [str(admin), user]
+
+
+def test_a_broken_policy_stops_the_command_and_check_says_where(tmp_path, json_index):
+    box = Sandbox(tmp_path, "current", twin=False)
+    path = write_policy(box, 'min_release_age = "48h"\nmin_release_age = "1h"\n')
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg")
+    assert r.returncode == 2 and installed(box) is None, r
+    assert r.stderr.decode().count("\n") == 1 and "line 2" in r.stderr.decode(), r
+    r = subprocess.run([BIN, "policy", "check", path], capture_output=True, text=True)
+    assert r.returncode == 2 and "line 2: min_release_age is set twice" in r.stderr, r
+    for bad, why in (('min_release_age = "2 days"', "give a span"), ("deny = 3", "unknown setting"),
+                     ("on_unsupported = 'maybe'", "warn"), ("min_release_age = 48h", "expected")):
+        with open(path, "w") as f:
+            f.write(bad + "\n")
+        r = subprocess.run([BIN, "policy", "check", path], capture_output=True, text=True)
+        assert r.returncode == 2 and why in r.stderr and r.stderr.count("\n") == 1, (bad, r)
+    with open(path, "w") as f:
+        f.write('[ignored]\n')
+    r = subprocess.run([BIN, "policy", "check", path], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == f"ok: {path}\n", r
+
+
+def test_uv_pip_takes_the_cutoff_and_keeps_its_own_config(tmp_path, uv_dir, json_index):
+    box = UvBox(tmp_path, uv_dir)
+    os.makedirs(box.root + "/.config/pkgtrail", exist_ok=True)
+    with open(box.root + "/.config/pkgtrail/policy.toml", "w") as f:
+        f.write('min_release_age = "48h"\n')
+    r = box.uv("pip", "install", "--index-url", json_index, "fresh-pkg")
+    assert r.returncode == 0, r
+    assert disk_state(box.site)["fresh-pkg"] == "1.0"
+    c = box.events()[-1]["policy"]["cooldown"]
+    assert c["in_force"] and c["enforced_by"] == "UV_EXCLUDE_NEWER", c
+    # A project's own exclude-newer is uv's to apply: not overridden, and said so.
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "uv.toml").write_text('exclude-newer = "2026-01-01T00:00:00Z"\n')
+    r = box.uv("pip", "install", "--index-url", json_index, "fresh-pkg==1.0", cwd=str(project))
+    assert b"cooldown not in force: uv's own exclude-newer in" in r.stderr, r
+    c = box.events()[-1]["policy"]["cooldown"]
+    assert c["in_force"] is False and str(project / "uv.toml") in c["note"], c
+
+
+def test_an_index_without_upload_times_fails_pip_and_says_why(tmp_path, index):
+    """pip refuses a cut-off against an index that publishes no upload times
+    (PEP 700; the HTML test index): the user hears why, the event keeps it."""
+    box = Sandbox(tmp_path, "current", twin=False)
+    write_policy(box, 'min_release_age = "48h"\n')
+    r = box.pip("install", "-q", "-i", index["simple"], "demo-lib")
+    assert r.returncode == 1 and b"does not provide upload-time metadata" in r.stderr, r
+    assert b"pkgtrail: warning: pip failed with the cooldown's cut-off in force" in r.stderr, r
+    e = box.last()
+    assert e["command"]["outcome"] == "failed" and e["policy"]["cooldown"]["in_force"]
+    assert any("PEP 700" in n for n in e["notes"]), e["notes"]
