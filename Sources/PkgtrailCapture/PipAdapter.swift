@@ -63,6 +63,21 @@ final class PipAdapter: ToolAdapter {
 
     func cleanUp() { report.cleanUp() }
 
+    var resolves: Bool { ["install", "download", "wheel"].contains(cmd.subcommand ?? "") }
+
+    func requested() -> [(name: String, version: String?)] {
+        guard resolves else { return [] }
+        return cmd.positionals.compactMap(RequirementName.parse)
+            + cmd.options.filter { ["-r", "--requirement"].contains($0.name) }.compactMap(\.value).flatMap {
+                RequirementName.fromFile(FileSystem.absolute($0, cwd: cwd))
+            }
+    }
+
+    /// On the command line, which pip adds to `PIP_CONSTRAINT` (and `--isolated` does not ignore).
+    func constraintChannel() -> ConstraintChannel {
+        resolves ? .argument : .none("pip \(cmd.subcommand ?? "") resolves nothing")
+    }
+
     /// pip 26.0 added `--uploaded-prior-to` (`PIP_UPLOADED_PRIOR_TO`). It has no
     /// per-package form, so a cooldown applies to every package pip installs.
     func cooldown(_ rule: CooldownRule) -> CooldownPlan {

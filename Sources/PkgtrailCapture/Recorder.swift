@@ -40,9 +40,17 @@ protocol ToolAdapter: AnyObject {
     func cleanUp()
     /// How this command takes a cooldown's cut-off (asked after `prepare`).
     func cooldown(_ rule: CooldownRule) -> CooldownPlan
+    /// What the command is about to install, where that is known before it runs.
+    func requested() -> [(name: String, version: String?)]
+    /// How it takes constraint files.
+    func constraintChannel() -> ConstraintChannel
 }
 
 extension ToolAdapter {
+    func requested() -> [(name: String, version: String?)] { [] }
+    func constraintChannel() -> ConstraintChannel {
+        .none("`\(tool)` commands of this kind take no constraints: what they installed is checked afterwards")
+    }
     func cooldown(_ rule: CooldownRule) -> CooldownPlan {
         rule.unsupported("pkgtrail cannot hand a cut-off to `\(tool)` commands of this kind")
     }
@@ -121,6 +129,7 @@ struct Recorder {
         overrides["PKGTRAIL_ACTIVE"] = "1"
         var inForce: PolicyInForce?
         var cutoffHandedOver = false
+        var childArgv = argv
         if !policy.isEmpty {
             let plan = CooldownRule(policy, nowMilliseconds: Timestamp.parse(started) ?? 0).map(adapter.cooldown)
             inForce = PolicyInForce(
@@ -129,12 +138,27 @@ struct Recorder {
             if let refusal = plan?.refusal {
                 return refused(refusal, adapter: adapter, before: before.snapshot, notes: notes, policy: inForce)
             }
+            if !policy.deny.isEmpty {
+                let rule = DenyRule(policy, stateDirectory: env.stateDirectory)
+                var channel = adapter.constraintChannel()
+                if case .argument = channel, argv.contains("--") {
+                    channel = .none("`--` on the command line: the constraints file could not be added after it")
+                }
+                let deny = rule.plan(channel)
+                inForce?.deny = deny.record
+                if let refusal = rule.refusal(adapter.requested()) {
+                    inForce?.deny?.note = refusal
+                    return refused(refusal, adapter: adapter, before: before.snapshot, notes: notes, policy: inForce)
+                }
+                overrides.merge(deny.env) { $1 }
+                childArgv += deny.argv
+            }
             if let warning = plan?.warning { Console.warning(warning) }
             overrides.merge(plan?.environment ?? [:]) { $1 }
             cutoffHandedOver = !(plan?.environment.isEmpty ?? true)
         }
         let child = try ProcessRunner.start(
-            path: realTool, argv: argv,
+            path: realTool, argv: childArgv,
             environment: ProcessRunner.environment(setting: overrides))
         PhaseTrace.mark("spawned")
         // While the tool runs: who, the log, drift against the before-snapshot,
@@ -177,6 +201,18 @@ struct Recorder {
                 before: start.snapshot, after: after.snapshot, deltas: start.snapshot.deltas(to: after.snapshot),
                 hooks: ChangeBuilder.hooks(before: start.snapshot, after: after.snapshot), exit: exit))
         PhaseTrace.mark("findings")
+        if !policy.deny.isEmpty {
+            // Whatever got in anyway (a command no constraint reaches, a
+            // version pip or uv was not told about) is said loudly and kept.
+            let installed = found.changes.compactMap { c -> String? in
+                guard let v = c.toVersion, c.action != .remove, let d = policy.denied(name: c.name, version: v) else {
+                    return nil
+                }
+                Console.error("DENIED BY POLICY and installed: \(c.name) \(v) (\(d.description)); remove it")
+                return "\(c.name)==\(v)"
+            }
+            inForce?.deny?.found = installed
+        }
         let event = Event(
             id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
             command: Command(

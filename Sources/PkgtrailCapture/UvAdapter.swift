@@ -87,6 +87,22 @@ final class UvAdapter: ToolAdapter {
 
     func prepare(before: Snapshot) -> [String: String] { [:] }
 
+    func requested() -> [(name: String, version: String?)] {
+        let files =
+            uv.cmd.options.filter { ["-r", "--requirement"].contains($0.name) }.compactMap(\.value)
+            + (uv.cmd.action == "install" ? [] : uv.cmd.positionals)
+        return (uv.cmd.action == "install" ? uv.cmd.positionals.compactMap(RequirementName.parse) : [])
+            + files.flatMap { RequirementName.fromFile(FileSystem.absolute($0, cwd: uv.cwd)) }
+    }
+
+    /// `UV_CONSTRAINT`, appended to; uv replaces the variable with `-c` from
+    /// the command line, so beside those the file goes on the command line too.
+    func constraintChannel() -> ConstraintChannel {
+        guard ["install", "sync", "compile"].contains(uv.cmd.action) else { return .none("nothing to resolve") }
+        if uv.cmd.has("-c", "--constraint") { return .argument }
+        return .variable("UV_CONSTRAINT", existing: uv.env.nonEmpty("UV_CONSTRAINT"))
+    }
+
     /// `uv pip install|sync` take a cut-off from `UV_EXCLUDE_NEWER`. uv ranks
     /// that variable above its config files, so where a config file sets its
     /// own `exclude-newer` pkgtrail does not override it (it could be the

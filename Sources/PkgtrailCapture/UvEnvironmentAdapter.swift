@@ -14,12 +14,30 @@ final class UvEnvironmentAdapter: ToolAdapter {
         case project(root: String)
         case venv
         case tool
+
+        var isTool: Bool {
+            if case .tool = self { return true }
+            return false
+        }
     }
 
     let tool = "uv"
     private(set) var target: CaptureTarget
     private let uv: UvInvocation
     private let kind: Kind
+
+    /// A project installs what its lock names (checked before uv runs: no
+    /// constraint reaches a locked sync), plus what `uv add` names; a tool, what its command names.
+    func requested() -> [(name: String, version: String?)] {
+        var out =
+            uv.cmd.subcommands == ["add"] || kind.isTool ? uv.cmd.positionals.compactMap(RequirementName.parse) : []
+        if case .project(let root) = kind,
+            let text = FileSystem.readText(FileSystem.join(root, "uv.lock"), limit: 64 << 20)
+        {
+            out += UvLock(text: text).packages.map { (PackageName.normalize($0.name), $0.version) }
+        }
+        return out
+    }
     private let envDir: String
     private let lockBefore: String?
     private let existedBefore: Bool

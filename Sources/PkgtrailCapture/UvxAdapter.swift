@@ -7,6 +7,11 @@ final class UvxAdapter: ToolAdapter {
     let tool = "uv"
     let target: CaptureTarget
     private let uv: UvInvocation
+
+    func requested() -> [(name: String, version: String?)] {
+        [uv.cmd.runPackage.map { $0.replacingOccurrences(of: "@", with: "==") }].compactMap { $0 }.compactMap(
+            RequirementName.parse)
+    }
     private let package: String
     private var ephemeral: EphemeralEnvironments
     private var found: EphemeralEnvironments.Found?

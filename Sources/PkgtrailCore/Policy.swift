@@ -12,6 +12,7 @@ public struct Policy: Equatable, Sendable {
         public let sha256: String
         public let minReleaseAge: Age?
         public let onUnsupported: OnUnsupported?
+        public let deny: [Denied]
 
         public init(path: String, bytes: [UInt8]) throws {
             self.path = path
@@ -21,6 +22,7 @@ public struct Policy: Equatable, Sendable {
             }
             var age: Age?
             var unsupported: OnUnsupported?
+            var deny: [Denied] = []
             do {
                 for e in try TOMLSubset.parse(text) {
                     func fail(_ why: String) -> PkgtrailError {
@@ -37,8 +39,16 @@ public struct Policy: Equatable, Sendable {
                             throw fail("give \"warn\" or \"block\"")
                         }
                         unsupported = v
+                    case "deny":
+                        guard case .array(let items) = e.value else { throw fail("give a list of strings") }
+                        deny = try items.map { item in
+                            guard case .string(let s) = item, let d = Denied(s) else {
+                                throw fail("give \"name\" (every version) or \"name==version\"")
+                            }
+                            return d
+                        }
                     default:
-                        throw fail("unknown setting (known: min_release_age, on_unsupported)")
+                        throw fail("unknown setting (known: min_release_age, on_unsupported, deny)")
                     }
                 }
             } catch let e as PkgtrailError {
@@ -47,7 +57,55 @@ public struct Policy: Equatable, Sendable {
             }
             minReleaseAge = age
             onUnsupported = unsupported
+            self.deny = deny
         }
+    }
+
+    /// A project no version of which may be installed, or one version of it.
+    public struct Denied: Equatable, Hashable, Sendable, Comparable {
+        /// PEP 503 normalized.
+        public let name: String
+        /// nil: every version.
+        public let version: String?
+
+        public init?(_ text: String) {
+            let parts = text.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false)
+            let name = String(String(parts[0]).trimmingSpaces)
+            guard !name.isEmpty,
+                name.utf8.allSatisfy({ b in
+                    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                        || b == UInt8(ascii: ".") || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
+                })
+            else { return nil }
+            self.name = PackageName.normalize(name)
+            switch parts.count {
+            case 1: version = nil
+            case 3 where parts[1].isEmpty:
+                let v = String(String(parts[2]).trimmingSpaces)
+                guard !v.isEmpty, Version(v) != nil else { return nil }
+                version = v
+            default: return nil
+            }
+        }
+
+        public init(name: String, version: String?) {
+            self.name = PackageName.normalize(name)
+            self.version = version
+        }
+
+        public func matches(name: String, version: String?) -> Bool {
+            guard PackageName.normalize(name) == self.name else { return false }
+            guard let mine = self.version else { return true }
+            guard let version else { return false }
+            return mine == version || Version(mine).flatMap { a in Version(version).map { a == $0 } } == true
+        }
+
+        /// The constraint line that keeps this version out (nil: the whole project, which no constraint can).
+        public var constraint: String? { version.map { "\(name)!=\($0)" } }
+
+        public var description: String { version.map { "\(name)==\($0)" } ?? name }
+
+        public static func < (a: Denied, b: Denied) -> Bool { (a.name, a.version ?? "") < (b.name, b.version ?? "") }
     }
 
     /// A release age: a whole number of seconds, minutes, hours, days or weeks.
@@ -81,6 +139,8 @@ public struct Policy: Equatable, Sendable {
     public let files: [File]
     public let minReleaseAge: Sourced<Age>?
     public let onUnsupported: Sourced<OnUnsupported>?
+    /// Every file's entries together: a deny-list only grows.
+    public let deny: [Denied]
 
     /// The administrator's file first, then the user's.
     public init(admin: File?, user: File?) {
@@ -88,6 +148,7 @@ public struct Policy: Equatable, Sendable {
         self.files = files
         minReleaseAge = Self.strictest(files, { $0.minReleaseAge }, { $0 > $1 })
         onUnsupported = Self.strictest(files, { $0.onUnsupported }, { $0 == .block && $1 == .warn })
+        deny = Array(Set(files.flatMap(\.deny))).sorted()
     }
 
     private static func strictest<T>(_ files: [File], _ get: (File) -> T?, _ tighter: (T, T) -> Bool) -> Sourced<T>? {
@@ -101,7 +162,16 @@ public struct Policy: Equatable, Sendable {
     }
 
     /// Nothing to enforce.
-    public var isEmpty: Bool { minReleaseAge == nil }
+    public var isEmpty: Bool { minReleaseAge == nil && deny.isEmpty }
+
+    /// The entry that denies this version of `name`, if any.
+    public func denied(name: String, version: String?) -> Denied? {
+        deny.first { $0.matches(name: name, version: version) }
+    }
+
+    /// `name!=version` lines for the versions denied one by one, sorted: what
+    /// pip's and uv's resolvers take as constraints.
+    public var constraints: [String] { deny.compactMap(\.constraint) }
 
     public var unsupported: OnUnsupported { onUnsupported?.value ?? .warn }
 

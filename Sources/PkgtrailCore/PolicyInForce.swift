@@ -34,12 +34,33 @@ public struct PolicyInForce: Equatable, Sendable {
         public var inForce: Bool { cutoff != nil }
     }
 
+    /// The deny-list: how many entries, the constraints handed to the tool
+    /// (their sha256) and by what, and any denied version that was refused
+    /// or found installed anyway.
+    public struct Deny: Equatable, Sendable {
+        public var entries: Int
+        public var constraintsSHA256: String?
+        public var enforcedBy: String?
+        public var found: [String]
+        public var note: String?
+
+        public init(entries: Int, constraintsSHA256: String?, enforcedBy: String?, found: [String], note: String?) {
+            self.entries = entries
+            self.constraintsSHA256 = constraintsSHA256
+            self.enforcedBy = enforcedBy
+            self.found = found
+            self.note = note
+        }
+    }
+
     public var files: [FileRef]
     public var cooldown: Cooldown?
+    public var deny: Deny?
 
-    public init(files: [FileRef], cooldown: Cooldown?) {
+    public init(files: [FileRef], cooldown: Cooldown?, deny: Deny? = nil) {
         self.files = files
         self.cooldown = cooldown
+        self.deny = deny
     }
 
     var json: JSONValue {
@@ -48,6 +69,12 @@ public struct PolicyInForce: Equatable, Sendable {
                 .object([
                     "cutoff": .optional(c.cutoff), "enforced_by": .optional(c.enforcedBy), "in_force": .bool(c.inForce),
                     "min_release_age": .string(c.minReleaseAge), "note": .optional(c.note)
+                ])
+            } ?? .null,
+            "deny": deny.map { d in
+                .object([
+                    "constraints_sha256": .optional(d.constraintsSHA256), "enforced_by": .optional(d.enforcedBy),
+                    "entries": .int(Int64(d.entries)), "found": .strings(d.found), "note": .optional(d.note)
                 ])
             } ?? .null,
             "files": .array(files.map { .object(["path": .string($0.path), "sha256": .string($0.sha256)]) })
@@ -70,6 +97,13 @@ public struct PolicyInForce: Equatable, Sendable {
                     throw PkgtrailError(.invalidEvent, "policy.cooldown.in_force disagrees with its cutoff")
                 }
                 return cooldown
+            },
+            deny: try r.optionalValue("deny").map { d in
+                let r = Reader(d, "policy.deny")
+                return Deny(
+                    entries: Int(try r.int("entries")), constraintsSHA256: try r.optionalString("constraints_sha256"),
+                    enforcedBy: try r.optionalString("enforced_by"), found: try r.strings("found"),
+                    note: try r.optionalString("note"))
             })
     }
 }

@@ -22,7 +22,8 @@ public struct ProcessEnvironment: Sendable {
         "PKGTRAIL_CENTRAL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSSLMODE", "PGSSLROOTCERT", "PGPASSFILE",
         "PGSERVICE", "PGSERVICEFILE", "PGSYSCONFDIR",
         // The policy: where root keeps it, and the cut-offs a user set for pip and uv.
-        "PKGTRAIL_ADMIN_POLICY", "PIP_UPLOADED_PRIOR_TO", "UV_EXCLUDE_NEWER", "UV_NO_CONFIG", "UV_CONFIG_FILE"
+        "PKGTRAIL_ADMIN_POLICY", "PIP_UPLOADED_PRIOR_TO", "UV_EXCLUDE_NEWER", "UV_NO_CONFIG", "UV_CONFIG_FILE",
+        "PIP_CONSTRAINT", "UV_CONSTRAINT"
     ]
 
     fileprivate let values: [String: String]

@@ -49,15 +49,22 @@ struct PolicyShowCommand: ParsableCommand {
                         "on_unsupported": .object([
                             "value": .string(policy.unsupported.rawValue), "from": .optional(policy.onUnsupported?.path)
                         ]),
-                        "cutoff_now": .optional(cutoff)
+                        "cutoff_now": .optional(cutoff),
+                        "deny": .strings(policy.deny.map(\.description)),
+                        "constraints": .strings(policy.constraints)
                     ])))
         }
         for path in [paths.admin, paths.user] {
             let file = policy.files.first { $0.path == path }
             emit(Terminal.safe("file            \(path)  " + (file.map { "sha256 \($0.sha256)" } ?? "(none)")))
         }
+        if !policy.deny.isEmpty {
+            emit(Terminal.safe("deny            \(policy.deny.map(\.description).joined(separator: ", "))"))
+            emit("  a denied version becomes a `name!=version` constraint for pip and uv (beside your own);")
+            emit("  a denied project, or a denied version the command or a uv.lock names, is refused before it runs")
+        }
         guard let age = policy.minReleaseAge, let cutoff else {
-            emit("nothing is enforced: no policy file sets min_release_age")
+            emit("no cooldown: no policy file sets min_release_age")
             return
         }
         emit(Terminal.safe("min_release_age \(age.value.text)  (from \(age.path))"))

@@ -68,7 +68,7 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(
             f.sha256, Digest.sha256Hex(Array("min_release_age = \"90m\"\non_unsupported = \"block\"\n".utf8)))
         for (text, why) in [
-            ("deny = []", "unknown setting"), ("min_release_age = 48", "give a span"),
+            ("allow = []", "unknown setting"), ("min_release_age = 48", "give a span"),
             ("on_unsupported = \"no\"", "warn")
         ] {
             XCTAssertThrowsError(try file("/p", text)) { e in
@@ -115,5 +115,29 @@ final class PolicyTests: XCTestCase {
             bad = .object(o)
         }
         XCTAssertThrowsError(try PolicyInForce(json: bad))
+    }
+
+    func testDenyEntries() throws {
+        XCTAssertEqual(Policy.Denied("LiteLLM==1.82.8"), Policy.Denied(name: "litellm", version: "1.82.8"))
+        XCTAssertEqual(Policy.Denied("Evil_Pkg")?.name, "evil-pkg")
+        XCTAssertNil(Policy.Denied("Evil_Pkg")?.version)
+        for bad in ["", "x>=1", "x==", "x===1", "x==1.*", "a b", "x=1"] { XCTAssertNil(Policy.Denied(bad), bad) }
+        let d = Policy.Denied("litellm==1.82.8")!
+        XCTAssertTrue(d.matches(name: "LiteLLM", version: "1.82.8"))
+        XCTAssertTrue(d.matches(name: "litellm", version: "1.82.8.0"))  // PEP 440 equal
+        XCTAssertFalse(d.matches(name: "litellm", version: "1.82.9"))
+        XCTAssertFalse(d.matches(name: "litellm", version: nil))
+        XCTAssertEqual(d.constraint, "litellm!=1.82.8")
+        XCTAssertNil(Policy.Denied("evil")!.constraint)
+        // Files' lists are joined: a deny-list only grows.
+        let admin = try file("/etc/p", "deny = [\"litellm==1.82.7\", \"evil\"]\n")
+        let user = try file("/home/p", "deny = [\"litellm==1.82.8\", \"evil\"]\n")
+        let p = Policy(admin: admin, user: user)
+        XCTAssertEqual(p.deny.map(\.description), ["evil", "litellm==1.82.7", "litellm==1.82.8"])
+        XCTAssertEqual(p.constraints, ["litellm!=1.82.7", "litellm!=1.82.8"])
+        XCTAssertFalse(p.isEmpty)
+        XCTAssertEqual(p.denied(name: "Evil", version: "0.1")?.description, "evil")
+        XCTAssertThrowsError(try file("/p", "deny = \"evil\"\n"))
+        XCTAssertThrowsError(try file("/p", "deny = [\"evil>=1\"]\n"))
     }
 }

@@ -147,7 +147,7 @@ def test_a_broken_policy_stops_the_command_and_check_says_where(tmp_path, json_i
     assert r.stderr.decode().count("\n") == 1 and "line 2" in r.stderr.decode(), r
     r = subprocess.run([BIN, "policy", "check", path], capture_output=True, text=True)
     assert r.returncode == 2 and "line 2: min_release_age is set twice" in r.stderr, r
-    for bad, why in (('min_release_age = "2 days"', "give a span"), ("deny = 3", "unknown setting"),
+    for bad, why in (('min_release_age = "2 days"', "give a span"), ("allow = 3", "unknown setting"), ("deny = 3", "list of strings"),
                      ("on_unsupported = 'maybe'", "warn"), ("min_release_age = 48h", "expected")):
         with open(path, "w") as f:
             f.write(bad + "\n")
@@ -190,3 +190,84 @@ def test_an_index_without_upload_times_fails_pip_and_says_why(tmp_path, index):
     e = box.last()
     assert e["command"]["outcome"] == "failed" and e["policy"]["cooldown"]["in_force"]
     assert any("PEP 700" in n for n in e["notes"]), e["notes"]
+
+
+def constraint_sha(lines):
+    import hashlib
+    return hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+
+
+def test_a_deny_list_steers_the_resolver_and_refuses_what_is_named(tmp_path, index):
+    """A denied version becomes a constraint the resolver honours (agentkit,
+    which needs llmlib>=1.0, gets 1.1 instead of the denied 1.2, beside the
+    user's own constraints); a denied version or project the command names
+    is refused before pip runs."""
+    box = Sandbox(tmp_path, "current", twin=False)
+    path = write_policy(box, 'deny = ["LLMLib==1.2", "evil_pkg"]\n')
+    i = ["-i", index["simple"]]
+    r = box.pip("install", "-q", *i, "agentkit")
+    assert r.returncode == 0, r
+    assert disk_state(box.site)["llmlib"] == "1.1"
+    d = box.last()["policy"]["deny"]
+    assert d == {"entries": 2, "constraints_sha256": constraint_sha(["llmlib!=1.2"]),
+                 "enforced_by": "--constraint (beside the command's own)", "found": [], "note": None}, d
+    assert box.last()["command"]["argv"] == ["pip", "install", "-q", *i, "agentkit"]  # as the user typed it
+    for args, what in ((["llmlib==1.2"], "llmlib 1.2"), (["evil-pkg"], "evil-pkg"),
+                       ([index["files"] + "/llmlib-1.2-py3-none-any.whl"], "llmlib 1.2")):
+        r = box.pip("install", "-q", *i, *args)
+        assert r.returncode == 1, r
+        (line,) = r.stderr.decode().splitlines()
+        assert line.startswith(f"pkgtrail: blocked by policy: {what} is on the deny-list"), line
+        assert path in line
+        e = box.last()
+        assert e["command"]["outcome"] == "blocked" and e["changes"] == []
+    assert disk_state(box.site)["llmlib"] == "1.1"
+    # The user's own constraints stay in force beside the policy's.
+    box.pip("uninstall", "-y", "-q", "agentkit", "llmlib")
+    own = tmp_path / "own.txt"
+    own.write_text("llmlib!=1.1\n")
+    r = box.pip("install", "-q", *i, "agentkit", extra={"PIP_CONSTRAINT": str(own)})
+    assert r.returncode == 0 and disk_state(box.site)["llmlib"] == "1.0", r
+
+
+def test_uv_takes_the_deny_list_beside_its_own_constraints(tmp_path, uv_dir, index):
+    box = UvBox(tmp_path, uv_dir)
+    os.makedirs(box.root + "/.config/pkgtrail", exist_ok=True)
+    with open(box.root + "/.config/pkgtrail/policy.toml", "w") as f:
+        f.write('deny = ["llmlib==1.2"]\n')
+    i = ["--index-url", index["simple"]]
+    assert box.uv("pip", "install", *i, "agentkit").returncode == 0
+    assert disk_state(box.site)["llmlib"] == "1.1"
+    assert box.events()[-1]["policy"]["deny"]["enforced_by"] == "UV_CONSTRAINT"
+    box.uv("pip", "uninstall", "agentkit", "llmlib")
+    own = tmp_path / "own.txt"
+    own.write_text("llmlib!=1.1\n")
+    # `-c` on uv's command line replaces UV_CONSTRAINT: the policy's file goes beside it there.
+    r = box.uv("pip", "install", *i, "-c", str(own), "agentkit")
+    assert r.returncode == 0 and disk_state(box.site)["llmlib"] == "1.0", r
+    assert box.events()[-1]["policy"]["deny"]["enforced_by"] == "--constraint (beside the command's own)"
+    r = box.uv("pip", "install", *i, "llmlib==1.2")
+    assert r.returncode == 1 and b"blocked by policy: llmlib 1.2" in r.stderr, r
+
+
+def test_a_locked_project_holding_a_denied_version_is_refused_before_uv_runs(tmp_path, uv_dir, index):
+    """No constraint reaches `uv sync` from an existing lock: the lock itself is
+    checked, and a project whose lock pins a denied version is refused."""
+    box = UvBox(tmp_path, uv_dir)
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+                                            'dependencies = []\n\n[tool.uv]\npackage = false\n')
+    env = box.env()
+    env.pop("VIRTUAL_ENV")
+    env["UV_PYTHON"] = "python3"
+    assert box.uv("add", "--index-url", index["simple"], "llmlib==1.2", cwd=str(project), env=env).returncode == 0
+    os.makedirs(box.root + "/.config/pkgtrail", exist_ok=True)
+    with open(box.root + "/.config/pkgtrail/policy.toml", "w") as f:
+        f.write('deny = ["llmlib==1.2"]\n')
+    n = len(box.events())
+    r = box.uv("sync", cwd=str(project), env=env)
+    assert r.returncode == 1 and r.stderr.decode().startswith("pkgtrail: blocked by policy: llmlib 1.2"), r
+    assert len(box.events()) == n + 1 and box.events()[-1]["command"]["outcome"] == "blocked"
+    note = box.events()[-1]["policy"]["deny"]["note"]
+    assert note.startswith("blocked by policy: llmlib 1.2"), note

@@ -135,3 +135,123 @@ public enum PolicyFiles {
         return try Policy.File(path: path, bytes: bytes)
     }
 }
+
+/// How a command takes constraint files, so that denied versions are out of
+/// its resolver's reach: a variable holding a space-separated list (pip
+/// adds its command line's `-c` to it; uv replaces it with them, so for uv
+/// with `-c` on the command line the file goes there too), or not at all.
+enum ConstraintChannel {
+    case variable(String, existing: String?)
+    case argument
+    case none(String)
+}
+
+/// A deny-list: versions denied one by one become `name!=version`
+/// constraints the tool's own resolver honours (so `agentkit`, which needs
+/// `litellm>=1.82.7`, resolves around the bad releases); projects denied
+/// whole, and denied versions the command names itself, are refused before
+/// the tool runs; what got installed anyway is reported and recorded.
+struct DenyRule {
+    let policy: Policy
+    /// The constraints file (content-addressed under the state directory,
+    /// written once), and the sha256 of its bytes.
+    let file: String?
+    let sha256: String?
+
+    init(_ policy: Policy, stateDirectory: String) {
+        self.policy = policy
+        let lines = policy.constraints
+        guard !lines.isEmpty else {
+            (file, sha256) = (nil, nil)
+            return
+        }
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let digest = Digest.sha256Hex(bytes)
+        let path = FileSystem.join(stateDirectory, "policy/constraints-\(digest).txt")
+        if FileSystem.read(path, limit: bytes.count + 1) != bytes {
+            FileSystem.makeDirectories(FileSystem.dirname(path))
+            _ = FileSystem.writeAtomically(path, bytes)
+        }
+        // A path with a space cannot go in a space-separated list.
+        (file, sha256) = FileSystem.exists(path) && !path.contains(" ") ? (path, digest) : (nil, digest)
+    }
+
+    /// The first denied thing the command itself names (a requirement pinned
+    /// to a denied version, or a project denied whole).
+    func refusal(_ requested: [(name: String, version: String?)]) -> String? {
+        for r in requested {
+            if let d = policy.denied(name: r.name, version: r.version), d.version == nil || r.version != nil {
+                let what = r.version.map { "\(d.name) \($0)" } ?? d.name
+                return "blocked by policy: \(what) is on the deny-list (\(d.description), \(sourceOf(d)))"
+            }
+        }
+        return nil
+    }
+
+    func sourceOf(_ d: Policy.Denied) -> String {
+        policy.files.first { $0.deny.contains(d) }?.path ?? "policy"
+    }
+
+    /// What to set or add for the child, and the record of it.
+    func plan(_ channel: ConstraintChannel, found: [String] = []) -> (
+        env: [String: String], argv: [String], record: PolicyInForce.Deny
+    ) {
+        func record(_ by: String?, _ note: String?) -> PolicyInForce.Deny {
+            PolicyInForce.Deny(
+                entries: policy.deny.count, constraintsSHA256: sha256, enforcedBy: by, found: found, note: note)
+        }
+        guard sha256 != nil else { return ([:], [], record(nil, nil)) }
+        guard let file else {
+            return ([:], [], record(nil, "the constraints file could not be written where the tool can read it"))
+        }
+        switch channel {
+        case .variable(let name, let existing):
+            // Appended, never replacing the user's own.
+            let value = [existing, file].compactMap { $0 }.joined(separator: " ")
+            return ([name: value], [], record(name, nil))
+        case .argument:
+            return ([:], ["--constraint", file], record("--constraint (beside the command's own)", nil))
+        case .none(let why):
+            return ([:], [], record(nil, why))
+        }
+    }
+}
+
+/// A requirement's project name and the version it pins with `==`, as
+/// written on a command line or in a requirements file; a wheel file's from
+/// its name. Nil for what names no project (options, URLs, directories).
+enum RequirementName {
+    static func parse(_ spec: String) -> (name: String, version: String?)? {
+        let s = spec.trimmingSpaces
+        if s.hasSuffix(".whl") {
+            let parts = (s.split(separator: "/").last ?? "").split(separator: "-")
+            guard parts.count >= 5 else { return nil }
+            return (PackageName.normalize(String(parts[0])), String(parts[1]))
+        }
+        guard let first = s.first, first.isLetter || first.isNumber, !s.contains("://"), !s.hasPrefix(".") else {
+            return nil
+        }
+        let nameEnd =
+            s.firstIndex { c in !(c.isLetter || c.isNumber || c == "." || c == "-" || c == "_") } ?? s.endIndex
+        let name = String(s[..<nameEnd])
+        var rest = s[nameEnd...].drop { $0 == " " }
+        if rest.first == "[", let close = rest.firstIndex(of: "]") { rest = rest[rest.index(after: close)...] }
+        rest = rest.drop { $0 == " " }
+        var version: String?
+        if rest.hasPrefix("=="), !rest.hasPrefix("===") {
+            let v = rest.dropFirst(2).drop { $0 == " " }.prefix { $0 != "," && $0 != ";" && $0 != " " }
+            if !v.contains("*") && !v.isEmpty { version = String(v) }
+        }
+        return (PackageName.normalize(name), version)
+    }
+
+    /// The requirements a requirements file names (options and comments skipped; `-r` not followed).
+    static func fromFile(_ path: String) -> [(name: String, version: String?)] {
+        guard let text = FileSystem.readText(path) else { return [] }
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let t = String(content.trimmingSpaces)
+            return t.hasPrefix("-") ? nil : parse(t)
+        }
+    }
+}

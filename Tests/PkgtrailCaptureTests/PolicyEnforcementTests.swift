@@ -1,3 +1,5 @@
+import Foundation
+import PkgtrailSystem
 import XCTest
 
 @testable import PkgtrailCapture
@@ -64,5 +66,43 @@ final class CooldownTests: XCTestCase {
             p.refusal,
             "blocked by policy: pip 23.2.1 predates it (on_unsupported = \"block\", /etc/pkgtrail/policy.toml)")
         XCTAssertNil(p.warning)
+    }
+}
+
+final class DenyRuleTests: XCTestCase {
+    func testRequirementNames() {
+        let cases: [(String, String?, String?)] = [
+            ("litellm==1.82.8", "litellm", "1.82.8"),
+            ("LiteLLM[proxy] == 1.82.8 ; python_version>'3'", "litellm", "1.82.8"),
+            ("litellm>=1.0", "litellm", nil), ("litellm==1.*", "litellm", nil), ("litellm===1.0", "litellm", nil),
+            ("/w/llmlib-1.2-py3-none-any.whl", "llmlib", "1.2"), ("https://x/y.tar.gz", nil, nil), ("./dir", nil, nil),
+            ("Demo_App", "demo-app", nil)
+        ]
+        for (spec, name, version) in cases {
+            let parsed = RequirementName.parse(spec)
+            XCTAssertEqual(parsed?.name, name, spec)
+            XCTAssertEqual(parsed?.version, version, spec)
+        }
+    }
+
+    func testRefusalsAndConstraints() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deny-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = try Policy.File(path: "/etc/p", bytes: Array("deny = [\"llmlib==1.2\", \"evil\"]\n".utf8))
+        let rule = DenyRule(Policy(admin: file, user: nil), stateDirectory: dir)
+        let constraints = try XCTUnwrap(rule.file)
+        XCTAssertEqual(FileSystem.readText(constraints), "llmlib!=1.2\n")
+        XCTAssertTrue(constraints.hasSuffix("constraints-\(rule.sha256!).txt"))
+        XCTAssertNil(rule.refusal([("llmlib", nil), ("llmlib", "1.1"), ("agentkit", nil)]))
+        XCTAssertEqual(
+            rule.refusal([("llmlib", "1.2")]), "blocked by policy: llmlib 1.2 is on the deny-list (llmlib==1.2, /etc/p)"
+        )
+        XCTAssertEqual(rule.refusal([("evil", nil)]), "blocked by policy: evil is on the deny-list (evil, /etc/p)")
+        let v = rule.plan(.variable("PIP_CONSTRAINT", existing: "/mine.txt"))
+        XCTAssertEqual(v.env, ["PIP_CONSTRAINT": "/mine.txt \(constraints)"])
+        XCTAssertEqual(v.record.enforcedBy, "PIP_CONSTRAINT")
+        let a = rule.plan(.argument)
+        XCTAssertEqual(a.argv, ["--constraint", constraints])
+        XCTAssertEqual(rule.plan(.none("why")).record.note, "why")
     }
 }
