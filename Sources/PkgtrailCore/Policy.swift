@@ -13,6 +13,7 @@ public struct Policy: Equatable, Sendable {
         public let minReleaseAge: Age?
         public let onUnsupported: OnUnsupported?
         public let deny: [Denied]
+        public let knownStartupHooks: [String]
 
         public init(path: String, bytes: [UInt8]) throws {
             self.path = path
@@ -23,6 +24,7 @@ public struct Policy: Equatable, Sendable {
             var age: Age?
             var unsupported: OnUnsupported?
             var deny: [Denied] = []
+            var hooks: [String] = []
             do {
                 for e in try TOMLSubset.parse(text) {
                     func fail(_ why: String) -> PkgtrailError {
@@ -47,8 +49,16 @@ public struct Policy: Equatable, Sendable {
                             }
                             return d
                         }
+                    case "known_startup_hooks":
+                        guard case .array(let items) = e.value else { throw fail("give a list of sha256 digests") }
+                        hooks = try items.map { item in
+                            guard case .string(let s) = item, s.count == 64, Hex.decode(s) != nil, s == s.lowercased()
+                            else { throw fail("give the lowercase hex sha256 of each .pth file's bytes") }
+                            return s
+                        }
                     default:
-                        throw fail("unknown setting (known: min_release_age, on_unsupported, deny)")
+                        throw fail(
+                            "unknown setting (known: min_release_age, on_unsupported, deny, known_startup_hooks)")
                     }
                 }
             } catch let e as PkgtrailError {
@@ -58,6 +68,7 @@ public struct Policy: Equatable, Sendable {
             minReleaseAge = age
             onUnsupported = unsupported
             self.deny = deny
+            knownStartupHooks = hooks
         }
     }
 
@@ -141,6 +152,8 @@ public struct Policy: Equatable, Sendable {
     public let onUnsupported: Sourced<OnUnsupported>?
     /// Every file's entries together: a deny-list only grows.
     public let deny: [Denied]
+    /// sha256 digests of `.pth` files the policy vouches for, beside `KnownStartupHooks.builtIn`.
+    public let knownStartupHooks: Set<String>
 
     /// The administrator's file first, then the user's.
     public init(admin: File?, user: File?) {
@@ -149,6 +162,7 @@ public struct Policy: Equatable, Sendable {
         minReleaseAge = Self.strictest(files, { $0.minReleaseAge }, { $0 > $1 })
         onUnsupported = Self.strictest(files, { $0.onUnsupported }, { $0 == .block && $1 == .warn })
         deny = Array(Set(files.flatMap(\.deny))).sorted()
+        knownStartupHooks = Set(files.flatMap(\.knownStartupHooks))
     }
 
     private static func strictest<T>(_ files: [File], _ get: (File) -> T?, _ tighter: (T, T) -> Bool) -> Sourced<T>? {

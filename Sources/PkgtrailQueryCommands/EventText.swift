@@ -13,7 +13,11 @@ public enum EventText {
             ?? (e.drift?.firstSeen == true ? "first-seen" : e.kind.rawValue)
         var parts = [String(e.seq).leftPad(5, " "), time, "\(who)@\(e.actor.host)", tool, e.environment.prefix]
         parts.append(e.changes.isEmpty ? "(no changes)" : e.changes.map(change).joined(separator: ", "))
-        if hasImportHook(e) { parts.append("!! STARTUP HOOK") }
+        if HookKnowledge.unknownExecutable(e) {
+            parts.append("!! STARTUP HOOK")
+        } else if HookKnowledge.anyExecutable(e) {
+            parts.append("startup hook (known)")
+        }
         return Terminal.safe(parts.joined(separator: "  "))
     }
 
@@ -24,10 +28,6 @@ public enum EventText {
         case .reinstall: return "=\(c.name) \(c.toVersion ?? "?")"
         case .upgrade, .downgrade: return "~\(c.name) \(c.fromVersion ?? "?")→\(c.toVersion ?? "?")"
         }
-    }
-
-    static func hasImportHook(_ e: Event) -> Bool {
-        (e.startupHooks + e.changes.flatMap(\.startupHooks)).contains { $0.executableImport }
     }
 
     public static func full(_ e: Event, hash: [UInt8], local: TimeText? = nil) -> String {
@@ -107,8 +107,13 @@ public enum EventText {
     }
 
     static func hookLine(_ h: StartupHook) -> String {
-        let loud =
-            h.executableImport ? "!! STARTUP HOOK (runs code at every Python start)" : "startup file (paths only)"
+        let loud: String
+        if let known = HookKnowledge.known(h) {
+            loud = "startup hook, known: \(known) (these bytes; what it imports is not checked)"
+        } else {
+            loud =
+                h.executableImport ? "!! STARTUP HOOK (runs code at every Python start)" : "startup file (paths only)"
+        }
         return "            \(loud): \(h.status) \(h.path) sha256 \(h.sha256 ?? "-")"
     }
 }

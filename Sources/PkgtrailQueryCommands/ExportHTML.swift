@@ -28,6 +28,7 @@ struct HTMLExport: ExportWriter {
             tr.hook{background:#fff0f0} .tag.hook{background:#c00}
             tr.failed{background:#fff8e0} .tag.failed{background:#b60}
             tr.drift{background:#eef4ff} .tag.drift{background:#36c}
+            .tag.known{background:#777}
             dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px} dt{font-weight:bold}
             </style></head><body>
             <h1>pkgtrail timeline</h1>
@@ -48,7 +49,8 @@ struct HTMLExport: ExportWriter {
     mutating func event(_ r: StoredRecord, _ out: ExportSink) throws {
         let s = try r.decoded()
         let e = s.event
-        let hook = (e.startupHooks + e.changes.flatMap(\.startupHooks)).contains { $0.executableImport }
+        let hook = HookKnowledge.unknownExecutable(e)
+        let knownHook = !hook && HookKnowledge.anyExecutable(e)
         let failed = e.command.map { $0.outcome != .ok } ?? false
         var classes: [String] = []
         var tags = ""
@@ -56,6 +58,7 @@ struct HTMLExport: ExportWriter {
             classes.append("hook")
             tags += "<span class=\"tag hook\">STARTUP HOOK</span>"
         }
+        if knownHook { tags += "<span class=\"tag known\">known startup hook</span>" }
         if failed {
             classes.append("failed")
             tags += "<span class=\"tag failed\">\(e.command!.outcome.rawValue.uppercased())</span>"

@@ -15,8 +15,8 @@ enum RecordJSON {
         let a = e.actor
         let hooks = c.startupHooks.map { h in
             JSONValue.object([
-                "executable_import": .bool(h.executableImport), "path": .string(h.path), "sha256": .optional(h.sha256),
-                "status": .string(h.status.description)
+                "executable_import": .bool(h.executableImport), "known": .optional(HookKnowledge.known(h)),
+                "path": .string(h.path), "sha256": .optional(h.sha256), "status": .string(h.status.description)
             ])
         }
         return .object([

@@ -51,7 +51,8 @@ struct PolicyShowCommand: ParsableCommand {
                         ]),
                         "cutoff_now": .optional(cutoff),
                         "deny": .strings(policy.deny.map(\.description)),
-                        "constraints": .strings(policy.constraints)
+                        "constraints": .strings(policy.constraints),
+                        "known_startup_hooks": .strings(policy.knownStartupHooks.sorted())
                     ])))
         }
         for path in [paths.admin, paths.user] {
@@ -62,6 +63,11 @@ struct PolicyShowCommand: ParsableCommand {
             emit(Terminal.safe("deny            \(policy.deny.map(\.description).joined(separator: ", "))"))
             emit("  a denied version becomes a `name!=version` constraint for pip and uv (beside your own);")
             emit("  a denied project, or a denied version the command or a uv.lock names, is refused before it runs")
+        }
+        if !policy.knownStartupHooks.isEmpty {
+            emit(
+                "known_startup_hooks  \(policy.knownStartupHooks.count) .pth digests vouched for, beside the built-in list"
+            )
         }
         guard let age = policy.minReleaseAge, let cutoff else {
             emit("no cooldown: no policy file sets min_release_age")

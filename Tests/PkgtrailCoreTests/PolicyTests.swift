@@ -140,4 +140,21 @@ final class PolicyTests: XCTestCase {
         XCTAssertThrowsError(try file("/p", "deny = \"evil\"\n"))
         XCTAssertThrowsError(try file("/p", "deny = [\"evil>=1\"]\n"))
     }
+
+    func testKnownStartupHooks() throws {
+        let sha = String(repeating: "ab", count: 32)
+        let f = try file("/p", "known_startup_hooks = [\"\(sha)\"]\n")
+        let p = Policy(admin: nil, user: f)
+        XCTAssertEqual(p.knownStartupHooks, [sha])
+        let hook = StartupHook(path: "/x.pth", sha256: sha, executableImport: true, status: .added)
+        XCTAssertEqual(KnownStartupHooks.known(hook, also: p.knownStartupHooks), "listed in the policy")
+        XCTAssertNil(KnownStartupHooks.known(hook, also: []))
+        let setuptools = StartupHook(
+            path: "/d.pth", sha256: "2638ce9e2500e572a5e0de7faed6661eb569d1b696fcba07b0dd223da5f5d224",
+            executableImport: true, status: .added)
+        XCTAssertEqual(KnownStartupHooks.known(setuptools, also: []), "setuptools 60–80 distutils-precedence.pth")
+        for bad in ["[\"ABCD\"]", "[\"\(sha.uppercased())\"]", "\"\(sha)\""] {
+            XCTAssertThrowsError(try file("/p", "known_startup_hooks = \(bad)\n"), bad)
+        }
+    }
 }

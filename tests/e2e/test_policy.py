@@ -271,3 +271,27 @@ def test_a_locked_project_holding_a_denied_version_is_refused_before_uv_runs(tmp
     assert len(box.events()) == n + 1 and box.events()[-1]["command"]["outcome"] == "blocked"
     note = box.events()[-1]["policy"]["deny"]["note"]
     assert note.startswith("blocked by policy: llmlib 1.2"), note
+
+
+def test_known_startup_hooks_are_marked_so_an_unknown_one_stands_out(tmp_path, index):
+    """setuptools' distutils-precedence.pth, in every venv python makes, is
+    listed as known; llmlib's .pth stays loud until the policy vouches for it."""
+    box = Sandbox(tmp_path, "bundled", twin=False)
+    assert box.pip("install", "-q", "-i", index["simple"], "demo-lib").returncode == 0
+    first_seen = box.events()[0]
+    hooks = first_seen["startup_hooks"] + [h for c in first_seen["changes"] for h in c["startup_hooks"]]
+    assert any(h["path"].endswith("distutils-precedence.pth") for h in hooks), first_seen
+    log = box.trail("log").stdout.decode()
+    assert "!! STARTUP HOOK" not in log and "startup hook (known)" in log, log
+    show = box.trail("show", str(first_seen["seq"])).stdout.decode()
+    assert "known: setuptools 60–80 distutils-precedence.pth" in show, show
+    assert box.pip("install", "-q", "-i", index["simple"], "llmlib==1.1").returncode == 0
+    log = box.trail("log").stdout.decode().splitlines()
+    assert "!! STARTUP HOOK" in log[-1], log
+    who = json.loads(box.trail("who", "--json", "llmlib").stdout)
+    (hook,) = who[-1]["startup_hooks"]
+    assert hook["known"] is None and hook["executable_import"], hook
+    write_policy(box, f'known_startup_hooks = ["{hook["sha256"]}"]\n')
+    assert "!! STARTUP HOOK" not in box.trail("log").stdout.decode()
+    who = json.loads(box.trail("who", "--json", "llmlib").stdout)
+    assert who[-1]["startup_hooks"][0]["known"] == "listed in the policy"
