@@ -137,6 +137,7 @@ bench: release toolchain postgres
 	$(PY) scripts/bench_log.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
 	$(PY) scripts/bench_watch.py $(CURDIR)/$(RELEASE_BIN)
 	$(PY) scripts/bench_audit.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
+	PKGTRAIL_TOOLS=$(CURDIR)/$(TOOLS) $(PY) scripts/bench_policy.py $(CURDIR)/$(RELEASE_BIN)
 	$(PY) scripts/bench_fleet.py $(CURDIR)/$(RELEASE_BIN) $(CURDIR)/.build/release/pkgtrail-synth
 
 clean:

@@ -198,7 +198,7 @@ struct DenyRule {
     ) {
         func record(_ by: String?, _ note: String?) -> PolicyInForce.Deny {
             PolicyInForce.Deny(
-                entries: policy.deny.count, constraintsSHA256: sha256, enforcedBy: by, found: found, note: note)
+                entries: policy.denyCount, constraintsSHA256: sha256, enforcedBy: by, found: found, note: note)
         }
         guard sha256 != nil else { return ([:], [], record(nil, nil)) }
         guard let file else {

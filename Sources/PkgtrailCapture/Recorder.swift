@@ -138,7 +138,7 @@ struct Recorder {
             if let refusal = plan?.refusal {
                 return refused(refusal, adapter: adapter, before: before.snapshot, notes: notes, policy: inForce)
             }
-            if !policy.deny.isEmpty {
+            if policy.hasDenyList {
                 let rule = DenyRule(policy, stateDirectory: env.stateDirectory)
                 var channel = adapter.constraintChannel()
                 if case .argument = channel, argv.contains("--") {
@@ -157,6 +157,7 @@ struct Recorder {
             overrides.merge(plan?.environment ?? [:]) { $1 }
             cutoffHandedOver = !(plan?.environment.isEmpty ?? true)
         }
+        PhaseTrace.mark("policy")
         let child = try ProcessRunner.start(
             path: realTool, argv: childArgv,
             environment: ProcessRunner.environment(setting: overrides))
@@ -201,7 +202,7 @@ struct Recorder {
                 before: start.snapshot, after: after.snapshot, deltas: start.snapshot.deltas(to: after.snapshot),
                 hooks: ChangeBuilder.hooks(before: start.snapshot, after: after.snapshot), exit: exit))
         PhaseTrace.mark("findings")
-        if !policy.deny.isEmpty {
+        if policy.hasDenyList {
             // Whatever got in anyway (a command no constraint reaches, a
             // version pip or uv was not told about) is said loudly and kept.
             let installed = found.changes.compactMap { c -> String? in

@@ -129,6 +129,7 @@ public enum ShimExec {
             Console.error("\(tool) was not run: \(error)")
             Glibc.exit(2)
         }
+        PhaseTrace.mark("policy-read")
         func uv(_ cmd: UvCommand) -> UvInvocation {
             let (binary, uvEnv) = launch.uv(env: env, cwd: cwd)
             return UvInvocation(cmd: cmd, env: uvEnv, cwd: cwd, realUV: binary)

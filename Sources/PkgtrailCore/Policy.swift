@@ -150,8 +150,8 @@ public struct Policy: Equatable, Sendable {
     public let files: [File]
     public let minReleaseAge: Sourced<Age>?
     public let onUnsupported: Sourced<OnUnsupported>?
-    /// Every file's entries together: a deny-list only grows.
-    public let deny: [Denied]
+    /// Every file's entries together (a deny-list only grows), sorted.
+    public var deny: [Denied] { denyByName.values.flatMap { $0 }.sorted() }
     /// sha256 digests of `.pth` files the policy vouches for, beside `KnownStartupHooks.builtIn`.
     public let knownStartupHooks: Set<String>
 
@@ -161,7 +161,8 @@ public struct Policy: Equatable, Sendable {
         self.files = files
         minReleaseAge = Self.strictest(files, { $0.minReleaseAge }, { $0 > $1 })
         onUnsupported = Self.strictest(files, { $0.onUnsupported }, { $0 == .block && $1 == .warn })
-        deny = Array(Set(files.flatMap(\.deny))).sorted()
+        // Grouped, not sorted: thousands of entries are read for every command.
+        denyByName = Dictionary(grouping: Set(files.flatMap(\.deny)), by: \.name)
         knownStartupHooks = Set(files.flatMap(\.knownStartupHooks))
     }
 
@@ -176,16 +177,24 @@ public struct Policy: Equatable, Sendable {
     }
 
     /// Nothing to enforce.
-    public var isEmpty: Bool { minReleaseAge == nil && deny.isEmpty }
+    public var isEmpty: Bool { minReleaseAge == nil && denyByName.isEmpty }
+
+    public var hasDenyList: Bool { !denyByName.isEmpty }
+    public var denyCount: Int { denyByName.values.reduce(0) { $0 + $1.count } }
+
+    /// The entries by name: a deny-list can run to thousands.
+    private let denyByName: [String: [Denied]]
 
     /// The entry that denies this version of `name`, if any.
     public func denied(name: String, version: String?) -> Denied? {
-        deny.first { $0.matches(name: name, version: version) }
+        denyByName[PackageName.normalize(name)]?.first { $0.matches(name: $0.name, version: version) }
     }
 
     /// `name!=version` lines for the versions denied one by one, sorted: what
     /// pip's and uv's resolvers take as constraints.
-    public var constraints: [String] { deny.compactMap(\.constraint) }
+    public var constraints: [String] {
+        denyByName.values.flatMap { $0.filter { $0.version != nil } }.sorted().compactMap(\.constraint)
+    }
 
     public var unsupported: OnUnsupported { onUnsupported?.value ?? .warn }
 

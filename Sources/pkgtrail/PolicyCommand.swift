@@ -59,8 +59,10 @@ struct PolicyShowCommand: ParsableCommand {
             let file = policy.files.first { $0.path == path }
             emit(Terminal.safe("file            \(path)  " + (file.map { "sha256 \($0.sha256)" } ?? "(none)")))
         }
-        if !policy.deny.isEmpty {
-            emit(Terminal.safe("deny            \(policy.deny.map(\.description).joined(separator: ", "))"))
+        if policy.hasDenyList {
+            let all = policy.deny.map(\.description)
+            let more = all.count > 20 ? ", … \(all.count - 20) more (--json lists them all)" : ""
+            emit(Terminal.safe("deny            \(all.prefix(20).joined(separator: ", "))\(more)"))
             emit("  a denied version becomes a `name!=version` constraint for pip and uv (beside your own);")
             emit("  a denied project, or a denied version the command or a uv.lock names, is refused before it runs")
         }

@@ -59,9 +59,13 @@ def events(db, env):
     return json.loads(r.stdout)
 
 
-def drift(db, env, prefix=None):
-    return [e for e in events(db, env) if e["kind"] == "drift" and e["drift"]["last_seen_seq"] is not None
+def drift_of(found, prefix=None):
+    return [e for e in found if e["kind"] == "drift" and e["drift"]["last_seen_seq"] is not None
             and (prefix is None or e["environment"]["prefix"] == prefix)]
+
+
+def drift(db, env, prefix=None):
+    return drift_of(events(db, env), prefix)
 
 
 def wait_events(db, env, condition, what, timeout=WAIT):
@@ -106,12 +110,12 @@ def test_each_version_gets_its_own_event_with_a_window_of_seconds(box, index):
     seen = []
     try:
         bare_pip(box, "install", "-q", "--index-url", index["simple"], "demo-lib==1.0")
-        first = wait_events(box.db, bare_env(box), lambda ev: len(drift(box.db, bare_env(box))) >= 1,
+        first = wait_events(box.db, bare_env(box), lambda ev: len(drift_of(ev)) >= 1,
                             "the 1.0 drift")
         seen.append(time.time())
         time.sleep(3)
         bare_pip(box, "install", "-q", "--index-url", index["simple"], "demo-lib==1.1")
-        wait_events(box.db, bare_env(box), lambda ev: len(drift(box.db, bare_env(box))) >= 2, "the 1.1 drift")
+        wait_events(box.db, bare_env(box), lambda ev: len(drift_of(ev)) >= 2, "the 1.1 drift")
         seen.append(time.time())
     finally:
         rc, err = w.stop()
@@ -156,7 +160,7 @@ def test_a_shimmed_install_is_recorded_once_and_never_as_drift(box, index):
         # And the watcher was looking all along: a change made by hand now is recorded, alone.
         with open(box.site + "/by_hand.pth", "w") as f:
             f.write("/opt/nothing\n")
-        wait_events(box.db, bare_env(box), lambda ev: len(drift(box.db, bare_env(box))) == 1, "the drift by hand")
+        wait_events(box.db, bare_env(box), lambda ev: len(drift_of(ev)) == 1, "the drift by hand")
     finally:
         w.stop()
     ev = events(box.db, bare_env(box))
@@ -175,12 +179,12 @@ def test_reinstall_uninstall_by_absolute_path_and_a_pth_written_by_hand(box, ind
         bare_pip(box, "install", "-q", "--force-reinstall", "--no-deps", "--index-url", index["simple"],
                  "demo-lib==1.0")
         wait_events(box.db, bare_env(box), lambda ev: any(changed(e) == [("demo-lib", "reinstall", "1.0")]
-                                                          for e in drift(box.db, bare_env(box))), "the reinstall")
+                                                          for e in drift_of(ev)), "the reinstall")
         r = subprocess.run([box.venv + "/bin/pip", "uninstall", "-y", "-q", "demo-lib"], env=bare_env(box),
                            capture_output=True, timeout=120)
         assert r.returncode == 0, r
         wait_events(box.db, bare_env(box), lambda ev: any(changed(e) == [("demo-lib", "remove", None)]
-                                                          for e in drift(box.db, bare_env(box))), "the removal")
+                                                          for e in drift_of(ev)), "the removal")
         with open(box.site + "/zz_hook.pth", "w") as f:
             f.write("import os; os.environ.setdefault('HOOKED', '1')\n")
         found = wait_events(box.db, bare_env(box), lambda ev: any(e["startup_hooks"] for e in ev[-1:]),
@@ -215,7 +219,7 @@ def test_a_venv_created_below_a_discover_root_is_watched(box, index, tmp_path):
                            env=bare_env(box), capture_output=True, timeout=300)
         assert r.returncode == 0, r
         wait_events(box.db, bare_env(box), lambda ev: any(changed(e) == [("demo-lib", "install", "1.1")]
-                                                          for e in drift(box.db, bare_env(box), venv)),
+                                                          for e in drift_of(ev, venv)),
                     "the install into the discovered venv")
         # A conda-style prefix (site-packages, no pyvenv.cfg), made a directory at a time.
         prefix = str(root / "conda" / "envs" / "ml")
@@ -228,7 +232,7 @@ def test_a_venv_created_below_a_discover_root_is_watched(box, index, tmp_path):
                            env=bare_env(box), capture_output=True, timeout=300)
         assert r.returncode == 0, r
         found = wait_events(box.db, bare_env(box), lambda ev: any(
-            changed(e) == [("llmlib", "install", "1.1")] for e in drift(box.db, bare_env(box), prefix)),
+            changed(e) == [("llmlib", "install", "1.1")] for e in drift_of(ev, prefix)),
             "the install into the prefix")
     finally:
         w.stop()
@@ -286,7 +290,7 @@ def test_fifty_environments_changing_at_once_are_each_recorded_once(box, index, 
     wait_events(box.db, env, lambda ev: len(ev) >= 51, "the 50 baselines")
     try:
         uv_install_all(uv_dir, venvs, index, env, "demo-lib==1.0")
-        wait_events(box.db, env, lambda ev: len(drift(box.db, env)) >= 50, "50 drift events", timeout=60)
+        wait_events(box.db, env, lambda ev: len(drift_of(ev)) >= 50, "50 drift events", timeout=60)
         time.sleep(2.5)  # anything doubled would show up by now
     finally:
         w.stop()

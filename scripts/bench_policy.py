@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""make bench, the policy (issue 16's budgets): a recorded install with a
+48 h cooldown and a deny-list of 10,050 entries (50 single versions, which
+become constraint lines, and 10,000 whole projects, checked by name) against
+the same recorded install without a policy, pip and uv, interleaved runs,
+medians; and the policy decision itself (reading the files, deciding, the
+constraints file), from the recorder's own phase stamps, with minus without.
+
+The index is a local PEP 691 one with upload times (pip refuses a cut-off
+without them). Usage: bench_policy.py PKGTRAIL_BINARY [RUNS]"""
+import datetime
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.argv = [sys.argv[0], sys.argv[1], *(sys.argv[2:] or ["21"])]
+import bench  # noqa: E402  (the same environments and timing as the overhead bench)
+from layout import make_shims  # noqa: E402
+from wheels import free_port, make_wheel, sha256_file  # noqa: E402
+
+RUNS = int(sys.argv[2])
+
+
+def json_index(root):
+    files = os.path.join(root, "files")
+    os.makedirs(files)
+    w = make_wheel(files, "bench-pkg", "1.0")
+    old = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    page = os.path.join(root, "simple", "bench-pkg")
+    os.makedirs(page)
+    with open(os.path.join(page, "index.json"), "w") as f:
+        json.dump({"meta": {"api-version": "1.1"}, "name": "bench-pkg", "versions": ["1.0"],
+                   "files": [{"filename": os.path.basename(w), "url": "../../files/" + os.path.basename(w),
+                              "hashes": {"sha256": sha256_file(w)}, "upload-time": old}]}, f)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, os.path.join(bench.REPO, "tests", "e2e", "json_index.py"), root, str(port)])
+    url = f"http://127.0.0.1:{port}/simple/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "bench-pkg/", timeout=0.5)
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, url
+
+
+def policy_home(root):
+    home = os.path.join(root, "policy-home")
+    os.makedirs(os.path.join(home, ".config", "pkgtrail"))
+    deny = [f"mal-pkg-{i}==1.0" for i in range(50)] + [f"typo-squat-{i}" for i in range(10_000)]
+    with open(os.path.join(home, ".config", "pkgtrail", "policy.toml"), "w") as f:
+        f.write('min_release_age = "48h"\ndeny = [\n' + "".join(f'  "{d}",\n' for d in deny) + "]\n")
+    return home
+
+
+def series(label, cmd, env_plain, env_policy, trace):
+    """Interleaved: recorded without policy, recorded with it; each run's phase stamps kept."""
+    envs = {"plain": dict(env_plain, PKGTRAIL_TRACE_PHASES=trace), "policy": dict(env_policy, PKGTRAIL_TRACE_PHASES=trace)}
+    for e in envs.values():
+        bench.timed(cmd, e)
+    times = {k: [] for k in envs}
+    decide = {k: [] for k in envs}
+    for _ in range(RUNS):
+        for k, e in envs.items():
+            open(trace, "w").close()
+            times[k].append(bench.timed(cmd, e))
+            stamps = dict(line.split("\t") for line in open(trace).read().splitlines())
+            # Reading the files (decided > policy-read) and deciding (before > policy),
+            # each also present without a policy: the difference is the policy's.
+            decide[k].append((int(stamps["policy-read"]) - int(stamps["decided"])
+                              + int(stamps["policy"]) - int(stamps["before"])) / 1e6)
+    p, q = statistics.median(times["plain"]), statistics.median(times["policy"])
+    d = statistics.median(decide["policy"]) - statistics.median(decide["plain"])
+    print(f"{label:<44} no policy {p:7.1f} ms   policy {q:7.1f} ms   ratio {q / p:5.3f}   decision {d:5.2f} ms")
+    return q / p, d
+
+
+def main():
+    root = tempfile.mkdtemp(prefix="pkgtrail-bench-policy-")
+    proc = None
+    try:
+        bench.SHIMS = make_shims(os.path.join(root, "shims"), bench.BIN)
+        proc, url = json_index(os.path.join(root, "index"))
+        home = policy_home(root)
+        venv = os.path.join(root, "venv")
+        bench.make_venv(venv)
+        trace = os.path.join(root, "phases.tsv")
+        plain = bench.env_for(root, venv, True)
+        policy = dict(plain, XDG_CONFIG_HOME=os.path.join(home, ".config"))
+        print(f"pkgtrail bench (policy): {RUNS} interleaved runs each, medians; cooldown 48h and a deny-list of "
+              f"10,050 entries (50 versions as constraint lines, 10,000 projects by name)")
+        cmd = ["pip", "install", "--no-deps", "--force-reinstall", "-i", url, "bench-pkg==1.0"]
+        r_pip, d_pip = series("pip install, one wheel from a local index", cmd, plain, policy, trace)
+        uvbin = os.path.join(root, "uvbin")
+        os.makedirs(uvbin)
+        shutil.copy(os.path.join(bench.TOOLS, "venv", "bin", "uv"), uvbin)
+        uvvenv = os.path.join(root, "uvvenv")
+        subprocess.run([uvbin + "/uv", "venv", "-q", "--python", "python3", uvvenv], check=True)
+        uv_env = {"VIRTUAL_ENV": uvvenv, "UV_CACHE_DIR": os.path.join(root, "uvcache"), "UV_PYTHON_DOWNLOADS": "never"}
+        uv_plain = dict(bench.env_for(root, uvvenv, True), **uv_env)
+        uv_plain["PATH"] = uv_plain["PATH"].replace(uvvenv + "/bin", uvbin)
+        uv_policy = dict(uv_plain, XDG_CONFIG_HOME=os.path.join(home, ".config"))
+        cmd = ["uv", "pip", "install", "--reinstall", "--no-deps", "--index-url", url, "bench-pkg==1.0"]
+        r_uv, d_uv = series("uv pip install, one wheel from a local index", cmd, uv_plain, uv_policy, trace)
+        print()
+        for name, ratio in (("pip", r_pip), ("uv", r_uv)):
+            print(f"budget {name} with policy / without <= 1.05 .. {ratio:.3f}  {'ok' if ratio <= 1.05 else 'OVER'}")
+        d = max(d_pip, d_uv)
+        print(f"budget policy decision <= 2 ms .............. {d:.2f} ms  {'ok' if d <= 2 else 'OVER'}")
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
