@@ -100,9 +100,13 @@ final class PipAdapter: ToolAdapter {
                 if let value = ini[section]?["uploaded-prior-to"]?.last { config = (value, file) }
             }
         }
-        return rule.plan(
+        var plan = rule.plan(
             variable: "PIP_UPLOADED_PRIOR_TO", option: "--uploaded-prior-to", argv: cmd.last("--uploaded-prior-to"),
             environment: isolated ? nil : env.nonEmpty("PIP_UPLOADED_PRIOR_TO"), config: config)
+        if !rule.exemptions.isEmpty, plan.record.inForce {
+            plan.record.note = "cooldown_exempt does not apply to pip (its option has no per-package form)"
+        }
+        return plan
     }
 }
 

@@ -29,6 +29,19 @@ struct CooldownRule {
         nowMilliseconds = now
         onUnsupported = policy.unsupported
         source = age.path
+        exemptions = policy.exemptions.compactMap { e in
+            guard e.age.map({ $0 < age.value }) ?? true else { return nil }
+            return (e.name, e.age.map { Timestamp.format(millisecondsSinceEpoch: now - $0.milliseconds) })
+        }
+    }
+
+    /// Projects some file exempts from the cooldown in force, each with the
+    /// cut-off that still applies to it (nil: none).
+    let exemptions: [(name: String, cutoff: String?)]
+
+    /// uv's per-package form; pip has none.
+    var uvExemptionArguments: [String] {
+        exemptions.flatMap { ["--exclude-newer-package", "\($0.name)=\($0.cutoff ?? "false")"] }
     }
 
     /// A cut-off as pip and uv accept it: RFC 3339, or `P<n>D` days before now
@@ -102,6 +115,8 @@ struct CooldownRule {
 struct CooldownPlan {
     /// Variables set for the child.
     var environment: [String: String]
+    /// Options added to the child's command line.
+    var arguments: [String] = []
     var record: PolicyInForce.Cooldown
     /// Set when the command must not run: the one `pkgtrail:` line.
     var refusal: String?

@@ -154,6 +154,13 @@ struct Recorder {
                 childArgv += deny.argv
             }
             if let warning = plan?.warning { Console.warning(warning) }
+            if let arguments = plan?.arguments, !arguments.isEmpty {
+                if argv.contains("--") {
+                    inForce?.cooldown?.note = "exemptions not applied: `--` on the command line"
+                } else {
+                    childArgv += arguments
+                }
+            }
             overrides.merge(plan?.environment ?? [:]) { $1 }
             cutoffHandedOver = !(plan?.environment.isEmpty ?? true)
         }

@@ -117,9 +117,18 @@ final class UvAdapter: ToolAdapter {
         if argv == nil, let file = Self.configSettingExcludeNewer(env: uv.env, cwd: uv.cwd) {
             return rule.unsupported("uv's own exclude-newer in \(file) is in force; pkgtrail does not override it")
         }
-        return rule.plan(
+        var plan = rule.plan(
             variable: "UV_EXCLUDE_NEWER", option: "--exclude-newer", argv: argv,
             environment: uv.env.nonEmpty("UV_EXCLUDE_NEWER"), config: nil)
+        // Exemptions lift pkgtrail's own cut-off only, never one the user set.
+        if plan.record.enforcedBy == "UV_EXCLUDE_NEWER", !rule.exemptions.isEmpty {
+            plan.arguments = rule.uvExemptionArguments
+            plan.record.note =
+                "exempt: "
+                + rule.exemptions.map { e in e.cutoff.map { "\(e.name) (\($0))" } ?? e.name }
+                .joined(separator: ", ")
+        }
+        return plan
     }
 
     /// The first of uv's config files (as uv finds them) that mentions `exclude-newer`.

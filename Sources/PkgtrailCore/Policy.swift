@@ -14,6 +14,8 @@ public struct Policy: Equatable, Sendable {
         public let onUnsupported: OnUnsupported?
         public let deny: [Denied]
         public let knownStartupHooks: [String]
+        /// Projects this file's cooldown does not apply to (PEP 503 names).
+        public let cooldownExempt: Set<String>
 
         public init(path: String, bytes: [UInt8]) throws {
             self.path = path
@@ -25,6 +27,7 @@ public struct Policy: Equatable, Sendable {
             var unsupported: OnUnsupported?
             var deny: [Denied] = []
             var hooks: [String] = []
+            var exempt: Set<String> = []
             do {
                 for e in try TOMLSubset.parse(text) {
                     func fail(_ why: String) -> PkgtrailError {
@@ -56,9 +59,19 @@ public struct Policy: Equatable, Sendable {
                             else { throw fail("give the lowercase hex sha256 of each .pth file's bytes") }
                             return s
                         }
+                    case "cooldown_exempt":
+                        guard case .array(let items) = e.value else { throw fail("give a list of project names") }
+                        exempt = Set(
+                            try items.map { item in
+                                guard case .string(let s) = item, let d = Denied(s), d.version == nil else {
+                                    throw fail("give project names, without versions")
+                                }
+                                return d.name
+                            })
                     default:
                         throw fail(
-                            "unknown setting (known: min_release_age, on_unsupported, deny, known_startup_hooks)")
+                            "unknown setting (known: min_release_age, on_unsupported, deny, known_startup_hooks, "
+                                + "cooldown_exempt)")
                     }
                 }
             } catch let e as PkgtrailError {
@@ -69,6 +82,7 @@ public struct Policy: Equatable, Sendable {
             onUnsupported = unsupported
             self.deny = deny
             knownStartupHooks = hooks
+            cooldownExempt = exempt
         }
     }
 
@@ -197,6 +211,15 @@ public struct Policy: Equatable, Sendable {
     }
 
     public var unsupported: OnUnsupported { onUnsupported?.value ?? .warn }
+
+    /// Each project some file exempts, with the age that still applies to it:
+    /// the longest cooldown among the files that do not exempt it (nil:
+    /// none does). A user's exemption never lifts the administrator's cooldown.
+    public var exemptions: [(name: String, age: Age?)] {
+        Set(files.flatMap(\.cooldownExempt)).sorted().map { name in
+            (name, files.filter { !$0.cooldownExempt.contains(name) }.compactMap(\.minReleaseAge).max())
+        }
+    }
 
     /// The cut-off a cooldown sets at `now` (RFC 3339 milliseconds, UTC):
     /// releases uploaded after it are not installed.

@@ -67,9 +67,8 @@ struct PolicyShowCommand: ParsableCommand {
             emit("  a denied project, or a denied version the command or a uv.lock names, is refused before it runs")
         }
         if !policy.knownStartupHooks.isEmpty {
-            emit(
-                "known_startup_hooks  \(policy.knownStartupHooks.count) .pth digests vouched for, beside the built-in list"
-            )
+            let n = policy.knownStartupHooks.count
+            emit("known_startup_hooks  \(n) .pth digests vouched for, beside the built-in list")
         }
         guard let age = policy.minReleaseAge, let cutoff else {
             emit("no cooldown: no policy file sets min_release_age")
@@ -79,6 +78,11 @@ struct PolicyShowCommand: ParsableCommand {
         let from = policy.onUnsupported.map { "from \($0.path)" } ?? "default"
         emit(Terminal.safe("on_unsupported  \(policy.unsupported.rawValue)  (\(from))"))
         emit("cut-off now     \(cutoff): releases uploaded after it are not installed")
+        let exempt = policy.exemptions
+        if !exempt.isEmpty {
+            let text = exempt.map { e in e.age.map { "\(e.name) (still \($0.text))" } ?? e.name }
+            emit(Terminal.safe("cooldown_exempt \(text.joined(separator: ", ")) (uv only)"))
+        }
         emit("  pip 26.0+                      PIP_UPLOADED_PRIOR_TO (every package: pip has no per-package form)")
         emit("  uv pip install|sync|compile    UV_EXCLUDE_NEWER (unless a uv config file sets exclude-newer)")
         emit("  pip < 26.0, other uv commands  not enforced: on_unsupported (\(policy.unsupported.rawValue)) decides")

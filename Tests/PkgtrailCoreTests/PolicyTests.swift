@@ -157,4 +157,16 @@ final class PolicyTests: XCTestCase {
             XCTAssertThrowsError(try file("/p", "known_startup_hooks = \(bad)\n"), bad)
         }
     }
+
+    /// An exemption lifts only the cooldown of the file that grants it.
+    func testExemptions() throws {
+        let admin = try file("/etc/p", "min_release_age = \"72h\"\ncooldown_exempt = [\"Corp_Lib\"]\n")
+        let user = try file("/home/p", "min_release_age = \"1w\"\ncooldown_exempt = [\"corp-lib\", \"fresh\"]\n")
+        let both = Policy(admin: admin, user: user)
+        XCTAssertEqual(both.exemptions.map(\.name), ["corp-lib", "fresh"])
+        XCTAssertNil(both.exemptions[0].age)  // both files exempt it
+        XCTAssertEqual(both.exemptions[1].age?.text, "72h")  // the administrator's still applies
+        XCTAssertEqual(Policy(admin: nil, user: user).exemptions.map { $0.age == nil }, [true, true])
+        XCTAssertThrowsError(try file("/p", "cooldown_exempt = [\"x==1\"]\n"))
+    }
 }

@@ -295,3 +295,31 @@ def test_known_startup_hooks_are_marked_so_an_unknown_one_stands_out(tmp_path, i
     assert "!! STARTUP HOOK" not in box.trail("log").stdout.decode()
     who = json.loads(box.trail("who", "--json", "llmlib").stdout)
     assert who[-1]["startup_hooks"][0]["known"] == "listed in the policy"
+
+
+def test_cooldown_exemptions_lift_only_the_files_own_cooldown(tmp_path, uv_dir, json_index):
+    """uv takes per-package exemptions (--exclude-newer-package NAME=false);
+    pip has no per-package form and says so; the user's exemption never lifts
+    the administrator's cooldown."""
+    box = UvBox(tmp_path, uv_dir)
+    os.makedirs(box.root + "/.config/pkgtrail", exist_ok=True)
+    with open(box.root + "/.config/pkgtrail/policy.toml", "w") as f:
+        f.write('min_release_age = "48h"\ncooldown_exempt = ["Fresh_Pkg"]\n')
+    r = box.uv("pip", "install", "--index-url", json_index, "fresh-pkg")
+    assert r.returncode == 0 and disk_state(box.site)["fresh-pkg"] == "1.1", r
+    c = box.events()[-1]["policy"]["cooldown"]
+    assert c["in_force"] and c["note"] == "exempt: fresh-pkg", c
+    assert box.events()[-1]["command"]["argv"] == ["uv", "pip", "install", "--index-url", json_index, "fresh-pkg"]
+    box.uv("pip", "uninstall", "fresh-pkg")
+    admin = tmp_path / "admin.toml"
+    admin.write_text('min_release_age = "72h"\n')
+    env = dict(box.env(), PKGTRAIL_ADMIN_POLICY=str(admin))
+    r = box.uv("pip", "install", "--index-url", json_index, "fresh-pkg", env=env)
+    assert r.returncode == 0 and disk_state(box.site)["fresh-pkg"] == "1.0", r
+    assert box.events()[-1]["policy"]["cooldown"]["note"] is None
+
+    pipbox = Sandbox(tmp_path / "pip", "current", twin=False)
+    write_policy(pipbox, 'min_release_age = "48h"\ncooldown_exempt = ["fresh-pkg"]\n')
+    assert pipbox.pip("install", "-q", "-i", json_index, "fresh-pkg").returncode == 0
+    assert installed(pipbox) == "1.0"
+    assert "no per-package form" in pipbox.last()["policy"]["cooldown"]["note"]
