@@ -51,7 +51,7 @@ final class PipAdapter: ToolAdapter {
         }
         let built = ChangeBuilder.build(
             deltas: run.deltas, hooks: run.hooks, artifacts: parsed.map(PipReportArtifacts.init),
-            requestedNames: cmd.subcommand == "uninstall" ? Set(cmd.positionals.map(PipReport.requirementName)) : nil)
+            requestedNames: cmd.subcommand == "uninstall" ? Set(cmd.positionals.map(RequirementName.name)) : nil)
         return ToolFindings(
             changes: built.changes, hooks: built.hooks, toolVersion: parsed?.pipVersion ?? pipVersion,
             sources: PipSources.resolve(
@@ -81,11 +81,7 @@ final class PipAdapter: ToolAdapter {
     /// pip 26.0 added `--uploaded-prior-to` (`PIP_UPLOADED_PRIOR_TO`). It has no
     /// per-package form, so a cooldown applies to every package pip installs.
     func cooldown(_ rule: CooldownRule) -> CooldownPlan {
-        guard cmd.subcommand == "install" || cmd.subcommand == "download" || cmd.subcommand == "wheel" else {
-            return CooldownPlan(
-                environment: [:], record: rule.record(cutoff: nil, by: nil, note: "nothing to resolve"),
-                refusal: nil, warning: nil)
-        }
+        guard resolves else { return rule.nothingToResolve }
         guard let v = pipVersion.flatMap(Version.init), v >= Version("26.0")! else {
             return rule.unsupported("pip \(pipVersion ?? "of unknown version") predates --uploaded-prior-to (26.0)")
         }
@@ -105,6 +101,13 @@ final class PipAdapter: ToolAdapter {
             environment: isolated ? nil : env.nonEmpty("PIP_UPLOADED_PRIOR_TO"), config: config)
         if !rule.exemptions.isEmpty, plan.record.inForce {
             plan.record.note = "cooldown_exempt does not apply to pip (its option has no per-package form)"
+        }
+        if !plan.environment.isEmpty {
+            // pip refuses an index that publishes no upload times (PEP 700)
+            // once it is given a cut-off; pkgtrail cannot tell beforehand.
+            plan.onFailure =
+                "pip failed with the cooldown's cut-off in force; an index without upload times (PEP 700) makes "
+                + "pip fail so: see `pkgtrail policy show`"
         }
         return plan
     }

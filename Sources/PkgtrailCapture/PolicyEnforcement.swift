@@ -64,9 +64,10 @@ struct CooldownRule {
     ) -> CooldownPlan {
         if let argv {
             guard let t = milliseconds(of: argv), t <= cutoffMilliseconds else {
+                // Said and recorded: whatever was typed there, redacted as argv is.
                 return refused(
-                    "\(option) \(argv) is later than the cooldown's cut-off \(cutoff) (min_release_age \(age.text), "
-                        + "\(source)); drop the option or give an earlier time")
+                    "\(option) \(Redaction.redactText(argv)) is later than the cooldown's cut-off \(cutoff) "
+                        + "(min_release_age \(age.text), \(source)); drop the option or give an earlier time")
             }
             return kept(argv, by: "\(option) (the command's own, stricter)")
         }
@@ -83,6 +84,13 @@ struct CooldownRule {
         return CooldownPlan(
             environment: [variable: cutoff],
             record: record(cutoff: cutoff, by: variable, note: nil), refusal: nil, warning: nil)
+    }
+
+    /// A command that resolves nothing (uninstall, list): nothing to enforce.
+    var nothingToResolve: CooldownPlan {
+        CooldownPlan(
+            environment: [:], record: record(cutoff: nil, by: nil, note: "nothing to resolve"), refusal: nil,
+            warning: nil)
     }
 
     /// The cut-off cannot be handed to this command.
@@ -122,6 +130,20 @@ struct CooldownPlan {
     var refusal: String?
     /// A line for stderr when it runs without the cooldown.
     var warning: String?
+    /// Said (and noted in the event) when the tool fails with the cut-off
+    /// in force: what the failure may be owed to.
+    var onFailure: String? = nil
+}
+
+/// Options pkgtrail adds to a tool's command line go before a `--`, which
+/// ends the options (what follows is the user's and stays as typed).
+enum ChildArguments {
+    static func adding(_ extra: [String], to argv: [String]) -> [String] {
+        guard !extra.isEmpty else { return argv }
+        var out = argv
+        out.insert(contentsOf: extra, at: argv.firstIndex(of: "--") ?? argv.endIndex)
+        return out
+    }
 }
 
 /// The policy files, read for every recorded command: the administrator's
@@ -208,12 +230,10 @@ struct DenyRule {
     }
 
     /// What to set or add for the child, and the record of it.
-    func plan(_ channel: ConstraintChannel, found: [String] = []) -> (
-        env: [String: String], argv: [String], record: PolicyInForce.Deny
-    ) {
+    func plan(_ channel: ConstraintChannel) -> (env: [String: String], argv: [String], record: PolicyInForce.Deny) {
         func record(_ by: String?, _ note: String?) -> PolicyInForce.Deny {
             PolicyInForce.Deny(
-                entries: policy.denyCount, constraintsSHA256: sha256, enforcedBy: by, found: found, note: note)
+                entries: policy.denyCount, constraintsSHA256: sha256, enforcedBy: by, found: [], note: note)
         }
         guard sha256 != nil else { return ([:], [], record(nil, nil)) }
         guard let file else {
@@ -236,6 +256,11 @@ struct DenyRule {
 /// written on a command line or in a requirements file; a wheel file's from
 /// its name. Nil for what names no project (options, URLs, directories).
 enum RequirementName {
+    /// The PEP 503 name a requirement string starts with (PEP 508: a name, then extras, a specifier, a marker).
+    static func name(_ requirement: some StringProtocol) -> String {
+        PackageName.normalize(String(requirement.prefix { $0.isLetter || $0.isNumber || "-_.".contains($0) }))
+    }
+
     static func parse(_ spec: String) -> (name: String, version: String?)? {
         let s = spec.trimmingSpaces
         if s.hasSuffix(".whl") {
@@ -246,9 +271,7 @@ enum RequirementName {
         guard let first = s.first, first.isLetter || first.isNumber, !s.contains("://"), !s.hasPrefix(".") else {
             return nil
         }
-        let nameEnd =
-            s.firstIndex { c in !(c.isLetter || c.isNumber || c == "." || c == "-" || c == "_") } ?? s.endIndex
-        let name = String(s[..<nameEnd])
+        let nameEnd = s.firstIndex { c in !(c.isLetter || c.isNumber || "-_.".contains(c)) } ?? s.endIndex
         var rest = s[nameEnd...].drop { $0 == " " }
         if rest.first == "[", let close = rest.firstIndex(of: "]") { rest = rest[rest.index(after: close)...] }
         rest = rest.drop { $0 == " " }
@@ -257,7 +280,7 @@ enum RequirementName {
             let v = rest.dropFirst(2).drop { $0 == " " }.prefix { $0 != "," && $0 != ";" && $0 != " " }
             if !v.contains("*") && !v.isEmpty { version = String(v) }
         }
-        return (PackageName.normalize(name), version)
+        return (name(s[..<nameEnd]), version)
     }
 
     /// The requirements a requirements file names (options and comments skipped; `-r` not followed).

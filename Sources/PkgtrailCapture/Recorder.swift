@@ -128,7 +128,7 @@ struct Recorder {
         var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
         overrides["PKGTRAIL_ACTIVE"] = "1"
         var inForce: PolicyInForce?
-        var cutoffHandedOver = false
+        var onFailure: String?
         var childArgv = argv
         if !policy.isEmpty {
             let plan = CooldownRule(policy, nowMilliseconds: Timestamp.parse(started) ?? 0).map(adapter.cooldown)
@@ -140,29 +140,19 @@ struct Recorder {
             }
             if policy.hasDenyList {
                 let rule = DenyRule(policy, stateDirectory: env.stateDirectory)
-                var channel = adapter.constraintChannel()
-                if case .argument = channel, argv.contains("--") {
-                    channel = .none("`--` on the command line: the constraints file could not be added after it")
-                }
-                let deny = rule.plan(channel)
+                let deny = rule.plan(adapter.constraintChannel())
                 inForce?.deny = deny.record
                 if let refusal = rule.refusal(adapter.requested()) {
                     inForce?.deny?.note = refusal
                     return refused(refusal, adapter: adapter, before: before.snapshot, notes: notes, policy: inForce)
                 }
                 overrides.merge(deny.env) { $1 }
-                childArgv += deny.argv
+                childArgv = ChildArguments.adding(deny.argv, to: childArgv)
             }
             if let warning = plan?.warning { Console.warning(warning) }
-            if let arguments = plan?.arguments, !arguments.isEmpty {
-                if argv.contains("--") {
-                    inForce?.cooldown?.note = "exemptions not applied: `--` on the command line"
-                } else {
-                    childArgv += arguments
-                }
-            }
+            childArgv = ChildArguments.adding(plan?.arguments ?? [], to: childArgv)
             overrides.merge(plan?.environment ?? [:]) { $1 }
-            cutoffHandedOver = !(plan?.environment.isEmpty ?? true)
+            onFailure = plan?.onFailure
         }
         PhaseTrace.mark("policy")
         let child = try ProcessRunner.start(
@@ -189,14 +179,9 @@ struct Recorder {
         PhaseTrace.mark("parallel")
         let exit = child.wait()
         PhaseTrace.mark("waited")
-        if cutoffHandedOver && adapter.tool == "pip" && exit.status != 0 && exit.signal == nil {
-            // pip refuses an index that publishes no upload times (PEP 700)
-            // once it is given a cut-off; pkgtrail cannot tell beforehand.
-            let why =
-                "pip failed with the cooldown's cut-off in force; an index without upload times (PEP 700) makes "
-                + "pip fail so: see `pkgtrail policy show`"
-            Console.warning(why)
-            notes.append(why)
+        if let onFailure, exit.status != 0, exit.signal == nil {
+            Console.warning(onFailure)
+            notes.append(onFailure)
         }
         let finished = Clock.now()
         let afterTarget = adapter.targetAfterRun() ?? target

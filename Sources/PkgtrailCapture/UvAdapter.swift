@@ -97,8 +97,10 @@ final class UvAdapter: ToolAdapter {
 
     /// `UV_CONSTRAINT`, appended to; uv replaces the variable with `-c` from
     /// the command line, so beside those the file goes on the command line too.
+    var resolves: Bool { ["install", "sync", "compile"].contains(uv.cmd.action) }
+
     func constraintChannel() -> ConstraintChannel {
-        guard ["install", "sync", "compile"].contains(uv.cmd.action) else { return .none("nothing to resolve") }
+        guard resolves else { return .none("nothing to resolve") }
         if uv.cmd.has("-c", "--constraint") { return .argument }
         return .variable("UV_CONSTRAINT", existing: uv.env.nonEmpty("UV_CONSTRAINT"))
     }
@@ -108,11 +110,7 @@ final class UvAdapter: ToolAdapter {
     /// own `exclude-newer` pkgtrail does not override it (it could be the
     /// stricter one): the cooldown is then unsupported for the command.
     func cooldown(_ rule: CooldownRule) -> CooldownPlan {
-        guard ["install", "sync", "compile"].contains(uv.cmd.action) else {
-            return CooldownPlan(
-                environment: [:], record: rule.record(cutoff: nil, by: nil, note: "nothing to resolve"), refusal: nil,
-                warning: nil)
-        }
+        guard resolves else { return rule.nothingToResolve }
         let argv = uv.cmd.last("--exclude-newer")
         if argv == nil, let file = Self.configSettingExcludeNewer(env: uv.env, cwd: uv.cwd) {
             return rule.unsupported("uv's own exclude-newer in \(file) is in force; pkgtrail does not override it")
@@ -163,7 +161,7 @@ final class UvAdapter: ToolAdapter {
         let named = Set(
             cmd.positionals.map { arg in
                 arg.contains(" @ ") || !(arg.contains("/") || arg.hasSuffix(".whl"))
-                    ? PipReport.requirementName(arg)
+                    ? RequirementName.name(arg)
                     : PackageName.normalize(String(FileSystem.basename(arg).split(separator: "-").first ?? ""))
             })
         let fromFiles = cmd.has("-r", "--requirement", "-e", "--editable") || cmd.action == "sync"

@@ -51,6 +51,10 @@ final class CooldownTests: XCTestCase {
                 p.refusal?.hasPrefix("blocked by policy: --uploaded-prior-to \(looser) is later"), true, looser)
             XCTAssertFalse(p.record.inForce)
         }
+        // What was typed there is said and recorded as argv is: redacted.
+        p = plan(r, argv: "https://user:s3cret@mirror.example/")
+        XCTAssertFalse((p.refusal ?? "").contains("s3cret") || (p.record.note ?? "").contains("s3cret"), "\(p)")
+        XCTAssertNotNil(p.refusal)
         p = plan(r, config: ("2026-01-01T00:00:00Z", "/etc/pip.conf"))
         XCTAssertEqual(p.environment, ["PIP_UPLOADED_PRIOR_TO": "2026-01-01T00:00:00Z"])
         XCTAssertEqual(p.record.enforcedBy, "PIP_UPLOADED_PRIOR_TO (from /etc/pip.conf, stricter)")
@@ -104,5 +108,19 @@ final class DenyRuleTests: XCTestCase {
         let a = rule.plan(.argument)
         XCTAssertEqual(a.argv, ["--constraint", constraints])
         XCTAssertEqual(rule.plan(.none("why")).record.note, "why")
+    }
+}
+
+final class ChildArgumentsTests: XCTestCase {
+    /// Added options go before a `--` (what follows it is the user's, as typed), else at the end.
+    func testAddedOptionsGoBeforeTheEndOfOptions() {
+        let extra = ["--constraint", "/c.txt"]
+        XCTAssertEqual(
+            ChildArguments.adding(extra, to: ["uv", "pip", "install", "x"]),
+            ["uv", "pip", "install", "x", "--constraint", "/c.txt"])
+        XCTAssertEqual(
+            ChildArguments.adding(extra, to: ["pip", "install", "x", "--", "-odd-name"]),
+            ["pip", "install", "x", "--constraint", "/c.txt", "--", "-odd-name"])
+        XCTAssertEqual(ChildArguments.adding([], to: ["pip", "--"]), ["pip", "--"])
     }
 }
