@@ -40,7 +40,7 @@ public struct PipReport: Sendable {
             }
             if let s = sha, !(s.count == 64 && Hex.decode(s) != nil) { sha = nil }
             let requires = (meta["requires_dist"]?.arrayValue ?? []).compactMap {
-                $0.stringValue.map(Self.requirementName)
+                $0.stringValue.map(RequirementName.name)
             }
             let name = PackageName.normalize(rawName)
             items[name] = Item(
@@ -51,10 +51,6 @@ public struct PipReport: Sendable {
     }
 
     /// The distribution name at the start of a PEP 508 requirement.
-    static func requirementName(_ req: String) -> String {
-        let name = req.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
-        return PackageName.normalize(String(name))
-    }
 
     /// Which report items list `name` among their requirements.
     public func requirers(of name: String) -> [String] {

@@ -49,7 +49,7 @@ public struct UvCommand: Sendable {
         subcommands = ["tool", "run"]
         self.positionals = positionals
         let from = parsed.last("--from") ?? command
-        runPackage = PipReport.requirementName(String(from.split(separator: "@").first ?? ""))
+        runPackage = RequirementName.name(String(from.split(separator: "@").first ?? ""))
     }
 
     public func has(_ names: String...) -> Bool { options.contains { names.contains($0.name) } }

@@ -26,19 +26,10 @@ final class UvEnvironmentAdapter: ToolAdapter {
     private let uv: UvInvocation
     private let kind: Kind
 
-    /// A project installs what its lock names (checked before uv runs: no
-    /// constraint reaches a locked sync), plus what `uv add` names; a tool, what its command names.
-    func requested() -> [(name: String, version: String?)] {
-        var out =
-            uv.cmd.subcommands == ["add"] || kind.isTool ? uv.cmd.positionals.compactMap(RequirementName.parse) : []
-        if case .project(let root) = kind,
-            let text = FileSystem.readText(FileSystem.join(root, "uv.lock"), limit: 64 << 20)
-        {
-            out += UvLock(text: text).packages.map { (PackageName.normalize($0.name), $0.version) }
-        }
-        return out
-    }
     private let envDir: String
+    /// The project's uv.lock before the command: its bytes (what a locked
+    /// sync installs) and their sha256.
+    private let lockBytesBefore: [UInt8]?
     private let lockBefore: String?
     private let existedBefore: Bool
     private var overlay: EphemeralEnvironments?
@@ -56,17 +47,18 @@ final class UvEnvironmentAdapter: ToolAdapter {
             } else {
                 envDir = FileSystem.join(root, ".venv")
             }
-            lockBefore = FileSystem.read(FileSystem.join(root, "uv.lock")).map { Digest.sha256Hex($0) }
+            lockBytesBefore = FileSystem.read(FileSystem.join(root, "uv.lock"))
+            lockBefore = lockBytesBefore.map { Digest.sha256Hex($0) }
         case .venv:
             envDir = FileSystem.absolute(cmd.positionals.first ?? ".venv", cwd: cwd)
-            lockBefore = nil
+            (lockBytesBefore, lockBefore) = (nil, nil)
         case .tool:
             let tools =
                 env.nonEmpty("UV_TOOL_DIR")
                 ?? (env.nonEmpty("XDG_DATA_HOME") ?? env.home + "/.local/share") + "/uv/tools"
-            let name = PipReport.requirementName(cmd.last("--from") ?? cmd.positionals[0])
+            let name = RequirementName.name(cmd.last("--from") ?? cmd.positionals[0])
             envDir = FileSystem.join(FileSystem.absolute(tools, cwd: cwd), name)
-            lockBefore = nil
+            (lockBytesBefore, lockBefore) = (nil, nil)
         }
         existedBefore = FileSystem.exists(envDir)
         target = Self.resolve(envDir)
@@ -100,6 +92,20 @@ final class UvEnvironmentAdapter: ToolAdapter {
             scanDirs: [], notes: [])
     }
 
+    /// A project installs what its lock names (checked before uv runs: no
+    /// constraint reaches a locked sync), plus what `uv add` names; a tool,
+    /// what its command names.
+    func requested() -> [(name: String, version: String?)] {
+        var out =
+            uv.cmd.subcommands == ["add"] || kind.isTool ? uv.cmd.positionals.compactMap(RequirementName.parse) : []
+        if let bytes = lockBytesBefore {
+            out += UvLock(text: String(decoding: bytes, as: UTF8.self)).packages.map {
+                (PackageName.normalize($0.name), $0.version)
+            }
+        }
+        return out
+    }
+
     func prepare(before: Snapshot) -> [String: String] {
         if case .project = kind, uv.cmd.subcommands.first == "run", uv.cmd.has("--with") {
             var e = EphemeralEnvironments(cacheRoot: uv.cacheRoot)
@@ -114,8 +120,8 @@ final class UvEnvironmentAdapter: ToolAdapter {
         guard let overlay, let first = uv.cmd.options.first(where: { $0.name == "--with" })?.value else { return [] }
         let names = Set(
             uv.cmd.options.filter { $0.name == "--with" }.compactMap(\.value)
-                .flatMap { $0.split(separator: ",").map { PipReport.requirementName(String($0)) } })
-        let found = overlay.used(holding: PipReport.requirementName(String(first.split(separator: ",").first ?? "")))
+                .flatMap { $0.split(separator: ",").map { RequirementName.name(String($0)) } })
+        let found = overlay.used(holding: RequirementName.name(String(first.split(separator: ",").first ?? "")))
         guard !found.target.scanDirs.isEmpty else { return [] }
         let after = SiteScanner.scan(found.target.scanDirs).snapshot
         let before = found.reused ? after : Snapshot()
@@ -144,7 +150,7 @@ final class UvEnvironmentAdapter: ToolAdapter {
             if case .venv = kind, FileSystem.exists(envDir) {
                 notes.append(existedBefore ? "uv venv replaced this environment" : "uv venv created this environment")
             }
-            let requested = Set(cmd.positionals.prefix(1).map(PipReport.requirementName))
+            let requested = Set(cmd.positionals.prefix(1).map(RequirementName.name))
             let built = ChangeBuilder.build(
                 deltas: run.deltas, hooks: run.hooks, artifacts: uv.cacheArtifacts,
                 requestedNames: requested)

@@ -8,9 +8,14 @@ final class UvxAdapter: ToolAdapter {
     let target: CaptureTarget
     private let uv: UvInvocation
 
+    /// What runs: `--from`, else the command; `pkg@1.2` pins a version as `pkg==1.2` does.
     func requested() -> [(name: String, version: String?)] {
-        [uv.cmd.runPackage.map { $0.replacingOccurrences(of: "@", with: "==") }].compactMap { $0 }.compactMap(
-            RequirementName.parse)
+        guard let spec = uv.cmd.last("--from") ?? uv.cmd.positionals.first else { return [] }
+        let at = spec.split(separator: "@", maxSplits: 1).map(String.init)
+        if at.count == 2, !spec.contains(" @ "), !at[1].contains("/") {
+            return [(RequirementName.name(at[0]), at[1] == "latest" ? nil : at[1])]
+        }
+        return [RequirementName.parse(spec)].compactMap { $0 }
     }
     private let package: String
     private var ephemeral: EphemeralEnvironments
