@@ -91,9 +91,17 @@ public struct AdvisoryAudit {
         return order.map { hits[$0] }
     }
 
-    /// The hits with the events that opened and ended their windows, in order.
-    public func findings(_ hits: [Hit]) throws -> [Finding] {
-        zip(try queries.presences(hits.map(\.window)), hits).map { Finding(presence: $0, incidents: $1.incidents) }
+    /// The hits with the events that opened and ended their windows, in
+    /// order, `size` at a time: an audit can find a hundred thousand windows,
+    /// and each part is printed (and freed) before the next is read.
+    public func eachPart(of hits: [Hit], size: Int = 4096, _ body: ([Finding]) throws -> Void) throws {
+        for start in stride(from: 0, to: hits.count, by: size) {
+            let part = Array(hits[start..<min(start + size, hits.count)])
+            try body(
+                zip(try queries.presences(part.map(\.window)), part).map {
+                    Finding(presence: $0, incidents: $1.incidents)
+                })
+        }
     }
 
     func keep(_ w: Window, _ o: Options) -> Bool {

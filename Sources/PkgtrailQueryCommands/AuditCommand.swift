@@ -63,19 +63,12 @@ public struct AuditCommand: ParsableCommand {
         let audit = AdvisoryAudit(queries: try LogAccess(source).openQueries(), store: advisories)
         do {
             let hits = try audit.hits(options)
-            // The events are read a part at a time and printed as they come:
-            // an audit can find a hundred thousand windows.
-            func eachPart(_ body: ([AdvisoryAudit.Finding]) throws -> Void) throws {
-                for start in stride(from: 0, to: hits.count, by: 4096) {
-                    try body(try audit.findings(Array(hits[start..<min(start + 4096, hits.count)])))
-                }
-            }
             if json {
                 var printer = JSONArrayPrinter()
-                try eachPart { part in try RecordJSON.add(part, to: &printer, Self.json) }
+                try audit.eachPart(of: hits) { part in try RecordJSON.add(part, to: &printer, Self.json) }
                 printer.finish()
             } else {
-                try eachPart(report)
+                try audit.eachPart(of: hits, report)
                 summary(hits)
             }
             if !hits.isEmpty { throw ExitCode(ExitStatus.verdict) }

@@ -1,3 +1,4 @@
+import Foundation
 import PkgtrailCore
 import XCTest
 
@@ -29,5 +30,59 @@ final class AdvisoryAuditTests: XCTestCase {
 
     func testSeverityWordsRank() {
         XCTAssertEqual(["low", "CRITICAL", "Moderate", "HIGH", "unknown"].map(AdvisoryAudit.rank), [1, 4, 2, 3, nil])
+    }
+}
+
+/// Only `presences` is asked for by `eachPart`; the rest of the protocol is never reached.
+private final class PresencesOnly: TrailQueries {
+    var asked: [[Int64]] = []
+    let event = Event(
+        id: "e", kind: .install, started: "2026-03-24T10:00:00.000Z", finished: "2026-03-24T10:00:01.000Z",
+        actor: EventActor(user: "u", uid: 1, sudoUser: nil, host: "h", ci: nil), command: nil,
+        environment: Environment(
+            prefix: "/p", python: nil, pythonVersion: nil, platform: nil, isVenv: true, siteDirs: []),
+        sources: [], changes: [], startupHooks: [], stateBefore: "", stateAfter: "", startupBefore: "",
+        startupAfter: "",
+        notes: [])
+
+    func presences(_ windows: [Window]) throws -> [Presence] {
+        asked.append(windows.map(\.since))
+        return windows.map { w in
+            Presence(
+                name: w.name, version: w.version, host: w.host, prefix: w.prefix,
+                arrival: ChangeRecord(event: event, hash: [], index: 0), departure: nil)
+        }
+    }
+    func who(_ query: PackageQuery) throws -> [ChangeRecord] { fatalError() }
+    func state(of key: EnvironmentKey, at: String?) throws -> [Presence] { fatalError() }
+    func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] { fatalError() }
+    func windows(names: [String], matches: (String, String) -> Bool) throws -> [Window] { fatalError() }
+    func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws { fatalError() }
+    func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws { fatalError() }
+    func packageNames() throws -> Set<String> { fatalError() }
+    func hasEnvironment(_ key: EnvironmentKey) throws -> Bool { fatalError() }
+    func someEnvironments(limit: Int) throws -> [EnvironmentKey] { fatalError() }
+    func hosts(prefix: String, limit: Int) throws -> [String] { fatalError() }
+}
+
+extension AdvisoryAuditTests {
+    /// Every hit comes back once, in order, with its own incidents, a part at a time.
+    func testEveryPartIsReadAndHandedOverInOrder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let queries = PresencesOnly()
+        let audit = AdvisoryAudit(queries: queries, store: try AdvisoryStore.openForWriting(path: dir + "/a.db"))
+        let hits = (1...10).map { i in
+            AdvisoryAudit.Hit(
+                window: Window(
+                    name: "pkg-\(i)", version: "1.0", host: "h", prefix: "/p", log: 0, since: Int64(i), until: nil,
+                    started: "2026-03-24T10:00:00.000Z", ended: nil),
+                incidents: [.init(ids: ["MAL-\(i)"], summary: nil, malicious: true, severity: nil)])
+        }
+        var seen: [(String, [String])] = []
+        try audit.eachPart(of: hits, size: 4) { part in seen += part.map { ($0.presence.name, $0.incidents[0].ids) } }
+        XCTAssertEqual(queries.asked, [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]])
+        XCTAssertEqual(seen.map(\.0), (1...10).map { "pkg-\($0)" })
+        XCTAssertEqual(seen.map(\.1), (1...10).map { ["MAL-\($0)"] })
     }
 }
