@@ -9,46 +9,20 @@ constraints file), from the recorder's own phase stamps, with minus without.
 The index is a local PEP 691 one with upload times (pip refuses a cut-off
 without them). Usage: bench_policy.py PKGTRAIL_BINARY [RUNS]"""
 import datetime
-import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.argv = [sys.argv[0], sys.argv[1], *(sys.argv[2:] or ["21"])]
 import bench  # noqa: E402  (the same environments and timing as the overhead bench)
 from layout import make_shims  # noqa: E402
-from wheels import free_port, make_wheel, sha256_file  # noqa: E402
+from json_index import publish, serve  # noqa: E402
 
 RUNS = int(sys.argv[2])
-
-
-def json_index(root):
-    files = os.path.join(root, "files")
-    os.makedirs(files)
-    w = make_wheel(files, "bench-pkg", "1.0")
-    old = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    page = os.path.join(root, "simple", "bench-pkg")
-    os.makedirs(page)
-    with open(os.path.join(page, "index.json"), "w") as f:
-        json.dump({"meta": {"api-version": "1.1"}, "name": "bench-pkg", "versions": ["1.0"],
-                   "files": [{"filename": os.path.basename(w), "url": "../../files/" + os.path.basename(w),
-                              "hashes": {"sha256": sha256_file(w)}, "upload-time": old}]}, f)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, os.path.join(bench.REPO, "tests", "e2e", "json_index.py"), root, str(port)])
-    url = f"http://127.0.0.1:{port}/simple/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "bench-pkg/", timeout=0.5)
-            break
-        except OSError:
-            time.sleep(0.05)
-    return proc, url
 
 
 def policy_home(root, projects):
@@ -87,7 +61,8 @@ def main():
     proc = None
     try:
         bench.SHIMS = make_shims(os.path.join(root, "shims"), bench.BIN)
-        proc, url = json_index(os.path.join(root, "index"))
+        publish(os.path.join(root, "index"), "bench-pkg", [("1.0", datetime.timedelta(days=3))])
+        proc, url = serve(os.path.join(root, "index"), "bench-pkg")
         venv = os.path.join(root, "venv")
         bench.make_venv(venv)
         trace = os.path.join(root, "phases.tsv")

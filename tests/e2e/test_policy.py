@@ -7,49 +7,24 @@ import datetime
 import json
 import os
 import subprocess
-import sys
-import time
 
 import pytest
 from conftest import BIN, Sandbox, UvBox, disk_state
-from wheels import free_port, make_wheel, sha256_file
-
-HERE = os.path.dirname(__file__)
-
+from json_index import publish, serve
+from wheels import sha256_file
 
 @pytest.fixture(scope="module")
 def json_index(tmp_path_factory):
     """fresh-pkg 1.0 uploaded three days ago, 1.1 five minutes ago."""
-    root = tmp_path_factory.mktemp("json-index")
-    files = root / "files"
-    files.mkdir()
-    now = datetime.datetime.now(datetime.timezone.utc)
-    entries = []
-    for version, age in (("1.0", datetime.timedelta(days=3)), ("1.1", datetime.timedelta(minutes=5))):
-        w = make_wheel(str(files), "fresh-pkg", version)
-        entries.append({"filename": os.path.basename(w), "url": f"../../files/{os.path.basename(w)}",
-                        "hashes": {"sha256": sha256_file(w)},
-                        "upload-time": (now - age).strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
-    page = root / "simple" / "fresh-pkg"
-    page.mkdir(parents=True)
-    (page / "index.json").write_text(json.dumps({"meta": {"api-version": "1.1"}, "name": "fresh-pkg",
-                                                 "files": entries, "versions": ["1.0", "1.1"]}))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "json_index.py"), str(root), str(port)])
-    url = f"http://127.0.0.1:{port}/simple/"
-    for _ in range(100):
-        try:
-            import urllib.request
-            urllib.request.urlopen(url + "fresh-pkg/", timeout=0.5)
-            break
-        except OSError:
-            time.sleep(0.05)
+    root = str(tmp_path_factory.mktemp("json-index"))
+    publish(root, "fresh-pkg", [("1.0", datetime.timedelta(days=3)), ("1.1", datetime.timedelta(minutes=5))])
+    proc, url = serve(root, "fresh-pkg")
     yield url
     proc.terminate()
     proc.wait()
 
 
-def write_policy(box, text, admin=None):
+def write_policy(box, text):
     d = os.path.join(box.home, ".config", "pkgtrail")
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "policy.toml"), "w") as f:
@@ -323,3 +298,28 @@ def test_cooldown_exemptions_lift_only_the_files_own_cooldown(tmp_path, uv_dir, 
     assert pipbox.pip("install", "-q", "-i", json_index, "fresh-pkg").returncode == 0
     assert installed(pipbox) == "1.0"
     assert "no per-package form" in pipbox.last()["policy"]["cooldown"]["note"]
+
+
+def test_a_denied_version_no_constraint_reached_is_reported_and_recorded(tmp_path, uv_dir, index):
+    """`uv tool install` takes no constraints: the denied llmlib 1.2 that
+    agentkit (asked for `--with` the tool) pulls in is said on stderr and kept
+    in the event; `uvx --from llmlib@1.2` is refused."""
+    box = UvBox(tmp_path, uv_dir)
+    os.makedirs(box.root + "/.config/pkgtrail", exist_ok=True)
+    with open(box.root + "/.config/pkgtrail/policy.toml", "w") as f:
+        f.write('deny = ["llmlib==1.2"]\n')
+    env = box.env()
+    env.pop("VIRTUAL_ENV")
+    env.update(UV_PYTHON="python3", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "toolbin"))
+    r = box.uv("tool", "install", "--index-url", index["simple"], "--with", "agentkit", "demo-app", cwd=str(tmp_path),
+               env=env)
+    assert r.returncode == 0, r
+    assert "pkgtrail: DENIED BY POLICY and installed: llmlib 1.2 (llmlib==1.2); remove it" in r.stderr.decode(), r
+    e = box.events()[-1]
+    assert ("llmlib", "1.2") in [(c["name"], c["to_version"]) for c in e["changes"]]
+    assert e["policy"]["deny"]["found"] == ["llmlib==1.2"] and e["policy"]["deny"]["enforced_by"] is None, e["policy"]
+    n = len(box.events())
+    r = box.uv("tool", "run", "--index-url", index["simple"], "--from", "llmlib@1.2", "python", cwd=str(tmp_path),
+               env=env)
+    assert r.returncode == 1 and r.stderr.decode().startswith("pkgtrail: blocked by policy: llmlib 1.2"), r
+    assert len(box.events()) == n + 1 and box.events()[-1]["command"]["outcome"] == "blocked"
