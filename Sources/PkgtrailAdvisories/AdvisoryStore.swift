@@ -49,7 +49,59 @@ public final class AdvisoryStore {
                     );
                     """)
         }
+        m.registerMigration("2-deny") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deny (
+                        name TEXT NOT NULL,
+                        advisory TEXT NOT NULL REFERENCES advisory(id),
+                        kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),  -- DenyKind
+                        version TEXT NOT NULL,      -- kind 1: the version; else ''
+                        ids TEXT NOT NULL,          -- ' ID ALIAS … ': selected by prefix
+                        PRIMARY KEY (name, advisory, kind, version)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX deny_advisory ON deny(advisory);
+                    -- What a command records of the database it was denied from, without scanning it.
+                    ALTER TABLE import_run ADD COLUMN newest_modified TEXT;
+                    UPDATE import_run SET newest_modified = (SELECT max(modified) FROM advisory);
+                    """)
+            for row in try Row.fetchAll(db, sql: "SELECT body FROM advisory WHERE withdrawn IS NULL") {
+                for a in try OSVAdvisory.parse([UInt8](row["body"] as Data)) { try indexDenial(a, db) }
+            }
+        }
         return m
+    }
+
+    /// How a `deny` row names versions.
+    public enum DenyKind: Int, Sendable {
+        /// Every version of the project.
+        case every = 0
+        /// The row's version.
+        case version = 1
+        /// Those the advisory's ranges describe (evaluated against the version at hand).
+        case range = 2
+    }
+
+    /// The rows a deny-list reads for one advisory (none when withdrawn):
+    /// built at import so that a command looks names up instead of parsing advisories.
+    static func indexDenial(_ a: OSVAdvisory, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM deny WHERE advisory = ?", arguments: [a.id])
+        guard a.meta.withdrawn == nil else { return }
+        let ids = " " + ([a.id] + a.meta.aliases).joined(separator: " ") + " "
+        func add(_ name: String, _ kind: DenyKind, _ version: String) throws {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO deny (name, advisory, kind, version, ids) VALUES (?, ?, ?, ?, ?)",
+                arguments: [name, a.id, kind.rawValue, version, ids])
+        }
+        for affected in a.affected {
+            switch affected.denyForm {
+            case .everyVersion: try add(affected.name, .every, "")
+            case .versions(let versions):
+                for v in versions { try add(affected.name, .version, v) }
+                if !affected.ranges.isEmpty { try add(affected.name, .range, "") }
+            case .ranges: try add(affected.name, .range, "")
+            }
+        }
     }
 
     /// Opens (creating) the store for importing.
@@ -70,7 +122,7 @@ public final class AdvisoryStore {
 
     /// Opens an existing store for reading; a missing one says how to fill it.
     public static func openForReading(path: String) throws -> AdvisoryStore {
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard FileSystem.exists(path) else {
             throw PkgtrailError(
                 .missing, "no advisories at \(path): import some first (`pkgtrail advisories import all.zip`)")
         }
@@ -124,8 +176,8 @@ public final class AdvisoryStore {
                 try db.execute(
                     sql: """
                         INSERT INTO import_run
-                            (at, source, read, added, updated, unchanged, withdrawn, other_ecosystems)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            (at, source, read, added, updated, unchanged, withdrawn, other_ecosystems, newest_modified)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT max(modified) FROM advisory))
                         """,
                     arguments: [
                         now, label, report.read, report.added, report.updated, report.unchanged, report.withdrawn,
@@ -167,6 +219,7 @@ public final class AdvisoryStore {
         for name in Set(a.affected.map(\.name)) {
             try db.execute(sql: "INSERT INTO affected (advisory, name) VALUES (?, ?)", arguments: [a.id, name])
         }
+        try Self.indexDenial(a, db)
         if stored == nil { report.added += 1 } else { report.updated += 1 }
         if a.meta.withdrawn != nil { report.withdrawn += 1 }
     }

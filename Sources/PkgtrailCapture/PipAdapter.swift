@@ -67,10 +67,9 @@ final class PipAdapter: ToolAdapter {
 
     func requested() -> [(name: String, version: String?)] {
         guard resolves else { return [] }
+        let files = cmd.options.filter { RequirementName.fileOptions.contains($0.name) }.compactMap(\.value)
         return cmd.positionals.compactMap(RequirementName.parse)
-            + cmd.options.filter { ["-r", "--requirement"].contains($0.name) }.compactMap(\.value).flatMap {
-                RequirementName.fromFile(FileSystem.absolute($0, cwd: cwd))
-            }
+            + RequirementName.fromFiles(files, listedIn: env.nonEmpty("PIP_CONSTRAINT"), cwd: cwd)
     }
 
     /// On the command line, which pip adds to `PIP_CONSTRAINT` (and `--isolated` does not ignore).

@@ -183,75 +183,6 @@ enum ConstraintChannel {
     case none(String)
 }
 
-/// A deny-list: versions denied one by one become `name!=version`
-/// constraints the tool's own resolver honours (so `agentkit`, which needs
-/// `litellm>=1.82.7`, resolves around the bad releases); projects denied
-/// whole, and denied versions the command names itself, are refused before
-/// the tool runs; what got installed anyway is reported and recorded.
-struct DenyRule {
-    let policy: Policy
-    /// The constraints file (content-addressed under the state directory,
-    /// written once), and the sha256 of its bytes.
-    let file: String?
-    let sha256: String?
-
-    init(_ policy: Policy, stateDirectory: String) {
-        self.policy = policy
-        let lines = policy.constraints
-        guard !lines.isEmpty else {
-            (file, sha256) = (nil, nil)
-            return
-        }
-        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        let digest = Digest.sha256Hex(bytes)
-        let path = FileSystem.join(stateDirectory, "policy/constraints-\(digest).txt")
-        if FileSystem.read(path, limit: bytes.count + 1) != bytes {
-            FileSystem.makeDirectories(FileSystem.dirname(path))
-            _ = FileSystem.writeAtomically(path, bytes)
-        }
-        // A path with a space cannot go in a space-separated list.
-        (file, sha256) = FileSystem.exists(path) && !path.contains(" ") ? (path, digest) : (nil, digest)
-    }
-
-    /// The first denied thing the command itself names (a requirement pinned
-    /// to a denied version, or a project denied whole).
-    func refusal(_ requested: [(name: String, version: String?)]) -> String? {
-        for r in requested {
-            if let d = policy.denied(name: r.name, version: r.version), d.version == nil || r.version != nil {
-                let what = r.version.map { "\(d.name) \($0)" } ?? d.name
-                return "blocked by policy: \(what) is on the deny-list (\(d.description), \(sourceOf(d)))"
-            }
-        }
-        return nil
-    }
-
-    func sourceOf(_ d: Policy.Denied) -> String {
-        policy.files.first { $0.deny.contains(d) }?.path ?? "policy"
-    }
-
-    /// What to set or add for the child, and the record of it.
-    func plan(_ channel: ConstraintChannel) -> (env: [String: String], argv: [String], record: PolicyInForce.Deny) {
-        func record(_ by: String?, _ note: String?) -> PolicyInForce.Deny {
-            PolicyInForce.Deny(
-                entries: policy.denyCount, constraintsSHA256: sha256, enforcedBy: by, found: [], note: note)
-        }
-        guard sha256 != nil else { return ([:], [], record(nil, nil)) }
-        guard let file else {
-            return ([:], [], record(nil, "the constraints file could not be written where the tool can read it"))
-        }
-        switch channel {
-        case .variable(let name, let existing):
-            // Appended, never replacing the user's own.
-            let value = [existing, file].compactMap { $0 }.joined(separator: " ")
-            return ([name: value], [], record(name, nil))
-        case .argument:
-            return ([:], ["--constraint", file], record("--constraint (beside the command's own)", nil))
-        case .none(let why):
-            return ([:], [], record(nil, why))
-        }
-    }
-}
-
 /// A requirement's project name and the version it pins with `==`, as
 /// written on a command line or in a requirements file; a wheel file's from
 /// its name. Nil for what names no project (options, URLs, directories).
@@ -283,13 +214,55 @@ enum RequirementName {
         return (name(s[..<nameEnd]), version)
     }
 
-    /// The requirements a requirements file names (options and comments skipped; `-r` not followed).
+    /// Options that name requirement and constraint files, for pip and uv alike.
+    static let fileOptions: Set<String> = ["-r", "--requirement", "-c", "--constraint"]
+
+    /// What the files a command installs from or within names: those on its
+    /// command line and those a variable lists (space-separated, as pip and
+    /// uv read `PIP_CONSTRAINT` and `UV_CONSTRAINT`).
+    static func fromFiles(_ paths: [String], listedIn variable: String?, cwd: String) -> [(
+        name: String, version: String?
+    )] {
+        let listed = (variable ?? "").split(separator: " ").map(String.init)
+        return (paths + listed).flatMap { fromFile(FileSystem.absolute($0, cwd: cwd)) }
+    }
+
+    /// What a file about to be installed from names: a requirements or
+    /// constraints file (options and comments skipped; `-r` not followed),
+    /// or a PEP 751 lock (`pylock.toml`, `pylock.NAME.toml`).
     static func fromFile(_ path: String) -> [(name: String, version: String?)] {
         guard let text = FileSystem.readText(path) else { return [] }
+        let base = FileSystem.basename(path)
+        if base.hasPrefix("pylock."), base.hasSuffix(".toml") { return fromPylock(text) }
         return text.split(whereSeparator: \.isNewline).compactMap { line in
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let t = String(content.trimmingSpaces)
             return t.hasPrefix("-") ? nil : parse(t)
         }
+    }
+
+    /// A PEP 751 lock's `[[packages]]`, each `name` and `version` (the
+    /// lines of the entry itself, not of its `[[packages.wheels]]` and other sub-tables).
+    static func fromPylock(_ text: String) -> [(name: String, version: String?)] {
+        var out: [(name: String, version: String?)] = []
+        var inPackage = false
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingSpaces
+            if line.hasPrefix("[") {
+                inPackage = line == "[[packages]]"
+                if inPackage { out.append(("", nil)) }
+                continue
+            }
+            guard inPackage, let eq = line.firstIndex(of: "=") else { continue }
+            let key = line[..<eq].trimmingSpaces
+            var value = line[line.index(after: eq)...].trimmingSpaces
+            guard value.count >= 2, value.first == "\"" || value.first == "'", value.last == value.first else {
+                continue
+            }
+            value = value.dropFirst().dropLast()
+            if key == "name" { out[out.count - 1].name = PackageName.normalize(String(value)) }
+            if key == "version" { out[out.count - 1].version = String(value) }
+        }
+        return out.filter { !$0.name.isEmpty }
     }
 }

@@ -130,6 +130,7 @@ struct Recorder {
         var inForce: PolicyInForce?
         var onFailure: String?
         var childArgv = argv
+        var denyRule: DenyRule?
         if !policy.isEmpty {
             let plan = CooldownRule(policy, nowMilliseconds: Timestamp.parse(started) ?? 0).map(adapter.cooldown)
             inForce = PolicyInForce(
@@ -139,11 +140,22 @@ struct Recorder {
                 return refused(refusal, adapter: adapter, before: before.snapshot, notes: notes, policy: inForce)
             }
             if policy.hasDenyList {
-                let rule = DenyRule(policy, stateDirectory: env.stateDirectory)
+                let rule = DenyRule(
+                    policy, advisories: AdvisoryDenial(policy, env: env), stateDirectory: env.stateDirectory)
+                denyRule = rule
                 let deny = rule.plan(adapter.constraintChannel())
                 inForce?.deny = deny.record
-                if let refusal = rule.refusal(adapter.requested()) {
-                    inForce?.deny?.note = refusal
+                var refusal = rule.refusal(adapter.requested())
+                if let problem = rule.advisories.problems.first {
+                    // The deny-list the policy asks for is not all there.
+                    switch policy.unsupported {
+                    case .block: refusal = refusal ?? "blocked by policy: \(problem) (on_unsupported = \"block\")"
+                    case .warn: Console.warning("deny-list not complete: \(problem)")
+                    }
+                }
+                if let refusal {
+                    let note = [refusal, deny.record.note].compactMap { $0 }.joined(separator: "; ")
+                    inForce?.deny?.note = note
                     return refused(refusal, adapter: adapter, before: before.snapshot, notes: notes, policy: inForce)
                 }
                 overrides.merge(deny.env) { $1 }
@@ -194,17 +206,17 @@ struct Recorder {
                 before: start.snapshot, after: after.snapshot, deltas: start.snapshot.deltas(to: after.snapshot),
                 hooks: ChangeBuilder.hooks(before: start.snapshot, after: after.snapshot), exit: exit))
         PhaseTrace.mark("findings")
-        if policy.hasDenyList {
+        if let denyRule {
             // Whatever got in anyway (a command no constraint reaches, a
             // version pip or uv was not told about) is said loudly and kept.
-            let installed = found.changes.compactMap { c -> String? in
-                guard let v = c.toVersion, c.action != .remove, let d = policy.denied(name: c.name, version: v) else {
-                    return nil
-                }
-                Console.error("DENIED BY POLICY and installed: \(c.name) \(v) (\(d.description)); remove it")
-                return "\(c.name)==\(v)"
+            let added = found.changes.compactMap { c -> (name: String, version: String?)? in
+                guard let v = c.toVersion, c.action != .remove else { return nil }
+                return (c.name, v)
             }
-            inForce?.deny?.found = installed
+            inForce?.deny?.found = denyRule.denied(added).map { d in
+                Console.error("DENIED BY POLICY and installed: \(d.what) \(d.why); remove it")
+                return d.what.replacingOccurrences(of: " ", with: "==")
+            }
         }
         let event = Event(
             id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,

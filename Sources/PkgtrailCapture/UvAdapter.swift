@@ -89,10 +89,10 @@ final class UvAdapter: ToolAdapter {
 
     func requested() -> [(name: String, version: String?)] {
         let files =
-            uv.cmd.options.filter { ["-r", "--requirement"].contains($0.name) }.compactMap(\.value)
+            uv.cmd.options.filter { RequirementName.fileOptions.contains($0.name) }.compactMap(\.value)
             + (uv.cmd.action == "install" ? [] : uv.cmd.positionals)
         return (uv.cmd.action == "install" ? uv.cmd.positionals.compactMap(RequirementName.parse) : [])
-            + files.flatMap { RequirementName.fromFile(FileSystem.absolute($0, cwd: uv.cwd)) }
+            + RequirementName.fromFiles(files, listedIn: uv.env.nonEmpty("UV_CONSTRAINT"), cwd: uv.cwd)
     }
 
     /// `UV_CONSTRAINT`, appended to; uv replaces the variable with `-c` from

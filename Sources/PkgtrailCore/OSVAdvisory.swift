@@ -66,6 +66,28 @@ public struct OSVAdvisory: Sendable, Equatable {
             }
         }
 
+        /// How a deny-list keeps what this names out. Every version: a range
+        /// opened at "0" and never closed (a typosquat, malicious whole);
+        /// the listed versions (OSV lists them where it knows them: the
+        /// LiteLLM case); else only the ranges describe them.
+        public enum DenyForm: Equatable, Sendable {
+            case everyVersion
+            case versions([String])
+            case ranges
+        }
+
+        public var denyForm: DenyForm {
+            let openForever = ranges.contains { events in
+                events.contains(.introduced("0"))
+                    && !events.contains { e in
+                        if case .introduced = e { return false }
+                        return true
+                    }
+            }
+            if openForever { return .everyVersion }
+            return versions.isEmpty ? .ranges : .versions(versions)
+        }
+
         static func same(_ a: String, _ b: String) -> Bool {
             if let x = Version(a), let y = Version(b) { return x == y }
             return a == b

@@ -16,6 +16,11 @@ public struct Policy: Equatable, Sendable {
         public let knownStartupHooks: [String]
         /// Projects this file's cooldown does not apply to (PEP 503 names).
         public let cooldownExempt: Set<String>
+        /// Advisory id prefixes ("MAL", "PYSEC", "GHSA"): what an imported
+        /// advisory with such an id or alias names is denied.
+        public let denyAdvisories: [String]
+        /// The advisory store `denyAdvisories` reads (nil: the default, beside the log).
+        public let advisories: String?
 
         public init(path: String, bytes: [UInt8]) throws {
             self.path = path
@@ -28,6 +33,8 @@ public struct Policy: Equatable, Sendable {
             var deny: [Denied] = []
             var hooks: [String] = []
             var exempt: Set<String> = []
+            var prefixes: [String] = []
+            var store: String?
             do {
                 for e in try TOMLSubset.parse(text) {
                     func fail(_ why: String) -> PkgtrailError {
@@ -68,10 +75,23 @@ public struct Policy: Equatable, Sendable {
                                 }
                                 return d.name
                             })
+                    case "deny_advisories":
+                        guard case .array(let items) = e.value else { throw fail("give a list of id prefixes") }
+                        prefixes = try items.map { item in
+                            guard case .string(let s) = item, AdvisorySelection.isPrefix(s) else {
+                                throw fail("give advisory id prefixes such as \"MAL\", \"PYSEC\" or \"GHSA\"")
+                            }
+                            return s
+                        }
+                    case "advisories":
+                        guard case .string(let s) = e.value, s.hasPrefix("/") else {
+                            throw fail("give the absolute path of an advisory store (`pkgtrail advisories import`)")
+                        }
+                        store = s
                     default:
                         throw fail(
-                            "unknown setting (known: min_release_age, on_unsupported, deny, known_startup_hooks, "
-                                + "cooldown_exempt)")
+                            "unknown setting (known: min_release_age, on_unsupported, deny, deny_advisories, "
+                                + "advisories, known_startup_hooks, cooldown_exempt)")
                     }
                 }
             } catch let e as PkgtrailError {
@@ -83,6 +103,36 @@ public struct Policy: Equatable, Sendable {
             self.deny = deny
             knownStartupHooks = hooks
             cooldownExempt = exempt
+            denyAdvisories = prefixes
+            advisories = store
+        }
+    }
+
+    /// What one file's `deny_advisories` selects: advisories whose id or an
+    /// alias starts with one of its prefixes, from its store.
+    public struct AdvisorySelection: Equatable, Sendable {
+        /// Sorted, without duplicates.
+        public let prefixes: [String]
+        /// nil: the default store, beside the log.
+        public let store: String?
+        /// The policy file that asks for it.
+        public let file: String
+
+        public init(prefixes: [String], store: String?, file: String) {
+            self.prefixes = Array(Set(prefixes)).sorted()
+            self.store = store
+            self.file = file
+        }
+
+        /// Whether an advisory with these ids (its own and its aliases) is selected.
+        public func selects(_ ids: [String]) -> Bool {
+            ids.contains { id in prefixes.contains { id.hasPrefix($0 + "-") } }
+        }
+
+        /// Upper-case letters and digits, as OSV's database prefixes are.
+        static func isPrefix(_ s: String) -> Bool {
+            (2...16).contains(s.utf8.count)
+                && s.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) }
         }
     }
 
@@ -190,10 +240,18 @@ public struct Policy: Equatable, Sendable {
         return best
     }
 
-    /// Nothing to enforce.
-    public var isEmpty: Bool { minReleaseAge == nil && denyByName.isEmpty }
+    /// Each file's `deny_advisories`, the administrator's first: a user's
+    /// file adds its own, never replaces the administrator's.
+    public var advisorySelections: [AdvisorySelection] {
+        files.filter { !$0.denyAdvisories.isEmpty }.map {
+            AdvisorySelection(prefixes: $0.denyAdvisories, store: $0.advisories, file: $0.path)
+        }
+    }
 
-    public var hasDenyList: Bool { !denyByName.isEmpty }
+    /// Nothing to enforce.
+    public var isEmpty: Bool { minReleaseAge == nil && !hasDenyList }
+
+    public var hasDenyList: Bool { !denyByName.isEmpty || files.contains { !$0.denyAdvisories.isEmpty } }
     public var denyCount: Int { denyByName.values.reduce(0) { $0 + $1.count } }
 
     /// The entries by name: a deny-list can run to thousands.

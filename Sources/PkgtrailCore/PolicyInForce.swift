@@ -38,18 +38,62 @@ public struct PolicyInForce: Equatable, Sendable {
     /// (their sha256) and by what, and any denied version that was refused
     /// or found installed anyway.
     public struct Deny: Equatable, Sendable {
+        /// Entries written by hand (`deny`).
         public var entries: Int
         public var constraintsSHA256: String?
+        /// Lines in the constraints file (hand-written and from advisories).
+        public var constraints: Int
         public var enforcedBy: String?
         public var found: [String]
         public var note: String?
+        /// Each `deny_advisories` selection and the advisory store's state it was read in.
+        public var advisories: [Advisories]
 
-        public init(entries: Int, constraintsSHA256: String?, enforcedBy: String?, found: [String], note: String?) {
+        public init(
+            entries: Int, constraintsSHA256: String?, constraints: Int = 0, enforcedBy: String?, found: [String],
+            note: String?, advisories: [Advisories] = []
+        ) {
             self.entries = entries
             self.constraintsSHA256 = constraintsSHA256
+            self.constraints = constraints
             self.enforcedBy = enforcedBy
             self.found = found
             self.note = note
+            self.advisories = advisories
+        }
+    }
+
+    /// The advisory database a deny-list was built from, as it was: which
+    /// store, which prefixes, the last import and newest `modified` (nil
+    /// when there was no store), and how many advisories were selected.
+    public struct Advisories: Equatable, Sendable {
+        public var store: String
+        public var prefixes: [String]
+        public var imported: String?
+        public var newestModified: String?
+        public var selected: Int
+
+        public init(store: String, prefixes: [String], imported: String?, newestModified: String?, selected: Int) {
+            self.store = store
+            self.prefixes = prefixes
+            self.imported = imported
+            self.newestModified = newestModified
+            self.selected = selected
+        }
+
+        var json: JSONValue {
+            .object([
+                "imported": .optional(imported), "newest_modified": .optional(newestModified),
+                "prefixes": .strings(prefixes), "selected": .int(Int64(selected)), "store": .string(store)
+            ])
+        }
+
+        init(json v: JSONValue) throws {
+            let r = Reader(v, "policy.deny.advisories")
+            self.init(
+                store: try r.string("store"), prefixes: try r.strings("prefixes"),
+                imported: try r.optionalString("imported"), newestModified: try r.optionalString("newest_modified"),
+                selected: Int(try r.int("selected")))
         }
     }
 
@@ -72,10 +116,16 @@ public struct PolicyInForce: Equatable, Sendable {
                 ])
             } ?? .null,
             "deny": deny.map { d in
-                .object([
+                var fields: [String: JSONValue] = [
                     "constraints_sha256": .optional(d.constraintsSHA256), "enforced_by": .optional(d.enforcedBy),
                     "entries": .int(Int64(d.entries)), "found": .strings(d.found), "note": .optional(d.note)
-                ])
+                ]
+                // Present only with advisories, so that hand-written deny-lists read as they always did.
+                if !d.advisories.isEmpty {
+                    fields["advisories"] = .array(d.advisories.map(\.json))
+                    fields["constraints"] = .int(Int64(d.constraints))
+                }
+                return .object(JSONObject(fields))
             } ?? .null,
             "files": .array(files.map { .object(["path": .string($0.path), "sha256": .string($0.sha256)]) })
         ])
@@ -100,10 +150,21 @@ public struct PolicyInForce: Equatable, Sendable {
             },
             deny: try r.optionalValue("deny").map { d in
                 let r = Reader(d, "policy.deny")
+                // Absent (not null) without advisories: see `json`.
+                let advisories = try r.members["advisories"].map { a in
+                    guard let items = a.arrayValue else {
+                        throw PkgtrailError(.invalidEvent, "policy.deny.advisories is not an array")
+                    }
+                    return try items.map(Advisories.init(json:))
+                }
+                let lines = try r.members["constraints"].map { _ in Int(try r.int("constraints")) }
+                guard (advisories == nil) == (lines == nil), advisories?.isEmpty != true else {
+                    throw PkgtrailError(.invalidEvent, "policy.deny.advisories and .constraints go together")
+                }
                 return Deny(
                     entries: Int(try r.int("entries")), constraintsSHA256: try r.optionalString("constraints_sha256"),
-                    enforcedBy: try r.optionalString("enforced_by"), found: try r.strings("found"),
-                    note: try r.optionalString("note"))
+                    constraints: lines ?? 0, enforcedBy: try r.optionalString("enforced_by"),
+                    found: try r.strings("found"), note: try r.optionalString("note"), advisories: advisories ?? [])
             })
     }
 }

@@ -13,10 +13,7 @@ public struct AdvisoryLocation: ParsableArguments {
     public init() {}
 
     public func path(log: String?) -> String {
-        let env = ProcessEnvironment.current()
-        if let advisories { return advisories }
-        if let set = env.nonEmpty("PKGTRAIL_ADVISORIES") { return set }
-        return FileSystem.join(FileSystem.dirname(log ?? env.databasePath), "advisories.db")
+        advisories ?? AdvisoryDenyIndex.defaultPath(env: ProcessEnvironment.current(), log: log)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PkgtrailAdvisories
 import PkgtrailCapture
 import PkgtrailCommandLine
 import PkgtrailCore
@@ -13,7 +14,10 @@ struct PolicyCommand: ParsableCommand {
             which can only tighten it). `min_release_age = "48h"`: releases younger than that are not \\
             installed (pip 26.0 and later through PIP_UPLOADED_PRIOR_TO, `uv pip install|sync|compile` \\
             through UV_EXCLUDE_NEWER). `on_unsupported = "warn"` or `"block"`: what happens where the \\
-            cut-off cannot be handed over. Every recorded event names the policy in force.
+            cut-off cannot be handed over. `deny = ["litellm==1.82.8"]` and `deny_advisories = ["MAL"]` (what \\
+            imported advisories with those id prefixes name): denied versions become constraints for the \\
+            resolver, denied projects and what a command or lock names are refused before it runs. Every \\
+            recorded event names the policy in force.
             """,
         subcommands: [PolicyShowCommand.self, PolicyCheckCommand.self])
 }
@@ -31,6 +35,7 @@ struct PolicyShowCommand: ParsableCommand {
         do { policy = try PolicyFiles.load(env: env) } catch { throw fail("\(error)") }
         let paths = PolicyFiles.paths(env: env)
         let cutoff = policy.cutoff(nowMilliseconds: Clock.nowMilliseconds())
+        let advisories = policy.advisorySelections.map { AdvisoryShown($0, env: env) }
         if json {
             return emitJSON(
                 try CanonicalJSON.encode(
@@ -51,6 +56,7 @@ struct PolicyShowCommand: ParsableCommand {
                         ]),
                         "cutoff_now": .optional(cutoff),
                         "deny": .strings(policy.deny.map(\.description)),
+                        "deny_advisories": .array(advisories.map(\.json)),
                         "constraints": .strings(policy.constraints),
                         "known_startup_hooks": .strings(policy.knownStartupHooks.sorted())
                     ])))
@@ -59,12 +65,18 @@ struct PolicyShowCommand: ParsableCommand {
             let file = policy.files.first { $0.path == path }
             emit(Terminal.safe("file            \(path)  " + (file.map { "sha256 \($0.sha256)" } ?? "(none)")))
         }
-        if policy.hasDenyList {
+        if !policy.deny.isEmpty {
             let all = policy.deny.map(\.description)
             let more = all.count > 20 ? ", … \(all.count - 20) more (--json lists them all)" : ""
             emit(Terminal.safe("deny            \(all.prefix(20).joined(separator: ", "))\(more)"))
             emit("  a denied version becomes a `name!=version` constraint for pip and uv (beside your own);")
             emit("  a denied project, or a denied version the command or a uv.lock names, is refused before it runs")
+        }
+        for a in advisories {
+            emit(
+                Terminal.safe(
+                    "deny_advisories \(a.selection.prefixes.joined(separator: ", "))  (from \(a.selection.file))"))
+            emit(Terminal.safe("  " + a.text))
         }
         if !policy.knownStartupHooks.isEmpty {
             let n = policy.knownStartupHooks.count
@@ -108,5 +120,47 @@ struct PolicyCheckCommand: ParsableCommand {
             emit(Terminal.safe("ok: \(path)"))
         }
         if targets.isEmpty { emit("no policy files: nothing is enforced") }
+    }
+}
+
+/// One `deny_advisories` selection as `policy show` reports it: its store,
+/// the import it would be read from, how many advisories it selects and how
+/// many constraint lines they make (the rest is checked by name).
+struct AdvisoryShown {
+    let selection: Policy.AdvisorySelection
+    let path: String
+    let generation: AdvisoryDenyIndex.Generation?
+    let counts: (lines: [String], advisories: Int)?
+    let problem: String?
+
+    init(_ selection: Policy.AdvisorySelection, env: ProcessEnvironment) {
+        self.selection = selection
+        path = selection.store ?? AdvisoryDenyIndex.defaultPath(env: env)
+        do {
+            guard let index = try AdvisoryDenyIndex.open(path: path), let g = try index.generation() else {
+                (generation, counts, problem) = (nil, nil, "no advisories at \(path): nothing is denied from them")
+                return
+            }
+            (generation, counts, problem) = (g, try index.constraints(selection), nil)
+        } catch {
+            (generation, counts, problem) = (nil, nil, "\(error)")
+        }
+    }
+
+    var text: String {
+        if let problem { return problem }
+        guard let counts, let generation else { return "" }
+        return "\(path): \(counts.advisories) advisories selected (imported \(generation.imported), newest "
+            + "modified \(generation.newestModified ?? "-")); \(counts.lines.count) single versions as constraint "
+            + "lines, the rest refused by name"
+    }
+
+    var json: JSONValue {
+        .object([
+            "prefixes": .strings(selection.prefixes), "from": .string(selection.file), "store": .string(path),
+            "imported": .optional(generation?.imported), "newest_modified": .optional(generation?.newestModified),
+            "selected": counts.map { .int(Int64($0.advisories)) } ?? .null,
+            "constraints": counts.map { .int(Int64($0.lines.count)) } ?? .null, "problem": .optional(problem)
+        ])
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
+import PkgtrailCore
 import PkgtrailSystem
 import XCTest
 
+@testable import PkgtrailAdvisories
 @testable import PkgtrailCapture
-@testable import PkgtrailCore
 
 final class CooldownTests: XCTestCase {
     let now = Timestamp.parse("2026-03-24T12:00:00.000Z")!
@@ -93,7 +94,7 @@ final class DenyRuleTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deny-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = try Policy.File(path: "/etc/p", bytes: Array("deny = [\"llmlib==1.2\", \"evil\"]\n".utf8))
-        let rule = DenyRule(Policy(admin: file, user: nil), stateDirectory: dir)
+        let rule = DenyRule(Policy(admin: file, user: nil), advisories: .none, stateDirectory: dir)
         let constraints = try XCTUnwrap(rule.file)
         XCTAssertEqual(FileSystem.readText(constraints), "llmlib!=1.2\n")
         XCTAssertTrue(constraints.hasSuffix("constraints-\(rule.sha256!).txt"))
@@ -108,6 +109,59 @@ final class DenyRuleTests: XCTestCase {
         let a = rule.plan(.argument)
         XCTAssertEqual(a.argv, ["--constraint", constraints])
         XCTAssertEqual(rule.plan(.none("why")).record.note, "why")
+    }
+}
+
+final class AdvisoryDenialTests: XCTestCase {
+    /// The store is queried once per import: later commands read the cached
+    /// lines (here doctored, to prove it), and a new import is queried anew.
+    func testConstraintsAreCachedPerImport() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("denial-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try AdvisoryStore.openForWriting(path: dir + "/a.db")
+        func mal(_ version: String) -> [(source: String, bytes: [UInt8])] {
+            let json = """
+                {"id":"MAL-2026-1","modified":"2026-05-0\(version)T00:00:00Z","affected":[
+                 {"package":{"ecosystem":"PyPI","name":"llmlib"},"versions":["1.\(version)"]}]}
+                """
+            return [("x.json", Array(json.utf8))]
+        }
+        _ = try store.add(mal("2"), label: "t", at: "2026-05-03T00:00:00.000Z")
+        let policy = Policy(
+            admin: nil, user: try Policy.File(path: "/p", bytes: Array("deny_advisories = [\"MAL\"]\n".utf8)))
+        let env = ProcessEnvironment(values: ["PKGTRAIL_ADVISORIES": dir + "/a.db", "XDG_STATE_HOME": dir + "/state"])
+        XCTAssertEqual(AdvisoryDenial(policy, env: env).constraints, ["llmlib!=1.2"])
+        let cached = try XCTUnwrap(
+            try FileManager.default.contentsOfDirectory(atPath: dir + "/state/pkgtrail/policy").first)
+        XCTAssertEqual(FileSystem.readText(dir + "/state/pkgtrail/policy/" + cached), "# advisories 1\nllmlib!=1.2\n")
+        _ = FileSystem.writeAtomically(
+            dir + "/state/pkgtrail/policy/" + cached, Array("# advisories 1\nllmlib!=9\n".utf8))
+        let denial = AdvisoryDenial(policy, env: env)
+        XCTAssertEqual(denial.constraints, ["llmlib!=9"])
+        XCTAssertEqual(denial.records.map(\.selected), [1])
+        _ = try store.add(mal("3"), label: "t", at: "2026-05-04T00:00:00.000Z")
+        XCTAssertEqual(AdvisoryDenial(policy, env: env).constraints, ["llmlib!=1.3"])
+        XCTAssertTrue(AdvisoryDenial(policy, env: env).problems.isEmpty)
+        let missing = ProcessEnvironment(values: ["PKGTRAIL_ADVISORIES": dir + "/none.db"])
+        XCTAssertTrue(AdvisoryDenial(policy, env: missing).problems[0].contains("no advisories at \(dir)/none.db"))
+    }
+
+    func testAPylockNamesItsPackagesNotTheirWheels() {
+        let text = """
+            lock-version = "1.0"
+            [[packages]]
+            name = "Demo_Lib"
+            version = "1.0"
+            [[packages.wheels]]
+            name = "evil_pkg-0.1-py3-none-any.whl"
+            [[packages]]
+            name = 'evil-pkg'
+            [tool.x]
+            name = "not-a-package"
+            """
+        let found = RequirementName.fromPylock(text)
+        XCTAssertEqual(found.map(\.name), ["demo-lib", "evil-pkg"])
+        XCTAssertEqual(found.map(\.version), ["1.0", nil])
     }
 }
 

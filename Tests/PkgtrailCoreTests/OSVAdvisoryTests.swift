@@ -21,6 +21,27 @@ final class OSVAdvisoryTests: XCTestCase {
         for v in ["1.5", "1.9", "2.1.1", "3", "not-a-version"] { XCTAssertFalse(a.contains(v), v) }
     }
 
+    /// Every version (open at 0, never closed, whatever versions are also
+    /// listed), the listed versions, or ranges only: what decides between a
+    /// name check and constraint lines.
+    func testDenyForms() throws {
+        func form(_ body: String) throws -> OSVAdvisory.Affected.DenyForm {
+            try affected(#"{"id":"MAL-1","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"# + body + "}]}")
+                .denyForm
+        }
+        let open = #""ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]"#
+        XCTAssertEqual(try form(open), .everyVersion)
+        XCTAssertEqual(try form(open + #","versions":["0.0.1"]"#), .everyVersion)
+        XCTAssertEqual(try form(#""versions":["1.82.7","1.82.8"]"#), .versions(["1.82.7", "1.82.8"]))
+        let closed = #""ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.2"}]}]"#
+        XCTAssertEqual(try form(closed), .ranges)
+        XCTAssertEqual(try form(closed + #","versions":["1.0"]"#), .versions(["1.0"]))
+        let late = #""ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"}]}]"#
+        XCTAssertEqual(try form(late), .ranges)
+        let limited = #""ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"limit":"2"}]}]"#
+        XCTAssertEqual(try form(limited), .ranges)
+    }
+
     func testListedVersionsCompareAsVersions() throws {
         let a = try affected(
             #"{"id":"MAL-1","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1.82.7","1.82.8"]}]}"#)

@@ -141,6 +141,56 @@ final class PolicyTests: XCTestCase {
         XCTAssertThrowsError(try file("/p", "deny = [\"evil>=1\"]\n"))
     }
 
+    /// deny_advisories: id prefixes, each file's with its own store; a
+    /// user's file adds a selection beside the administrator's.
+    func testAdvisorySelections() throws {
+        let admin = try file("/etc/p", "deny_advisories = [\"MAL\"]\nadvisories = \"/var/lib/pkgtrail/a.db\"\n")
+        let user = try file("/home/p", "deny_advisories = [\"PYSEC\", \"MAL\", \"PYSEC\"]\n")
+        let p = Policy(admin: admin, user: user)
+        XCTAssertTrue(p.hasDenyList)
+        XCTAssertFalse(p.isEmpty)
+        XCTAssertEqual(p.denyCount, 0)
+        XCTAssertEqual(
+            p.advisorySelections,
+            [
+                .init(prefixes: ["MAL"], store: "/var/lib/pkgtrail/a.db", file: "/etc/p"),
+                .init(prefixes: ["MAL", "PYSEC"], store: nil, file: "/home/p")
+            ])
+        let mal = p.advisorySelections[0]
+        XCTAssertTrue(mal.selects(["PYSEC-2026-2", "MAL-2026-2144"]))
+        XCTAssertFalse(mal.selects(["MALWARE-1", "GHSA-mal-x"]))
+        XCTAssertTrue(Policy(admin: nil, user: try file("/p", "deny_advisories = []\n")).isEmpty)
+        for bad in [
+            "deny_advisories = [\"mal\"]", "deny_advisories = [\"MAL-\"]", "deny_advisories = \"MAL\"",
+            "deny_advisories = [\"M\"]", "advisories = \"relative.db\""
+        ] {
+            XCTAssertThrowsError(try file("/p", bad + "\n"), bad)
+        }
+    }
+
+    /// What the event records of the advisories: present only with them, so
+    /// that a hand-written deny-list's record reads as it always did.
+    func testTheDenyRecordWithAdvisoriesRoundTrips() throws {
+        var record = PolicyInForce(
+            files: [.init(path: "/p", sha256: String(repeating: "b", count: 64))], cooldown: nil,
+            deny: .init(entries: 1, constraintsSHA256: nil, enforcedBy: nil, found: ["evil==1"], note: nil))
+        XCTAssertEqual(try PolicyInForce(json: record.json), record)
+        XCTAssertNil(record.json["deny"]?["advisories"])
+        XCTAssertNil(record.json["deny"]?["constraints"])
+        record.deny?.constraints = 51
+        record.deny?.advisories = [
+            .init(
+                store: "/a.db", prefixes: ["MAL"], imported: "2026-05-01T00:00:00.000Z",
+                newestModified: "2026-05-01T00:00:00Z", selected: 10_052)
+        ]
+        XCTAssertEqual(try PolicyInForce(json: record.json), record)
+        XCTAssertEqual(record.json["deny"]?["constraints"], .int(51))
+        guard case .object(var o) = record.json, case .object(var d)? = o["deny"] else { return XCTFail() }
+        d["advisories"] = nil
+        o["deny"] = .object(d)
+        XCTAssertThrowsError(try PolicyInForce(json: .object(o)))
+    }
+
     func testKnownStartupHooks() throws {
         let sha = String(repeating: "ab", count: 32)
         let f = try file("/p", "known_startup_hooks = [\"\(sha)\"]\n")

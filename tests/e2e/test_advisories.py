@@ -6,28 +6,9 @@ import json
 import os
 import sqlite3
 import subprocess
-import zipfile
 
 from conftest import BIN
-
-
-def advisory(id, modified, affected, aliases=(), withdrawn=None, summary=None, severity=None):
-    doc = {"schema_version": "1.6.0", "id": id, "modified": modified, "published": "2026-03-24T11:15:00Z",
-           "aliases": list(aliases), "summary": summary or f"{id} summary", "affected": affected}
-    if withdrawn:
-        doc["withdrawn"] = withdrawn
-    if severity:
-        doc["database_specific"] = {"severity": severity}
-    return doc
-
-
-def pypi(name, versions=(), ranges=()):
-    entry = {"package": {"ecosystem": "PyPI", "name": name}}
-    if versions:
-        entry["versions"] = list(versions)
-    if ranges:
-        entry["ranges"] = [{"type": "ECOSYSTEM", "events": list(r)} for r in ranges]
-    return entry
+from osv import advisory, pypi, write_zip
 
 
 FIXTURES = [
@@ -59,9 +40,7 @@ def write_tree(root, docs):
 def test_import_a_zip_then_updates_and_withdrawals(tmp_path):
     store = str(tmp_path / "advisories.db")
     z = tmp_path / "all.zip"
-    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:
-        for d in FIXTURES:
-            f.writestr(d["id"] + ".json", json.dumps(d))
+    write_zip(z, FIXTURES)
     r = run("advisories", "import", "--advisories", store, str(z), "--json")
     assert r.returncode == 0, r
     assert json.loads(r.stdout) == {"store": store, "read": 4, "added": 4, "updated": 0, "unchanged": 0,

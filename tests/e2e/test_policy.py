@@ -11,6 +11,7 @@ import subprocess
 import pytest
 from conftest import BIN, Sandbox, UvBox, disk_state
 from json_index import publish, serve
+from osv import advisory, mal_database, pypi, write_zip
 from wheels import sha256_file
 
 @pytest.fixture(scope="module")
@@ -225,9 +226,8 @@ def test_uv_takes_the_deny_list_beside_its_own_constraints(tmp_path, uv_dir, ind
     assert r.returncode == 1 and b"blocked by policy: llmlib 1.2" in r.stderr, r
 
 
-def test_a_locked_project_holding_a_denied_version_is_refused_before_uv_runs(tmp_path, uv_dir, index):
-    """No constraint reaches `uv sync` from an existing lock: the lock itself is
-    checked, and a project whose lock pins a denied version is refused."""
+def project_locking_llmlib_12(tmp_path, uv_dir, index):
+    """A uv project whose lock pins llmlib 1.2, added before any policy; its box, directory and environment."""
     box = UvBox(tmp_path, uv_dir)
     project = tmp_path / "app"
     project.mkdir()
@@ -238,6 +238,13 @@ def test_a_locked_project_holding_a_denied_version_is_refused_before_uv_runs(tmp
     env["UV_PYTHON"] = "python3"
     assert box.uv("add", "--index-url", index["simple"], "llmlib==1.2", cwd=str(project), env=env).returncode == 0
     os.makedirs(box.root + "/.config/pkgtrail", exist_ok=True)
+    return box, project, env
+
+
+def test_a_locked_project_holding_a_denied_version_is_refused_before_uv_runs(tmp_path, uv_dir, index):
+    """No constraint reaches `uv sync` from an existing lock: the lock itself is
+    checked, and a project whose lock pins a denied version is refused."""
+    box, project, env = project_locking_llmlib_12(tmp_path, uv_dir, index)
     with open(box.root + "/.config/pkgtrail/policy.toml", "w") as f:
         f.write('deny = ["llmlib==1.2"]\n')
     n = len(box.events())
@@ -300,21 +307,28 @@ def test_cooldown_exemptions_lift_only_the_files_own_cooldown(tmp_path, uv_dir, 
     assert "no per-package form" in pipbox.last()["policy"]["cooldown"]["note"]
 
 
-def test_a_denied_version_no_constraint_reached_is_reported_and_recorded(tmp_path, uv_dir, index):
+@pytest.mark.parametrize("source", ["by hand", "from advisories"])
+def test_a_denied_version_no_constraint_reached_is_reported_and_recorded(tmp_path, uv_dir, index, source):
     """`uv tool install` takes no constraints: the denied llmlib 1.2 that
     agentkit (asked for `--with` the tool) pulls in is said on stderr and kept
     in the event; `uvx --from llmlib@1.2` is refused."""
     box = UvBox(tmp_path, uv_dir)
     os.makedirs(box.root + "/.config/pkgtrail", exist_ok=True)
-    with open(box.root + "/.config/pkgtrail/policy.toml", "w") as f:
-        f.write('deny = ["llmlib==1.2"]\n')
+    path = box.root + "/.config/pkgtrail/policy.toml"
+    with open(path, "w") as f:
+        f.write('deny = ["llmlib==1.2"]\n' if source == "by hand" else 'deny_advisories = ["MAL"]\n')
+    if source == "from advisories":
+        write_zip(tmp_path / "mal.zip", [LLMLIB_MAL])
+        subprocess.run([BIN, "advisories", "import", "--db", box.db, str(tmp_path / "mal.zip")], check=True)
+    why = (f"is on the deny-list (llmlib==1.2, {path})" if source == "by hand"
+           else f"(MAL-2026-2144, alias PYSEC-2026-2; deny_advisories in {path})")
     env = box.env()
     env.pop("VIRTUAL_ENV")
     env.update(UV_PYTHON="python3", UV_TOOL_DIR=str(tmp_path / "tools"), UV_TOOL_BIN_DIR=str(tmp_path / "toolbin"))
     r = box.uv("tool", "install", "--index-url", index["simple"], "--with", "agentkit", "demo-app", cwd=str(tmp_path),
                env=env)
     assert r.returncode == 0, r
-    assert "pkgtrail: DENIED BY POLICY and installed: llmlib 1.2 (llmlib==1.2); remove it" in r.stderr.decode(), r
+    assert f"pkgtrail: DENIED BY POLICY and installed: llmlib 1.2 {why}; remove it\n" in r.stderr.decode(), r
     e = box.events()[-1]
     assert ("llmlib", "1.2") in [(c["name"], c["to_version"]) for c in e["changes"]]
     assert e["policy"]["deny"]["found"] == ["llmlib==1.2"] and e["policy"]["deny"]["enforced_by"] is None, e["policy"]
@@ -323,3 +337,105 @@ def test_a_denied_version_no_constraint_reached_is_reported_and_recorded(tmp_pat
                env=env)
     assert r.returncode == 1 and r.stderr.decode().startswith("pkgtrail: blocked by policy: llmlib 1.2"), r
     assert len(box.events()) == n + 1 and box.events()[-1]["command"]["outcome"] == "blocked"
+
+
+# llmlib 1.2 malicious (as MAL-2026-2144 is: versions only, an alias), evil-pkg in every version.
+LLMLIB_MAL = advisory("MAL-2026-2144", "2026-03-24T11:15:00Z", [pypi("LLMLib", versions=["1.2"])],
+                      aliases=["PYSEC-2026-2"])
+EVIL_MAL = advisory("MAL-2026-0666", "2026-03-20T00:00:00Z",
+                    [pypi("Evil_Pkg", versions=["0.1"], ranges=[[{"introduced": "0"}]])])
+
+
+def import_advisories(box, tmp_path, docs, name="mal.zip"):
+    z = tmp_path / name
+    write_zip(z, docs)
+    box.trail("advisories", "import", str(z))
+
+
+def test_a_deny_list_from_imported_mal_advisories(tmp_path, index):
+    """deny_advisories = ["MAL"] over a generated database of 10,000 projects
+    malicious in every version and 50 with one bad version: the 51 single
+    versions become constraints, the rest is looked up by name; what a
+    command names is refused with the advisory's id; a withdrawal lifts it."""
+    box = Sandbox(tmp_path, "current", twin=False)
+    i = ["-i", index["simple"]]
+    # Asked for and not there: said, recorded, and refused where the policy says so.
+    write_policy(box, 'deny_advisories = ["MAL"]\non_unsupported = "block"\n')
+    r = box.pip("install", "-q", *i, "demo-lib")
+    assert r.returncode == 1 and "blocked by policy: deny_advisories" in r.stderr.decode(), r
+    assert "no advisories at" in r.stderr.decode() and "pkgtrail advisories import" in r.stderr.decode()
+    path = write_policy(box, 'deny_advisories = ["MAL"]\n')
+    r = box.pip("install", "-q", *i, "demo-lib")
+    assert r.returncode == 0 and r.stderr.decode().startswith("pkgtrail: warning: deny-list not complete: deny_advisories"), r
+    assert "no advisories at" in box.last()["policy"]["deny"]["note"]
+
+    import_advisories(box, tmp_path, mal_database() + [LLMLIB_MAL, EVIL_MAL])
+    r = box.pip("install", "-q", *i, "agentkit")
+    assert r.returncode == 0 and r.stderr == b"", r
+    assert disk_state(box.site)["llmlib"] == "1.1"
+    d = box.last()["policy"]["deny"]
+    lines = sorted(["llmlib!=1.2"] + [f"mal-pkg-{n}!=1.0" for n in range(50)])
+    assert d["constraints_sha256"] == constraint_sha(lines) and d["constraints"] == 51, d
+    assert d["entries"] == 0 and d["enforced_by"] == "--constraint (beside the command's own)" and d["note"] is None
+    (a,) = d["advisories"]
+    assert a["selected"] == 10_052 and a["prefixes"] == ["MAL"] and a["newest_modified"] == "2026-05-01T00:00:00Z", a
+    assert a["store"] == os.path.join(os.path.dirname(box.db), "advisories.db") and a["imported"], a
+
+    def refused(args, line):
+        n = len(box.events())
+        r = box.pip("install", "-q", *i, *args)
+        assert r.returncode == 1 and r.stderr.decode() == f"pkgtrail: {line}\n", r
+        assert len(box.events()) == n + 1 and box.last()["command"]["outcome"] == "blocked"
+        assert box.last()["policy"]["deny"]["note"].startswith(line)
+
+    def policy_show(*args):
+        return subprocess.run([BIN, "policy", "show", *args], capture_output=True, env=box.env(), check=True).stdout
+
+    shown = json.loads(policy_show("--json"))["deny_advisories"]
+    assert [(s["prefixes"], s["from"], s["selected"], s["constraints"]) for s in shown] == [(["MAL"], path, 10_052, 51)]
+    text = policy_show().decode()
+    assert f"deny_advisories MAL  (from {path})" in text and "10052 advisories selected" in text, text
+
+    mal = f"(MAL-2026-2144, alias PYSEC-2026-2; deny_advisories in {path})"
+    refused(["llmlib==1.2"], f"blocked by policy: llmlib 1.2 {mal}")
+    (tmp_path / "req.txt").write_text("demo-lib\nEvil_Pkg>=0.1  # a typosquat a mirror still serves\n")
+    refused(["-r", str(tmp_path / "req.txt")],
+            f"blocked by policy: evil-pkg (MAL-2026-0666; deny_advisories in {path})")
+    (tmp_path / "pins.txt").write_text("llmlib==1.2\n")
+    refused(["-c", str(tmp_path / "pins.txt"), "agentkit"], f"blocked by policy: llmlib 1.2 {mal}")
+    refused(["typo-squat-9999"], f"blocked by policy: typo-squat-9999 (MAL-2026-19999; deny_advisories in {path})")
+    assert disk_state(box.site)["llmlib"] == "1.1"
+
+    # Withdrawn upstream and imported again: the deny-list follows the store.
+    withdrawn = dict(LLMLIB_MAL, modified="2026-03-25T00:00:00Z", withdrawn="2026-03-25T00:00:00Z")
+    import_advisories(box, tmp_path, [withdrawn], name="update.zip")
+    r = box.pip("install", "-q", *i, "llmlib==1.2")
+    assert r.returncode == 0 and disk_state(box.site)["llmlib"] == "1.2", r
+    d = box.last()["policy"]["deny"]
+    assert d["constraints"] == 50 and d["advisories"][0]["selected"] == 10_051, d
+
+
+def test_uv_add_sync_and_pylock_are_checked_against_the_advisories(tmp_path, uv_dir, index):
+    """No constraint reaches a locked `uv sync` or a pylock.toml; `uv add`
+    of a denied version is refused before the project changes."""
+    box, project, env = project_locking_llmlib_12(tmp_path, uv_dir, index)
+    path = box.root + "/.config/pkgtrail/policy.toml"
+    with open(path, "w") as f:
+        f.write('deny_advisories = ["MAL"]\n')
+    z = tmp_path / "mal.zip"
+    write_zip(z, mal_database(whole=100, versioned=5) + [LLMLIB_MAL, EVIL_MAL])
+    assert subprocess.run([BIN, "advisories", "import", "--db", box.db, str(z)], capture_output=True).returncode == 0
+    mal = f"(MAL-2026-2144, alias PYSEC-2026-2; deny_advisories in {path})"
+    n = len(box.events())
+    r = box.uv("sync", cwd=str(project), env=env)
+    assert r.returncode == 1 and r.stderr.decode() == f"pkgtrail: blocked by policy: llmlib 1.2 {mal}\n", r
+    pyproject = (project / "pyproject.toml").read_text()
+    r = box.uv("add", "--index-url", index["simple"], "agentkit", "llmlib==1.2", cwd=str(project), env=env)
+    assert r.returncode == 1 and f"blocked by policy: llmlib 1.2 {mal}" in r.stderr.decode(), r
+    assert (project / "pyproject.toml").read_text() == pyproject
+    (tmp_path / "pylock.toml").write_text(
+        'lock-version = "1.0"\ncreated-by = "hand"\n\n[[packages]]\nname = "demo-lib"\nversion = "1.0"\n\n'
+        '[[packages]]\nname = "evil-pkg"\nversion = "0.1"\n\n[[packages.wheels]]\nname = "evil_pkg-0.1-py3-none-any.whl"\n')
+    r = box.uv("pip", "install", "-r", str(tmp_path / "pylock.toml"))
+    assert r.returncode == 1 and r.stderr.decode().startswith("pkgtrail: blocked by policy: evil-pkg 0.1 (MAL-2026-0666")
+    assert [e["command"]["outcome"] for e in box.events()[n:]] == ["blocked"] * 3

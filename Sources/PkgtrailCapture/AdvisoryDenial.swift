@@ -1,0 +1,133 @@
+import PkgtrailAdvisories
+import PkgtrailCore
+import PkgtrailSystem
+
+/// The part of a deny-list that comes from imported advisories
+/// (`deny_advisories`): each selection's store, opened read-only for the
+/// command. Versions denied one by one become constraints, cached per
+/// import (the database is queried once after each import, not per
+/// command); everything else is looked up by name, for what a command
+/// names before it runs and what it installed after.
+struct AdvisoryDenial {
+    struct Source {
+        let selection: Policy.AdvisorySelection
+        let path: String
+        let index: AdvisoryDenyIndex
+        let generation: AdvisoryDenyIndex.Generation
+        let constraints: [String]
+        let selected: Int
+    }
+
+    let sources: [Source]
+    /// Stores that could not be read: protection the policy asked for and
+    /// does not have (on_unsupported decides).
+    let problems: [String]
+
+    static var none: AdvisoryDenial { AdvisoryDenial(sources: [], problems: []) }
+
+    init(sources: [Source], problems: [String]) {
+        self.sources = sources
+        self.problems = problems
+    }
+
+    init(_ policy: Policy, env: ProcessEnvironment) {
+        var sources: [Source] = []
+        var problems: [String] = []
+        for selection in policy.advisorySelections {
+            let path = selection.store ?? AdvisoryDenyIndex.defaultPath(env: env)
+            do {
+                guard let index = try AdvisoryDenyIndex.open(path: path), let generation = try index.generation()
+                else {
+                    problems.append(
+                        "deny_advisories (\(selection.file)): no advisories at \(path): import them "
+                            + "(`pkgtrail advisories import all.zip`)")
+                    continue
+                }
+                let cached = try Self.cachedConstraints(index, generation, selection, env.stateDirectory)
+                sources.append(
+                    Source(
+                        selection: selection, path: path, index: index, generation: generation,
+                        constraints: cached.lines, selected: cached.advisories))
+            } catch {
+                problems.append("deny_advisories (\(selection.file)): \(error)")
+            }
+        }
+        self.init(sources: sources, problems: problems)
+    }
+
+    /// The constraints one import yields for one selection, kept under the
+    /// state directory by (store, import, prefixes): the first command after
+    /// an import queries them, the rest read a small file.
+    static func cachedConstraints(
+        _ index: AdvisoryDenyIndex, _ generation: AdvisoryDenyIndex.Generation, _ selection: Policy.AdvisorySelection,
+        _ stateDirectory: String
+    ) throws -> (lines: [String], advisories: Int) {
+        let key = Digest.sha256Hex(
+            Array(
+                [index.path, String(generation.run), generation.imported, selection.prefixes.joined(separator: ",")]
+                    .joined(separator: "\n").utf8))
+        let path = FileSystem.join(stateDirectory, "policy/advisories-\(key).txt")
+        if let text = FileSystem.readText(path), text.hasPrefix("# advisories "), text.hasSuffix("\n") {
+            let lines = text.split(separator: "\n").map(String.init)
+            if let n = Int(lines[0].dropFirst("# advisories ".count)) { return (Array(lines.dropFirst()), n) }
+        }
+        let fresh = try index.constraints(selection)
+        let text = (["# advisories \(fresh.advisories)"] + fresh.lines).joined(separator: "\n") + "\n"
+        FileSystem.makeDirectories(FileSystem.dirname(path))
+        // A cache: when it cannot be written, the next command queries again.
+        _ = FileSystem.writeAtomically(path, Array(text.utf8))
+        return fresh
+    }
+
+    var constraints: [String] { sources.flatMap(\.constraints) }
+
+    /// What the event records of each selection.
+    var records: [PolicyInForce.Advisories] {
+        sources.map { s in
+            PolicyInForce.Advisories(
+                store: s.path, prefixes: s.selection.prefixes, imported: s.generation.imported,
+                newestModified: s.generation.newestModified, selected: s.selected)
+        }
+    }
+
+    /// An advisory that denies `version` of `name` (nil version: only a
+    /// denial of every version counts), described for the `pkgtrail:` line.
+    struct Denial {
+        let name: String
+        let advisory: String
+        let ids: [String]
+        let file: String
+
+        /// "MAL-2026-2144, alias PYSEC-2026-2; deny_advisories in /etc/pkgtrail/policy.toml"
+        var description: String {
+            let aliases = ids.filter { $0 != advisory }
+            return advisory + (aliases.isEmpty ? "" : ", alias " + aliases.joined(separator: ", "))
+                + "; deny_advisories in \(file)"
+        }
+    }
+
+    /// For each (name, version) some selected advisory denies, the first such advisory.
+    func denials(_ items: [(name: String, version: String?)]) -> [(name: String, version: String?, Denial)] {
+        guard !sources.isEmpty, !items.isEmpty else { return [] }
+        var out: [(name: String, version: String?, Denial)] = []
+        var found: Set<String> = []
+        for source in sources {
+            let index = source.index
+            let hits = (try? index.hits(names: items.map(\.name), source.selection)) ?? []
+            let byName = Dictionary(grouping: hits, by: \.name)
+            for item in items {
+                let key = "\(item.name)==\(item.version ?? "")"
+                guard !found.contains(key), let candidates = byName[item.name] else { continue }
+                if let hit = candidates.first(where: { (try? index.denies($0, version: item.version)) == true }) {
+                    found.insert(key)
+                    out.append(
+                        (
+                            item.name, item.version,
+                            Denial(name: item.name, advisory: hit.advisory, ids: hit.ids, file: source.selection.file)
+                        ))
+                }
+            }
+        }
+        return out
+    }
+}
