@@ -218,6 +218,15 @@ struct Recorder {
                 return d.what.replacingOccurrences(of: " ", with: "==")
             }
         }
+        var wrapperExit = exit
+        if policy.blocksNewStartupHooks {
+            let unknown = UnknownStartupHooks.check(found, policy: policy)
+            inForce?.unknownStartupHooks = unknown.map(\.path)
+            if !unknown.isEmpty && exit.status == 0 && exit.signal == nil {
+                // The install succeeded and is recorded; the command as a whole does not pass.
+                wrapperExit = .blocked
+            }
+        }
         let event = Event(
             id: Clock.uuid(), kind: .install, started: started, finished: finished, actor: actor,
             command: Command(
@@ -235,7 +244,7 @@ struct Recorder {
                 startupHooks: s.hooks, stateBefore: s.before.stateDigest, stateAfter: s.after.stateDigest,
                 startupBefore: s.before.startupDigest, startupAfter: s.after.startupDigest, notes: s.notes)
         }
-        return Result(exit: exit, events: (drift.map { [$0] } ?? []) + [event] + secondary, log: log)
+        return Result(exit: wrapperExit, events: (drift.map { [$0] } ?? []) + [event] + secondary, log: log)
     }
 
     /// The policy refused the command: it is not run, the user is told in

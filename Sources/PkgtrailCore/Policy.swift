@@ -21,6 +21,8 @@ public struct Policy: Equatable, Sendable {
         public let denyAdvisories: [String]
         /// The advisory store `denyAdvisories` reads (nil: the default, beside the log).
         public let advisories: String?
+        /// An install that adds an unknown executable `.pth` fails (exit 1), said loudly.
+        public let blockNewStartupHooks: Bool?
 
         public init(path: String, bytes: [UInt8]) throws {
             self.path = path
@@ -35,6 +37,7 @@ public struct Policy: Equatable, Sendable {
             var exempt: Set<String> = []
             var prefixes: [String] = []
             var store: String?
+            var blockHooks: Bool?
             do {
                 for e in try TOMLSubset.parse(text) {
                     func fail(_ why: String) -> PkgtrailError {
@@ -88,10 +91,13 @@ public struct Policy: Equatable, Sendable {
                             throw fail("give the absolute path of an advisory store (`pkgtrail advisories import`)")
                         }
                         store = s
+                    case "block_new_startup_hooks":
+                        guard case .bool(let b) = e.value else { throw fail("give true or false") }
+                        blockHooks = b
                     default:
                         throw fail(
                             "unknown setting (known: min_release_age, on_unsupported, deny, deny_advisories, "
-                                + "advisories, known_startup_hooks, cooldown_exempt)")
+                                + "advisories, known_startup_hooks, cooldown_exempt, block_new_startup_hooks)")
                     }
                 }
             } catch let e as PkgtrailError {
@@ -105,6 +111,7 @@ public struct Policy: Equatable, Sendable {
             cooldownExempt = exempt
             denyAdvisories = prefixes
             advisories = store
+            blockNewStartupHooks = blockHooks
         }
     }
 
@@ -214,6 +221,8 @@ public struct Policy: Equatable, Sendable {
     public let files: [File]
     public let minReleaseAge: Sourced<Age>?
     public let onUnsupported: Sourced<OnUnsupported>?
+    /// Set (true) by some file: `true` in either file wins.
+    public let blockNewStartupHooks: Sourced<Bool>?
     /// Every file's entries together (a deny-list only grows), sorted.
     public var deny: [Denied] { denyByName.values.flatMap { $0 }.sorted() }
     /// sha256 digests of `.pth` files the policy vouches for, beside `KnownStartupHooks.builtIn`.
@@ -225,6 +234,7 @@ public struct Policy: Equatable, Sendable {
         self.files = files
         minReleaseAge = Self.strictest(files, { $0.minReleaseAge }, { $0 > $1 })
         onUnsupported = Self.strictest(files, { $0.onUnsupported }, { $0 == .block && $1 == .warn })
+        blockNewStartupHooks = Self.strictest(files, { $0.blockNewStartupHooks }, { $0 && !$1 })
         // Grouped, not sorted: thousands of entries are read for every command.
         denyByName = Dictionary(grouping: Set(files.flatMap(\.deny)), by: \.name)
         knownStartupHooks = Set(files.flatMap(\.knownStartupHooks))
@@ -249,7 +259,9 @@ public struct Policy: Equatable, Sendable {
     }
 
     /// Nothing to enforce.
-    public var isEmpty: Bool { minReleaseAge == nil && !hasDenyList }
+    public var isEmpty: Bool { minReleaseAge == nil && !hasDenyList && !blocksNewStartupHooks }
+
+    public var blocksNewStartupHooks: Bool { blockNewStartupHooks?.value == true }
 
     public var hasDenyList: Bool { !denyByName.isEmpty || files.contains { !$0.denyAdvisories.isEmpty } }
     public var denyCount: Int { denyByName.values.reduce(0) { $0 + $1.count } }

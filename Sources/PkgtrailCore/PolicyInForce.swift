@@ -100,15 +100,19 @@ public struct PolicyInForce: Equatable, Sendable {
     public var files: [FileRef]
     public var cooldown: Cooldown?
     public var deny: Deny?
+    /// With `block_new_startup_hooks`: the unknown executable `.pth` files
+    /// the command added or changed (nil: the setting was off).
+    public var unknownStartupHooks: [String]?
 
-    public init(files: [FileRef], cooldown: Cooldown?, deny: Deny? = nil) {
+    public init(files: [FileRef], cooldown: Cooldown?, deny: Deny? = nil, unknownStartupHooks: [String]? = nil) {
         self.files = files
         self.cooldown = cooldown
         self.deny = deny
+        self.unknownStartupHooks = unknownStartupHooks
     }
 
     var json: JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "cooldown": cooldown.map { c in
                 .object([
                     "cutoff": .optional(c.cutoff), "enforced_by": .optional(c.enforcedBy), "in_force": .bool(c.inForce),
@@ -128,7 +132,10 @@ public struct PolicyInForce: Equatable, Sendable {
                 return .object(JSONObject(fields))
             } ?? .null,
             "files": .array(files.map { .object(["path": .string($0.path), "sha256": .string($0.sha256)]) })
-        ])
+        ]
+        // Present only with the setting, so that other records read as they always did.
+        if let unknownStartupHooks { fields["unknown_startup_hooks"] = .strings(unknownStartupHooks) }
+        return .object(JSONObject(fields))
     }
 
     init(json v: JSONValue) throws {
@@ -165,6 +172,9 @@ public struct PolicyInForce: Equatable, Sendable {
                     entries: Int(try r.int("entries")), constraintsSHA256: try r.optionalString("constraints_sha256"),
                     constraints: lines ?? 0, enforcedBy: try r.optionalString("enforced_by"),
                     found: try r.strings("found"), note: try r.optionalString("note"), advisories: advisories ?? [])
+            },
+            unknownStartupHooks: try r.members["unknown_startup_hooks"].map { _ in
+                try r.strings("unknown_startup_hooks")
             })
     }
 }

@@ -58,7 +58,8 @@ struct PolicyShowCommand: ParsableCommand {
                         "deny": .strings(policy.deny.map(\.description)),
                         "deny_advisories": .array(advisories.map(\.json)),
                         "constraints": .strings(policy.constraints),
-                        "known_startup_hooks": .strings(policy.knownStartupHooks.sorted())
+                        "known_startup_hooks": .strings(policy.knownStartupHooks.sorted()),
+                        "block_new_startup_hooks": .bool(policy.blocksNewStartupHooks)
                     ])))
         }
         for path in [paths.admin, paths.user] {
@@ -77,6 +78,10 @@ struct PolicyShowCommand: ParsableCommand {
                 Terminal.safe(
                     "deny_advisories \(a.selection.prefixes.joined(separator: ", "))  (from \(a.selection.file))"))
             emit(Terminal.safe("  " + a.text))
+        }
+        if let block = policy.blockNewStartupHooks, block.value {
+            emit(Terminal.safe("block_new_startup_hooks  true  (from \(block.path))"))
+            emit("  an install that adds an unknown executable .pth exits 1, names it, and leaves it in place")
         }
         if !policy.knownStartupHooks.isEmpty {
             let n = policy.knownStartupHooks.count

@@ -191,6 +191,22 @@ final class PolicyTests: XCTestCase {
         XCTAssertThrowsError(try PolicyInForce(json: .object(o)))
     }
 
+    /// block_new_startup_hooks: true in either file wins (a user's false
+    /// cannot lift the administrator's true); recorded only when on.
+    func testBlockingNewStartupHooks() throws {
+        let on = try file("/etc/p", "block_new_startup_hooks = true\n")
+        let off = try file("/home/p", "block_new_startup_hooks = false\n")
+        XCTAssertTrue(Policy(admin: on, user: off).blocksNewStartupHooks)
+        XCTAssertEqual(Policy(admin: on, user: off).blockNewStartupHooks?.path, "/etc/p")
+        XCTAssertFalse(Policy(admin: off, user: nil).blocksNewStartupHooks)
+        XCTAssertTrue(Policy(admin: off, user: nil).isEmpty)
+        XCTAssertFalse(Policy(admin: nil, user: on).isEmpty)
+        XCTAssertThrowsError(try file("/p", "block_new_startup_hooks = \"block\"\n"))
+        let record = PolicyInForce(files: [], cooldown: nil, unknownStartupHooks: ["/v/site-packages/x.pth"])
+        XCTAssertEqual(try PolicyInForce(json: record.json), record)
+        XCTAssertNil(PolicyInForce(files: [], cooldown: nil).json["unknown_startup_hooks"])
+    }
+
     func testKnownStartupHooks() throws {
         let sha = String(repeating: "ab", count: 32)
         let f = try file("/p", "known_startup_hooks = [\"\(sha)\"]\n")

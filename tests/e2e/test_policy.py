@@ -439,3 +439,33 @@ def test_uv_add_sync_and_pylock_are_checked_against_the_advisories(tmp_path, uv_
     r = box.uv("pip", "install", "-r", str(tmp_path / "pylock.toml"))
     assert r.returncode == 1 and r.stderr.decode().startswith("pkgtrail: blocked by policy: evil-pkg 0.1 (MAL-2026-0666")
     assert [e["command"]["outcome"] for e in box.events()[n:]] == ["blocked"] * 3
+
+
+def test_a_new_unknown_startup_hook_fails_the_command_and_is_left_in_place(tmp_path, index):
+    """block_new_startup_hooks: llmlib 1.1's .pth is installed and recorded,
+    named on stderr, and the command exits 1; a hook already there, or one
+    the policy vouches for, passes."""
+    box = Sandbox(tmp_path, "current", twin=False)
+    i = ["-i", index["simple"]]
+    write_policy(box, "block_new_startup_hooks = true\n")
+    assert box.pip("install", "-q", *i, "demo-lib").returncode == 0
+    assert box.last()["policy"]["unknown_startup_hooks"] == []
+    r = box.pip("install", "-q", *i, "llmlib==1.1")
+    pth = box.site + "/llmlib_init.pth"
+    assert r.returncode == 1 and disk_state(box.site)["llmlib"] == "1.1" and os.path.exists(pth), r
+    sha = sha256_file(pth)
+    assert r.stderr.decode() == (
+        f"pkgtrail: UNKNOWN STARTUP HOOK from llmlib 1.1: {pth} (sha256 {sha}) runs at every Python start; left in "
+        "place, exit status 1 (block_new_startup_hooks): review it, then uninstall llmlib or vouch for it in "
+        "known_startup_hooks\n"), r
+    e = box.last()
+    assert e["command"]["exit_status"] == 0 and e["command"]["outcome"] == "ok", e["command"]
+    assert e["policy"]["unknown_startup_hooks"] == [pth]
+    assert [(c["name"], c["to_version"]) for c in e["changes"]] == [("llmlib", "1.1")]
+    # Already there: not new. Vouched for: known.
+    assert box.pip("install", "-q", *i, "agentkit", "--no-deps").returncode == 0
+    box.pip("uninstall", "-y", "-q", "llmlib")
+    write_policy(box, f'block_new_startup_hooks = true\nknown_startup_hooks = ["{sha}"]\n')
+    r = box.pip("install", "-q", *i, "llmlib==1.1")
+    assert r.returncode == 0 and r.stderr == b"", r
+    assert box.last()["policy"]["unknown_startup_hooks"] == []
