@@ -101,14 +101,64 @@ final class PipAdapter: ToolAdapter {
         if !rule.exemptions.isEmpty, plan.record.inForce {
             plan.record.note = "cooldown_exempt does not apply to pip (its option has no per-package form)"
         }
+        if !plan.environment.isEmpty, let without = indexWithoutUploadTimes(rule) {
+            // pip would fail every install from it: the cooldown cannot be in force for this command.
+            return rule.unsupported(
+                "\(Redaction.redactText(without)) publishes no upload times (PEP 700), which pip needs to apply "
+                    + "a cut-off")
+        }
         if !plan.environment.isEmpty {
-            // pip refuses an index that publishes no upload times (PEP 700)
-            // once it is given a cut-off; pkgtrail cannot tell beforehand.
+            plan.explainFailure = { [self] in keptOut(rule) }
+            // Where the index could not be asked, pip's own failure says it.
             plan.onFailure =
                 "pip failed with the cooldown's cut-off in force; an index without upload times (PEP 700) makes "
                 + "pip fail so: see `pkgtrail policy show`"
         }
         return plan
+    }
+}
+
+extension PipAdapter {
+    /// The first index (of `index-url` and `extra-index-url`; PyPI, the
+    /// default, publishes them) known to publish no upload times, asked
+    /// about the first project the command names.
+    func indexWithoutUploadTimes(_ rule: CooldownRule) -> String? {
+        guard let python = target.environment.python, let project = requested().first?.name else { return nil }
+        return indexURLs.first { url in
+            IndexUploadTimes.answer(
+                index: url, project: project, python: python, stateDirectory: env.stateDirectory,
+                nowMilliseconds: rule.nowMilliseconds) == .no
+        }
+    }
+}
+
+extension PipAdapter {
+    /// After a failure: the pinned requirements younger than the cut-off,
+    /// each as `blocked by policy: NAME VERSION (uploaded N ago, cooldown 48h)`.
+    func keptOut(_ rule: CooldownRule) -> [String] {
+        guard let python = target.environment.python else { return [] }
+        let indexes = indexURLs.isEmpty ? ["https://pypi.org/simple/"] : indexURLs
+        var lines: [String] = []
+        for (name, version) in requested() {
+            guard let version else { continue }
+            for index in indexes {
+                let times = IndexUploadTimes.uploaded(index: index, project: name, versions: [version], python: python)
+                guard let t = times[version].flatMap(Timestamp.parse), t > rule.cutoffMilliseconds else { continue }
+                let age = Policy.Age.spoken(milliseconds: rule.nowMilliseconds - t)
+                lines.append("blocked by policy: \(name) \(version) (uploaded \(age) ago, cooldown \(rule.age.text))")
+                break
+            }
+        }
+        return lines
+    }
+
+    /// The command's `index-url` and `extra-index-url`s as configured, credentials and all
+    /// (for asking the index only: never kept, never printed).
+    var indexURLs: [String] {
+        let prefix = target.environment.isVenv ? target.environment.prefix : nil
+        return PipSources.resolve(cmd, env: env, prefix: prefix, redacted: false).filter {
+            $0.kind == .index || $0.kind == .extraIndex
+        }.compactMap(\.url)
     }
 }
 

@@ -12,7 +12,10 @@ enum PipSources {
         var origin: [String: String] = [:]
     }
 
-    static func resolve(_ cmd: PipCommand, env: ProcessEnvironment, prefix: String?) -> [Source] {
+    /// `redacted: false` only for pkgtrail's own use of an index (asking it
+    /// whether it publishes upload times): never kept, never printed.
+    static func resolve(_ cmd: PipCommand, env: ProcessEnvironment, prefix: String?, redacted: Bool = true) -> [Source]
+    {
         let isolated = cmd.has("--isolated") || cmd.isTruthy(env.nonEmpty("PIP_ISOLATED"))
         var config = Layer()
         for file in configFiles(env: env, prefix: prefix, isolated: isolated) {
@@ -44,7 +47,9 @@ enum PipSources {
         }
         var out: [Source] = []
         func add(_ kind: String, _ urls: [String], _ origin: String) {
-            for u in urls { out.append(Source(kind: Source.Kind(kind), url: Redaction.redactText(u), origin: origin)) }
+            for u in urls {
+                out.append(Source(kind: Source.Kind(kind), url: redacted ? Redaction.redactText(u) : u, origin: origin))
+            }
         }
         if let index = cmd.last("-i", "--index-url") {
             add("index", [index], "argv")

@@ -133,6 +133,9 @@ struct CooldownPlan {
     /// Said (and noted in the event) when the tool fails with the cut-off
     /// in force: what the failure may be owed to.
     var onFailure: String? = nil
+    /// Asked when the tool fails with the cut-off in force: the `blocked by
+    /// policy` lines for what the cooldown kept out, if it can tell.
+    var explainFailure: (() -> [String])? = nil
 }
 
 /// Options pkgtrail adds to a tool's command line go before a `--`, which

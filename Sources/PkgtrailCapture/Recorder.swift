@@ -129,6 +129,7 @@ struct Recorder {
         overrides["PKGTRAIL_ACTIVE"] = "1"
         var inForce: PolicyInForce?
         var onFailure: String?
+        var explainFailure: (() -> [String])?
         var childArgv = argv
         var denyRule: DenyRule?
         if !policy.isEmpty {
@@ -165,6 +166,7 @@ struct Recorder {
             childArgv = ChildArguments.adding(plan?.arguments ?? [], to: childArgv)
             overrides.merge(plan?.environment ?? [:]) { $1 }
             onFailure = plan?.onFailure
+            explainFailure = plan?.explainFailure
         }
         PhaseTrace.mark("policy")
         let child = try ProcessRunner.start(
@@ -192,8 +194,10 @@ struct Recorder {
         let exit = child.wait()
         PhaseTrace.mark("waited")
         if let onFailure, exit.status != 0, exit.signal == nil {
-            Console.warning(onFailure)
-            notes.append(onFailure)
+            let explained = explainFailure?() ?? []
+            for line in explained { Console.error(line) }
+            notes += explained.isEmpty ? [onFailure] : explained
+            if explained.isEmpty { Console.warning(onFailure) }
         }
         let finished = Clock.now()
         let afterTarget = adapter.targetAfterRun() ?? target

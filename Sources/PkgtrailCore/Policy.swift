@@ -206,6 +206,18 @@ public struct Policy: Equatable, Sendable {
         }
 
         public static func < (a: Age, b: Age) -> Bool { a.milliseconds < b.milliseconds }
+
+        /// A span in the largest whole unit a person reads at a glance: "35 minutes", "3 days".
+        public static func spoken(milliseconds ms: Int64) -> String {
+            let units: [(Int64, String)] = [
+                (86_400_000, "day"), (3_600_000, "hour"), (60_000, "minute"), (1_000, "second")
+            ]
+            for (size, word) in units where ms >= size {
+                let n = ms / size
+                return "\(n) \(word)\(n == 1 ? "" : "s")"
+            }
+            return "less than a second"
+        }
     }
 
     /// What to do when a cooldown cannot be enforced (a tool too old, a

@@ -103,6 +103,7 @@ struct PolicyShowCommand: ParsableCommand {
         emit("  pip 26.0+                      PIP_UPLOADED_PRIOR_TO (every package: pip has no per-package form)")
         emit("  uv pip install|sync|compile    UV_EXCLUDE_NEWER (unless a uv config file sets exclude-newer)")
         emit("  pip < 26.0, other uv commands  not enforced: on_unsupported (\(policy.unsupported.rawValue)) decides")
+        emit("  an index without upload times  (PEP 700; pip would fail) likewise: asked once a day")
         emit("  a stricter cut-off you set (command line, environment, pip config) is kept; a later one on the")
         emit("  command line is refused")
     }

@@ -178,3 +178,26 @@ final class ChildArgumentsTests: XCTestCase {
         XCTAssertEqual(ChildArguments.adding([], to: ["pip", "--"]), ["pip", "--"])
     }
 }
+
+final class IndexUploadTimesTests: XCTestCase {
+    /// An answer is kept a day by the URL's sha256; an older one, or none, is asked again
+    /// (here of a Python that does not exist: unknown, and not kept).
+    func testAnswersAreKeptADay() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("index-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let url = "https://user:secret@mirror.example/simple/"
+        let now: Int64 = 1_800_000_000_000
+        func ask(_ at: Int64) -> IndexUploadTimes.Answer {
+            IndexUploadTimes.answer(
+                index: url, project: "x", python: dir + "/no-python", stateDirectory: dir, nowMilliseconds: at)
+        }
+        XCTAssertEqual(ask(now), .unknown)
+        let kept = dir + "/policy/index-\(Digest.sha256Hex(Array(url.utf8))).txt"
+        XCTAssertFalse(FileSystem.exists(kept))
+        FileSystem.makeDirectories(dir + "/policy")
+        _ = FileSystem.writeAtomically(kept, Array("no \(now)\n".utf8))
+        XCTAssertEqual(ask(now + 3_600_000), .no)
+        XCTAssertEqual(ask(now + IndexUploadTimes.maxAgeMilliseconds), .unknown)
+        XCTAssertEqual(ask(now - 1), .unknown)  // a clock set back does not make an answer last
+    }
+}

@@ -207,6 +207,13 @@ final class PolicyTests: XCTestCase {
         XCTAssertNil(PolicyInForce(files: [], cooldown: nil).json["unknown_startup_hooks"])
     }
 
+    func testSpokenSpans() {
+        XCTAssertEqual(Policy.Age.spoken(milliseconds: 35 * 60_000 + 59_000), "35 minutes")
+        XCTAssertEqual(Policy.Age.spoken(milliseconds: 86_400_000), "1 day")
+        XCTAssertEqual(Policy.Age.spoken(milliseconds: 3 * 86_400_000 + 5), "3 days")
+        XCTAssertEqual(Policy.Age.spoken(milliseconds: 999), "less than a second")
+    }
+
     func testKnownStartupHooks() throws {
         let sha = String(repeating: "ab", count: 32)
         let f = try file("/p", "known_startup_hooks = [\"\(sha)\"]\n")

@@ -4,8 +4,10 @@ stricter one the user set, refuses a looser one on the command line, says
 so where it cannot be handed over, and records in every event the policy
 in force. A local PEP 691 index serves upload times (PEP 700)."""
 import datetime
+import hashlib
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -58,10 +60,17 @@ def test_a_cooldown_keeps_a_five_minute_old_release_out(tmp_path, json_index):
     assert e["policy"]["cooldown"] == {"min_release_age": "48h", "cutoff": cutoff, "in_force": True,
                                        "enforced_by": "PIP_UPLOADED_PRIOR_TO", "note": None}
     assert e["policy"]["files"] == [{"path": path, "sha256": sha256_file(path)}]
-    # Asked for by version, the young release is not found: pip's own error, exit 1.
+    # Asked for by version, the young release is not found: pip's own error,
+    # exit 1, and one line saying what the cooldown kept out (the index asked after the failure).
     r = box.pip("install", "-q", "-i", json_index, "fresh-pkg==1.1")
     assert r.returncode == 1 and b"fresh-pkg==1.1" in r.stderr and installed(box) == "1.0", r
-    assert box.last()["command"]["outcome"] == "failed" and box.last()["policy"]["cooldown"]["in_force"]
+    # (Uploaded five minutes before the module's first test: more by now on a busy machine.)
+    line = re.search(r"pkgtrail: (blocked by policy: fresh-pkg 1\.1 \(uploaded \d+ minutes ago, cooldown 48h\))\n$",
+                     r.stderr.decode())
+    assert line, r
+    e = box.last()
+    assert e["command"]["outcome"] == "failed" and e["policy"]["cooldown"]["in_force"], e
+    assert line.group(1) in e["notes"], e["notes"]
 
 
 def test_the_users_stricter_cutoff_is_kept_and_a_looser_one_refused(tmp_path, json_index):
@@ -155,17 +164,27 @@ def test_uv_pip_takes_the_cutoff_and_keeps_its_own_config(tmp_path, uv_dir, json
     assert c["in_force"] is False and str(project / "uv.toml") in c["note"], c
 
 
-def test_an_index_without_upload_times_fails_pip_and_says_why(tmp_path, index):
-    """pip refuses a cut-off against an index that publishes no upload times
-    (PEP 700; the HTML test index): the user hears why, the event keeps it."""
+def test_an_index_without_upload_times_is_on_unsupported_to_decide(tmp_path, index):
+    """pip fails every install once given a cut-off against an index that
+    publishes no upload times (PEP 700; the HTML test index). pkgtrail asks
+    the index first (once a day, kept by the URL's sha256): on_unsupported
+    "warn" installs without the cooldown and says so, "block" refuses."""
     box = Sandbox(tmp_path, "current", twin=False)
     write_policy(box, 'min_release_age = "48h"\n')
     r = box.pip("install", "-q", "-i", index["simple"], "demo-lib")
-    assert r.returncode == 1 and b"does not provide upload-time metadata" in r.stderr, r
-    assert b"pkgtrail: warning: pip failed with the cooldown's cut-off in force" in r.stderr, r
-    e = box.last()
-    assert e["command"]["outcome"] == "failed" and e["policy"]["cooldown"]["in_force"]
-    assert any("PEP 700" in n for n in e["notes"]), e["notes"]
+    assert r.returncode == 0 and "demo-lib" in disk_state(box.site), r
+    line = (f"cooldown not in force: {index['simple']} publishes no upload times (PEP 700), which pip needs to apply "
+            "a cut-off")
+    assert r.stderr.decode() == f"pkgtrail: warning: {line}\n", r
+    c = box.last()["policy"]["cooldown"]
+    assert c["in_force"] is False and c["cutoff"] is None and c["note"] == line.removeprefix("cooldown not in force: ")
+    kept = os.listdir(os.path.join(box.home, ".local", "state", "pkgtrail", "policy"))
+    assert [f for f in kept if f.startswith("index-")] == [f"index-{hashlib.sha256(index['simple'].encode()).hexdigest()}.txt"]
+    box.pip("uninstall", "-y", "-q", "demo-lib")
+    write_policy(box, 'min_release_age = "48h"\non_unsupported = "block"\n')
+    r = box.pip("install", "-q", "-i", index["simple"], "demo-lib")
+    assert r.returncode == 1 and r.stderr.decode().startswith("pkgtrail: blocked by policy: " + line[23:]), r
+    assert box.last()["command"]["outcome"] == "blocked" and "demo-lib" not in disk_state(box.site)
 
 
 def constraint_sha(lines):
