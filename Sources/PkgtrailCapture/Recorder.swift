@@ -128,7 +128,7 @@ struct Recorder {
         var overrides = childEnvironment.merging(adapter.prepare(before: before.snapshot)) { $1 }
         overrides["PKGTRAIL_ACTIVE"] = "1"
         var inForce: PolicyInForce?
-        var onFailure: String?
+        var onFailure: [String] = []
         var explainFailure: (() -> [String])?
         var childArgv = argv
         var denyRule: DenyRule?
@@ -161,11 +161,16 @@ struct Recorder {
                 }
                 overrides.merge(deny.env) { $1 }
                 childArgv = ChildArguments.adding(deny.argv, to: childArgv)
+                if let by = deny.record.enforcedBy, rule.lines > 0 {
+                    onFailure.append(
+                        "\(adapter.tool) failed with the deny-list's \(rule.lines) constraint lines in force (\(by)); "
+                            + "a conflict on a denied version is the policy's doing: see `pkgtrail policy show`")
+                }
             }
             if let warning = plan?.warning { Console.warning(warning) }
             childArgv = ChildArguments.adding(plan?.arguments ?? [], to: childArgv)
             overrides.merge(plan?.environment ?? [:]) { $1 }
-            onFailure = plan?.onFailure
+            onFailure = [plan?.onFailure].compactMap { $0 } + onFailure
             explainFailure = plan?.explainFailure
         }
         PhaseTrace.mark("policy")
@@ -193,11 +198,12 @@ struct Recorder {
         PhaseTrace.mark("parallel")
         let exit = child.wait()
         PhaseTrace.mark("waited")
-        if let onFailure, exit.status != 0, exit.signal == nil {
+        if !onFailure.isEmpty, exit.status != 0, exit.signal == nil {
+            // What the policy kept out, where the index can tell; else what may have failed the tool.
             let explained = explainFailure?() ?? []
             for line in explained { Console.error(line) }
-            notes += explained.isEmpty ? [onFailure] : explained
-            if explained.isEmpty { Console.warning(onFailure) }
+            if explained.isEmpty { onFailure.forEach(Console.warning) }
+            notes += explained.isEmpty ? onFailure : explained
         }
         let finished = Clock.now()
         let afterTarget = adapter.targetAfterRun() ?? target

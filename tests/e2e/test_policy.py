@@ -217,8 +217,17 @@ def test_a_deny_list_steers_the_resolver_and_refuses_what_is_named(tmp_path, ind
         e = box.last()
         assert e["command"]["outcome"] == "blocked" and e["changes"] == []
     assert disk_state(box.site)["llmlib"] == "1.1"
-    # The user's own constraints stay in force beside the policy's.
+    # Every version denied: pip's resolver fails cleanly, and one line says why it may have.
     box.pip("uninstall", "-y", "-q", "agentkit", "llmlib")
+    write_policy(box, 'deny = ["llmlib==1.0", "llmlib==1.1", "llmlib==1.2"]\n')
+    r = box.pip("install", "-q", *i, "agentkit")
+    assert r.returncode == 1 and "llmlib" not in disk_state(box.site), r
+    assert r.stderr.decode().endswith(
+        "pkgtrail: warning: pip failed with the deny-list's 3 constraint lines in force (--constraint (beside the "
+        "command's own)); a conflict on a denied version is the policy's doing: see `pkgtrail policy show`\n"), r
+    assert box.last()["command"]["outcome"] == "failed"
+    write_policy(box, 'deny = ["LLMLib==1.2", "evil_pkg"]\n')
+    # The user's own constraints stay in force beside the policy's.
     own = tmp_path / "own.txt"
     own.write_text("llmlib!=1.1\n")
     r = box.pip("install", "-q", *i, "agentkit", extra={"PIP_CONSTRAINT": str(own)})
