@@ -157,8 +157,8 @@ struct AdvisoryShown {
         if let problem { return problem }
         guard let counts, let generation else { return "" }
         return "\(path): \(counts.advisories) advisories selected (imported \(generation.imported), newest "
-            + "modified \(generation.newestModified ?? "-")); \(counts.lines.count) single versions as constraint "
-            + "lines, the rest refused by name"
+            + "modified \(generation.newestModified ?? "-")); \(counts.lines.count) single malicious "
+            + "versions as constraint lines, the rest checked by name before and after each command"
     }
 
     var json: JSONValue {

@@ -44,7 +44,9 @@ final class AdvisoryDenyIndexTests: XCTestCase {
             doc("MAL-2026-0666", "Evil_Pkg", versions: ["0.1"], events: [["introduced": "0"]]),
             // A project malicious whole and in one version: the name check covers it, no line needed.
             doc("MAL-2026-0667", "evil-pkg", versions: ["0.2"]),
-            doc("PYSEC-2026-9", "demo-lib", events: [["introduced": "1.0"], ["fixed": "1.3"]]),
+            doc(
+                "PYSEC-2026-9", "demo-lib", versions: ["1.0", "1.1", "1.2"],
+                events: [["introduced": "1.0"], ["fixed": "1.3"]]),
             doc("MAL-2026-0001", "gone", versions: ["1.0"], withdrawn: "2026-05-02T00:00:00Z")
         ]
     }
@@ -57,7 +59,10 @@ final class AdvisoryDenyIndexTests: XCTestCase {
         let c = try index.constraints(mal)
         XCTAssertEqual(c.lines, ["litellm!=1.82.7", "litellm!=1.82.8"])
         XCTAssertEqual(c.advisories, 3)  // the withdrawn one is not in force
-        XCTAssertEqual(try index.constraints(.init(prefixes: ["PYSEC"], store: nil, file: "/p")).advisories, 2)
+        // A vulnerability's listed versions are checked by name, not made lines; a MAL alias makes them lines.
+        let pysec = try index.constraints(.init(prefixes: ["PYSEC"], store: nil, file: "/p"))
+        XCTAssertEqual(pysec.advisories, 2)
+        XCTAssertEqual(pysec.lines, ["litellm!=1.82.7", "litellm!=1.82.8"])
         XCTAssertEqual(try index.generation()?.run, 1)
         XCTAssertEqual(try index.generation()?.imported, "2026-05-03T00:00:00.000Z")
 
@@ -71,11 +76,14 @@ final class AdvisoryDenyIndexTests: XCTestCase {
         let whole = try XCTUnwrap(hits.first { $0.kind == .every })
         XCTAssertTrue(try index.denies(whole, version: nil))
         // Ranges are evaluated against the version at hand (PYSEC selected through its alias too).
-        let pysec = try index.hits(names: ["demo-lib", "litellm"], .init(prefixes: ["PYSEC"], store: nil, file: "/p"))
-        let range = try XCTUnwrap(pysec.first { $0.kind == .range })
+        let pysecHits = try index.hits(
+            names: ["demo-lib", "litellm"], .init(prefixes: ["PYSEC"], store: nil, file: "/p"))
+        let range = try XCTUnwrap(pysecHits.first { $0.kind == .range })
         XCTAssertTrue(try index.denies(range, version: "1.2"))
         XCTAssertFalse(try index.denies(range, version: "1.3"))
-        XCTAssertEqual(Set(pysec.map(\.advisory)), ["PYSEC-2026-9", "MAL-2026-2144"])
+        XCTAssertEqual(Set(pysecHits.map(\.advisory)), ["PYSEC-2026-9", "MAL-2026-2144"])
+        let listed = try XCTUnwrap(pysecHits.first { $0.kind == .version && $0.name == "demo-lib" })
+        XCTAssertTrue(try index.denies(listed, version: listed.version))
     }
 
     /// A re-import that withdraws or narrows an advisory changes its rows; a
