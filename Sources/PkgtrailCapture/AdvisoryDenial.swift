@@ -64,8 +64,12 @@ struct AdvisoryDenial {
     ) throws -> (lines: [String], advisories: Int) {
         let key = Digest.sha256Hex(
             Array(
-                [index.path, String(generation.run), generation.imported, selection.prefixes.joined(separator: ",")]
-                    .joined(separator: "\n").utf8))
+                // "2": the rule that makes lines (malicious single versions only); a new rule, a new key.
+                [
+                    "2", index.path, String(generation.run), generation.imported,
+                    selection.prefixes.joined(separator: ",")
+                ]
+                .joined(separator: "\n").utf8))
         let path = FileSystem.join(stateDirectory, "policy/advisories-\(key).txt")
         if let text = FileSystem.readText(path), text.hasPrefix("# advisories "), text.hasSuffix("\n") {
             let lines = text.split(separator: "\n").map(String.init)
@@ -113,12 +117,20 @@ struct AdvisoryDenial {
         var found: Set<String> = []
         for source in sources {
             let index = source.index
-            let hits = (try? index.hits(names: items.map(\.name), source.selection)) ?? []
+            // A store that fails mid-command is said, never passed over in silence.
+            func said<T>(_ fallback: T, _ body: () throws -> T) -> T {
+                do { return try body() } catch {
+                    Console.warning("deny-list not checked against \(index.path): \(error)")
+                    return fallback
+                }
+            }
+            let hits = said([]) { try index.hits(names: items.map(\.name), source.selection) }
             let byName = Dictionary(grouping: hits, by: \.name)
             for item in items {
                 let key = "\(item.name)==\(item.version ?? "")"
                 guard !found.contains(key), let candidates = byName[item.name] else { continue }
-                if let hit = candidates.first(where: { (try? index.denies($0, version: item.version)) == true }) {
+                if let hit = candidates.first(where: { h in said(false) { try index.denies(h, version: item.version) } }
+                ) {
                     found.insert(key)
                     out.append(
                         (
