@@ -120,6 +120,11 @@ install: release
 	install -s -m 0755 $(RELEASE_BIN)-central $(PREFIX)/bin/pkgtrail-central
 	rm -f $(PREFIX)/share/pkgtrail/shims/pkgtrail-shim
 	for t in pip pip3 uv uvx; do ln -sfn ../../../bin/pkgtrail $(PREFIX)/share/pkgtrail/shims/$$t; done
+	install -d $(PREFIX)/share/bash-completion/completions $(PREFIX)/share/zsh/site-functions \
+		$(PREFIX)/share/fish/vendor_completions.d
+	$(RELEASE_BIN) --generate-completion-script bash > $(PREFIX)/share/bash-completion/completions/pkgtrail
+	$(RELEASE_BIN) --generate-completion-script zsh > $(PREFIX)/share/zsh/site-functions/_pkgtrail
+	$(RELEASE_BIN) --generate-completion-script fish > $(PREFIX)/share/fish/vendor_completions.d/pkgtrail.fish
 	@echo "installed. Add to ~/.bashrc (zsh: ~/.zshrc, init zsh), then open a new shell:"
 	@echo "  [ -x $(PREFIX)/bin/pkgtrail ] && eval \"\$$($(PREFIX)/bin/pkgtrail init bash)\""
 	@echo "fish (~/.config/fish/config.fish):  test -x $(PREFIX)/bin/pkgtrail; and $(PREFIX)/bin/pkgtrail init fish | source"
@@ -130,6 +135,8 @@ install: release
 uninstall:
 	rm -f $(PREFIX)/bin/pkgtrail $(PREFIX)/bin/pkgtrail-central
 	rm -rf $(PREFIX)/share/pkgtrail
+	rm -f $(PREFIX)/share/bash-completion/completions/pkgtrail $(PREFIX)/share/zsh/site-functions/_pkgtrail \
+		$(PREFIX)/share/fish/vendor_completions.d/pkgtrail.fish
 	@echo "pkgtrail removed; the log stays in $${XDG_DATA_HOME:-$$HOME/.local/share}/pkgtrail"
 
 bench: release toolchain postgres

@@ -38,7 +38,7 @@ public struct AuditCommand: ParsableCommand {
     var maliciousOnly = false
     @Option(help: "Only this host's environments.")
     var host: String?
-    @Option(help: "Only the environment with this prefix.")
+    @Option(help: "Only the environment with this prefix.", completion: LogCompletions.environments)
     var env: String?
     @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of findings.")

@@ -10,7 +10,9 @@ import PkgtrailSystem
 /// (default: the active virtualenv, else the only environment recorded)
 /// and `--host` when the same path is recorded on several hosts.
 struct EnvironmentOptions: ParsableArguments {
-    @Option(help: "The environment's prefix (default: $VIRTUAL_ENV, else the only one recorded).")
+    @Option(
+        help: "The environment's prefix (default: $VIRTUAL_ENV, else the only one recorded).",
+        completion: LogCompletions.environments)
     var env: String?
     @Option(help: "The host that holds it, when the log has the same path on several hosts (default: this host).")
     var host: String?

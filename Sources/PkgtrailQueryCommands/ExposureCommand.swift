@@ -17,7 +17,9 @@ public struct ExposureCommand: ParsableCommand {
             """)
 
     @OptionGroup var source: QuerySource
-    @Argument(help: "Compromised versions as NAME[SPEC], e.g. litellm==1.82.7 'litellm>=1.82.7,<1.82.9'.")
+    @Argument(
+        help: "Compromised versions as NAME[SPEC], e.g. litellm==1.82.7 'litellm>=1.82.7,<1.82.9'.",
+        completion: LogCompletions.packageNames)
     var specs: [String] = []
     @Option(
         name: .customLong("osv"),

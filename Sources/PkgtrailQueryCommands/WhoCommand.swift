@@ -10,7 +10,7 @@ public struct WhoCommand: ParsableCommand {
         discussion: "NAME[SPEC] takes PEP 440 specifiers: litellm, litellm==1.82.8, 'litellm>=1.82.7,<1.82.9'.")
 
     @OptionGroup var source: QuerySource
-    @Argument(help: "A package name with optional PEP 440 specifiers.")
+    @Argument(help: "A package name with optional PEP 440 specifiers.", completion: LogCompletions.packageNames)
     var package: String
     @OptionGroup var time: TimeOption
     @Flag(help: "Print a JSON array of change records.")

@@ -43,6 +43,8 @@ struct InitCommand: ParsableCommand {
         // their bash scripts read the same functions through BASH_ENV.
         let bashEnv = kind == .bash ? nil : Self.writeBashEnvFile(hooks, env: env)
         emit(hooks.script(kind, bashEnvFile: bashEnv), terminator: "")
+        let prefix = FileSystem.dirname(FileSystem.dirname(FileSystem.dirname(hooks.shims)))
+        emit(CompletionFiles.line(kind, prefix: prefix), terminator: "")
     }
 
     private func setUpCI(_ provider: String, hooks: ShellHooks, env: ProcessEnvironment) throws {

@@ -7,6 +7,7 @@ import pty
 import re
 import select
 import shutil
+import subprocess
 import signal
 import struct
 import termios
@@ -34,6 +35,13 @@ def install_layout(home):
     to the test build) and a shims directory of links to it."""
     os.makedirs(home + "/.local/bin", exist_ok=True)
     os.symlink(BIN, home + "/.local/bin/pkgtrail")
+    for shell, path in (("bash", "bash-completion/completions/pkgtrail"), ("zsh", "zsh/site-functions/_pkgtrail"),
+                        ("fish", "fish/vendor_completions.d/pkgtrail.fish")):
+        path = f"{home}/.local/share/{path}"
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(subprocess.run([BIN, "--generate-completion-script", shell], capture_output=True,
+                                   check=True).stdout)
     return make_shims(home + "/.local/share/pkgtrail/shims", "../../../bin/pkgtrail")
 
 

@@ -299,3 +299,29 @@ def test_a_shim_left_on_path_without_its_binary_runs_the_real_tool(tmp_path):
         assert r.returncode == 0 and r.stdout.startswith(b"pip 26.3 from " + str(tmp_path).encode()), r
         assert r.stderr == b"", r
     assert not os.path.exists(tmp_path / "trail.db")
+
+
+@pytest.mark.parametrize("shell,compinit", [("bash", None), ("fish", None), ("zsh", "before"), ("zsh", "after")])
+def test_tab_completes_subcommands_and_options(shell, compinit, tmp_path, uv_dir, index):
+    """The completion scripts `make install` lays out, loaded by the init
+    line: in zsh whether `compinit` runs before it (sourced) or after (fpath)."""
+    world = World(str(tmp_path / "c"), shell, uv_dir, index, True)
+    if compinit:
+        rc = os.path.join(world.home, RC_FILE[shell])
+        lines = open(rc).read().splitlines()
+        at = 0 if compinit == "before" else len(lines)
+        lines.insert(at, "autoload -Uz compinit && compinit -u")
+        open(rc, "w").write("\n".join(lines) + "\n")
+    session = world.session()
+    try:
+        # Names and environments complete from the log.
+        assert session.run(f"{ACTIVATE[shell]}; pip install -q llmlib==1.1; deactivate") == 0
+        for typed, completed in (("pkgtrail verif", rb"verify"), ("pkgtrail log --jso", rb"--json"),
+                                 ("pkgtrail advisories sta", rb"status"), ("pkgtrail who llm", rb"llmlib"),
+                                 (f"pkgtrail state --env {world.root}/", rb"/v( |\b)")):
+            session.send(typed + "\t")
+            session.read_until(completed, 20)
+            session.send("\x15")  # Ctrl-U: the line is not run
+            assert session.run("true") == 0
+    finally:
+        session.close()
