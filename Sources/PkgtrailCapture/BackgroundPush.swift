@@ -67,7 +67,7 @@ public struct BackgroundPush: Sendable {
         posix_spawnattr_setsigdefault(&attr, &all)
         posix_spawnattr_setflags(&attr, Int16(setsid | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = ProcessRunner.withCStringArrays(argv, environment) { cargv, cenv in
+        let rc = SpawnArguments.withCStringArrays(argv, environment) { cargv, cenv in
             posix_spawn(&pid, path, &actions, &attr, cargv, cenv)
         }
         return rc == 0 ? nil : String(cString: strerror(rc))

@@ -101,7 +101,8 @@ public enum ProcessRunner {
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
 
         var pid: pid_t = 0
-        let rc = withCStringArrays(argv, environment) { cargv, cenv in posix_spawn(&pid, path, nil, &attr, cargv, cenv)
+        let rc = SpawnArguments.withCStringArrays(argv, environment) { cargv, cenv in
+            posix_spawn(&pid, path, nil, &attr, cargv, cenv)
         }
         guard rc == 0 else {
             for (s, old) in saved {
@@ -119,7 +120,7 @@ public enum ProcessRunner {
     /// Replaces this process with the real tool: the zero-overhead path for
     /// commands that change nothing.
     public static func exec(path: String, argv: [String], environment: [String]) -> Int32 {
-        _ = withCStringArrays(argv, environment) { cargv, cenv in execve(path, cargv, cenv) }
+        _ = SpawnArguments.withCStringArrays(argv, environment) { cargv, cenv in execve(path, cargv, cenv) }
         return errno
     }
 
@@ -137,32 +138,9 @@ public enum ProcessRunner {
         exit(128 + sig)
     }
 
-    /// The current environment as `NAME=value` strings with some names
-    /// replaced: the child sees everything the user set, untouched.
+    /// The current environment as `NAME=value` strings with some names replaced (`SpawnArguments`).
     public static func environment(setting overrides: [String: String], removing: Set<String> = []) -> [String] {
-        var out: [String] = []
-        var ep = environ
-        while let p = ep.pointee {
-            let entry = String(cString: p)
-            let name = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
-            if overrides[name] == nil && !removing.contains(name) { out.append(entry) }
-            ep += 1
-        }
-        for (k, v) in overrides.sorted(by: { $0.key < $1.key }) { out.append("\(k)=\(v)") }
-        return out
-    }
-
-    /// argv and envp as the NULL-terminated C arrays posix_spawn and execve take.
-    static func withCStringArrays<R>(
-        _ a: [String], _ b: [String],
-        _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>, UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
-    ) -> R {
-        let ca: [UnsafeMutablePointer<CChar>?] = a.map { strdup($0) } + [nil]
-        let cb: [UnsafeMutablePointer<CChar>?] = b.map { strdup($0) } + [nil]
-        defer { for p in ca + cb { free(p) } }
-        return ca.withUnsafeBufferPointer { pa in
-            cb.withUnsafeBufferPointer { pb in body(pa.baseAddress!, pb.baseAddress!) }
-        }
+        SpawnArguments.environment(setting: overrides, removing: removing)
     }
 }
 
@@ -181,7 +159,7 @@ extension ProcessRunner {
         posix_spawn_file_actions_addclose(&actions, fds[0])
         var pid: pid_t = 0
         let env = environment(setting: [:], removing: ["PKGTRAIL_ACTIVE", "PYTHONSTARTUP", "PYTHONINSPECT"])
-        let rc = withCStringArrays(argv, env) { a, e in posix_spawn(&pid, path, &actions, nil, a, e) }
+        let rc = SpawnArguments.withCStringArrays(argv, env) { a, e in posix_spawn(&pid, path, &actions, nil, a, e) }
         close(fds[1])
         guard rc == 0 else {
             close(fds[0])

@@ -31,7 +31,9 @@ public enum ExitStatus {
         } catch {
             status = report(error, root: root, arguments: arguments)
         }
-        exit(outputWritten() ? status : failed)
+        let written = outputWritten()
+        Pager.finish()
+        exit(written ? status : failed)
     }
 
     /// Prints what `error` means and returns its status.

@@ -14,12 +14,14 @@ public struct DiffCommand: ParsableCommand {
     @Argument(help: "The later moment (default: now).")
     var to: String?
     @OptionGroup var time: TimeOption
+    @OptionGroup var pager: PagerOptions
     @Flag(help: "Print a JSON array of differences.")
     var json = false
 
     public init() {}
 
     public func run() throws {
+        pager.start()
         let t1 = try timeArgument(from, "TIME1")
         let t2 = try to.map { try timeArgument($0, "TIME2") }
         let ctx = LogAccess(source)

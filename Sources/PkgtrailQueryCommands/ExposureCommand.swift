@@ -26,6 +26,7 @@ public struct ExposureCommand: ParsableCommand {
         help: "OSV advisories: a JSON file, OSV's all.zip, a directory, or an advisory store (repeatable).")
     var osv: [String] = []
     @OptionGroup var time: TimeOption
+    @OptionGroup var pager: PagerOptions
     @Flag(help: "Print a JSON array of exposure windows.")
     var json = false
 
@@ -83,6 +84,7 @@ public struct ExposureCommand: ParsableCommand {
     }
 
     public func run() throws {
+        pager.start()
         let wanted = try targets()
         let store = try LogAccess(source).openQueries()
         var found: [(Presence, [String])] = []

@@ -27,6 +27,7 @@ public struct LogCommand: ParsableCommand {
     @Option(help: "Only events of this kind: install (a recorded command) or drift (found by a snapshot).")
     var kind: String?
     @OptionGroup var time: TimeOption
+    @OptionGroup var pager: PagerOptions
     @Flag(help: "Print a JSON array of event bodies, each with its hash.")
     var json = false
 
@@ -37,6 +38,7 @@ public struct LogCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
+        pager.start()
         let ctx = LogAccess(source)
         let filter = EventFilter(
             since: try since.map { try timeArgument($0, "--since") },

@@ -15,12 +15,14 @@ public struct StateCommand: ParsableCommand {
     @Flag(help: "Print name==version lines, like pip freeze.")
     var freeze = false
     @OptionGroup var time: TimeOption
+    @OptionGroup var pager: PagerOptions
     @Flag(help: "Print a JSON array of entries.")
     var json = false
 
     public init() {}
 
     public func run() throws {
+        pager.start()
         let moment = try at.map { try timeArgument($0, "--at") }
         let ctx = LogAccess(source)
         let store = try ctx.openQueries()

@@ -13,12 +13,14 @@ public struct WhoCommand: ParsableCommand {
     @Argument(help: "A package name with optional PEP 440 specifiers.", completion: LogCompletions.packageNames)
     var package: String
     @OptionGroup var time: TimeOption
+    @OptionGroup var pager: PagerOptions
     @Flag(help: "Print a JSON array of change records.")
     var json = false
 
     public init() {}
 
     public func run() throws {
+        pager.start()
         let query: PackageQuery
         do { query = try PackageQuery(package) } catch { throw ValidationError("\(error)") }
         let store = try LogAccess(source).openQueries()

@@ -11,10 +11,12 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: "The event's seq number or id (UUID).")
     var event: String
     @OptionGroup var time: TimeOption
+    @OptionGroup var pager: PagerOptions
     @Flag(help: "Print the event body as stored, with its hash.")
     var json = false
 
     func run() throws {
+        pager.start()
         let store = try LogAccess(location).openLog()
         let found: StoredEvent?
         do {

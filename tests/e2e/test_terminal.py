@@ -1,0 +1,94 @@
+"""Issue 17: pkgtrail on a terminal behaves like git. Long answers go
+through a pager when stdout is a terminal (PKGTRAIL_PAGER, else PAGER,
+else `less` with LESS=FRX), never into a pipe; `--no-pager`, `cat` or a
+pager that is not installed turn it off; pkgtrail exits after its pager.
+Driven on a real pseudo-terminal."""
+import os
+import pty
+import select
+import subprocess
+import time
+
+import pytest
+from conftest import BIN, Sandbox
+
+
+def on_terminal(args, env, timeout=60):
+    """Runs pkgtrail with stdin, stdout and stderr on a pseudo-terminal;
+    returns (exit status, everything the terminal received, when pkgtrail
+    itself exited)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(BIN, [BIN, *args], env)
+    out, exited, status = b"", None, None
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if status is None:
+            done, st = os.waitpid(pid, os.WNOHANG)
+            if done:
+                status, exited = os.waitstatus_to_exitcode(st), time.time()
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            out += chunk
+    os.close(fd)
+    if status is None:
+        _, st = os.waitpid(pid, 0)
+        status, exited = os.waitstatus_to_exitcode(st), time.time()
+    return status, out.replace(b"\r\n", b"\n"), exited
+
+
+@pytest.fixture
+def recorded(tmp_path, index):
+    box = Sandbox(tmp_path, "current", twin=False)
+    for spec in ("demo-lib==1.0", "llmlib==1.0"):
+        assert box.pip("install", "-q", "-i", index["simple"], spec).returncode == 0
+    return box
+
+
+QUERIES = [["log"], ["who", "llmlib"], ["show", "1"], ["exposure", "llmlib"], ["state"], ["diff", "1d"]]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q[0] for q in QUERIES])
+def test_long_answers_page_on_a_terminal_and_never_in_a_pipe(recorded, query):
+    env = dict(recorded.env(), TERM="xterm", PKGTRAIL_PAGER="sed s/^/PAGED:/", PAGER="cat")
+    args = [*query, "--db", recorded.db]
+    if query[0] == "state" or query[0] == "diff":
+        args += ["--env", recorded.venv]
+    status, out, _ = on_terminal(args, env)
+    lines = [line for line in out.decode().splitlines() if line]
+    assert lines and all(line.startswith("PAGED:") for line in lines), out
+    piped = subprocess.run([BIN, *args], capture_output=True, env=env)
+    assert piped.returncode == status and b"PAGED:" not in piped.stdout and piped.stdout, piped
+    assert [line.removeprefix("PAGED:") for line in lines] == [x for x in piped.stdout.decode().splitlines() if x]
+    status2, out2, _ = on_terminal([*args, "--no-pager"], env)
+    assert status2 == status and b"PAGED:" not in out2 and out2, out2
+
+
+def test_which_pager_and_when_not(recorded, tmp_path):
+    base = dict(recorded.env(), TERM="xterm")
+    args = ["log", "--db", recorded.db]
+    # PKGTRAIL_PAGER over PAGER; cat, empty or a pager that is not there: none at all.
+    for extra, paged in (({"PAGER": "sed s/^/P:/"}, True), ({"PAGER": "sed s/^/P:/", "PKGTRAIL_PAGER": "cat"}, False),
+                         ({"PKGTRAIL_PAGER": ""}, False), ({"PKGTRAIL_PAGER": "/nonexistent/pager -x"}, False),
+                         ({"PAGER": "no-such-pager-anywhere"}, False)):
+        status, out, _ = on_terminal(args, dict(base, **extra))
+        assert status == 0 and b"demo-lib" in out, (extra, out)
+        assert (b"P:" in out) == paged, (extra, out)
+    # git's default: less, told FRX (one screen: it prints and quits) unless LESS says otherwise.
+    env = {k: v for k, v in base.items() if k not in ("PAGER", "PKGTRAIL_PAGER", "LESS")}
+    status, out, _ = on_terminal(args, dict(env, PKGTRAIL_PAGER='sh -c "echo LESS=$LESS; cat"'))
+    assert out.startswith(b"LESS=FRX\n"), out
+    status, out, _ = on_terminal(args, dict(env, LESS="S", PKGTRAIL_PAGER='sh -c "echo LESS=$LESS; cat"'))
+    assert out.startswith(b"LESS=S\n"), out
+    status, out, _ = on_terminal(args, env)
+    assert status == 0 and b"demo-lib" in out and b"llmlib" in out, out
+    # pkgtrail exits after its pager, so the prompt comes back below the page.
+    mark = tmp_path / "pager-done"
+    status, out, exited = on_terminal(args, dict(env, PKGTRAIL_PAGER=f'sh -c "cat; sleep 1; touch {mark}"'))
+    assert status == 0 and mark.exists() and os.path.getmtime(mark) <= exited, out
