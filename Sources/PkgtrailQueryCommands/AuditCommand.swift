@@ -41,12 +41,14 @@ public struct AuditCommand: ParsableCommand {
     @Option(help: "Only the environment with this prefix.", completion: LogCompletions.environments)
     var env: String?
     @OptionGroup var time: TimeOption
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print a JSON array of findings.")
     var json = false
 
     public init() {}
 
     public func run() throws {
+        colour.resolve()
         var options = AdvisoryAudit.Options()
         options.since = try since.map { try timeArgument($0, "--since") }
         options.newSince = try newSince.map { try timeArgument($0, "--new-since") }
@@ -95,8 +97,8 @@ public struct AuditCommand: ParsableCommand {
         let clock = time.clock
         for f in findings {
             let p = f.presence
-            let word = f.malicious ? "MALICIOUS" : "AFFECTED "
-            emit(Terminal.safe("\(word)  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
+            let word = f.malicious ? Colour.paint("MALICIOUS", .alarm) : Colour.paint("AFFECTED", .warning) + " "
+            emit(word + Terminal.safe("  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
             for i in f.incidents {
                 let severity = i.severity.map { " [\($0)]" } ?? ""
                 emit(Terminal.safe("  advisory \(i.ids.joined(separator: " = "))\(severity): \(i.summary ?? "")"))

@@ -15,12 +15,14 @@ public struct DiffCommand: ParsableCommand {
     var to: String?
     @OptionGroup var time: TimeOption
     @OptionGroup var pager: PagerOptions
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print a JSON array of differences.")
     var json = false
 
     public init() {}
 
     public func run() throws {
+        colour.resolve()
         pager.start()
         let t1 = try timeArgument(from, "TIME1")
         let t2 = try to.map { try timeArgument($0, "TIME2") }

@@ -8,17 +8,30 @@ public enum EventText {
     public static func line(_ e: Event, local: TimeText? = nil) -> String {
         let time = local?.show(e.finished) ?? String(e.finished.prefix(19)) + "Z"
         let who = e.actor.sudoUser.map { "\(e.actor.user)(\($0))" } ?? e.actor.user
-        let tool =
+        // Each part escaped first, then painted: data never brings an escape of its own.
+        var tool = Terminal.safe(
             e.command.map { "\($0.tool) \($0.outcome.rawValue)" }
-            ?? (e.drift?.firstSeen == true ? "first-seen" : e.kind.rawValue)
-        var parts = [String(e.seq).leftPad(5, " "), time, "\(who)@\(e.actor.host)", tool, e.environment.prefix]
-        parts.append(e.changes.isEmpty ? "(no changes)" : e.changes.map(change).joined(separator: ", "))
+                ?? (e.drift?.firstSeen == true ? "first-seen" : e.kind.rawValue))
+        if e.kind == .drift && e.drift?.firstSeen != true {
+            tool = Colour.paint(tool, .drift)
+        } else if let outcome = e.command?.outcome, outcome != .ok {
+            tool = Colour.paint(tool, .warning)
+        }
+        var parts = [String(e.seq).leftPad(5, " "), time, "\(who)@\(e.actor.host)"].map(Terminal.safe)
+        parts += [tool, Terminal.safe(e.environment.prefix)]
+        parts.append(
+            e.changes.isEmpty
+                ? "(no changes)"
+                : e.changes.map { c in
+                    let text = Terminal.safe(change(c))
+                    return c.action == .downgrade ? Colour.paint(text, .warning) : text
+                }.joined(separator: ", "))
         if HookKnowledge.unknownExecutable(e) {
-            parts.append("!! STARTUP HOOK")
+            parts.append(Colour.paint("!! STARTUP HOOK", .alarm))
         } else if HookKnowledge.anyExecutable(e) {
             parts.append("startup hook (known)")
         }
-        return Terminal.safe(parts.joined(separator: "  "))
+        return parts.joined(separator: "  ")
     }
 
     public static func change(_ c: Change) -> String {
@@ -103,7 +116,12 @@ public enum EventText {
         }
         for h in e.startupHooks { out.append(hookLine(h)) }
         for n in e.notes { out.append("note: \(n)") }
-        return out.map(Terminal.safe).joined(separator: "\n")
+        return out.map(Terminal.safe).map(paintHook).joined(separator: "\n")
+    }
+
+    /// An escaped line with its `!! STARTUP HOOK` painted.
+    static func paintHook(_ line: String) -> String {
+        line.replacingOccurrences(of: "!! STARTUP HOOK", with: Colour.paint("!! STARTUP HOOK", .alarm))
     }
 
     static func hookLine(_ h: StartupHook) -> String {

@@ -27,6 +27,7 @@ public struct ExposureCommand: ParsableCommand {
     var osv: [String] = []
     @OptionGroup var time: TimeOption
     @OptionGroup var pager: PagerOptions
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print a JSON array of exposure windows.")
     var json = false
 
@@ -84,6 +85,7 @@ public struct ExposureCommand: ParsableCommand {
     }
 
     public func run() throws {
+        colour.resolve()
         pager.start()
         let wanted = try targets()
         let store = try LogAccess(source).openQueries()
@@ -110,7 +112,9 @@ public struct ExposureCommand: ParsableCommand {
     func report(_ found: [(Presence, [String])]) {
         let clock = time.clock
         for (p, labels) in found {
-            emit(Terminal.safe("EXPOSED  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
+            emit(
+                Colour.paint("EXPOSED", .alarm)
+                    + Terminal.safe("  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
             PresenceText.window(p, clock: clock, match: labels)
         }
         let envs = Set(found.map { "\($0.0.host)\u{0}\($0.0.prefix)" }).count

@@ -28,6 +28,7 @@ public struct LogCommand: ParsableCommand {
     var kind: String?
     @OptionGroup var time: TimeOption
     @OptionGroup var pager: PagerOptions
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print a JSON array of event bodies, each with its hash.")
     var json = false
 
@@ -38,6 +39,7 @@ public struct LogCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
+        colour.resolve()
         pager.start()
         let ctx = LogAccess(source)
         let filter = EventFilter(

@@ -40,7 +40,7 @@ enum RecordText {
             row("sha256", c.artifact?.sha256 ?? "unknown" + (c.artifact?.hashSource.map { " (\($0))" } ?? ""))
         }
         for h in c.startupHooks { out.append(indent + EventText.hookLine(h).trimmingCharacters(in: .whitespaces)) }
-        return out.map(Terminal.safe)
+        return out.map(Terminal.safe).map(EventText.paintHook)
     }
 
     static func headline(_ r: ChangeRecord, clock: TimeText) -> String {

@@ -16,12 +16,14 @@ public struct StateCommand: ParsableCommand {
     var freeze = false
     @OptionGroup var time: TimeOption
     @OptionGroup var pager: PagerOptions
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print a JSON array of entries.")
     var json = false
 
     public init() {}
 
     public func run() throws {
+        colour.resolve()
         pager.start()
         let moment = try at.map { try timeArgument($0, "--at") }
         let ctx = LogAccess(source)

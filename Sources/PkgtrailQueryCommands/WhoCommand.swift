@@ -14,12 +14,14 @@ public struct WhoCommand: ParsableCommand {
     var package: String
     @OptionGroup var time: TimeOption
     @OptionGroup var pager: PagerOptions
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print a JSON array of change records.")
     var json = false
 
     public init() {}
 
     public func run() throws {
+        colour.resolve()
         pager.start()
         let query: PackageQuery
         do { query = try PackageQuery(package) } catch { throw ValidationError("\(error)") }

@@ -12,10 +12,12 @@ struct ShowCommand: ParsableCommand {
     var event: String
     @OptionGroup var time: TimeOption
     @OptionGroup var pager: PagerOptions
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print the event body as stored, with its hash.")
     var json = false
 
     func run() throws {
+        colour.resolve()
         pager.start()
         let store = try LogAccess(location).openLog()
         let found: StoredEvent?

@@ -21,10 +21,12 @@ struct VerifyCommand: ParsableCommand {
                 + "$XDG_CONFIG_HOME/pkgtrail/checkpoint.pub).")
     )
     var key: String?
+    @OptionGroup var colour: ColourOptions
     @Flag(help: "Print the result as JSON.")
     var json = false
 
     func run() throws {
+        colour.resolve()
         // Checkpoints and key are read first: a bad one is a usage problem, found before the long part.
         let checkpoints: [Checkpoint]
         do {
@@ -66,9 +68,11 @@ struct VerifyCommand: ParsableCommand {
             emitJSON(try CanonicalJSON.encode(.object(JSONObject(out))))
         } else {
             if report.intact {
-                emit("ok: \(report.count) events, chain intact, head \(head)")
+                emit(Colour.paint("ok", .good) + ": \(report.count) events, chain intact, head \(head)")
             } else {
-                for p in report.problems { emit("TAMPERED: \(Terminal.safe(p.description))") }
+                for p in report.problems {
+                    emit(Colour.paint("TAMPERED", .alarm) + ": \(Terminal.safe(p.description))")
+                }
                 emit("verified \(report.count) events before the first problem")
             }
             if !report.projectionsChecked {

@@ -92,3 +92,32 @@ def test_which_pager_and_when_not(recorded, tmp_path):
     mark = tmp_path / "pager-done"
     status, out, exited = on_terminal(args, dict(env, PKGTRAIL_PAGER=f'sh -c "cat; sleep 1; touch {mark}"'))
     assert status == 0 and mark.exists() and os.path.getmtime(mark) <= exited, out
+
+
+def test_what_matters_is_coloured_on_a_terminal_and_nowhere_else(tmp_path, index):
+    """A startup hook, a failed install, an exposure and a verdict in colour
+    on a terminal; never in a pipe unless --color always; NO_COLOR and
+    --color never turn it off; the pager keeps the colour (less -R)."""
+    box = Sandbox(tmp_path, "current", twin=False)
+    i = ["-i", index["simple"]]
+    assert box.pip("install", "-q", *i, "llmlib==1.1").returncode == 0
+    assert box.pip("install", "-q", *i, "no-such-package-here").returncode != 0
+    env = dict(box.env(), TERM="xterm", PKGTRAIL_PAGER="cat")
+    env.pop("NO_COLOR", None)
+    hook, failed = b"\x1b[1;31m!! STARTUP HOOK\x1b[0m", b"\x1b[33mpip failed\x1b[0m"
+    log = ["log", "--db", box.db]
+    _, out, _ = on_terminal(log, env)
+    assert hook in out and failed in out, out
+    _, out, _ = on_terminal(log, dict(env, PKGTRAIL_PAGER="sed s/^/P:/"))
+    assert hook in out and b"P:" in out, out
+    for extra, args in (({"NO_COLOR": "1"}, []), ({}, ["--color", "never"])):
+        _, out, _ = on_terminal(log + args, dict(env, **extra))
+        assert b"\x1b[" not in out and b"!! STARTUP HOOK" in out, (extra, args, out)
+    piped = subprocess.run([BIN, *log], capture_output=True, env=env)
+    assert b"\x1b[" not in piped.stdout and b"!! STARTUP HOOK" in piped.stdout, piped
+    forced = subprocess.run([BIN, *log, "--color", "always"], capture_output=True, env=dict(env, NO_COLOR="1"))
+    assert hook in forced.stdout, forced
+    _, out, _ = on_terminal(["exposure", "llmlib", "--db", box.db], env)
+    assert b"\x1b[1;31mEXPOSED\x1b[0m  llmlib 1.1" in out and hook in out, out
+    _, out, _ = on_terminal(["verify", "--db", box.db], env)
+    assert out.startswith(b"\x1b[32mok\x1b[0m: "), out
