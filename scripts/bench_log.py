@@ -26,9 +26,9 @@ BATCH = 10_000  # events per append transaction while building the fixture
 APPENDS = [(1000, 20), (10_000, 5)]  # (batch size, batches) appended to the full log
 
 
-def timed(cmd, ok=(0,)):
+def timed(cmd, ok=(0,), env=None):
     t = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     ms = (time.perf_counter() - t) * 1000
     if r.returncode not in ok:
         sys.exit(f"bench: {' '.join(cmd)} exited {r.returncode}: {r.stderr.decode()[-400:]}")
@@ -76,11 +76,16 @@ def main():
             f.write(body)
     con.close()
     nbytes = os.path.getsize(bodies)
-    verify, sha = [], []
+    verify, sha, drawn = [], [], []
     for _ in range(3):
-        verify.append(timed([BIN, "verify", "--db", db])[0])
+        verify.append(timed([BIN, "verify", "--db", db], env=dict(os.environ, PKGTRAIL_PROGRESS="never"))[0])
+        # The progress line forced on (a terminal's case), redrawn every 100 ms into the pipe.
+        drawn.append(timed([BIN, "verify", "--db", db], env=dict(os.environ, PKGTRAIL_PROGRESS="always"))[0])
         sha.append(timed(["sha256sum", bodies])[0])
     v, s = statistics.median(verify), statistics.median(sha)
+    p = statistics.median(drawn)
+    print(f"verify with its progress line: {p / 1000:.2f} s against {v / 1000:.2f} s without: "
+          f"{(p / v - 1) * 100:+.1f}% (budget <= 2%) {'ok' if p <= v * 1.02 else 'OVER'}")
     print(f"verify: {nbytes / 2**20:,.0f} MiB of bodies in {v / 1000:.2f} s = {nbytes / 2**20 / (v / 1000):,.0f} MiB/s; "
           f"sha256sum over the bodies {nbytes / 2**20 / (s / 1000):,.0f} MiB/s; ratio {s / v:.2f} (target >= 0.50)")
     whole = statistics.median(timed(["sha256sum", db])[0] for _ in range(3))

@@ -155,13 +155,16 @@ public final class AdvisoryStore {
 
     /// Stores each advisory unless a copy as new or newer (by `modified`) is
     /// there already; one transaction per call.
+    /// `progress`: documents stored so far (called after each).
     public func add(
-        _ documents: [(source: String, bytes: [UInt8])], label: String, at now: String
+        _ documents: [(source: String, bytes: [UInt8])], label: String, at now: String,
+        progress: ((Int) -> Void)? = nil
     ) throws -> ImportReport {
         var report = ImportReport()
         try wrap {
             try queue.write { db in
-                for doc in documents {
+                for (n, doc) in documents.enumerated() {
+                    defer { progress?(n + 1) }
                     let advisories: [OSVAdvisory]
                     do { advisories = try OSVAdvisory.parse(doc.bytes) } catch {
                         report.rejected.append((doc.source, "\(error)"))

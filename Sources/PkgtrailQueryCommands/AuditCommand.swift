@@ -62,12 +62,20 @@ public struct AuditCommand: ParsableCommand {
         let audit = AdvisoryAudit(queries: try LogAccess(source).openQueries(), store: advisories)
         do {
             let hits = try audit.hits(options)
+            let progress = Progress(
+                "auditing", unit: "findings", total: Int64(hits.count), json: json, streamsOutput: true)
+            var done: Int64 = 0
             if json {
                 var printer = JSONArrayPrinter()
                 try audit.eachPart(of: hits) { part in try RecordJSON.add(part, to: &printer, Self.json) }
                 printer.finish()
             } else {
-                try audit.eachPart(of: hits, report)
+                try audit.eachPart(of: hits) { part in
+                    report(part)
+                    done += Int64(part.count)
+                    progress.update(done)
+                }
+                progress.finish()
                 summary(hits)
             }
             if !hits.isEmpty { throw ExitCode(ExitStatus.verdict) }

@@ -45,7 +45,8 @@ public struct VerifyReport: Sendable {
 extension TrailStore {
     /// Recomputes the chain from the stored bytes, then checks the
     /// append-only triggers and that the projections match the bodies.
-    public func verify() throws -> VerifyReport {
+    /// `progress`: events checked so far, and how many there are (called once per batch of 1,024).
+    public func verify(progress: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws -> VerifyReport {
         do {
             return try queue.read { db in
                 var problems: [VerifyReport.Problem] = []
@@ -72,6 +73,7 @@ extension TrailStore {
                     while ahead.count < 3, let next = DecodedBatch.start(try readBatch()) { ahead.append(next) }
                 }
                 try refill()
+                let total = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
                 var projectionsAgree = true
                 chain: while !ahead.isEmpty {
                     let current = ahead.removeFirst()
@@ -90,6 +92,7 @@ extension TrailStore {
                             projectionsAgree = false
                         }
                     }
+                    progress?(verifier.count, total)
                 }
                 for b in ahead { b.done.wait() }  // never leave a decode running past the read transaction
                 if problems.isEmpty {

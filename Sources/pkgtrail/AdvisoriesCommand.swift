@@ -42,9 +42,12 @@ struct AdvisoriesImportCommand: ParsableCommand {
         do { documents = try AdvisorySources.read(files) } catch { throw fail("\(error)") }
         let path = store.path
         let report: AdvisoryStore.ImportReport
+        let progress = Progress("importing", unit: "files", total: Int64(documents.count), json: json)
         do {
+            defer { progress.finish() }
             report = try AdvisoryStore.openForWriting(path: path).add(
-                documents.map { ($0.source, $0.bytes) }, label: files.joined(separator: " "), at: Clock.now())
+                documents.map { ($0.source, $0.bytes) }, label: files.joined(separator: " "), at: Clock.now()
+            ) { progress.update(Int64($0)) }
         } catch { throw fail("\(error)") }
         for (source, reason) in report.rejected.prefix(5) {
             Console.warning(Terminal.safe("\(source) skipped: \(reason)"))

@@ -44,7 +44,12 @@ struct VerifyCommand: ParsableCommand {
         let report: VerifyReport
         let verdicts: [CheckpointVerdict]
         do {
-            report = try store.verify()
+            let progress = Progress("verifying", unit: "events", total: nil, json: json)
+            defer { progress.finish() }
+            report = try store.verify { done, total in
+                progress.total = total
+                progress.update(done)
+            }
             verdicts = try checkpoints.map { try CheckpointVerdict.judge($0, report: report, store: store) }
         } catch { throw fail("could not check: \(error)") }
         let head = Hex.encode(report.head)

@@ -2,24 +2,27 @@
 through a pager when stdout is a terminal (PKGTRAIL_PAGER, else PAGER,
 else `less` with LESS=FRX), never into a pipe; `--no-pager`, `cat` or a
 pager that is not installed turn it off; pkgtrail exits after its pager.
-Driven on a real pseudo-terminal."""
+What matters is coloured; long work shows progress on stderr. Driven on
+a real pseudo-terminal."""
 import os
 import pty
+import re
 import select
 import subprocess
 import time
 
 import pytest
 from conftest import BIN, Sandbox
+from osv import advisory, pypi, write_zip
 
 
-def on_terminal(args, env, timeout=60):
-    """Runs pkgtrail with stdin, stdout and stderr on a pseudo-terminal;
-    returns (exit status, everything the terminal received, when pkgtrail
-    itself exited)."""
+def on_terminal(args, env, timeout=60, program=BIN):
+    """Runs pkgtrail (or `program`) with stdin, stdout and stderr on a
+    pseudo-terminal; returns (exit status, everything the terminal
+    received, when it exited)."""
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(BIN, [BIN, *args], env)
+        os.execve(program, [program, *args], env)
     out, exited, status = b"", None, None
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -56,7 +59,7 @@ QUERIES = [["log"], ["who", "llmlib"], ["show", "1"], ["exposure", "llmlib"], ["
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q[0] for q in QUERIES])
 def test_long_answers_page_on_a_terminal_and_never_in_a_pipe(recorded, query):
-    env = dict(recorded.env(), TERM="xterm", PKGTRAIL_PAGER="sed s/^/PAGED:/", PAGER="cat")
+    env = dict(recorded.env(), TERM="xterm", PKGTRAIL_PAGER="sed s/^/PAGED:/", PAGER="cat", NO_COLOR="1")
     args = [*query, "--db", recorded.db]
     if query[0] == "state" or query[0] == "diff":
         args += ["--env", recorded.venv]
@@ -121,3 +124,36 @@ def test_what_matters_is_coloured_on_a_terminal_and_nowhere_else(tmp_path, index
     assert b"\x1b[1;31mEXPOSED\x1b[0m  llmlib 1.1" in out and hook in out, out
     _, out, _ = on_terminal(["verify", "--db", box.db], env)
     assert out.startswith(b"\x1b[32mok\x1b[0m: "), out
+
+
+def test_long_work_shows_progress_on_a_terminal_only(tmp_path, index):
+    """verify, advisories import and audit draw a count and a rate on
+    stderr, in place, and erase it before their answer; nothing in a pipe,
+    with --json, or (audit, whose findings stream) when stdout is the
+    terminal. The interval is 0 here so that a small log draws at all."""
+    box = Sandbox(tmp_path, "current", twin=False)
+    assert box.pip("install", "-q", "-i", index["simple"], "llmlib==1.1").returncode == 0
+    env = dict(box.env(), TERM="xterm", PKGTRAIL_PAGER="cat", PKGTRAIL_PROGRESS_INTERVAL_MS="0", NO_COLOR="1")
+    status, out, _ = on_terminal(["verify", "--db", box.db], env)
+    assert status == 0 and re.search(rb"\rverifying: \d+ / \d+ events \(\d+%\), [\d,]+ events/s\x1b\[K", out), out
+    assert b"\r\x1b[Kok: " in out, out
+    for args in (["verify", "--db", box.db, "--json"],):
+        _, out, _ = on_terminal(args, env)
+        assert b"verifying" not in out, out
+    piped = subprocess.run([BIN, "verify", "--db", box.db], capture_output=True, env=env)
+    assert b"verifying" not in piped.stderr and piped.returncode == 0, piped
+    always = subprocess.run([BIN, "verify", "--db", box.db], capture_output=True,
+                            env=dict(env, PKGTRAIL_PROGRESS="always"))
+    assert b"verifying: " in always.stderr, always
+    never = dict(env, PKGTRAIL_PROGRESS="never")
+    assert b"verifying" not in on_terminal(["verify", "--db", box.db], never)[1]
+
+    write_zip(tmp_path / "mal.zip", [advisory("MAL-2026-0042", "2026-06-01T00:00:00Z", [pypi("llmlib", versions=["1.1"])])])
+    _, out, _ = on_terminal(["advisories", "import", "--db", box.db, str(tmp_path / "mal.zip")], env)
+    assert re.search(rb"\rimporting: \d+ / 1 files", out) and b"1 advisories read" in out, out
+    # audit: its findings stream, so on the terminal they are the progress; into a file, the line is drawn.
+    report = tmp_path / "report.txt"
+    status, out, _ = on_terminal(["-c", f"{BIN} audit --db {box.db} > {report}"], env, program="/bin/sh")
+    assert status == 1 and b"auditing: 1 / 1 findings" in out and b"MALICIOUS" in report.read_bytes(), out
+    status, out, _ = on_terminal(["audit", "--db", box.db], env)
+    assert status == 1 and b"auditing" not in out and b"MALICIOUS" in out, out
