@@ -23,16 +23,17 @@ public final class Progress {
     var lastDraw: Int64
     var drawn = false
 
-    /// `streamsOutput`: the command prints its answer as it goes, which on
-    /// a terminal is progress enough (the line would only get in its way).
-    public init(_ label: String, unit: String, total: Int64?, json: Bool = false, streamsOutput: Bool = false) {
+    /// `silent`: the command prints `--json` (or nothing at all). `streamsOutput`:
+    /// it prints its answer as it goes, which on a terminal is progress
+    /// enough (the line would only get in its way).
+    public init(_ label: String, unit: String, total: Int64?, silent: Bool = false, streamsOutput: Bool = false) {
         self.label = label
         self.unit = unit
         self.total = total
         let choice = getenv("PKGTRAIL_PROGRESS").map { String(cString: $0) }
         enabled =
             choice == "always"
-            || (choice != "never" && !json && isatty(STDERR_FILENO) == 1
+            || (choice != "never" && !silent && isatty(STDERR_FILENO) == 1
                 && !(streamsOutput && isatty(STDOUT_FILENO) == 1))
         let ms = getenv("PKGTRAIL_PROGRESS_INTERVAL_MS").flatMap { Int64(String(cString: $0)) } ?? 100
         interval = max(0, ms) * 1_000_000

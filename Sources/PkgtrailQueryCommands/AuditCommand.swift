@@ -63,7 +63,7 @@ public struct AuditCommand: ParsableCommand {
         do {
             let hits = try audit.hits(options)
             let progress = Progress(
-                "auditing", unit: "findings", total: Int64(hits.count), json: json, streamsOutput: true)
+                "auditing", unit: "findings", total: Int64(hits.count), silent: json, streamsOutput: true)
             var done: Int64 = 0
             if json {
                 var printer = JSONArrayPrinter()

@@ -90,6 +90,9 @@ struct PushCommand: ParsableCommand {
                 // Nothing new: an empty push, so the store knows this host is there.
                 head = try push.send(host: host, verifier: verifier, checkpoint: nil, rows: [])
             }
+            // Never from a push a recorded install started: it prints nothing.
+            let progress = Progress("pushing", unit: "events", total: localHead.seq - head, silent: background)
+            defer { progress.finish() }
             while head < localHead.seq {
                 var filter = EventFilter()
                 filter.minSeq = head + 1
@@ -99,6 +102,7 @@ struct PushCommand: ParsableCommand {
                 guard let last = rows.last else { break }
                 let note = try signer.sign(Checkpoint(origin: host + "/pkgtrail", size: last.seq, head: last.hash).text)
                 head = try push.send(host: host, verifier: verifier, checkpoint: note, rows: rows)
+                progress.update(head - first)
             }
             return head == first
                 ? "\(host): nothing to push; the central store holds all \(head) events (\(connection.address))"

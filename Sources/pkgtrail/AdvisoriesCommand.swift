@@ -42,7 +42,7 @@ struct AdvisoriesImportCommand: ParsableCommand {
         do { documents = try AdvisorySources.read(files) } catch { throw fail("\(error)") }
         let path = store.path
         let report: AdvisoryStore.ImportReport
-        let progress = Progress("importing", unit: "files", total: Int64(documents.count), json: json)
+        let progress = Progress("importing", unit: "files", total: Int64(documents.count), silent: json)
         do {
             defer { progress.finish() }
             report = try AdvisoryStore.openForWriting(path: path).add(

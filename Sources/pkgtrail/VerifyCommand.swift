@@ -44,7 +44,7 @@ struct VerifyCommand: ParsableCommand {
         let report: VerifyReport
         let verdicts: [CheckpointVerdict]
         do {
-            let progress = Progress("verifying", unit: "events", total: nil, json: json)
+            let progress = Progress("verifying", unit: "events", total: nil, silent: json)
             defer { progress.finish() }
             report = try store.verify { done, total in
                 progress.total = total

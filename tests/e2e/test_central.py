@@ -269,11 +269,18 @@ def test_push_sends_what_the_store_lacks_signed_and_resumable(store, tmp_path, i
     (h,) = [h for h in json.loads(r.stdout)["hosts"] if h["host"] == "push-a"]
     assert h["silent"] is False and h["seconds_since_last_push"] < 600, h
     assert h["newest_event"] == json.loads(box.trail("log", "--json").stdout)[-1]["finished"], h
+    pushed = len(rows)
     for spec in ("demo-app", "demo-lib==1.1"):
         assert box.pip("install", "-q", "-i", index["simple"], spec).returncode == 0
-    r = pkgtrail_push(box, store, "--host", "push-a", "--batch", "1")
+    # With its progress line forced on (a terminal's case): a count of what was sent, erased at the end.
+    r = subprocess.run([BIN, "push", "--db", box.db, "--host", "push-a", "--batch", "1"], capture_output=True,
+                       text=True, timeout=300, env=dict(push_env(box, store), PKGTRAIL_PROGRESS="always",
+                                                        PKGTRAIL_PROGRESS_INTERVAL_MS="0"))
     rows = local_rows(box.db)
     assert r.returncode == 0 and f"its head is {len(rows)}" in r.stdout, r
+    # (text mode reads each \r as a new line)
+    assert r.stderr.startswith("\npushing: 1 / ") and f"pushing: {len(rows) - pushed} / {len(rows) - pushed} events (100%)" \
+        in r.stderr and r.stderr.endswith(" events/s\x1b[K\n\x1b[K"), r
     assert central_hashes(store, "push-a") == ",".join(x[2].hex() for x in rows)
     # Every batch carried a checkpoint of its head, signed by the bound key.
     _, out, _ = store.psql("SELECT checkpoint FROM pkgtrail.host_log WHERE host = 'push-a'", user="responder",
