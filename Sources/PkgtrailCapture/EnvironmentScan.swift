@@ -15,9 +15,11 @@ public enum EnvironmentScan {
 
     /// Scans `paths` (venvs, interpreters, prefixes the log knows, or plain
     /// site directories), or every environment the log knows when empty.
-    public static func run(paths: [String], files: Bool = false, sink: EventSink, env: ProcessEnvironment) throws
-        -> [Finding]
-    {
+    /// `progress`: files re-hashed so far, over every environment (with `files`).
+    public static func run(
+        paths: [String], files: Bool = false, sink: EventSink, env: ProcessEnvironment,
+        progress: ((Int) -> Void)? = nil
+    ) throws -> [Finding] {
         let store = try sink.open().get()
         let actor = ActorProbe.current(env: env)
         let known = try store.knownEnvironments(host: actor.host)
@@ -25,13 +27,20 @@ public enum EnvironmentScan {
         let targets = try paths.isEmpty ? known : paths.map { try resolve($0, known: known, cwd: cwd, env: env) }
         var findings: [Finding] = []
         var events: [Event] = []
+        var hashed = 0
         for environment in targets {
             let snapshot = SiteScanner.scan(environment.siteDirs).snapshot
             let drift = try DriftDetector.check(
                 store: store, environment: environment, snapshot: snapshot,
                 actor: actor, now: Clock.now(), .init(observer: .scan))
             if let drift { events.append(drift) }
-            let checked = files ? FileVerifier.verify(siteDirs: environment.siteDirs, snapshot: snapshot) : nil
+            let before = hashed
+            let checked =
+                files
+                ? FileVerifier.verify(siteDirs: environment.siteDirs, snapshot: snapshot) { n in
+                    hashed = before + n
+                    progress?(hashed)
+                } : nil
             findings.append(Finding(environment: environment, drift: drift, files: checked))
         }
         let stored = try store.append(events)

@@ -28,7 +28,8 @@ public enum FileVerifier {
         public var bytesHashed: Int64 = 0
     }
 
-    public static func verify(siteDirs: [String], snapshot: Snapshot) -> Result {
+    /// `progress`: files hashed so far (called after each).
+    public static func verify(siteDirs: [String], snapshot: Snapshot, progress: ((Int) -> Void)? = nil) -> Result {
         var result = Result()
         var listed = Set<String>()
         var topLevel = Set<String>()
@@ -45,6 +46,7 @@ public enum FileVerifier {
                 }
                 guard fields.count >= 2, fields[1].hasPrefix("sha256=") else { continue }
                 let expected = String(fields[1].dropFirst(7))
+                defer { progress?(result.filesHashed) }
                 guard let digest = hashFile(path, into: &result) else {
                     result.findings.append(Finding(path: path, status: .missing, distribution: dist.name))
                     continue

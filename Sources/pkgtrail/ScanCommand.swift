@@ -29,7 +29,11 @@ struct ScanCommand: ParsableCommand {
         let ctx = LogAccess(location)
         let findings: [EnvironmentScan.Finding]
         do {
-            findings = try EnvironmentScan.run(paths: paths, files: files, sink: ctx.sink, env: ctx.env)
+            let progress = Progress("re-hashing", unit: "files", total: nil, silent: json || !files)
+            defer { progress.finish() }
+            findings = try EnvironmentScan.run(paths: paths, files: files, sink: ctx.sink, env: ctx.env) {
+                progress.update(Int64($0))
+            }
         } catch {
             throw fail("\(error)")
         }

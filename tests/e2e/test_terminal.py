@@ -127,7 +127,7 @@ def test_what_matters_is_coloured_on_a_terminal_and_nowhere_else(tmp_path, index
 
 
 def test_long_work_shows_progress_on_a_terminal_only(tmp_path, index):
-    """verify, advisories import and audit draw a count and a rate on
+    """verify, scan --files, advisories import and audit draw a count and a rate on
     stderr, in place, and erase it before their answer; nothing in a pipe,
     with --json, or (audit, whose findings stream) when stdout is the
     terminal. The interval is 0 here so that a small log draws at all."""
@@ -147,6 +147,10 @@ def test_long_work_shows_progress_on_a_terminal_only(tmp_path, index):
     assert b"verifying: " in always.stderr, always
     never = dict(env, PKGTRAIL_PROGRESS="never")
     assert b"verifying" not in on_terminal(["verify", "--db", box.db], never)[1]
+
+    status, out, _ = on_terminal(["scan", "--files", "--db", box.db], env)
+    assert re.search(rb"\rre-hashing: [\d,]+ files, [\d,]+ files/s\x1b\[K", out) and b"files re-hashed" in out, out
+    assert b"re-hashing" not in on_terminal(["scan", "--db", box.db], env)[1]
 
     write_zip(tmp_path / "mal.zip", [advisory("MAL-2026-0042", "2026-06-01T00:00:00Z", [pypi("llmlib", versions=["1.1"])])])
     _, out, _ = on_terminal(["advisories", "import", "--db", box.db, str(tmp_path / "mal.zip")], env)
