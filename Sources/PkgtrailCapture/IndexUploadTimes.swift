@@ -16,21 +16,28 @@ enum IndexUploadTimes {
     static let maxAgeMilliseconds: Int64 = 86_400_000
 
     /// The probe: prints yes, no or unknown (any failure: then pip decides,
-    /// as it would); then, for each version named after the URL, the
-    /// earliest upload time of its files (`version<TAB>time`).
+    /// as it would); then, for each version named after it, the earliest
+    /// upload time of its files (`version<TAB>time`). The page's URL comes in
+    /// the environment, never on the command line, where any user's `ps`
+    /// would show a password it holds; a `user:password@` is sent as pip
+    /// sends it, as basic authentication.
     static let script = """
-        import json, sys, urllib.request
-        req = urllib.request.Request(sys.argv[1], headers={
-            "Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.01", "User-Agent": "pkgtrail"})
+        import base64, json, os, sys, urllib.parse, urllib.request
+        url = urllib.parse.urlsplit(os.environ.pop("PKGTRAIL_INDEX_PAGE"))
+        headers = {"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.01", "User-Agent": "pkgtrail"}
+        if url.username is not None:
+            who = urllib.parse.unquote(url.username) + ":" + urllib.parse.unquote(url.password or "")
+            headers["Authorization"] = "Basic " + base64.b64encode(who.encode()).decode()
+            url = url._replace(netloc=url.netloc.rpartition("@")[2])
         try:
-            with urllib.request.urlopen(req, timeout=5) as r:
+            with urllib.request.urlopen(urllib.request.Request(url.geturl(), headers=headers), timeout=5) as r:
                 kind, body = r.headers.get("Content-Type", ""), r.read(32 << 20)
             if "json" not in kind:
                 print("no")
                 sys.exit(0)
             files = json.loads(body).get("files") or []
             print("unknown" if not files else "yes" if any("upload-time" in f for f in files) else "no")
-            for v in sys.argv[2:]:
+            for v in sys.argv[1:]:
                 times = []
                 for f in files:
                     name = f.get("filename", "")
@@ -45,13 +52,19 @@ enum IndexUploadTimes {
             print("unknown")
         """
 
+    /// The probe's lines for one project page, or none when it could not run.
+    static func probe(index: String, project: String, versions: [String], python: String) -> [Substring] {
+        let out = ProcessRunner.capture(
+            path: python, argv: [python, "-I", "-S", "-c", script] + versions,
+            setting: ["PKGTRAIL_INDEX_PAGE": page(index, project)])
+        return String(decoding: out ?? [], as: UTF8.self).split(separator: "\n")
+    }
+
     /// When each of `versions` of `project` was first uploaded to `index`
     /// (asked now, not kept: only after a failure, to say what the cooldown kept out).
     static func uploaded(index: String, project: String, versions: [String], python: String) -> [String: String] {
-        let out = ProcessRunner.capture(
-            path: python, argv: [python, "-I", "-S", "-c", script, page(index, project)] + versions)
         var found: [String: String] = [:]
-        for line in String(decoding: out ?? [], as: UTF8.self).split(separator: "\n").dropFirst() {
+        for line in probe(index: index, project: project, versions: versions, python: python).dropFirst() {
             let parts = line.split(separator: "\t")
             if parts.count == 2 { found[String(parts[0])] = String(parts[1]) }
         }
@@ -75,8 +88,7 @@ enum IndexUploadTimes {
                 return a
             }
         }
-        let out = ProcessRunner.capture(path: python, argv: [python, "-I", "-S", "-c", script, page(index, project)])
-        let first = out.map { String(decoding: $0, as: UTF8.self).split(separator: "\n").first ?? "" }
+        let first = probe(index: index, project: project, versions: [], python: python).first
         let answer = first.flatMap { Answer(rawValue: String($0)) } ?? .unknown
         // Unknown is not kept: the next command asks again.
         if answer != .unknown {

@@ -146,8 +146,9 @@ public enum ProcessRunner {
 
 extension ProcessRunner {
     /// Runs a helper with its stdout captured (stdin and stderr to /dev/null),
-    /// with a plain environment minus pkgtrail's markers. Nil on any failure.
-    static func capture(path: String, argv: [String]) -> [UInt8]? {
+    /// with a plain environment minus pkgtrail's markers, plus `setting`
+    /// (what must not go on a command line others can read). Nil on any failure.
+    static func capture(path: String, argv: [String], setting: [String: String] = [:]) -> [UInt8]? {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return nil }
         var actions = posix_spawn_file_actions_t()
@@ -158,7 +159,7 @@ extension ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addclose(&actions, fds[0])
         var pid: pid_t = 0
-        let env = environment(setting: [:], removing: ["PKGTRAIL_ACTIVE", "PYTHONSTARTUP", "PYTHONINSPECT"])
+        let env = environment(setting: setting, removing: ["PKGTRAIL_ACTIVE", "PYTHONSTARTUP", "PYTHONINSPECT"])
         let rc = SpawnArguments.withCStringArrays(argv, env) { a, e in posix_spawn(&pid, path, &actions, nil, a, e) }
         close(fds[1])
         guard rc == 0 else {

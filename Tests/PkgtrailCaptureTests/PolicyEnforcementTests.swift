@@ -200,4 +200,26 @@ final class IndexUploadTimesTests: XCTestCase {
         XCTAssertEqual(ask(now + IndexUploadTimes.maxAgeMilliseconds), .unknown)
         XCTAssertEqual(ask(now - 1), .unknown)  // a clock set back does not make an answer last
     }
+
+    /// The page's URL, password and all, reaches the probe in its environment,
+    /// never on its command line (which every user's `ps` shows).
+    func testTheIndexURLIsNeverOnTheProbesCommandLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        FileSystem.makeDirectories(dir)
+        let python = dir + "/python"
+        let script =
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(dir)/argv\nprintf '%s' \"$PKGTRAIL_INDEX_PAGE\" > \(dir)/page\n"
+            + "echo no\n"
+        _ = FileSystem.writeAtomically(python, Array(script.utf8))
+        chmod(python, 0o755)
+        let url = "https://user:s3cret@mirror.example/simple"
+        let answer = IndexUploadTimes.answer(
+            index: url, project: "Demo_Lib", python: python, stateDirectory: dir, nowMilliseconds: 1)
+        XCTAssertEqual(answer, .no)
+        XCTAssertEqual(FileSystem.readText(dir + "/page"), "https://user:s3cret@mirror.example/simple/demo-lib/")
+        let argv = try XCTUnwrap(FileSystem.readText(dir + "/argv"))
+        XCTAssertTrue(argv.hasPrefix("-I\n-S\n-c\n"), argv)
+        XCTAssertFalse(argv.contains("s3cret") || argv.contains("mirror.example"), argv)
+    }
 }
