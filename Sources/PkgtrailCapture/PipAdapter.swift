@@ -54,10 +54,7 @@ final class PipAdapter: ToolAdapter {
             requestedNames: cmd.subcommand == "uninstall" ? Set(cmd.positionals.map(RequirementName.name)) : nil)
         return ToolFindings(
             changes: built.changes, hooks: built.hooks, toolVersion: parsed?.pipVersion ?? pipVersion,
-            sources: PipSources.resolve(
-                cmd, env: env,
-                prefix: target.environment.isVenv
-                    ? target.environment.prefix : nil),
+            sources: PipSources.resolve(cmd, env: env, config: pipConfig),
             notes: notes + built.notes)
     }
 
@@ -65,12 +62,19 @@ final class PipAdapter: ToolAdapter {
 
     var resolves: Bool { ["install", "download", "wheel"].contains(cmd.subcommand ?? "") }
 
-    func requested() -> [(name: String, version: String?)] {
+    func requested() -> [(name: String, version: String?)] { requestedItems }
+
+    /// Read once: the deny-list and the index probe both ask, before pip runs.
+    private lazy var requestedItems: [(name: String, version: String?)] = {
         guard resolves else { return [] }
         let files = cmd.options.filter { RequirementName.fileOptions.contains($0.name) }.compactMap(\.value)
         return cmd.positionals.compactMap(RequirementName.parse)
             + RequirementName.fromFiles(files, listedIn: env.nonEmpty("PIP_CONSTRAINT"), cwd: cwd)
-    }
+    }()
+
+    /// pip's config files, read once for the command (its sources and its cooldown).
+    private lazy var pipConfig = PipSources.config(
+        cmd, env: env, prefix: target.environment.isVenv ? target.environment.prefix : nil)
 
     /// On the command line, which pip adds to `PIP_CONSTRAINT` (and `--isolated` does not ignore).
     func constraintChannel() -> ConstraintChannel {
@@ -84,20 +88,12 @@ final class PipAdapter: ToolAdapter {
         guard let v = pipVersion.flatMap(Version.init), v >= Version("26.0")! else {
             return rule.unsupported("pip \(pipVersion ?? "of unknown version") predates --uploaded-prior-to (26.0)")
         }
-        let isolated = cmd.has("--isolated") || cmd.isTruthy(env.nonEmpty("PIP_ISOLATED"))
-        var config: (value: String, file: String)?
-        for file in PipSources.configFiles(
-            env: env, prefix: target.environment.isVenv ? target.environment.prefix : nil, isolated: isolated)
-        {
-            guard let text = FileSystem.readText(file) else { continue }
-            let ini = PipSources.parseINI(text)
-            for section in ["global", "install"] {
-                if let value = ini[section]?["uploaded-prior-to"]?.last { config = (value, file) }
-            }
+        let config = pipConfig.values["uploaded-prior-to"]?.last.map { value in
+            (value, String((pipConfig.origin["uploaded-prior-to"] ?? "").dropFirst("config:".count)))
         }
         var plan = rule.plan(
             variable: "PIP_UPLOADED_PRIOR_TO", option: "--uploaded-prior-to", argv: cmd.last("--uploaded-prior-to"),
-            environment: isolated ? nil : env.nonEmpty("PIP_UPLOADED_PRIOR_TO"), config: config)
+            environment: PipSources.isolated(cmd, env) ? nil : env.nonEmpty("PIP_UPLOADED_PRIOR_TO"), config: config)
         if !rule.exemptions.isEmpty, plan.record.inForce {
             plan.record.note = "cooldown_exempt does not apply to pip (its option has no per-package form)"
         }
@@ -155,8 +151,7 @@ extension PipAdapter {
     /// The command's `index-url` and `extra-index-url`s as configured, credentials and all
     /// (for asking the index only: never kept, never printed).
     var indexURLs: [String] {
-        let prefix = target.environment.isVenv ? target.environment.prefix : nil
-        return PipSources.resolve(cmd, env: env, prefix: prefix, redacted: false).filter {
+        PipSources.resolve(cmd, env: env, config: pipConfig, redacted: false).filter {
             $0.kind == .index || $0.kind == .extraIndex
         }.compactMap(\.url)
     }

@@ -12,13 +12,12 @@ enum PipSources {
         var origin: [String: String] = [:]
     }
 
-    /// `redacted: false` only for pkgtrail's own use of an index (asking it
-    /// whether it publishes upload times): never kept, never printed.
-    static func resolve(_ cmd: PipCommand, env: ProcessEnvironment, prefix: String?, redacted: Bool = true) -> [Source]
-    {
-        let isolated = cmd.has("--isolated") || cmd.isTruthy(env.nonEmpty("PIP_ISOLATED"))
+    /// What pip's config files set (`[global]`, then `[install]`, later files
+    /// over earlier), each value with `config:FILE`: read once per command,
+    /// for its sources and its cooldown alike.
+    static func config(_ cmd: PipCommand, env: ProcessEnvironment, prefix: String?) -> Layer {
         var config = Layer()
-        for file in configFiles(env: env, prefix: prefix, isolated: isolated) {
+        for file in configFiles(env: env, prefix: prefix, isolated: isolated(cmd, env)) {
             guard let text = FileSystem.readText(file) else { continue }
             let ini = parseINI(text)
             for section in ["global", "install"] {
@@ -28,6 +27,21 @@ enum PipSources {
                 }
             }
         }
+        return config
+    }
+
+    static func isolated(_ cmd: PipCommand, _ env: ProcessEnvironment) -> Bool {
+        cmd.has("--isolated") || cmd.isTruthy(env.nonEmpty("PIP_ISOLATED"))
+    }
+
+    static func resolve(_ cmd: PipCommand, env: ProcessEnvironment, prefix: String?) -> [Source] {
+        resolve(cmd, env: env, config: config(cmd, env: env, prefix: prefix))
+    }
+
+    /// `redacted: false` only for pkgtrail's own use of an index (asking it
+    /// whether it publishes upload times): never kept, never printed.
+    static func resolve(_ cmd: PipCommand, env: ProcessEnvironment, config: Layer, redacted: Bool = true) -> [Source] {
+        let isolated = isolated(cmd, env)
         var environment = Layer()
         if !isolated {
             for (key, name) in [

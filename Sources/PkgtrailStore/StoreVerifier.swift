@@ -73,6 +73,8 @@ extension TrailStore {
                     while ahead.count < 3, let next = DecodedBatch.start(try readBatch()) { ahead.append(next) }
                 }
                 try refill()
+                // The highest seq ever written (AUTOINCREMENT keeps it): the progress line's end, and what a
+                // truncated log falls short of.
                 let total = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
                 var projectionsAgree = true
                 chain: while !ahead.isEmpty {
@@ -97,10 +99,9 @@ extension TrailStore {
                 for b in ahead { b.done.wait() }  // never leave a decode running past the read transaction
                 if problems.isEmpty {
                     if let p = try projections?.finish(lastSeq: verifier.count) { problems.append(p) }
-                    let highest =
-                        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event'") ?? 0
-                    if highest > verifier.count {
-                        problems.append(.truncated(lastSeq: verifier.count, highestWritten: highest))
+                    // `total` is the highest seq ever written: rows past the last one read were deleted.
+                    if total > verifier.count {
+                        problems.append(.truncated(lastSeq: verifier.count, highestWritten: total))
                     }
                 }
                 problems.append(contentsOf: try Self.checkTriggers(db))

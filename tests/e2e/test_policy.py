@@ -90,6 +90,14 @@ def test_the_users_stricter_cutoff_is_kept_and_a_looser_one_refused(tmp_path, js
     e = box.last()
     assert e["command"]["outcome"] == "blocked" and e["command"]["exit_status"] == 1 and e["changes"] == []
     assert e["policy"]["cooldown"]["in_force"] is False and e["policy"]["cooldown"]["note"].startswith("blocked: ")
+    # A stricter cut-off in pip's own config file is kept, and handed over as pip would read it.
+    conf = os.path.join(box.root, "pip.conf")
+    with open(conf, "w") as f:
+        f.write(f"[global]\ntimeout = 30\n[install]\nuploaded-prior-to = {ten_days}\n")
+    r = box.pip("install", "-q", "-i", json_index, "fresh-pkg", extra={"PIP_CONFIG_FILE": conf})
+    c = box.last()["policy"]["cooldown"]
+    assert r.returncode == 1 and installed(box) is None, (r, c)
+    assert c["cutoff"] == ten_days and c["enforced_by"] == f"PIP_UPLOADED_PRIOR_TO (from {conf}, stricter)", c
 
 
 def test_pip_too_old_for_the_cutoff_warns_or_blocks_as_the_policy_says(tmp_path, json_index):
