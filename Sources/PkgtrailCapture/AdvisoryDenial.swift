@@ -8,14 +8,15 @@ import PkgtrailSystem
 /// import (the database is queried once after each import, not per
 /// command); everything else is looked up by name, for what a command
 /// names before it runs and what it installed after.
-struct AdvisoryDenial {
-    struct Source {
-        let selection: Policy.AdvisorySelection
-        let path: String
+public struct AdvisoryDenial {
+    /// One selection as read for a command (and as `policy show` reports it).
+    public struct Source {
+        public let selection: Policy.AdvisorySelection
+        public let path: String
         let index: AdvisoryDenyIndex
-        let generation: AdvisoryDenyIndex.Generation
-        let constraints: [String]
-        let selected: Int
+        public let generation: AdvisoryDenyIndex.Generation
+        public let constraints: [String]
+        public let selected: Int
     }
 
     let sources: [Source]
@@ -34,25 +35,43 @@ struct AdvisoryDenial {
         var sources: [Source] = []
         var problems: [String] = []
         for selection in policy.advisorySelections {
-            let path = selection.store ?? AdvisoryDenyIndex.defaultPath(env: env)
-            do {
-                guard let index = try AdvisoryDenyIndex.open(path: path), let generation = try index.generation()
-                else {
-                    problems.append(
-                        "deny_advisories (\(selection.file)): no advisories at \(path): import them "
-                            + "(`pkgtrail advisories import all.zip`)")
-                    continue
-                }
-                let cached = try Self.cachedConstraints(index, generation, selection, env.stateDirectory)
-                sources.append(
-                    Source(
-                        selection: selection, path: path, index: index, generation: generation,
-                        constraints: cached.lines, selected: cached.advisories))
-            } catch {
-                problems.append("deny_advisories (\(selection.file)): \(error)")
+            switch Self.load(selection, env: env) {
+            case .success(let source): sources.append(source)
+            case .failure(let problem): problems.append(problem.text)
             }
         }
         self.init(sources: sources, problems: problems)
+    }
+
+    /// The store a selection reads: the file's `advisories`, else the default beside the log.
+    public static func storePath(_ selection: Policy.AdvisorySelection, env: ProcessEnvironment) -> String {
+        selection.store ?? AdvisoryDenyIndex.defaultPath(env: env)
+    }
+
+    /// Why a selection has no deny-list: the line said (and recorded).
+    public struct Problem: Error {
+        public let text: String
+    }
+
+    /// One selection's store opened, its last import read, its constraint
+    /// lines taken from the cache (or the store, once per import).
+    public static func load(_ selection: Policy.AdvisorySelection, env: ProcessEnvironment) -> Result<Source, Problem> {
+        let path = storePath(selection, env: env)
+        do {
+            guard let index = try AdvisoryDenyIndex.open(path: path), let generation = try index.generation() else {
+                return .failure(
+                    Problem(
+                        text: "deny_advisories (\(selection.file)): no advisories at \(path): import them "
+                            + "(`pkgtrail advisories import all.zip`)"))
+            }
+            let cached = try cachedConstraints(index, generation, selection, env.stateDirectory)
+            return .success(
+                Source(
+                    selection: selection, path: path, index: index, generation: generation,
+                    constraints: cached.lines, selected: cached.advisories))
+        } catch {
+            return .failure(Problem(text: "deny_advisories (\(selection.file)): \(error)"))
+        }
     }
 
     /// The constraints one import yields for one selection, kept under the
@@ -97,7 +116,6 @@ struct AdvisoryDenial {
     /// An advisory that denies `version` of `name` (nil version: only a
     /// denial of every version counts), described for the `pkgtrail:` line.
     struct Denial {
-        let name: String
         let advisory: String
         let ids: [String]
         let file: String
@@ -135,7 +153,7 @@ struct AdvisoryDenial {
                     out.append(
                         (
                             item.name, item.version,
-                            Denial(name: item.name, advisory: hit.advisory, ids: hit.ids, file: source.selection.file)
+                            Denial(advisory: hit.advisory, ids: hit.ids, file: source.selection.file)
                         ))
                 }
             }

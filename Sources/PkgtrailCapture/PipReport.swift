@@ -50,8 +50,6 @@ public struct PipReport: Sendable {
         }
     }
 
-    /// The distribution name at the start of a PEP 508 requirement.
-
     /// Which report items list `name` among their requirements.
     public func requirers(of name: String) -> [String] {
         items.values.filter { $0.requires.contains(name) }.map(\.name).sorted()

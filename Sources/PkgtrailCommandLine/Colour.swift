@@ -17,7 +17,7 @@ public struct ColourOptions: ParsableArguments {
 
     /// Decides once, before a pager takes stdout over (its pipe is not a terminal, its screen is).
     public func resolve() {
-        Colour.enabled = Colour.decide(choice, stdoutIsTerminal: isatty(STDOUT_FILENO) == 1, env: Colour.variable)
+        Colour.enabled = Colour.decide(choice, stdoutIsTerminal: isatty(STDOUT_FILENO) == 1, env: Terminal.variable)
     }
 }
 
@@ -39,8 +39,6 @@ public enum Colour {
     }
 
     nonisolated(unsafe) public static var enabled = false
-
-    static func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     static func decide(_ choice: ColourOptions.Choice, stdoutIsTerminal: Bool, env: (String) -> String?) -> Bool {
         switch choice {

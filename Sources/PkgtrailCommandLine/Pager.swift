@@ -30,10 +30,8 @@ public struct PagerOptions: ParsableArguments {
 public enum Pager {
     nonisolated(unsafe) static var pid: pid_t = 0
 
-    static func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-
     static func command() -> String? {
-        let chosen = variable("PKGTRAIL_PAGER") ?? variable("PAGER") ?? "less"
+        let chosen = Terminal.variable("PKGTRAIL_PAGER") ?? Terminal.variable("PAGER") ?? "less"
         let trimmed = String(chosen.trimmingSpaces)
         guard !trimmed.isEmpty, trimmed != "cat" else { return nil }
         return trimmed
@@ -43,7 +41,7 @@ public enum Pager {
         guard pid == 0, isatty(STDOUT_FILENO) == 1, let command = command() else { return }
         // The program must exist: `sh -c` would swallow the output and say "not found".
         let program = String(command.split(separator: " ").first ?? "")
-        guard program.contains("/") ? access(program, X_OK) == 0 : onPath(program) else { return }
+        guard program.contains("/") ? FileSystem.isExecutableFile(program) : onPath(program) else { return }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return }
         var actions = posix_spawn_file_actions_t()
@@ -53,8 +51,8 @@ public enum Pager {
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, fds[1])
         var defaults: [String: String] = [:]
-        if variable("LESS") == nil { defaults["LESS"] = "FRX" }
-        if variable("LV") == nil { defaults["LV"] = "-c" }
+        if Terminal.variable("LESS") == nil { defaults["LESS"] = "FRX" }
+        if Terminal.variable("LV") == nil { defaults["LV"] = "-c" }
         let vars = SpawnArguments.environment(setting: defaults)
         let argv = ["/bin/sh", "-c", command]
         var child: pid_t = 0
@@ -84,8 +82,8 @@ public enum Pager {
     }
 
     static func onPath(_ program: String) -> Bool {
-        (variable("PATH") ?? "/usr/bin:/bin").split(separator: ":").contains { dir in
-            access("\(dir)/\(program)", X_OK) == 0
+        (Terminal.variable("PATH") ?? "/usr/bin:/bin").split(separator: ":").contains { dir in
+            FileSystem.isExecutableFile("\(dir)/\(program)")
         }
     }
 

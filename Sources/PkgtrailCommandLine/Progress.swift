@@ -30,12 +30,12 @@ public final class Progress {
         self.label = label
         self.unit = unit
         self.total = total
-        let choice = getenv("PKGTRAIL_PROGRESS").map { String(cString: $0) }
+        let choice = Terminal.variable("PKGTRAIL_PROGRESS")
         enabled =
             choice == "always"
             || (choice != "never" && !silent && isatty(STDERR_FILENO) == 1
                 && !(streamsOutput && isatty(STDOUT_FILENO) == 1))
-        let ms = getenv("PKGTRAIL_PROGRESS_INTERVAL_MS").flatMap { Int64(String(cString: $0)) } ?? 100
+        let ms = Terminal.variable("PKGTRAIL_PROGRESS_INTERVAL_MS").flatMap { Int64($0) } ?? 100
         interval = max(0, ms) * 1_000_000
         lastDraw = started
     }

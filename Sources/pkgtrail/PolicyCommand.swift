@@ -129,44 +129,41 @@ struct PolicyCheckCommand: ParsableCommand {
     }
 }
 
-/// One `deny_advisories` selection as `policy show` reports it: its store,
-/// the import it would be read from, how many advisories it selects and how
-/// many constraint lines they make (the rest is checked by name).
+/// One `deny_advisories` selection as `policy show` reports it: read as a
+/// recorded command reads it (its store, the import, how many advisories
+/// it selects and how many constraint lines they make), or why it cannot be.
 struct AdvisoryShown {
     let selection: Policy.AdvisorySelection
     let path: String
-    let generation: AdvisoryDenyIndex.Generation?
-    let counts: (lines: [String], advisories: Int)?
-    let problem: String?
+    let loaded: Result<AdvisoryDenial.Source, AdvisoryDenial.Problem>
 
     init(_ selection: Policy.AdvisorySelection, env: ProcessEnvironment) {
         self.selection = selection
-        path = selection.store ?? AdvisoryDenyIndex.defaultPath(env: env)
-        do {
-            guard let index = try AdvisoryDenyIndex.open(path: path), let g = try index.generation() else {
-                (generation, counts, problem) = (nil, nil, "no advisories at \(path): nothing is denied from them")
-                return
-            }
-            (generation, counts, problem) = (g, try index.constraints(selection), nil)
-        } catch {
-            (generation, counts, problem) = (nil, nil, "\(error)")
+        path = AdvisoryDenial.storePath(selection, env: env)
+        loaded = AdvisoryDenial.load(selection, env: env)
+    }
+
+    var source: AdvisoryDenial.Source? { try? loaded.get() }
+
+    var text: String {
+        switch loaded {
+        case .failure(let problem): return problem.text
+        case .success(let s):
+            return "\(path): \(s.selected) advisories selected (imported \(s.generation.imported), newest "
+                + "modified \(s.generation.newestModified ?? "-")); \(s.constraints.count) single malicious "
+                + "versions as constraint lines, the rest checked by name before and after each command"
         }
     }
 
-    var text: String {
-        if let problem { return problem }
-        guard let counts, let generation else { return "" }
-        return "\(path): \(counts.advisories) advisories selected (imported \(generation.imported), newest "
-            + "modified \(generation.newestModified ?? "-")); \(counts.lines.count) single malicious "
-            + "versions as constraint lines, the rest checked by name before and after each command"
-    }
-
     var json: JSONValue {
-        .object([
+        let s = source
+        var problem: String?
+        if case .failure(let p) = loaded { problem = p.text }
+        return .object([
             "prefixes": .strings(selection.prefixes), "from": .string(selection.file), "store": .string(path),
-            "imported": .optional(generation?.imported), "newest_modified": .optional(generation?.newestModified),
-            "selected": counts.map { .int(Int64($0.advisories)) } ?? .null,
-            "constraints": counts.map { .int(Int64($0.lines.count)) } ?? .null, "problem": .optional(problem)
+            "imported": .optional(s?.generation.imported), "newest_modified": .optional(s?.generation.newestModified),
+            "selected": s.map { .int(Int64($0.selected)) } ?? .null,
+            "constraints": s.map { .int(Int64($0.constraints.count)) } ?? .null, "problem": .optional(problem)
         ])
     }
 }

@@ -404,6 +404,10 @@ def test_a_deny_list_from_imported_mal_advisories(tmp_path, index):
     r = box.pip("install", "-q", *i, "demo-lib")
     assert r.returncode == 0 and r.stderr.decode().startswith("pkgtrail: warning: deny-list not complete: deny_advisories"), r
     assert "no advisories at" in box.last()["policy"]["deny"]["note"]
+    (shown,) = json.loads(subprocess.run([BIN, "policy", "show", "--json"], capture_output=True, env=box.env(),
+                                         check=True).stdout)["deny_advisories"]
+    assert shown["selected"] is None and shown["store"] == os.path.join(os.path.dirname(box.db), "advisories.db")
+    assert shown["problem"] == box.last()["policy"]["deny"]["note"], shown  # the recorder's words, as it reads them
 
     import_advisories(box, tmp_path, mal_database() + [LLMLIB_MAL, EVIL_MAL])
     r = box.pip("install", "-q", *i, "agentkit")
