@@ -17,7 +17,7 @@ struct CooldownRule {
     let cutoff: String
     let cutoffMilliseconds: Int64
     let nowMilliseconds: Int64
-    let onUnsupported: Policy.OnUnsupported
+    let policy: Policy
     /// The file that set the age, for messages.
     let source: String
 
@@ -27,7 +27,7 @@ struct CooldownRule {
         cutoffMilliseconds = now - age.value.milliseconds
         cutoff = Timestamp.format(millisecondsSinceEpoch: cutoffMilliseconds)
         nowMilliseconds = now
-        onUnsupported = policy.unsupported
+        self.policy = policy
         source = age.path
         exemptions = policy.exemptions.compactMap { e in
             guard e.age.map({ $0 < age.value }) ?? true else { return nil }
@@ -95,13 +95,13 @@ struct CooldownRule {
 
     /// The cut-off cannot be handed to this command.
     func unsupported(_ reason: String) -> CooldownPlan {
-        switch onUnsupported {
-        case .warn:
+        switch policy.whenUnsupported(reason) {
+        case .warn(let why):
             return CooldownPlan(
-                environment: [:], record: record(cutoff: nil, by: nil, note: reason), refusal: nil,
-                warning: "cooldown not in force: \(reason)")
-        case .block:
-            return refused("\(reason) (on_unsupported = \"block\", \(source))")
+                environment: [:], record: record(cutoff: nil, by: nil, note: why), refusal: nil,
+                warning: "cooldown not in force: \(why)")
+        case .refuse(let why):
+            return refused(why)
         }
     }
 

@@ -149,9 +149,9 @@ struct Recorder {
                 var refusal = rule.refusal(adapter.requested())
                 if let problem = rule.advisories.problems.first {
                     // The deny-list the policy asks for is not all there.
-                    switch policy.unsupported {
-                    case .block: refusal = refusal ?? "blocked by policy: \(problem) (on_unsupported = \"block\")"
-                    case .warn: Console.warning("deny-list not complete: \(problem)")
+                    switch policy.whenUnsupported(problem) {
+                    case .refuse(let why): refusal = refusal ?? "blocked by policy: \(why)"
+                    case .warn(let why): Console.warning("deny-list not complete: \(why)")
                     }
                 }
                 if let refusal {

@@ -294,6 +294,22 @@ public struct Policy: Equatable, Sendable {
 
     public var unsupported: OnUnsupported { onUnsupported?.value ?? .warn }
 
+    /// What `on_unsupported` makes of protection the policy asks for and a
+    /// command cannot have (a cooldown a tool cannot take, a deny-list whose
+    /// advisories are not there): refuse the command, or say it and go on.
+    public enum Unsupported: Equatable, Sendable {
+        /// The reason, with the setting and the file that set it.
+        case refuse(String)
+        case warn(String)
+    }
+
+    public func whenUnsupported(_ reason: String) -> Unsupported {
+        switch unsupported {
+        case .warn: return .warn(reason)
+        case .block: return .refuse("\(reason) (on_unsupported = \"block\", \(onUnsupported?.path ?? "policy"))")
+        }
+    }
+
     /// Each project some file exempts, with the age that still applies to it:
     /// the longest cooldown among the files that do not exempt it (nil:
     /// none does). A user's exemption never lifts the administrator's cooldown.

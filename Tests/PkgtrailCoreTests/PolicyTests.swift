@@ -207,6 +207,14 @@ final class PolicyTests: XCTestCase {
         XCTAssertNil(PolicyInForce(files: [], cooldown: nil).json["unknown_startup_hooks"])
     }
 
+    /// One rule for protection a command cannot have: the file that set `block` is named.
+    func testWhatOnUnsupportedMakesOfAReason() throws {
+        XCTAssertEqual(
+            Policy(admin: nil, user: try file("/p", "deny = [\"x\"]\n")).whenUnsupported("why"), .warn("why"))
+        let block = Policy(admin: try file("/etc/p", "on_unsupported = \"block\"\n"), user: nil)
+        XCTAssertEqual(block.whenUnsupported("why"), .refuse("why (on_unsupported = \"block\", /etc/p)"))
+    }
+
     func testSpokenSpans() {
         XCTAssertEqual(Policy.Age.spoken(milliseconds: 35 * 60_000 + 59_000), "35 minutes")
         XCTAssertEqual(Policy.Age.spoken(milliseconds: 86_400_000), "1 day")
