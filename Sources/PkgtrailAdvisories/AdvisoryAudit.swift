@@ -6,14 +6,12 @@ import PkgtrailCore
 /// other are one incident, reported once with all its ids).
 public struct AdvisoryAudit {
     public struct Options: Sendable {
-        /// Windows that reach this time or later (still present, or ended after it).
-        public var since: String?
+        /// Which windows count: those that reach `since` or later (still
+        /// present, or ended after it), on `host`, in `prefixes`.
+        public var scope = EventFilter()
         /// Only advisories stored (added or changed) at or after this time.
         public var newSince: String?
         public var maliciousOnly = false
-        public var host: String?
-        /// Environment prefixes, as given and resolved.
-        public var prefixes: [String]?
 
         public init() {}
     }
@@ -71,12 +69,12 @@ public struct AdvisoryAudit {
         }
         // Each version is tested, and its incidents grouped, once.
         var verdicts: [String: [Incident]] = [:]
-        let windows = try queries.windows(names: tests.keys.sorted()) { name, version in
+        let windows = try queries.windows(names: tests.keys.sorted(), within: options.scope) { name, version in
             let hits = tests[name, default: []].filter { $0.1.contains(version) }.map(\.0)
             if !hits.isEmpty { verdicts[name + "\u{0}" + version] = Self.incidents(hits) }
             return !hits.isEmpty
         }
-        let hits = windows.filter { keep($0, options) }.map { w in
+        let hits = windows.map { w in
             Hit(window: w, incidents: verdicts[w.name + "\u{0}" + w.version] ?? [])
         }
         let keys = hits.map { h in (h.malicious ? 0 : 1, -h.severityRank, h.window.started) }
@@ -102,13 +100,6 @@ public struct AdvisoryAudit {
                     Finding(presence: $0, incidents: $1.incidents)
                 })
         }
-    }
-
-    func keep(_ w: Window, _ o: Options) -> Bool {
-        if let since = o.since, let end = w.ended, end < since { return false }
-        if let host = o.host, w.host != host { return false }
-        if let prefixes = o.prefixes, !prefixes.contains(w.prefix) { return false }
-        return true
     }
 
     /// The incidents in force that name this version of `name` (an SBOM's

@@ -34,9 +34,14 @@ struct CentralFilterSQL {
 
     mutating func clause(_ sql: String) { clauses.append(sql) }
 
+    var whereSQL: String { clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ") }
+
+    /// A query of rows holding the summary `s` and environment `v` the
+    /// clauses name: `from` joins them to its own table.
+    func query(_ sql: String) -> PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
+
     func query(select: String, orderBy: String, limit: Int) -> PostgresQuery {
-        let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        return PostgresQuery(
+        PostgresQuery(
             unsafeSQL: """
                 SELECT \(select) FROM pkgtrail.event_summary s
                 JOIN pkgtrail.event e ON e.log_id = s.log_id AND e.seq = s.seq

@@ -28,35 +28,40 @@ public final class CentralQueries: FleetQueries {
             .map { try $0.decode(String.self) }.filter(matches)
     }
 
-    public func who(_ query: PackageQuery) throws -> [ChangeRecord] {
-        // Every change of the name, its versions tested here once each, as the local engine does.
-        var verdicts: [String: Bool] = [:]
-        func matches(_ version: String?) -> Bool {
-            guard let version else { return false }
-            if let known = verdicts[version] { return known }
-            let verdict = query.matches(version)
-            verdicts[version] = verdict
-            return verdict
+    public func who(_ query: PackageQuery, _ filter: EventFilter) throws -> [ChangeRecord] {
+        var rest = filter
+        rest.package = nil
+        var sql = CentralFilterSQL(rest)
+        sql.clause("c.name = \(sql.bind(query.name))")
+        if !query.versions.specifiers.isEmpty {
+            // Each version the name ever had is tested here once, as the local engine does.
+            let versions = try db.run(
+                """
+                SELECT to_version FROM pkgtrail.change WHERE name = \(query.name) AND to_version IS NOT NULL
+                UNION SELECT from_version FROM pkgtrail.change WHERE name = \(query.name) AND from_version IS NOT NULL
+                """
+            ).map { try $0.decode(String.self) }.filter { query.matches($0) }
+            guard !versions.isEmpty else { return [] }
+            sql.clause("(c.to_version = ANY(\(sql.bind(versions))) OR c.from_version = ANY(\(sql.bind(versions))))")
         }
+        // Across logs: by when the event started, then by log and position;
+        // read newest first so a limit stops early, and listed oldest first.
         let rows = try db.run(
-            "SELECT log_id, seq, idx, from_version, to_version FROM pkgtrail.change WHERE name = \(query.name)"
-        ).compactMap { row -> (Int64, Int64, Int)? in
-            let (log, seq, idx, from, to) = try row.decode((Int64, Int64, Int, String?, String?).self)
-            return matches(from) || matches(to) ? (log, seq, idx) : nil
-        }
+            sql.query(
+                """
+                SELECT c.log_id, c.seq, c.idx FROM pkgtrail.change c
+                JOIN pkgtrail.event_summary s ON s.log_id = c.log_id AND s.seq = c.seq
+                JOIN pkgtrail.environment v ON v.log_id = c.log_id AND v.env_id = c.env_id
+                \(sql.whereSQL) ORDER BY s.started DESC, c.log_id DESC, c.seq DESC, c.idx DESC
+                \(filter.limit.map { "LIMIT \($0)" } ?? "")
+                """)
+        ).map { try $0.decode((Int64, Int64, Int).self) }.reversed()
         let events = try decode(rows.map { Key(log: $0.0, seq: $0.1) })
-        // Across logs: by when the event started, then by log and position. The
-        // keys are sorted, not the records (each holds a whole event: moving
-        // thousands of them cost more than the sort).
-        let keys = try rows.map { log, seq, idx in
+        return try rows.map { log, seq, idx in
             guard let e = events[Key(log: log, seq: seq)], idx < e.event.changes.count else {
                 throw Self.inconsistent(log, seq)
             }
-            return (e.event.started, log, seq, idx)
-        }
-        return keys.indices.sorted { keys[$0] < keys[$1] }.map { i in
-            let (_, log, seq, idx) = keys[i]
-            return ChangeRecord(events[Key(log: log, seq: seq)]!, index: idx)
+            return ChangeRecord(e, index: idx)
         }
     }
 
@@ -82,16 +87,12 @@ public final class CentralQueries: FleetQueries {
         return try presences(rows)
     }
 
-    public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
-        // Across logs: by when the arriving command started, then by host and place.
-        let found = try windows(names: [name]) { _, version in matches(version) }
-        let keys = found.map { ($0.started, $0.host, $0.prefix, $0.since) }
-        return try presences(keys.indices.sorted { keys[$0] < keys[$1] }.map { found[$0] })
-    }
-
-    public func windows(names: [String], matches: (_ name: String, _ version: String) -> Bool) throws -> [Window] {
+    public func windows(
+        names: [String], within filter: EventFilter, matches: (_ name: String, _ version: String) -> Bool
+    ) throws -> [Window] {
         var found: [Window] = []
         for name in names {
+            var windows: [Window] = []
             let versions = try versions(of: name) { matches(name, $0) }
             guard !versions.isEmpty else { continue }
             for row in try db.run(
@@ -112,11 +113,14 @@ public final class CentralQueries: FleetQueries {
             {
                 let (log, since, version, until, host, prefix, started, ended) = try row.decode(
                     (Int64, Int64, String, Int64?, String, String, String, String?).self)
-                found.append(
+                windows.append(
                     Window(
                         name: name, version: version, host: host, prefix: prefix, log: log, since: since, until: until,
                         started: started, ended: ended))
             }
+            // Across logs: by when the arriving command started, then by host and place.
+            let keys = windows.map { ($0.started, $0.host, $0.prefix, $0.since) }
+            found += filter.select(keys.indices.sorted { keys[$0] < keys[$1] }.map { windows[$0] })
         }
         return found
     }
@@ -190,6 +194,15 @@ public final class CentralQueries: FleetQueries {
     /// Matching events of every log, by start time, a page at a time
     /// (keyset pagination: a large fleet never sits in memory).
     public func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws {
+        let select = "s.started, s.log_id, e.seq, e.prev_hash, e.hash, e.body"
+        if let limit = filter.limit {
+            // The newest `limit`, read from the newest end, listed oldest first.
+            let rows = try db.run(
+                CentralFilterSQL(filter).query(
+                    select: select, orderBy: "s.started DESC, s.log_id DESC, s.seq DESC", limit: limit))
+            for row in rows.reversed() { try body(try Self.stored(row).record) }
+            return
+        }
         var after: (String, Int64, Int64)?
         let page = 1_000
         while true {
@@ -198,21 +211,25 @@ public final class CentralQueries: FleetQueries {
                 sql.clause(
                     "(s.started, s.log_id, s.seq) > (\(sql.bind(after.0)), \(sql.bind(after.1)), \(sql.bind(after.2)))")
             }
-            let rows = try db.run(
-                sql.query(
-                    select: "s.started, s.log_id, e.seq, e.prev_hash, e.hash, e.body",
-                    orderBy: "s.started, s.log_id, s.seq", limit: page))
+            let rows = try db.run(sql.query(select: select, orderBy: "s.started, s.log_id, s.seq", limit: page))
             for row in rows {
-                let (started, log, seq, prev, hash, stored) = try row.decode(
-                    (String, Int64, Int64, ByteBuffer, ByteBuffer, ByteBuffer).self)
-                try body(
-                    StoredRecord(
-                        seq: seq, prevHash: Array(prev.readableBytesView), hash: Array(hash.readableBytesView),
-                        body: Array(stored.readableBytesView)))
-                after = (started, log, seq)
+                let (record, started, log) = try Self.stored(row)
+                try body(record)
+                after = (started, log, record.seq)
             }
             if rows.count < page { return }
         }
+    }
+
+    /// A row of started, log_id, seq, prev_hash, hash, body.
+    private static func stored(_ row: PostgresRow) throws -> (record: StoredRecord, started: String, log: Int64) {
+        let (started, log, seq, prev, hash, body) = try row.decode(
+            (String, Int64, Int64, ByteBuffer, ByteBuffer, ByteBuffer).self)
+        return (
+            StoredRecord(
+                seq: seq, prevHash: Array(prev.readableBytesView), hash: Array(hash.readableBytesView),
+                body: Array(body.readableBytesView)), started, log
+        )
     }
 
     /// Every package name, by a skip scan of the `change_to` index (PostgreSQL

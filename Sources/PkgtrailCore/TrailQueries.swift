@@ -4,15 +4,16 @@
 /// them today; a second engine (the fleet store) implements the same
 /// protocol and runs the same tests. The commands ask through this.
 public protocol TrailQueries {
-    /// Every change whose old or new version matches, oldest first.
-    func who(_ query: PackageQuery) throws -> [ChangeRecord]
+    /// Every change whose old or new version matches, by events the
+    /// filter selects (its `package` aside), oldest first; with a limit, the newest.
+    func who(_ query: PackageQuery, _ filter: EventFilter) throws -> [ChangeRecord]
     /// What the environment held at `at` (nil: now), by name.
     func state(of key: EnvironmentKey, at: String?) throws -> [Presence]
-    /// Every window in which a version of `name` that `matches` was present.
-    func exposure(name: String, matches: (String) -> Bool) throws -> [Presence]
-    /// The windows of every version of `names` that `matches` accepts, from
-    /// the projections alone (no body read), by name and position in the log.
-    func windows(names: [String], matches: (_ name: String, _ version: String) -> Bool) throws -> [Window]
+    /// The windows of every version of `names` that `matches` accepts and
+    /// the filter admits (`EventFilter.select`, for each name), from the
+    /// projections alone (no body read), by name, then in the engine's time order.
+    func windows(names: [String], within filter: EventFilter, matches: (_ name: String, _ version: String) -> Bool)
+        throws -> [Window]
     /// The windows with the events that opened and ended them, each event
     /// decoded once, in the order given.
     func presences(_ windows: [Window]) throws -> [Presence]
@@ -30,6 +31,18 @@ public protocol TrailQueries {
     func someEnvironments(limit: Int) throws -> [EnvironmentKey]
     /// Hosts that recorded an environment at `prefix`.
     func hosts(prefix: String, limit: Int) throws -> [String]
+}
+
+extension TrailQueries {
+    public func who(_ query: PackageQuery) throws -> [ChangeRecord] { try who(query, EventFilter()) }
+
+    /// Every window in which a version of `name` that `matches` was
+    /// present, of those the filter admits, with their events.
+    public func exposure(name: String, within filter: EventFilter = EventFilter(), matches: (String) -> Bool) throws
+        -> [Presence]
+    {
+        try presences(windows(names: [name], within: filter) { _, version in matches(version) })
+    }
 }
 
 /// A presence window as the projections give it, before any body is read:

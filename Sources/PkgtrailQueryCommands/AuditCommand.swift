@@ -50,11 +50,11 @@ public struct AuditCommand: ParsableCommand {
     public func run() throws {
         colour.resolve()
         var options = AdvisoryAudit.Options()
-        options.since = try since.map { try timeArgument($0, "--since") }
+        options.scope.since = try since.map { try timeArgument($0, "--since") }
         options.newSince = try newSince.map { try timeArgument($0, "--new-since") }
         options.maliciousOnly = maliciousOnly
-        options.host = host
-        options.prefixes = env.map(EnvironmentOptions.spellings)
+        options.scope.host = host
+        options.scope.prefixes = env.map(EnvironmentOptions.spellings)
         let advisories: AdvisoryStore
         do { advisories = try AdvisoryStore.openForReading(path: store.path(log: source.location.db)) } catch {
             throw fail("\(error)")

@@ -13,7 +13,8 @@ public struct ExposureCommand: ParsableCommand {
         abstract: "Every environment that held a matching version, with its window and how it got there.",
         discussion: """
             Give NAME[SPEC] arguments, OSV advisory files (--osv, one advisory or an array), or both. \
-            Exit 1 when anything was exposed, 0 when nothing was, 2 when the check could not be made.
+            Exit 1 when anything was exposed, 0 when nothing was, 2 when the check could not be made. \
+            --since and --until keep the windows open at some moment between them; --limit N the N that opened last.
             """)
 
     @OptionGroup var source: QuerySource
@@ -25,6 +26,7 @@ public struct ExposureCommand: ParsableCommand {
         name: .customLong("osv"),
         help: "OSV advisories: a JSON file, OSV's all.zip, a directory, or an advisory store (repeatable).")
     var osv: [String] = []
+    @OptionGroup var narrowing: NarrowingOptions
     @OptionGroup var time: TimeOption
     @OptionGroup var pager: PagerOptions
     @OptionGroup var colour: ColourOptions
@@ -88,12 +90,13 @@ public struct ExposureCommand: ParsableCommand {
         colour.resolve()
         pager.start()
         let wanted = try targets()
+        let filter = try narrowing.filter(extra: 1)
         let store = try LogAccess(source).openQueries()
         var found: [(Presence, [String])] = []
         do {
             for t in wanted {
                 var labels: [String: [String]] = [:]
-                let windows = try store.exposure(name: t.name) { version in
+                let windows = try store.exposure(name: t.name, within: filter) { version in
                     let hits = t.tests.filter { $0.matches(version) }.map(\.label)
                     labels[version] = hits
                     return !hits.isEmpty
@@ -101,15 +104,21 @@ public struct ExposureCommand: ParsableCommand {
                 found += windows.map { ($0, labels[$0.version] ?? []) }
             }
         } catch { throw fail("\(error)") }
+        var more = false
+        if let limit = narrowing.limit, found.count > limit {
+            // Each name gave its newest; of them all, the newest `limit` by when they arrived.
+            found = EventFilter.newest(found, limit) { $0.0.arrival.event.started }
+            more = true
+        }
         if json {
             try RecordJSON.emitArray(found.map { RecordJSON.presence($0.0, extra: ["matched_by": .strings($0.1)]) })
         } else {
-            report(found)
+            report(found, more: more)
         }
         if !found.isEmpty { throw ExitCode(ExitStatus.verdict) }
     }
 
-    func report(_ found: [(Presence, [String])]) {
+    func report(_ found: [(Presence, [String])], more: Bool) {
         let clock = time.clock
         for (p, labels) in found {
             emit(
@@ -121,9 +130,10 @@ public struct ExposureCommand: ParsableCommand {
         let hosts = Set(found.map(\.0.host)).count
         emit(
             found.isEmpty
-                ? "no exposure: no recorded environment ever held a matching version"
+                ? "no exposure: no recorded environment ever held a matching version\(narrowing.within)"
                 : "\(found.count) exposure window\(found.count == 1 ? "" : "s") in \(envs) "
                     + "environment\(envs == 1 ? "" : "s") on \(hosts) host\(hosts == 1 ? "" : "s")"
+                    + narrowing.note(shown: found.count, more: more)
         )
     }
 }

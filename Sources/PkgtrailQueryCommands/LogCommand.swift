@@ -7,21 +7,15 @@ import PkgtrailSystem
 
 public struct LogCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "log", abstract: "List recorded events, one line each, newest last.")
+        commandName: "log", abstract: "List recorded events, one line each, newest last.",
+        discussion: "--since keeps events that finished at or after the time; --until, those that started before it.")
 
     @OptionGroup var source: QuerySource
-    @Option(help: "Only events that finished at or after this time (RFC 3339, date, or span such as 2h, 7d).")
-    var since: String?
-    @Option(help: "Only events that started before this time.")
-    var until: String?
+    @OptionGroup var narrowing: NarrowingOptions
     @Option(help: "Only events that changed this package (name normalized as in PEP 503).")
     var package: String?
     @Option(help: "Only events run by this user.")
     var user: String?
-    @Option(help: "Only events on this host.")
-    var host: String?
-    @Option(help: "Only events in the environment with this prefix.")
-    var env: String?
     @Option(help: "Only events recorded from this tool (pip, uv, uvx).")
     var tool: String?
     @Option(help: "Only events of this kind: install (a recorded command) or drift (found by a snapshot).")
@@ -42,11 +36,11 @@ public struct LogCommand: ParsableCommand {
         colour.resolve()
         pager.start()
         let ctx = LogAccess(source)
-        let filter = EventFilter(
-            since: try since.map { try timeArgument($0, "--since") },
-            until: try until.map { try timeArgument($0, "--until") }, package: package,
-            user: user, host: host, prefixes: env.map(EnvironmentOptions.spellings), tool: tool,
-            kind: kind)
+        var filter = try narrowing.filter()
+        filter.package = package
+        filter.user = user
+        filter.tool = tool
+        filter.kind = kind
         let store = try ctx.openQueries()
         do {
             if json {

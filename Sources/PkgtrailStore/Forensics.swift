@@ -9,18 +9,82 @@ extension TrailStore: TrailQueries {}
 /// The forensic queries of docs/SPEC.md §5. Each reads the indexed projection
 /// tables to find what matches, then decodes only the matching events.
 extension TrailStore {
-    /// Every change whose old or new version matches the query, oldest first.
-    public func who(_ query: PackageQuery) throws -> [ChangeRecord] {
+    /// Every change whose old or new version matches the query, of the
+    /// events the filter selects (its `package` aside), oldest first. Read
+    /// from the newest end of the name index, so `--limit` stops early.
+    public func who(_ query: PackageQuery, _ filter: EventFilter) throws -> [ChangeRecord] {
         try wrap {
             try queue.read { db in
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT seq, idx, from_version, to_version FROM change WHERE name = ? ORDER BY seq, idx",
-                    arguments: [query.name])
-                let hits = rows.filter { query.matches($0["from_version"]) || query.matches($0["to_version"]) }
-                let events = try Self.decode(db, seqs: hits.map { $0["seq"] })
-                return hits.compactMap { row in events[row["seq"]].map { ChangeRecord($0, index: row["idx"]) } }
+                var sql = FilterSQL()
+                sql.add("c.name = ?", [query.name])
+                if !query.versions.specifiers.isEmpty {
+                    // Each version the name ever had is tested once; the
+                    // index holds them (migration 5).
+                    let versions = try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT to_version FROM change WHERE name = ?1 AND to_version IS NOT NULL
+                            UNION SELECT from_version FROM change WHERE name = ?1 AND from_version IS NOT NULL
+                            """, arguments: [query.name]
+                    ).filter { query.matches($0) }
+                    guard !versions.isEmpty else { return [] }
+                    let list = String(decoding: try CanonicalJSON.encode(.strings(versions)), as: UTF8.self)
+                    sql.add(
+                        "(c.to_version IN (SELECT value FROM json_each(?)) OR c.from_version IN "
+                            + "(SELECT value FROM json_each(?)))", [list, list])
+                }
+                sql.environment(filter, column: "c.env")
+                var summary = FilterSQL()
+                summary.summary(filter)
+                if let since = filter.since {
+                    // No event before the first that finished since then can
+                    // qualify: the name index skips them without a lookup each.
+                    // Found through the time index (SQLite's own choice for
+                    // min(seq) walks the table from its first row).
+                    let first =
+                        "SELECT min(seq) FROM event_summary INDEXED BY event_summary_finished WHERE finished >= ?"
+                    guard let first = try Int64.fetchOne(db, sql: first, arguments: [since]) else { return [] }
+                    sql.add("c.seq >= ?", [first])
+                }
+                let hits = try Self.newest(db, changes: sql, summaries: summary, limit: filter.limit)
+                let events = try Self.decode(db, seqs: hits.map(\.seq))
+                return hits.compactMap { hit in events[hit.seq].map { ChangeRecord($0, index: hit.idx) } }
             }
         }
+    }
+
+    /// The newest `limit` change rows the conditions select, oldest first.
+    /// The name index gives the candidates newest first (a sort of its
+    /// entries, no row read); the event summaries are asked about them a
+    /// part at a time, so a limit stops early.
+    private static func newest(
+        _ db: Database, changes: FilterSQL, summaries: FilterSQL, limit: Int?
+    ) throws -> [(seq: Int64, idx: Int)] {
+        let candidates = try Row.fetchCursor(
+            db, sql: "SELECT c.seq, c.idx FROM change c \(changes.whereSQL) ORDER BY c.seq DESC, c.idx DESC",
+            arguments: changes.arguments)
+        let limit = limit ?? Int.max
+        var hits: [(seq: Int64, idx: Int)] = []
+        var part: [(seq: Int64, idx: Int)] = []
+        func admit() throws {
+            defer { part.removeAll(keepingCapacity: true) }
+            guard !summaries.clauses.isEmpty, !part.isEmpty else {
+                hits += part
+                return
+            }
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            let kept = Set(
+                try Int64.fetchAll(
+                    db, sql: "SELECT s.seq FROM event_summary s WHERE s.seq IN (\(marks)) AND \(summaries.conjunction)",
+                    arguments: StatementArguments(part.map(\.seq) + summaries.values)))
+            hits += part.filter { kept.contains($0.seq) }
+        }
+        while hits.count < limit, let row = try candidates.next() {
+            part.append((row["seq"], row["idx"]))
+            if part.count == 256 { try admit() }
+        }
+        try admit()
+        return Array(hits.prefix(limit).reversed())
     }
 
     /// Every package name a change names (the `change_by_name` index alone answers).
@@ -89,13 +153,9 @@ extension TrailStore {
                 """, arguments: ["host": key.host, "prefix": key.prefix, "at": at])
     }
 
-    /// Every window in which some environment held a version of `name` that
-    /// `matches` accepts, oldest first.
-    public func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] {
-        try presences(windows(names: [name]) { _, version in matches(version) })
-    }
-
-    public func windows(names: [String], matches: (_ name: String, _ version: String) -> Bool) throws -> [Window] {
+    public func windows(
+        names: [String], within filter: EventFilter, matches: (_ name: String, _ version: String) -> Bool
+    ) throws -> [Window] {
         try wrap {
             try queue.read { db in
                 var found: [Window] = []
@@ -109,6 +169,20 @@ extension TrailStore {
                         arguments: [name]
                     ).filter { matches(name, $0) }
                     guard !versions.isEmpty else { continue }
+                    var sql = FilterSQL()
+                    sql.add("c.name = ? AND c.action != 'remove'", [name])
+                    sql.add(
+                        "c.to_version IN (SELECT value FROM json_each(?))",
+                        [String(decoding: try CanonicalJSON.encode(.strings(versions)), as: UTF8.self)])
+                    sql.environment(filter, column: "c.env")
+                    // Without a time range the newest windows are the last
+                    // to open: only they are joined to their events.
+                    var newest = ""
+                    var arguments = sql.values
+                    if let limit = filter.limit, filter.since == nil, filter.until == nil {
+                        newest = "ORDER BY c.seq DESC, c.idx DESC LIMIT ?"
+                        arguments.append(limit)
+                    }
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
@@ -116,23 +190,21 @@ extension TrailStore {
                                 SELECT c.seq AS since_seq, c.idx, c.env, c.to_version AS version,
                                        (SELECT min(n.seq) FROM change n
                                         WHERE n.name = c.name AND n.env = c.env AND n.seq > c.seq) AS until_seq
-                                FROM change c
-                                WHERE c.name = ? AND c.action != 'remove'
-                                  AND c.to_version IN (SELECT value FROM json_each(?)))
+                                FROM change c \(sql.whereSQL) \(newest))
                             SELECT w.since_seq, w.version, w.until_seq, v.host, v.prefix, s.started, e.finished AS ended
                             FROM w JOIN environment v ON v.id = w.env JOIN event_summary s ON s.seq = w.since_seq
                             LEFT JOIN event_summary e ON e.seq = w.until_seq
                             ORDER BY w.since_seq, w.idx
-                            """,
-                        arguments: [name, String(decoding: try CanonicalJSON.encode(.strings(versions)), as: UTF8.self)]
-                    )
+                            """, arguments: StatementArguments(arguments))
+                    var windows: [Window] = []
                     while let row = try rows.next() {
-                        found.append(
+                        windows.append(
                             Window(
                                 name: name, version: row["version"], host: row["host"], prefix: row["prefix"], log: 0,
                                 since: row["since_seq"], until: row["until_seq"], started: row["started"],
                                 ended: row["ended"]))
                     }
+                    found += filter.select(windows)
                 }
                 return found
             }

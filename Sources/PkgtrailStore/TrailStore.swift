@@ -286,46 +286,26 @@ public final class TrailStore {
     }
 
     static func query(_ filter: EventFilter) -> (String, StatementArguments) {
-        var clauses: [String] = []
-        var args: [(any DatabaseValueConvertible)?] = []
-        func clause(_ sql: String, _ values: [String]) {
-            clauses.append(sql)
-            args += values
-        }
-        if let s = filter.since { clause("s.finished >= ?", [s]) }
-        if let u = filter.until { clause("s.started < ?", [u]) }
-        if let p = filter.package {
-            clause("s.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)])
-        }
-        if let u = filter.user { clause("s.user = ?", [u]) }
-        if let h = filter.host { clause("s.env IN (SELECT id FROM environment WHERE host = ?)", [h]) }
-        if let p = filter.prefixes, !p.isEmpty {
-            clause(
-                "s.env IN (SELECT id FROM environment WHERE prefix IN "
-                    + "(\(Array(repeating: "?", count: p.count).joined(separator: ","))))",
-                p)
-        }
-        if let t = filter.tool { clause("s.tool = ?", [t]) }
-        if let k = filter.kind { clause("s.kind = ?", [k]) }
-        var outer: [String] = []
-        if let m = filter.minSeq {
-            outer.append("e.seq >= ?")
-            args.append(m)
-        }
-        if let m = filter.maxSeq {
-            outer.append("e.seq <= ?")
-            args.append(m)
-        }
+        var summary = FilterSQL()
+        summary.summary(filter)
+        summary.environment(filter, column: "s.env")
+        var sql = FilterSQL()
         // The summary filters run as a subquery on their own indexes; written
         // as a join, SQLite prefers walking the whole event table in seq order.
-        if !clauses.isEmpty {
-            outer.insert(
-                "e.seq IN (SELECT s.seq FROM event_summary s WHERE \(clauses.joined(separator: " AND ")))", at: 0)
+        sql.add(summary) { "e.seq IN (SELECT s.seq FROM event_summary s WHERE \($0))" }
+        // Apart: a popular name's events are read from the name index alone,
+        // not looked up one by one in the summaries.
+        if let p = filter.package {
+            sql.add("e.seq IN (SELECT seq FROM change WHERE name = ?)", [PackageName.normalize(p)])
         }
-        let whereSQL = outer.isEmpty ? "" : "WHERE " + outer.joined(separator: " AND ")
+        if let m = filter.minSeq { sql.add("e.seq >= ?", [m]) }
+        if let m = filter.maxSeq { sql.add("e.seq <= ?", [m]) }
+        let select = "SELECT e.seq, e.prev_hash, e.hash, e.body FROM event e \(sql.whereSQL)"
+        guard let limit = filter.limit else { return (select + " ORDER BY e.seq", sql.arguments) }
+        // The newest `limit`, read from the end of the seq order, listed oldest first.
         return (
-            "SELECT e.seq, e.prev_hash, e.hash, e.body FROM event e \(whereSQL) ORDER BY e.seq",
-            StatementArguments(args)
+            "SELECT * FROM (\(select) ORDER BY e.seq DESC LIMIT ?) ORDER BY seq",
+            StatementArguments(sql.values + [limit])
         )
     }
 

@@ -53,10 +53,11 @@ private final class PresencesOnly: TrailQueries {
                 arrival: ChangeRecord(event: event, hash: [], index: 0), departure: nil)
         }
     }
-    func who(_ query: PackageQuery) throws -> [ChangeRecord] { fatalError() }
+    func who(_ query: PackageQuery, _ filter: EventFilter) throws -> [ChangeRecord] { fatalError() }
     func state(of key: EnvironmentKey, at: String?) throws -> [Presence] { fatalError() }
-    func exposure(name: String, matches: (String) -> Bool) throws -> [Presence] { fatalError() }
-    func windows(names: [String], matches: (String, String) -> Bool) throws -> [Window] { fatalError() }
+    func windows(names: [String], within filter: EventFilter, matches: (String, String) -> Bool) throws -> [Window] {
+        fatalError()
+    }
     func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws { fatalError() }
     func eachStored(_ filter: EventFilter, _ body: (StoredRecord) throws -> Void) throws { fatalError() }
     func packageNames() throws -> Set<String> { fatalError() }

@@ -106,6 +106,40 @@ extension TrailStoreTests {
         XCTAssertEqual(try seqs(EventFilter(prefixes: ["/w/.venv"])), [1, 2, 4, 5, 6])
         XCTAssertEqual(try seqs(EventFilter(host: "build-2", prefixes: ["/w/.venv", "/elsewhere"])), [6])
         XCTAssertEqual(try store.who(PackageQuery("pkg==2.0")).map { $0.event.seq }, [2, 4])
+        try assertNarrowedAnswers(store)
+    }
+
+    /// `--since`, `--until`, `--host`, `--env` and `--limit` on who, exposure and log.
+    func assertNarrowedAnswers(_ store: any TrailQueries) throws {
+        func who(_ q: String, _ f: EventFilter) throws -> [Int64] { try store.who(PackageQuery(q), f).map(\.event.seq) }
+        XCTAssertEqual(try who("pkg", EventFilter(limit: 2)), [5, 6])
+        XCTAssertEqual(try who("pkg", EventFilter(host: "build-1", limit: 2)), [4, 5])
+        XCTAssertEqual(try who("pkg", EventFilter(prefixes: ["/elsewhere"])), [3])
+        // Event n started at 10:0n:00 and finished at 10:0n:01.
+        XCTAssertEqual(try who("pkg==2.0", EventFilter(since: "2026-03-24T10:03:00.000Z")), [4])
+        XCTAssertEqual(try who("pkg", EventFilter(until: "2026-03-24T10:02:00.000Z")), [1])
+        XCTAssertEqual(try who("pkg==2.0", EventFilter(host: "build-2")), [])
+        XCTAssertEqual(try who("pkg>=2", EventFilter(since: "2026-03-24T10:04:00.000Z", limit: 1)), [6])
+
+        func exposed(_ f: EventFilter) throws -> [String] {
+            try store.exposure(name: "pkg", within: f) { _ in true }.map { "\($0.version)@\($0.arrival.event.seq)" }
+        }
+        // A window counts when it was open at some moment in the range.
+        XCTAssertEqual(try exposed(EventFilter(since: "2026-03-24T10:04:30.000Z")), ["7.0@3", "2.1@5", "9.0@6"])
+        XCTAssertEqual(
+            try exposed(EventFilter(since: "2026-03-24T10:04:00.000Z")), ["2.0@2", "7.0@3", "2.1@5", "9.0@6"])
+        XCTAssertEqual(try exposed(EventFilter(until: "2026-03-24T10:02:00.000Z")), ["1.0@1"])
+        XCTAssertEqual(try exposed(EventFilter(limit: 2)), ["2.1@5", "9.0@6"])
+        XCTAssertEqual(try exposed(EventFilter(host: "build-1", prefixes: ["/w/.venv"], limit: 2)), ["2.0@2", "2.1@5"])
+
+        func seqs(_ filter: EventFilter) throws -> [Int64] {
+            var out: [Int64] = []
+            try store.eachEvent(filter) { out.append($0.event.seq) }
+            return out
+        }
+        XCTAssertEqual(try seqs(EventFilter(limit: 2)), [5, 6])
+        XCTAssertEqual(try seqs(EventFilter(host: "build-1", limit: 3)), [3, 4, 5])
+        XCTAssertEqual(try seqs(EventFilter(package: "pkg", user: "alice", limit: 100)), [1, 2, 3, 4, 5, 6])
     }
 
     /// An attacker edits the environment ids or the environment table (plain

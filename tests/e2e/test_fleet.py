@@ -95,6 +95,11 @@ QUESTIONS = [
     ["who", "pkg-3>=2"],
     ["log", "--package", "llmlib"],
     ["log", "--user", "user3", "--since", "2026-06-01"],
+    # Narrowed by time and place: each host's narrowed answer, united.
+    ["who", "pkg-3>=2", "--since", "2026-06-01", "--until", "2026-09-01"],
+    ["who", "llmlib", "--host", "fleet-a"],
+    ["exposure", "pkg-3>=2", "--since", "2026-10-01", "--env", "/srv/app0/.venv"],
+    ["log", "--package", "pkg-3", "--env", "/srv/app1/.venv", "--until", "2026-05-01"],
 ]
 
 
@@ -127,6 +132,22 @@ def test_a_fleet_answer_is_the_union_of_every_hosts_own_answer(pg, fleet, questi
     if question[0] != "log":
         summary = text.stdout.splitlines()[-1]
         assert summary.split()[0] == (str(len(union)) if union else "no"), summary
+
+
+@pytest.mark.parametrize("question", [["who", "pkg-3"], ["exposure", "pkg-3"], ["log", "--package", "pkg-3"]])
+def test_a_limit_keeps_the_fleets_newest(pg, fleet, question):
+    """--limit N across the fleet: the N of every host's answers that started
+    last, oldest first."""
+    logs, _ = fleet
+    def started(r):
+        return r["started"] if "started" in r else r["installed"]["started"]
+    union = sorted(sum((json.loads(ask(pg, *question, "--json", central=False, db=db).stdout) for db in logs.values()), []),
+                   key=started)
+    assert len(union) > 20
+    for n in (1, 20):
+        newest = json.loads(ask(pg, *question, "--limit", str(n), "--json").stdout)
+        assert [started(r) for r in newest] == [started(r) for r in union[-n:]]
+        assert records(json.dumps(newest)) == records(json.dumps(union[-n:]))
 
 
 def test_an_environment_at_a_moment_and_its_changes_read_the_same_from_the_fleet(pg, fleet):

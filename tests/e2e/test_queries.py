@@ -1,6 +1,7 @@
 """docs/SPEC.md §5: the incident questions answered from the log alone, by the real
 binary, after real pip installs through the shims: who, state, diff,
 exposure (specifiers and OSV advisories) and the log filters."""
+import datetime
 import getpass
 import json
 import os
@@ -183,3 +184,47 @@ def test_local_times_carry_their_offset(incident):
         assert rc in (0, 1) and "+05:30" in out, args
         rc, out, _ = run(incident, *args, env=kolkata)
         assert "+05:30" not in out and "Z" in out, args
+
+
+def test_who_exposure_and_log_narrow_by_time_place_and_count(incident):
+    """--since/--until/--host/--env/--limit (docs/SPEC.md §5) select exactly
+    what the whole answer holds in that range, newest last."""
+    box = incident
+    who = records(box, "who", "llmlib")
+    assert len(who) == 3
+    # The newest N of the whole answer, in the same order; -n is --limit.
+    for n in (1, 2, 3, 9):
+        assert records(box, "who", "llmlib", "--limit", str(n)) == who[-n:]
+    assert records(box, "who", "llmlib", "-n", "2") == who[-2:]
+    assert records(box, "who", "llmlib", "--env", box.other + "/") == [r for r in who if r["environment"] == box.other]
+    assert records(box, "who", "llmlib", "--host", "elsewhere") == []
+    cut = who[2]["finished"]
+    assert records(box, "who", "llmlib", "--since", cut) == [r for r in who if r["finished"] >= cut]
+    assert records(box, "who", "llmlib", "--until", who[2]["started"]) == who[:2]
+    # The text says what a limit left out, and what an empty narrowed answer was narrowed by.
+    rc, out, _ = run(box, "who", "llmlib", "--limit", "1")
+    assert rc == 0 and out.endswith("1 change touched llmlib (the newest 1: more are recorded; --limit 1 left them out)\n")
+    rc, out, _ = run(box, "who", "llmlib", "--limit", "3")
+    assert out.endswith("3 changes touched llmlib\n")
+    rc, out, _ = run(box, "who", "llmlib", "--host", "elsewhere")
+    assert rc == 0 and out.endswith("no recorded change touched llmlib within the --host given\n")
+
+    windows = records(box, "exposure", "llmlib")
+    assert [(w["environment"], w["version"]) for w in windows][-2:] == [(box.venv, "1.2"), (box.other, "1.1")]
+    assert records(box, "exposure", "llmlib", "--limit", "1") == [windows[-1]]
+    # A window counts when it was open at some moment in the range: the 1.1
+    # upgraded away ended before a --since after its end.
+    ended = next(w for w in windows if w["until"])
+    later = datetime.datetime.fromisoformat(ended["until"].replace("Z", "+00:00")) + datetime.timedelta(milliseconds=1)
+    after = records(box, "exposure", "llmlib", "--since", later.isoformat(timespec="milliseconds"))
+    assert ended not in after and all(w["until"] is None or w["until"] >= ended["until"] for w in after) and after
+    assert records(box, "exposure", "llmlib", "--until", ended["from"]) == [w for w in windows if w["from"] < ended["from"]]
+    assert records(box, "exposure", "llmlib", "--env", box.other) == [windows[-1]]
+    assert run(box, "exposure", "llmlib==1.1", "--env", "/nowhere")[0] == 0
+
+    every = records(box, "log")
+    assert records(box, "log", "--limit", "3") == every[-3:]
+    assert records(box, "log", "--package", "llmlib", "-n", "1") == [e for e in every if any(
+        c["name"] == "llmlib" for c in e["changes"])][-1:]
+    rc, _, err = run(box, "log", "--limit", "0")
+    assert rc == 64 and "--limit 0: give a count of 1 or more" in err
