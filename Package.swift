@@ -35,7 +35,10 @@ let package = Package(
         ),
         .target(
             name: "PkgtrailStore",
-            dependencies: ["PkgtrailCore", "PkgtrailSystem", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PkgtrailCore", "PkgtrailSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift")
+            ]
         ),
         .target(
             name: "PkgtrailCapture",

@@ -49,6 +49,17 @@ public final class Progress {
         draw(done, now: now)
     }
 
+    /// For work with nothing to count (a one-time upgrade's SQL): that it is
+    /// still working, and for how long; redraws when the interval has passed.
+    public func working() {
+        guard enabled else { return }
+        let now = Clock.monotonicNanoseconds()
+        guard now - lastDraw >= interval else { return }
+        lastDraw = now
+        write("\r\(label): \(Int((now - started) / 1_000_000_000)) s\u{1B}[K")
+        drawn = true
+    }
+
     /// Erases the line, so that what follows starts on a clean one.
     public func finish() {
         guard enabled, drawn else { return }

@@ -59,7 +59,7 @@ public struct AuditCommand: ParsableCommand {
         do { advisories = try AdvisoryStore.openForReading(path: store.path(log: source.location.db)) } catch {
             throw fail("\(error)")
         }
-        let audit = AdvisoryAudit(queries: try LogAccess(source).openQueries(), store: advisories)
+        let audit = AdvisoryAudit(queries: try LogAccess(source).openQueries(quiet: json), store: advisories)
         do {
             let hits = try audit.hits(options)
             let progress = Progress(

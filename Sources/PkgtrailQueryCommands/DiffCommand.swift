@@ -27,7 +27,7 @@ public struct DiffCommand: ParsableCommand {
         let t1 = try timeArgument(from, "TIME1")
         let t2 = try to.map { try timeArgument($0, "TIME2") }
         let ctx = LogAccess(source)
-        let store = try ctx.openQueries()
+        let store = try ctx.openQueries(quiet: json)
         let target = try environment.resolve(store, ctx)
         let before: [Presence]
         let after: [Presence]

@@ -91,7 +91,7 @@ public struct ExposureCommand: ParsableCommand {
         pager.start()
         let wanted = try targets()
         let filter = try narrowing.filter(extra: 1)
-        let store = try LogAccess(source).openQueries()
+        let store = try LogAccess(source).openQueries(quiet: json)
         var found: [(Presence, [String])] = []
         do {
             for t in wanted {

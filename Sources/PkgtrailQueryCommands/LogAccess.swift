@@ -32,9 +32,10 @@ public struct LogAccess {
 
     /// The log as the incident questions see it: any engine that answers
     /// `TrailQueries` (the local SQLite log, or the fleet's central store).
-    func openQueries() throws -> any TrailQueries {
+    /// `quiet`: the command prints `--json`, so no progress line (an upgrade's).
+    func openQueries(quiet: Bool = false) throws -> any TrailQueries {
         if let central { return try FleetConnector.connect(central) }
-        return try openLog()
+        return try openLog(quiet: quiet)
     }
 
     /// One chained log, as an export reads it: the local log, or one host's
@@ -52,10 +53,14 @@ public struct LogAccess {
     /// Opens the log for reading after appending anything waiting in the
     /// spool; an older log's query tables are upgraded first (see
     /// `TrailStore.openForQueries`).
-    public func openLog(olderSchemaAllowed: Bool = false) throws -> TrailStore {
+    public func openLog(olderSchemaAllowed: Bool = false, quiet: Bool = false) throws -> TrailStore {
         sink.flushSpool()
+        // Drawn only if an upgrade runs (and then only on a terminal).
+        let progress = Progress("upgrading the query tables", unit: "", total: nil, silent: quiet)
+        defer { progress.finish() }
         do {
-            return try TrailStore.openForQueries(path: databasePath, olderSchemaAllowed: olderSchemaAllowed)
+            return try TrailStore.openForQueries(
+                path: databasePath, olderSchemaAllowed: olderSchemaAllowed, whileUpgrading: progress.working)
         } catch {
             throw fail("\(error)")
         }

@@ -41,7 +41,7 @@ public struct LogCommand: ParsableCommand {
         filter.user = user
         filter.tool = tool
         filter.kind = kind
-        let store = try ctx.openQueries()
+        let store = try ctx.openQueries(quiet: json)
         do {
             if json {
                 // Bodies as stored: nothing to decode.

@@ -27,7 +27,7 @@ public struct StateCommand: ParsableCommand {
         pager.start()
         let moment = try at.map { try timeArgument($0, "--at") }
         let ctx = LogAccess(source)
-        let store = try ctx.openQueries()
+        let store = try ctx.openQueries(quiet: json)
         let target = try environment.resolve(store, ctx)
         let entries: [Presence]
         do { entries = try store.state(of: target, at: moment) } catch { throw fail("\(error)") }

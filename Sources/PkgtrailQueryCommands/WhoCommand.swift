@@ -30,7 +30,7 @@ public struct WhoCommand: ParsableCommand {
         pager.start()
         let query: PackageQuery
         do { query = try PackageQuery(package) } catch { throw ValidationError("\(error)") }
-        let store = try LogAccess(source).openQueries()
+        let store = try LogAccess(source).openQueries(quiet: json)
         let filter = try narrowing.filter(extra: 1)
         var records: [ChangeRecord]
         do { records = try store.who(query, filter) } catch { throw fail("\(error)") }

@@ -8,8 +8,13 @@ extension TrailStore {
     /// a writer holding the lock past the busy timeout), only a caller that
     /// allows an older schema (`verify`: its chain and triggers need no
     /// upgrade) gets the log as it is; the others are told what to do.
-    public static func openForQueries(path: String, olderSchemaAllowed: Bool = false) throws -> TrailStore {
-        try openForQueries(path: path, olderSchemaAllowed: olderSchemaAllowed) { try openForWriting(path: $0).close() }
+    /// `whileUpgrading`: see `openForWriting`.
+    public static func openForQueries(
+        path: String, olderSchemaAllowed: Bool = false, whileUpgrading: (() -> Void)? = nil
+    ) throws -> TrailStore {
+        try openForQueries(path: path, olderSchemaAllowed: olderSchemaAllowed) {
+            try openForWriting(path: $0, whileUpgrading: whileUpgrading).close()
+        }
     }
 
     /// `upgrade` is the writer's open (tests make it fail as a read-only

@@ -41,7 +41,13 @@ public final class TrailStore {
     /// Several processes opening a brand-new file at once can fail to switch it
     /// to WAL with "database is locked" whatever the busy timeout (docs/FACTS.md), so
     /// the open is retried with backoff.
-    public static func openForWriting(path: String, busyTimeout: TimeInterval = 10) throws -> TrailStore {
+    ///
+    /// `whileUpgrading` is called every 100,000 SQLite steps while a log
+    /// written by an older pkgtrail has its tables rebuilt (seconds per
+    /// million events; its SQL gives no count to show, only that it works).
+    public static func openForWriting(
+        path: String, busyTimeout: TimeInterval = 10, whileUpgrading: (() -> Void)? = nil
+    ) throws -> TrailStore {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
             do {
@@ -87,7 +93,9 @@ public final class TrailStore {
                 let queue = try DatabaseQueue(path: path, configuration: config)
                 // Reading which migrations ran needs no write lock (WAL), so an
                 // up-to-date log opens even while another process writes.
-                if try !queue.read(Schema.migrator.hasCompletedMigrations) { try Schema.migrator.migrate(queue) }
+                if try !queue.read(Schema.migrator.hasCompletedMigrations) {
+                    try UpgradeTicks.during(queue, whileUpgrading) { try Schema.migrator.migrate(queue) }
+                }
                 return TrailStore(path: path, queue: queue)
             } catch let e as DatabaseError where isTransientOnOpen(e) {
                 if Date() >= deadline { throw classify(e, path: path) }

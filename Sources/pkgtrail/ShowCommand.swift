@@ -19,7 +19,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         colour.resolve()
         pager.start()
-        let store = try LogAccess(location).openLog()
+        let store = try LogAccess(location).openLog(quiet: json)
         let found: StoredEvent?
         do {
             if let seq = Int64(event) { found = try store.event(seq: seq) } else { found = try store.event(id: event) }

@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
                 }
             }
         } catch { throw fail(Terminal.safe("\(error)")) }
-        let store = try LogAccess(location).openLog(olderSchemaAllowed: true)
+        let store = try LogAccess(location).openLog(olderSchemaAllowed: true, quiet: json)
         let report: VerifyReport
         let verdicts: [CheckpointVerdict]
         do {

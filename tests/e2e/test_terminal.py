@@ -8,12 +8,14 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import time
 
 import pytest
 from conftest import BIN, Sandbox
 from osv import advisory, pypi, write_zip
+from test_load import to_migration_two_shape
 
 
 def on_terminal(args, env, timeout=60, program=BIN):
@@ -161,3 +163,26 @@ def test_long_work_shows_progress_on_a_terminal_only(tmp_path, index):
     assert status == 1 and b"auditing: 1 / 1 findings" in out and b"MALICIOUS" in report.read_bytes(), out
     status, out, _ = on_terminal(["audit", "--db", box.db], env)
     assert status == 1 and b"auditing" not in out and b"MALICIOUS" in out, out
+
+
+def test_the_one_time_upgrade_of_an_old_log_shows_that_it_is_working(tmp_path):
+    """An old log's query tables are rebuilt by the first command (seconds
+    per million events): on a terminal a line says so and for how long,
+    erased before the answer; nothing in a pipe or with --json."""
+    synth = os.path.join(os.path.dirname(BIN), "pkgtrail-synth")
+    env = dict(os.environ, TERM="xterm", PKGTRAIL_PAGER="cat", PKGTRAIL_PROGRESS_INTERVAL_MS="0", NO_COLOR="1")
+    old = str(tmp_path / "old.db")
+    subprocess.run([synth, old, "20000", "5000"], capture_output=True, check=True)
+    to_migration_two_shape(old)
+    dbs = [str(tmp_path / f"{name}.db") for name in ("a", "b", "c")]
+    for db in dbs:
+        shutil.copyfile(old, db)
+    status, out, _ = on_terminal(["who", "--db", dbs[0], "pkg-1", "--limit", "1"], env)
+    assert status == 0 and b"upgrading the query tables of" in out, out
+    # A line every 100,000 SQLite steps: tens of them for 20,000 events.
+    assert len(re.findall(rb"\rupgrading the query tables: \d+ s\x1b\[K", out)) >= 3 and b"\r\x1b[K" in out, out
+    assert out.rstrip().endswith(b"(the newest 1: more are recorded; --limit 1 left them out)"), out
+    _, out, _ = on_terminal(["who", "--db", dbs[1], "pkg-1", "--json"], env)
+    assert b"upgrading the query tables of" in out and b"upgrading the query tables:" not in out, out
+    piped = subprocess.run([BIN, "who", "--db", dbs[2], "pkg-1"], capture_output=True, env=env)
+    assert piped.returncode == 0 and piped.stderr.count(b"\n") == 1 and b"\r" not in piped.stderr, piped
