@@ -40,6 +40,16 @@ public struct ExportCommand: ParsableCommand {
     @Flag(help: "cyclonedx: list the stored advisories that name a component's version as its vulnerabilities.")
     var vulnerabilities = false
     @OptionGroup var advisoryStore: AdvisoryLocation
+    @Option(
+        help: ArgumentHelp(
+            "html: draw the versions NAME[SPEC] matches in the warning colour (repeatable).", valueName: "spec"),
+        completion: LogCompletions.packageNames)
+    var highlight: [String] = []
+    @Option(
+        name: .customLong("osv"),
+        help: "html: draw the versions these OSV advisories name in the warning colour (as exposure --osv; repeatable)."
+    )
+    var osv: [String] = []
 
     public func validate() throws {
         if format != .cyclonedx, env != nil || at != nil {
@@ -47,6 +57,9 @@ public struct ExportCommand: ParsableCommand {
         }
         if format != .cyclonedx, vulnerabilities || advisoryStore.advisories != nil {
             throw ValidationError("--vulnerabilities and --advisories belong to --format cyclonedx")
+        }
+        if format != .html, !highlight.isEmpty || !osv.isEmpty {
+            throw ValidationError("--highlight and --osv belong to --format html (the picture's warning colour)")
         }
         if format == .cyclonedx, since != nil || until != nil {
             throw ValidationError("an SBOM is one moment: give --at, not --since/--until")
@@ -62,7 +75,7 @@ public struct ExportCommand: ParsableCommand {
         case .ndjson: writer = NDJSONExport()
         case .json: writer = JSONExport()
         case .csv: writer = CSVExport()
-        case .html: writer = HTMLExport()
+        case .html: writer = HTMLExport(flags: try flagged())
         }
         let sinceTime = try since.map { try timeArgument($0, "--since") }
         let untilTime = try until.map { try timeArgument($0, "--until") }
@@ -95,6 +108,34 @@ public struct ExportCommand: ParsableCommand {
 }
 
 extension ExportCommand {
+    /// Which versions the picture draws in the warning colour: those a
+    /// `--highlight` query or an `--osv` advisory names, each tested once.
+    func flagged() throws -> (String, String) -> Bool {
+        var tests: [String: [(String) -> Bool]] = [:]
+        for h in highlight {
+            do {
+                let q = try PackageQuery(h)
+                tests[q.name, default: []].append(q.matches)
+            } catch { throw ValidationError("--highlight \(h): \(error)") }
+        }
+        for file in osv {
+            do {
+                for a in try ExposureCommand.advisories(in: file) {
+                    for affected in a.affected { tests[affected.name, default: []].append(affected.contains) }
+                }
+            } catch { throw fail("\(Terminal.safe(file)): \(error)") }
+        }
+        var verdicts: [String: Bool] = [:]
+        return { name, version in
+            guard let named = tests[name] else { return false }
+            let key = name + "\u{0}" + version
+            if let known = verdicts[key] { return known }
+            let verdict = named.contains { $0(version) }
+            verdicts[key] = verdict
+            return verdict
+        }
+    }
+
     /// `--format cyclonedx`: the environment at `--at`, as the log replays it.
     func sbom() throws {
         let moment = try at.map { try timeArgument($0, "--at") }

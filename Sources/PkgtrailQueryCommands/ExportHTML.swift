@@ -2,12 +2,21 @@ import PkgtrailCommandLine
 import PkgtrailCore
 import PkgtrailStore
 
-/// One self-contained HTML file: a timeline table with startup-hook, failed
-/// and drift markers. No script and no external resource; the content
-/// security policy forbids both even if a value escaped its cell. Every value
-/// is made visible (control characters shown as \xNN) and then HTML-escaped.
+/// One self-contained HTML file: a picture of who held what when
+/// (`TimelineSVG`, versions matched by `--highlight`/`--osv` in a warning
+/// colour), then the timeline table with startup-hook, failed and drift
+/// markers. No script and no external resource; the content security policy
+/// forbids both even if a value escaped its cell. Every value is made
+/// visible (control characters shown as \xNN) and then HTML-escaped. The
+/// picture needs every event before it, so the rows wait in memory (a
+/// 10,000-event export's are a few MB).
 struct HTMLExport: ExportWriter {
-    var rows = 0
+    var rows: [String] = []
+    var timeline: Timeline
+
+    init(flags: @escaping (_ name: String, _ version: String) -> Bool) {
+        timeline = Timeline(flags: flags) { $0.executableImport && HookKnowledge.known($0) == nil }
+    }
 
     func begin(_ h: ExportHeader, _ out: ExportSink) throws {
         out.write(
@@ -30,6 +39,7 @@ struct HTMLExport: ExportWriter {
             tr.drift{background:#eef4ff} .tag.drift{background:#36c}
             .tag.known{background:#777}
             dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px} dt{font-weight:bold}
+            \(TimelineSVG.style)
             </style></head><body>
             <h1>pkgtrail timeline</h1>
             <dl>
@@ -40,8 +50,6 @@ struct HTMLExport: ExportWriter {
             </dl>
             <p>Verify this file's records against the chain with <code>scripts/verify_log.py</code> on the NDJSON or \
             JSON export of the same range.</p>
-            <table id="timeline"><thead><tr><th>seq</th><th>time \
-            (UTC)</th><th>who</th><th>environment</th><th>command</th><th>changes</th><th>hash</th></tr></thead><tbody>
 
             """)
     }
@@ -49,6 +57,7 @@ struct HTMLExport: ExportWriter {
     mutating func event(_ r: StoredRecord, _ out: ExportSink) throws {
         let s = try r.decoded()
         let e = s.event
+        timeline.add(e)
         let hook = HookKnowledge.unknownExecutable(e)
         let knownHook = !hook && HookKnowledge.anyExecutable(e)
         let failed = e.command.map { $0.outcome != .ok } ?? false
@@ -78,19 +87,27 @@ struct HTMLExport: ExportWriter {
                     + c.startupHooks.map { " " + Self.hook($0) }.joined()
             } + e.startupHooks.map(Self.hook)
         let hash = Hex.encode(s.hash)
-        out.write(
-            "<tr id=\"seq-\(e.seq)\" "
-                + "class=\"\(classes.joined(separator: " "))\"><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
+        rows.append(
+            "<tr id=\"seq-\(e.seq)\"" + (classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")
+                + "><td>\(e.seq)</td><td>\(Self.escape(e.finished))</td>"
                 + "<td>\(Self.escape(who))</td><td class=\"mono\">\(Self.escape(e.environment.prefix))</td>"
                 + "<td>\(tags)<code>\(Self.escape(command))</code></td>"
                 + "<td>\(changes.isEmpty ? "(none)" : changes.joined(separator: "<br>"))</td>"
                 + "<td class=\"mono\" title=\"\(hash)\">\(hash.prefix(12))…</td></tr>\n")
-        rows += 1
     }
 
     func end(_ h: ExportHeader, _ out: ExportSink) throws {
+        out.write(TimelineSVG(timeline).html)
         out.write(
-            "</tbody></table>\n<p id=\"count\">\(rows) event\(rows == 1 ? "" : "s") in this "
+            """
+            <h2>Every event</h2>
+            <table id="timeline"><thead><tr><th>seq</th><th>time \
+            (UTC)</th><th>who</th><th>environment</th><th>command</th><th>changes</th><th>hash</th></tr></thead><tbody>
+
+            """)
+        for row in rows { out.write(row) }
+        out.write(
+            "</tbody></table>\n<p id=\"count\">\(rows.count) event\(rows.count == 1 ? "" : "s") in this "
                 + "export.</p>\n</body></html>\n"
         )
     }

@@ -2,6 +2,7 @@
 for spreadsheets, a self-contained HTML timeline checked in a real headless
 browser, and signed checkpoints that catch truncation, rewrites and forks."""
 import csv
+import datetime
 import hashlib
 import html.parser
 import json
@@ -292,3 +293,111 @@ def test_an_export_that_cannot_be_written_leaves_nothing(trail, tmp_path):
     rc, _, err = run(trail, "export", "--format", "csv", "-o", str(tmp_path / "no/such/dir/out.csv"))
     assert rc == 2 and err.count("\n") == 1 and "cannot write" in err
     assert not os.path.exists(tmp_path / "no")
+
+
+class Picture(html.parser.HTMLParser):
+    """The HTML export's timeline picture, as the browser built it: each
+    environment's summary, and each lane's bars with their place and title."""
+    def __init__(self):
+        super().__init__()
+        self.lanes, self.marks, self.summaries, self.lane, self.into = {}, [], [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "g" and "data-name" in a:
+            self.lane = self.lanes.setdefault(a["data-name"], [])
+        elif tag == "rect" and self.lane is not None:
+            self.lane.append(dict(a, title=""))
+            self.into = self.lane[-1]
+        elif tag == "path" and "mark" in a.get("class", ""):
+            self.marks.append(a["class"])
+        elif tag == "summary":
+            self.summaries.append("")
+            self.into = "summary"
+
+    def handle_endtag(self, tag):
+        if tag == "g":
+            self.lane = None
+        if tag in ("rect", "summary"):
+            self.into = None
+
+    def handle_data(self, data):
+        if isinstance(self.into, dict):
+            self.into["title"] += data
+        elif self.into == "summary":
+            self.summaries[-1] += data
+
+
+def ms(t):
+    return datetime.datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() * 1000
+
+
+def chromium(tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        pytest.fail("the HTML test needs Debian's chromium: make browser (.ci/run runs it)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+             f"--user-data-dir={tmp_path}/profile"]
+    env = dict(os.environ, HOME=str(tmp_path))
+
+    def dom(path):
+        r = subprocess.run([browser, *flags, "--dump-dom", "file://" + path], capture_output=True, text=True, env=env,
+                           timeout=120)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    def shot(path, png):
+        subprocess.run([browser, *flags, "--window-size=1400,1400", "--hide-scrollbars", f"--screenshot={png}",
+                        "file://" + path], capture_output=True, env=env, timeout=120, check=True)
+        return png_pixels(png)
+    return dom, shot
+
+
+def test_the_html_picture_shows_each_versions_window_in_a_real_browser(trail, tmp_path):
+    """Issue 17: above the table, a lane per package and a bar per version
+    from the command that brought it to the one that ended it, placed on one
+    time axis; versions --highlight matches in the warning colour; hooks and
+    failed commands marked; the hostile environment path escaped."""
+    dom, shot = chromium(tmp_path)
+    path = export(trail, tmp_path, "html", "--highlight", "llmlib==1.1")
+    source = open(path, encoding="utf-8").read()
+    assert "<script" not in source.lower() and source.index('id="picture"') < source.index('id="timeline"')
+    picture = Picture()
+    picture.feed(dom(path))
+    events = json.loads(run(trail, "log", "--json")[1])
+    t0 = min(ms((e["drift"] or {}).get("last_seen") or e["started"]) for e in events)
+    t1 = max(ms(e["finished"]) for e in events)
+
+    def x(t):
+        return 230 + (ms(t) - t0) * 930 / (t1 - t0)
+
+    def changed(name):
+        return [(e, c) for e in events for c in e["changes"] if c["name"] == name]
+
+    llmlib = picture.lanes["llmlib"]
+    assert [b["title"].split(":")[0] for b in llmlib] == ["1.1", "1.2"], llmlib
+    installed, upgraded = changed("llmlib")
+    # Each bar runs from its installing command's start to the replacing one's finish (or the end).
+    assert abs(float(llmlib[0]["x"]) - x(installed[0]["started"])) <= 1, (llmlib, installed[0]["started"])
+    end = float(llmlib[0]["x"]) + float(llmlib[0]["width"])
+    assert abs(end - x(upgraded[0]["finished"])) <= 1.5 or float(llmlib[0]["width"]) == 2
+    assert "flagged" in llmlib[0]["class"] and "(flagged)" in llmlib[0]["title"]
+    assert "flagged" not in llmlib[1].get("class", "") and "open" in llmlib[1]["class"] and "now" in llmlib[1]["title"]
+    assert abs(float(llmlib[1]["x"]) + float(llmlib[1]["width"]) - 1160) <= 1
+    demo = picture.lanes["demo-app"]
+    removed = changed("demo-app")[-1][0]
+    assert len(demo) == 1 and "open" not in demo[0].get("class", "")
+    assert abs(float(demo[0]["x"]) + float(demo[0]["width"]) - x(removed["finished"])) <= 1.5
+    # Bars' order on the axis follows the times.
+    starts = sorted((ms(e["started"]), float(b["x"])) for name in picture.lanes for b in picture.lanes[name]
+                    for e, c in changed(name)[:1] if b is picture.lanes[name][0])
+    assert [b for _, b in starts] == sorted(b for _, b in starts)
+    assert "mark mark-hook" in picture.marks and "mark mark-failed" in picture.marks
+    # The hostile path is text in the summary, never markup.
+    assert any(trail.venv in s and "FLAGGED" in s for s in picture.summaries), picture.summaries
+
+    # The warning colour (#d40000) is drawn only where a version is flagged.
+    # (Apart from the legend's swatch, in both.)
+    flagged = sum(1 for p in shot(path, str(tmp_path / "flagged.png")) if p == (212, 0, 0))
+    plain = export(trail, tmp_path, "html")
+    assert flagged - sum(1 for p in shot(plain, str(tmp_path / "plain.png")) if p == (212, 0, 0)) > 500, flagged
