@@ -69,9 +69,11 @@ def main():
         ("exposure pkg-0 --limit 100 (every version)", [BIN, "exposure", "--db", db, "--json", "pkg-0", "--limit", "100"],
          (1,)),
     ]
+    answers = {}
     for label, cmd, ok in queries + stress:
         timed(cmd, ok)  # warm the page cache once, as a second query would find it
         runs = [timed(cmd, ok) for _ in range(RUNS)]
+        answers[label] = json.loads(runs[0][1])
         ms = statistics.median(r[0] for r in runs)
         rows = len(json.loads(runs[0][1]))
         if (label, cmd, ok) in stress:
@@ -94,6 +96,14 @@ def main():
     rows, bars = text.count("<tr id="), text.count("<rect")
     print(f"export --format html, last 10,000 events ({rows:,} rows, {bars:,} bars): median {ms:,.0f} ms, {mb:.2f} MB "
           f"(budget 2,000 ms, 10 MB): {'ok' if ms <= 2000 and mb <= 10 else 'OVER BUDGET'}")
+
+    # The narrowed answers are the whole answer's newest part, or its part in the range.
+    whole = answers["who pkg-0 (the most popular name)"]
+    assert answers["who pkg-0 --limit 100"] == whole[-100:], "who --limit is not the newest part of who"
+    assert answers["who pkg-0 --since <mid-year> --limit 100"] == [r for r in whole if r["finished"] >= middle][-100:]
+    week = answers["who pkg-0 --since 7d"]
+    assert week == whole[len(whole) - len(week):] and all(r["finished"] >= week[0]["finished"] for r in week)
+    print(f"narrowed answers checked against the whole answer ({len(whole):,} changes)")
 
     bodies = os.path.join(root, "bodies")
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
