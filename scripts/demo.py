@@ -106,6 +106,8 @@ def main():
         sh("pkgtrail log")
         banner("Who installed llmlib 1.1, when, how, from which index, which artifact? (pkgtrail who)")
         sh("pkgtrail who 'llmlib==1.1'")
+        banner("The newest change to llmlib only, in this environment (a popular name's history narrows the same way)")
+        sh("pkgtrail who llmlib --env app-venv --limit 1")
         banner("Where were we exposed, and for how long? (pkgtrail exposure, exit 1 = exposed)")
         sh("pkgtrail exposure 'llmlib>=1.1,<1.2'; echo \"exit status $?\"")
         with open(os.path.join(root, "MAL-2026-0042.json"), "w") as f:
@@ -124,8 +126,11 @@ def main():
         banner("Is the record complete and unaltered? (pkgtrail verify, then ten lines of Python)")
         sh("pkgtrail verify")
         sh(f"python3 {REPO}/scripts/verify_log.py trail.db")
-        banner("For the auditors: a timeline they can check without pkgtrail (and an HTML view)")
-        sh("pkgtrail export --format ndjson -o timeline.ndjson && pkgtrail export --format html -o timeline.html")
+        banner("For the auditors: a timeline they can check without pkgtrail, and an HTML page that shows the "
+               "windows (llmlib 1.1 in red) above the table")
+        sh("pkgtrail export --format ndjson -o timeline.ndjson && "
+           "pkgtrail export --format html --highlight llmlib==1.1 -o timeline.html && grep -c '<rect class=\"flagged' "
+           "timeline.html")
         sh(f"python3 {REPO}/scripts/verify_log.py timeline.ndjson")
         banner("A signed checkpoint, kept elsewhere, later proves the log was not rewritten")
         sh("pkgtrail key init >/dev/null && pkgtrail checkpoint -o checkpoint.note && cat checkpoint.note")
