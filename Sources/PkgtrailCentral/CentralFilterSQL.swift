@@ -36,8 +36,8 @@ struct CentralFilterSQL {
 
     var whereSQL: String { clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ") }
 
-    /// A query of rows holding the summary `s` and environment `v` the
-    /// clauses name: `from` joins them to its own table.
+    /// `sql` with these clauses' parameters: it joins the summary `s` and
+    /// the environment `v` the clauses name to its own tables, and places `whereSQL`.
     func query(_ sql: String) -> PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
 
     func query(select: String, orderBy: String, limit: Int) -> PostgresQuery {
