@@ -108,6 +108,7 @@ let package = Package(
             name: "PkgtrailCaptureTests", dependencies: ["PkgtrailCapture", "PkgtrailAdvisories"], exclude: ["Fixtures"]
         ),
         .testTarget(name: "PkgtrailCentralTests", dependencies: ["PkgtrailCentral"]),
-        .testTarget(name: "PkgtrailAdvisoriesTests", dependencies: ["PkgtrailAdvisories"])
+        .testTarget(name: "PkgtrailAdvisoriesTests", dependencies: ["PkgtrailAdvisories"]),
+        .testTarget(name: "PkgtrailQueryCommandsTests", dependencies: ["PkgtrailQueryCommands"])
     ]
 )

@@ -1,4 +1,5 @@
 import PkgtrailCore
+import PkgtrailSystem
 
 /// The whole history against every known advisory: each window in which an
 /// environment held a version some advisory in force names, with the
@@ -82,7 +83,8 @@ public struct AdvisoryAudit {
             let (a, b) = (keys[i], keys[j])
             if a.0 != b.0 { return a.0 < b.0 }
             if a.1 != b.1 { return a.1 < b.1 }
-            if a.2 != b.2 { return a.2 > b.2 }
+            // Byte order, as the times are written (String's `<` cost a tenth of the audit).
+            if a.2 != b.2 { return CanonicalJSON.utf8Less(b.2, a.2) }
             let (x, y) = (hits[i].window, hits[j].window)
             return (x.name, x.log, x.since) < (y.name, y.log, y.since)
         }
@@ -93,12 +95,33 @@ public struct AdvisoryAudit {
     /// order, `size` at a time: an audit can find a hundred thousand windows,
     /// and each part is printed (and freed) before the next is read.
     public func eachPart(of hits: [Hit], size: Int = 4096, _ body: ([Finding]) throws -> Void) throws {
-        for start in stride(from: 0, to: hits.count, by: size) {
-            let part = Array(hits[start..<min(start + size, hits.count)])
-            try body(
-                zip(try queries.presences(part.map(\.window)), part).map {
-                    Finding(presence: $0, incidents: $1.incidents)
-                })
+        try eachPart(of: hits, size: size, read: queries.presences) { part in
+            try body(part.map { Finding(presence: $0.0, incidents: $0.1.incidents) })
+        }
+    }
+
+    /// The same with the events as stored (`--json` is written from the bodies).
+    public func eachStoredPart(of hits: [Hit], size: Int = 4096, _ body: ([(StoredWindow, Hit)]) throws -> Void)
+        throws
+    {
+        try eachPart(of: hits, size: size, read: queries.storedWindows, body)
+    }
+
+    /// Each part's events are read on another thread while the part before
+    /// it is handed to `body`.
+    private func eachPart<T>(
+        of hits: [Hit], size: Int, read: @escaping ([Window]) throws -> [T], _ body: ([(T, Hit)]) throws -> Void
+    ) throws {
+        let parts = stride(from: 0, to: hits.count, by: size).map { hits[$0..<min($0 + size, hits.count)] }
+        func fetch(_ k: Int) -> Prefetch<[T]> {
+            let windows = parts[k].map(\.window)
+            return Prefetch { try read(windows) }
+        }
+        var next = parts.isEmpty ? nil : fetch(0)
+        for k in parts.indices {
+            let events = try next!.get()
+            next = k + 1 < parts.count ? fetch(k + 1) : nil
+            try body(Array(zip(events, parts[k])))
         }
     }
 

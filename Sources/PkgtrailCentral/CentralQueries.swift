@@ -163,10 +163,17 @@ public final class CentralQueries: FleetQueries {
     func decode(_ keys: [Key]) throws -> [Key: ChangeRecord.Shared] {
         let unique = Array(Set(keys))
         let decoder = BackgroundDecoder<Key>(expected: unique.count)
+        try stored(unique) { rows in decoder.add(rows) }
+        return try decoder.results().mapValues(ChangeRecord.Shared.init)
+    }
+
+    /// The named events as stored, 500 at a time.
+    private func stored(_ keys: [Key], _ batch: ([(Key, StoredRecord)]) throws -> Void) throws {
+        let unique = Array(Set(keys))
         for start in stride(from: 0, to: unique.count, by: 500) {
-            let batch = unique[start..<min(start + 500, unique.count)]
-            let logs = batch.map(\.log)
-            let seqs = batch.map(\.seq)
+            let part = unique[start..<min(start + 500, unique.count)]
+            let logs = part.map(\.log)
+            let seqs = part.map(\.seq)
             let rows = try db.run(
                 """
                 SELECT e.log_id, e.seq, e.hash, e.body FROM pkgtrail.event e
@@ -182,9 +189,26 @@ public final class CentralQueries: FleetQueries {
                     )
                 )
             }
-            decoder.add(rows)
+            try batch(rows)
         }
-        return try decoder.results().mapValues { ChangeRecord.Shared(event: $0.event, hash: $0.hash) }
+    }
+
+    public func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {
+        var events: [Key: StoredRecord] = Dictionary(minimumCapacity: windows.count * 2)
+        try stored(
+            windows.flatMap { w in [Key(log: w.log, seq: w.since)] + (w.until.map { [Key(log: w.log, seq: $0)] } ?? [])
+            }
+        ) {
+            rows in
+            for (key, record) in rows { events[key] = record }
+        }
+        return try windows.map { w in
+            func event(_ seq: Int64) throws -> StoredRecord {
+                guard let e = events[Key(log: w.log, seq: seq)] else { throw Self.inconsistent(w.log, seq) }
+                return e
+            }
+            return StoredWindow(window: w, arrival: try event(w.since), departure: try w.until.map(event))
+        }
     }
 
     public func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws {

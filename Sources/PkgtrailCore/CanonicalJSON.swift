@@ -16,7 +16,8 @@ public enum CanonicalJSON {
         return out
     }
 
-    private static func write(_ value: JSONValue, into out: inout [UInt8]) throws {
+    /// Appends the value's canonical form (answers written piece by piece, `JSONWriter`).
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) throws {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -50,7 +51,7 @@ public enum CanonicalJSON {
 
     /// Byte order of the UTF-8 forms, compared in place (keys are native
     /// strings, so the contiguous fast path is the one taken).
-    static func utf8Less(_ a: String, _ b: String) -> Bool {
+    public static func utf8Less(_ a: String, _ b: String) -> Bool {
         if let r = a.utf8.withContiguousStorageIfAvailable({ pa in
             b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
                 let n = min(pa.count, pb.count)
@@ -69,7 +70,13 @@ public enum CanonicalJSON {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    public static func encodeString(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        writeString(s, into: &out)
+        return out
+    }
+
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escape: copy them whole. Scanned through a
         // buffer pointer: the UTF8View's iterator cost more than the copy

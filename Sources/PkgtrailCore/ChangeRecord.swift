@@ -11,10 +11,13 @@ public struct ChangeRecord: Sendable {
 
     public var event: Event { shared.event }
     public var hash: [UInt8] { shared.hash }
+    /// The event's body as stored: `--json` records are written from it.
+    public var body: [UInt8] { shared.body }
     public var change: Change { shared.event.changes[index] }
 
-    public init(event: Event, hash: [UInt8], index: Int) {
-        self.init(Shared(event: event, hash: hash), index: index)
+    /// A record of an event not read from a log (tests): its body is encoded.
+    public init(event: Event, hash: [UInt8], index: Int) throws {
+        self.init(Shared(event: event, hash: hash, body: try CanonicalJSON.encode(event.json)), index: index)
     }
 
     /// Records of one event share it.
@@ -26,10 +29,16 @@ public struct ChangeRecord: Sendable {
     public final class Shared: Sendable {
         public let event: Event
         public let hash: [UInt8]
+        public let body: [UInt8]
 
-        public init(event: Event, hash: [UInt8]) {
+        public init(event: Event, hash: [UInt8], body: [UInt8]) {
             self.event = event
             self.hash = hash
+            self.body = body
+        }
+
+        public convenience init(_ stored: StoredEvent) {
+            self.init(event: stored.event, hash: stored.hash, body: stored.body)
         }
     }
 }

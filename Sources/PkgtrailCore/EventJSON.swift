@@ -206,7 +206,7 @@ extension StartupHook {
             "status": .string(status.description)
         ])
     }
-    init(json v: JSONValue) throws {
+    public init(json v: JSONValue) throws {
         let r = Reader(v, "startup_hook")
         self.init(
             path: try r.string("path"), sha256: try r.optionalString("sha256"),

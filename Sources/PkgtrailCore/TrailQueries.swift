@@ -17,6 +17,9 @@ public protocol TrailQueries {
     /// The windows with the events that opened and ended them, each event
     /// decoded once, in the order given.
     func presences(_ windows: [Window]) throws -> [Presence]
+    /// The same, the events as stored, undecoded (`--json` records are
+    /// written from the bodies), each read once, in the order given.
+    func storedWindows(_ windows: [Window]) throws -> [StoredWindow]
     /// The events the filter selects, oldest first, one at a time (a
     /// large log never sits in memory).
     func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws
@@ -75,6 +78,19 @@ public struct Window: Sendable {
         self.until = until
         self.started = started
         self.ended = ended
+    }
+}
+
+/// A window with the events that opened and ended it, as stored.
+public struct StoredWindow: Sendable {
+    public let window: Window
+    public let arrival: StoredRecord
+    public let departure: StoredRecord?
+
+    public init(window: Window, arrival: StoredRecord, departure: StoredRecord?) {
+        self.window = window
+        self.arrival = arrival
+        self.departure = departure
     }
 }
 

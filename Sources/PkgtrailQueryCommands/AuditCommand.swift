@@ -67,7 +67,7 @@ public struct AuditCommand: ParsableCommand {
             var done: Int64 = 0
             if json {
                 var printer = JSONArrayPrinter()
-                try audit.eachPart(of: hits) { part in try RecordJSON.add(part, to: &printer, Self.json) }
+                try audit.eachStoredPart(of: hits) { part in try RecordJSON.add(part, to: &printer, Self.json) }
                 printer.finish()
             } else {
                 try audit.eachPart(of: hits) { part in
@@ -86,19 +86,26 @@ public struct AuditCommand: ParsableCommand {
         }
     }
 
-    @Sendable static func json(_ f: AdvisoryAudit.Finding) -> JSONValue {
-        RecordJSON.presence(
-            f.presence,
+    @Sendable static func json(_ finding: (StoredWindow, AdvisoryAudit.Hit)) throws -> [UInt8] {
+        let (stored, hit) = finding
+        let w = stored.window
+        let advisories = JSONValue.array(
+            hit.incidents.map { i in
+                .object([
+                    "ids": .strings(i.ids), "malicious": .bool(i.malicious), "severity": .optional(i.severity),
+                    "summary": .optional(i.summary)
+                ])
+            })
+        var out = JSONWriter(capacity: 4096)
+        try RecordJSON.presence(
+            name: w.name, version: w.version, host: w.host, prefix: w.prefix,
+            arrival: .init(body: stored.arrival.body, hash: stored.arrival.hash, pick: .name(w.name)),
+            departure: stored.departure.map { .init(body: $0.body, hash: $0.hash, pick: .name(w.name)) },
             extra: [
-                "advisories": .array(
-                    f.incidents.map { i in
-                        .object([
-                            "ids": .strings(i.ids), "malicious": .bool(i.malicious),
-                            "severity": .optional(i.severity), "summary": .optional(i.summary)
-                        ])
-                    }),
-                "malicious": .bool(f.malicious)
-            ])
+                ("advisories", try CanonicalJSON.encode(advisories)),
+                ("malicious", try CanonicalJSON.encode(.bool(hit.malicious)))
+            ], into: &out)
+        return out.bytes
     }
 
     func report(_ findings: [AdvisoryAudit.Finding]) {

@@ -48,15 +48,26 @@ public struct DiffCommand: ParsableCommand {
             }
         }
         if json {
-            return try RecordJSON.emitArray(
-                rows.map { r in
-                    .object([
-                        "change": .string(["+": "added", "-": "removed", "~": "changed", "=": "reinstalled"][r.sign]!),
-                        "name": .string(r.name), "from_version": .optional(r.old?.version),
-                        "to_version": .optional(r.new?.version),
-                        "by": r.new.map { RecordJSON.change($0.arrival) } ?? r.old?.departure.map(RecordJSON.change)
-                            ?? .null
-                    ])
+            return RecordJSON.emitArray(
+                try rows.map { r in
+                    var w = JSONWriter()
+                    w.openObject()
+                    w.key("by")
+                    if let by = r.new?.arrival ?? r.old?.departure {
+                        w.raw(try RecordJSON.change(by))
+                    } else {
+                        w.null()
+                    }
+                    w.key("change")
+                    w.string(["+": "added", "-": "removed", "~": "changed", "=": "reinstalled"][r.sign]!)
+                    w.key("from_version")
+                    try w.value(.optional(r.old?.version))
+                    w.key("name")
+                    w.string(r.name)
+                    w.key("to_version")
+                    try w.value(.optional(r.new?.version))
+                    w.closeObject()
+                    return w.bytes
                 })
         }
         let clock = time.clock

@@ -111,7 +111,10 @@ public struct ExposureCommand: ParsableCommand {
             more = true
         }
         if json {
-            try RecordJSON.emitArray(found.map { RecordJSON.presence($0.0, extra: ["matched_by": .strings($0.1)]) })
+            RecordJSON.emitArray(
+                try found.map {
+                    try RecordJSON.presence($0.0, extra: [("matched_by", CanonicalJSON.encode(.strings($0.1)))])
+                })
         } else {
             report(found, more: more)
         }

@@ -5,83 +5,337 @@ import PkgtrailSystem
 
 /// The `--json` shapes of forensic answers. Field names are part of the
 /// interface (README, "Commands": the --json fields): add fields, never rename them.
+///
+/// A record is written from the event's stored body, its values copied as
+/// they are stored (`CanonicalBody`), never from a decoded `Event`: an audit
+/// writes two hundred thousand of them, and decoding their bodies was most
+/// of its time. This is the one definition of the record; who, exposure,
+/// diff and audit all write it. Members are written in canonical key order.
 enum RecordJSON {
-    // The literals below are written in canonical key order, so that each
-    // record is taken as built rather than sorted (an audit builds 200,000).
-
-    static func change(_ r: ChangeRecord) -> JSONValue {
-        let e = r.event
-        let c = r.change
-        let a = e.actor
-        let hooks = c.startupHooks.map { h in
-            JSONValue.object([
-                "executable_import": .bool(h.executableImport), "known": .optional(HookKnowledge.known(h)),
-                "path": .string(h.path), "sha256": .optional(h.sha256), "status": .string(h.status.description)
-            ])
-        }
-        return .object([
-            "action": .string(c.action.rawValue),
-            "artifact_filename": .optional(c.artifact?.filename), "artifact_url": .optional(c.artifact?.url),
-            "ci": a.ci.map { ci in
-                .object([
-                    "job": .optional(ci.job), "provider": .string(ci.provider), "repository": .optional(ci.repository),
-                    "run_id": .optional(ci.runID)
-                ])
-            } ?? .null,
-            "command": e.command.map { .strings($0.argv) } ?? .null, "cwd": .optional(e.command?.cwd),
-            "drift_window": e.drift.map {
-                .object([
-                    "last_seen": .optional($0.lastSeen), "last_seen_seq": .optional($0.lastSeenSeq),
-                    "observer": .optional($0.observer?.description)
-                ])
-            } ?? .null,
-            "environment": .string(e.environment.prefix), "event_id": .string(e.id),
-            "exit_status": .optional(e.command?.exitStatus), "finished": .string(e.finished),
-            "from_version": .optional(c.fromVersion), "hash": .string(Hex.encode(r.hash)),
-            "hash_source": .optional(c.artifact?.hashSource), "host": .string(a.host),
-            "index": .optional(e.indexInForce),
-            "kind": .string(e.kind.rawValue), "name": .string(c.name),
-            "outcome": .optional(e.command?.outcome.rawValue),
-            "requested": .optional(c.requested), "required_by": .strings(c.requiredBy), "seq": .int(e.seq),
-            "sha256": .optional(c.artifact?.sha256),
-            "sources": .array(
-                e.sources.map {
-                    .object([
-                        "kind": .string($0.kind.description), "origin": .string($0.origin), "url": .optional($0.url)
-                    ])
-                }),
-            "started": .string(e.started), "startup_hooks": .array(hooks), "sudo_user": .optional(a.sudoUser),
-            "to_version": .optional(c.toVersion), "tool": .optional(e.command?.tool),
-            "tool_version": .optional(e.command?.toolVersion), "uid": .int(a.uid), "user": .string(a.user)
-        ])
+    /// Which change of an event a record is about.
+    enum Pick {
+        case index(Int)
+        /// The change to this package (a window knows its name, not its index).
+        case name(String)
     }
 
-    static func presence(_ p: Presence, extra: [String: JSONValue] = [:]) -> JSONValue {
-        var o: JSONObject = [
-            "environment": .string(p.prefix), "from": .optional(p.windowStart), "host": .string(p.host),
-            "installed": change(p.arrival), "name": .string(p.name), "removed": p.departure.map(change) ?? .null,
-            "still_present": .bool(p.departure == nil), "until": .optional(p.windowEnd), "version": .string(p.version)
-        ]
-        for (k, v) in extra { o[k] = v }
-        return .object(o)
+    /// A change in an event as stored.
+    struct Stored {
+        let body: [UInt8]
+        let hash: [UInt8]
+        let pick: Pick
+
+        init(body: [UInt8], hash: [UInt8], pick: Pick) {
+            self.body = body
+            self.hash = hash
+            self.pick = pick
+        }
+
+        init(_ r: ChangeRecord) { self.init(body: r.body, hash: r.hash, pick: .index(r.index)) }
+    }
+
+    static func change(_ r: ChangeRecord) throws -> [UInt8] {
+        var w = JSONWriter(capacity: 2048)
+        try change(body: r.body, hash: r.hash, .index(r.index), into: &w)
+        return w.bytes
+    }
+
+    static func change(body: [UInt8], hash: [UInt8], _ pick: Pick, into w: inout JSONWriter) throws {
+        try CanonicalBody.read(body) { b in try StoredChange(b, hash: hash, pick).write(into: &w) }
+    }
+
+    /// A presence window: where, which version, from when until when, and
+    /// the records of the changes that opened and ended it. `extra`: more
+    /// members, already encoded, in key order.
+    static func presence(
+        name: String, version: String, host: String, prefix: String, arrival: Stored, departure: Stored?,
+        extra: [(key: String, json: [UInt8])],
+        into w: inout JSONWriter
+    ) throws {
+        try CanonicalBody.read(arrival.body) { a in
+            let arrived = try StoredChange(a, hash: arrival.hash, arrival.pick)
+            try withOptionalBody(departure?.body) { d in
+                let departed = try d.map { try StoredChange($0, hash: departure!.hash, departure!.pick) }
+                var more = extra[...]
+                /// The extra members that sort before `key` (nil: all that are left).
+                func extras(before key: String?) {
+                    while let e = more.first, key.map({ CanonicalJSON.utf8Less(e.key, $0) }) ?? true {
+                        w.key(e.key)
+                        w.raw(e.json)
+                        more = more.dropFirst()
+                    }
+                }
+                w.openObject()
+                extras(before: "environment")
+                w.key("environment")
+                w.string(prefix)
+                extras(before: "from")
+                w.key("from")
+                w.raw(a, try arrived.windowStart())
+                extras(before: "host")
+                w.key("host")
+                w.string(host)
+                extras(before: "installed")
+                w.key("installed")
+                try arrived.write(into: &w)
+                extras(before: "name")
+                w.key("name")
+                w.string(name)
+                extras(before: "removed")
+                w.key("removed")
+                if let departed { try departed.write(into: &w) } else { w.null() }
+                extras(before: "still_present")
+                w.key("still_present")
+                w.bool(departed == nil)
+                extras(before: "until")
+                w.key("until")
+                if let departed, let d { w.raw(d, try departed.finished()) } else { w.null() }
+                extras(before: "version")
+                w.key("version")
+                w.string(version)
+                extras(before: nil)
+                w.closeObject()
+            }
+        }
+    }
+
+    static func presence(_ p: Presence, extra: [(key: String, json: [UInt8])] = []) throws -> [UInt8] {
+        var w = JSONWriter(capacity: 4096)
+        try presence(
+            name: p.name, version: p.version, host: p.host, prefix: p.prefix,
+            arrival: Stored(p.arrival), departure: p.departure.map(Stored.init), extra: extra, into: &w)
+        return w.bytes
+    }
+
+    private static func withOptionalBody(_ body: [UInt8]?, _ use: (CanonicalBody?) throws -> Void) throws {
+        if let body { try CanonicalBody.read(body) { try use($0) } } else { try use(nil) }
     }
 
     static func emitArray(_ values: [JSONValue]) throws {
+        emitArray(try values.map(CanonicalJSON.encode))
+    }
+
+    static func emitArray(_ elements: [[UInt8]]) {
         var printer = JSONArrayPrinter()
-        for v in values { try printer.add(v) }
+        for e in elements { printer.add(json: e) }
         printer.finish()
     }
 
-    /// Prints one element for each item, built and encoded on every core,
-    /// in order: for answers of a hundred thousand records.
+    /// Prints one element for each item, written on every core, in order:
+    /// for answers of a hundred thousand records.
     static func add<T: Sendable>(
-        _ items: [T], to printer: inout JSONArrayPrinter, _ element: @escaping @Sendable (T) -> JSONValue
+        _ items: [T], to printer: inout JSONArrayPrinter, _ element: @escaping @Sendable (T) throws -> [UInt8]
     ) throws {
         try ParallelMap.run(
-            items, { try CanonicalJSON.encode(element($0)) },
+            items, { ControlCharacters.escapedInJSON(try element($0)) },
             consume: { chunk in
-                for json in chunk { printer.add(json: json) }
+                for json in chunk { printer.add(escapedJSON: json) }
             })
+    }
+}
+
+/// One change of a stored event, found in its body: the members a record reads.
+private struct StoredChange {
+    let b: CanonicalBody
+    let hash: [UInt8]
+    let event: [CanonicalBody.Value?]
+    let change: [CanonicalBody.Value?]
+
+    static let eventKeys = CanonicalBody.Keys([
+        "actor", "changes", "command", "drift", "environment", "finished", "format", "id", "kind", "seq", "sources",
+        "started"
+    ])
+    static let changeKeys = CanonicalBody.Keys([
+        "action", "artifact", "from_version", "name", "requested", "required_by", "startup_hooks", "to_version"
+    ])
+    static let nameKey = CanonicalBody.Keys(["name"])
+    static let actorKeys = CanonicalBody.Keys(["ci", "host", "sudo_user", "uid", "user"])
+    static let ciKeys = CanonicalBody.Keys(["job", "provider", "repository", "run_id"])
+    static let commandKeys = CanonicalBody.Keys(["argv", "cwd", "exit_status", "outcome", "tool", "tool_version"])
+    static let driftKeys = CanonicalBody.Keys(["last_seen", "last_seen_seq", "observer"])
+    static let environmentKeys = CanonicalBody.Keys(["prefix"])
+    static let artifactKeys = CanonicalBody.Keys(["filename", "hash_source", "sha256", "url"])
+    static let sourceKeys = CanonicalBody.Keys(["kind", "origin", "url"])
+    static let format = CanonicalJSON.encodeString(Event.format)
+    static let index = CanonicalJSON.encodeString("index")
+
+    init(_ b: CanonicalBody, hash: [UInt8], _ pick: RecordJSON.Pick) throws {
+        self.b = b
+        self.hash = hash
+        event = try b.members(b.root, Self.eventKeys)
+        guard let format = event[6], b.equals(format, json: Self.format) else {
+            throw PkgtrailError(.invalidEvent, "unknown event format")
+        }
+        let changes = try b.elements(try b.required(event[1], "event.changes"))
+        let found: CanonicalBody.Value?
+        switch pick {
+        case .index(let i): found = changes.indices.contains(i) ? changes[i] : nil
+        case .name(let name):
+            let stored = CanonicalJSON.encodeString(name)
+            found = try changes.first { c in
+                try b.members(c, Self.nameKey)[0].map { b.equals($0, json: stored) } ?? false
+            }
+        }
+        guard let found else {
+            throw PkgtrailError(
+                .corrupt, "an event does not hold the change its projection names: run `pkgtrail verify`")
+        }
+        change = try b.members(found, Self.changeKeys)
+    }
+
+    /// Where the window it opens begins: `Presence.windowStart`, read from the body.
+    func windowStart() throws -> CanonicalBody.Value {
+        if let drift = try b.optionalObject(event[3], "event.drift") {
+            return try b.optionalString(try b.members(drift, Self.driftKeys)[0], "drift.last_seen")
+        }
+        return try b.string(event[11], "event.started")
+    }
+
+    func finished() throws -> CanonicalBody.Value { try b.string(event[5], "event.finished") }
+
+    func write(into w: inout JSONWriter) throws {
+        let actor = try b.members(try b.required(event[0], "event.actor"), Self.actorKeys)
+        let command = try b.optionalObject(event[2], "event.command").map { try b.members($0, Self.commandKeys) }
+        let artifact = try b.optionalObject(change[1], "change.artifact").map { try b.members($0, Self.artifactKeys) }
+        let sources = try b.elements(try b.required(event[10], "event.sources")).map {
+            try b.members($0, Self.sourceKeys)
+        }
+        w.openObject()
+        w.key("action")
+        w.raw(b, try word(change[0], "change.action", Change.Action.init(rawValue:)))
+        w.key("artifact_filename")
+        w.raw(b, try artifact.map { try b.optionalString($0[0], "artifact.filename") })
+        w.key("artifact_url")
+        w.raw(b, try artifact.map { try b.optionalString($0[3], "artifact.url") })
+        w.key("ci")
+        if let ci = try b.optionalObject(actor[0], "actor.ci") {
+            let m = try b.members(ci, Self.ciKeys)
+            w.openObject()
+            w.key("job")
+            w.raw(b, try b.optionalString(m[0], "ci.job"))
+            w.key("provider")
+            w.raw(b, try b.string(m[1], "ci.provider"))
+            w.key("repository")
+            w.raw(b, try b.optionalString(m[2], "ci.repository"))
+            w.key("run_id")
+            w.raw(b, try b.optionalString(m[3], "ci.run_id"))
+            w.closeObject()
+        } else {
+            w.null()
+        }
+        w.key("command")
+        w.raw(b, try command.map { try b.strings($0[0], "command.argv") })
+        w.key("cwd")
+        w.raw(b, try command.map { try b.string($0[1], "command.cwd") })
+        w.key("drift_window")
+        if let drift = try b.optionalObject(event[3], "event.drift") {
+            let m = try b.members(drift, Self.driftKeys)
+            w.openObject()
+            w.key("last_seen")
+            w.raw(b, try b.optionalString(m[0], "drift.last_seen"))
+            w.key("last_seen_seq")
+            w.raw(b, try b.optionalInt(m[1], "drift.last_seen_seq"))
+            w.key("observer")
+            // Added to the format later: absent in older bodies.
+            w.raw(b, try m[2].map { try b.optionalString($0, "drift.observer") })
+            w.closeObject()
+        } else {
+            w.null()
+        }
+        w.key("environment")
+        let environment = try b.members(try b.required(event[4], "event.environment"), Self.environmentKeys)
+        w.raw(b, try b.string(environment[0], "environment.prefix"))
+        w.key("event_id")
+        w.raw(b, try b.string(event[7], "event.id"))
+        w.key("exit_status")
+        w.raw(b, try command.map { try b.int($0[2], "command.exit_status") })
+        w.key("finished")
+        w.raw(b, try finished())
+        w.key("from_version")
+        w.raw(b, try b.optionalString(change[2], "change.from_version"))
+        w.key("hash")
+        w.string(Hex.encode(hash))
+        w.key("hash_source")
+        w.raw(b, try artifact.map { try b.optionalString($0[1], "artifact.hash_source") })
+        w.key("host")
+        w.raw(b, try b.string(actor[1], "actor.host"))
+        w.key("index")
+        // `Event.indexInForce`: the first source of kind index.
+        let kinds = try sources.map { try b.string($0[0], "source.kind") }
+        let index = kinds.firstIndex { b.equals($0, json: Self.index) }
+        w.raw(b, try index.map { try b.optionalString(sources[$0][2], "source.url") })
+        w.key("kind")
+        w.raw(b, try word(event[8], "event.kind", Event.Kind.init(rawValue:)))
+        w.key("name")
+        w.raw(b, try b.string(change[3], "change.name"))
+        w.key("outcome")
+        w.raw(b, try command.map { try word($0[3], "command.outcome", Command.Outcome.init(rawValue:)) })
+        w.key("requested")
+        w.raw(b, try b.optionalBool(change[4], "change.requested"))
+        w.key("required_by")
+        w.raw(b, try b.strings(change[5], "change.required_by"))
+        w.key("seq")
+        w.raw(b, try b.int(event[9], "event.seq"))
+        w.key("sha256")
+        w.raw(b, try artifact.map { try b.optionalString($0[2], "artifact.sha256") })
+        w.key("sources")
+        w.openArray()
+        for (s, kind) in zip(sources, kinds) {
+            w.element()
+            w.openObject()
+            w.key("kind")
+            w.raw(b, kind)
+            w.key("origin")
+            w.raw(b, try b.string(s[1], "source.origin"))
+            w.key("url")
+            w.raw(b, try b.optionalString(s[2], "source.url"))
+            w.closeObject()
+        }
+        w.closeArray()
+        w.key("started")
+        w.raw(b, try b.string(event[11], "event.started"))
+        w.key("startup_hooks")
+        w.openArray()
+        for h in try b.elements(try b.required(change[6], "change.startup_hooks")) {
+            // Rare, and `known` is computed from the hook: decoded.
+            let hook = try StartupHook(json: try JSONParser.parse(Array(b.slice(h))))
+            w.element()
+            w.openObject()
+            w.key("executable_import")
+            w.bool(hook.executableImport)
+            w.key("known")
+            try w.value(.optional(HookKnowledge.known(hook)))
+            w.key("path")
+            w.string(hook.path)
+            w.key("sha256")
+            try w.value(.optional(hook.sha256))
+            w.key("status")
+            w.string(hook.status.description)
+            w.closeObject()
+        }
+        w.closeArray()
+        w.key("sudo_user")
+        w.raw(b, try b.optionalString(actor[2], "actor.sudo_user"))
+        w.key("to_version")
+        w.raw(b, try b.optionalString(change[7], "change.to_version"))
+        w.key("tool")
+        w.raw(b, try command.map { try b.string($0[4], "command.tool") })
+        w.key("tool_version")
+        w.raw(b, try command.map { try b.optionalString($0[5], "command.tool_version") })
+        w.key("uid")
+        w.raw(b, try b.int(actor[3], "actor.uid"))
+        w.key("user")
+        w.raw(b, try b.string(actor[4], "actor.user"))
+        w.closeObject()
+    }
+
+    /// A string that must be one of an enumeration's words, as the decoder requires.
+    private func word<T>(_ v: CanonicalBody.Value?, _ what: String, _ known: (String) -> T?) throws
+        -> CanonicalBody.Value
+    {
+        let v = try b.string(v, what)
+        guard known(try b.decodedString(v)) != nil else { throw PkgtrailError(.invalidEvent, "unknown \(what)") }
+        return v
     }
 }
 

@@ -36,7 +36,7 @@ public struct WhoCommand: ParsableCommand {
         do { records = try store.who(query, filter) } catch { throw fail("\(error)") }
         let more = narrowing.limit.map { records.count > $0 } ?? false
         if more { records.removeFirst() }
-        if json { return try RecordJSON.emitArray(records.map(RecordJSON.change)) }
+        if json { return RecordJSON.emitArray(try records.map(RecordJSON.change)) }
         let clock = time.clock
         for r in records {
             emit(RecordText.headline(r, clock: clock))

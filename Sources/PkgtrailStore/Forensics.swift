@@ -158,57 +158,96 @@ extension TrailStore {
     ) throws -> [Window] {
         try wrap {
             try queue.read { db in
-                var found: [Window] = []
+                // One walk of each name's entries in the name index, which
+                // holds action and versions (migration 5), by environment
+                // then seq: an entry that left a matching version opens a
+                // window, the next entry in its environment ends it. No
+                // change row is read, and each version is tested once.
+                var sql = FilterSQL()
+                sql.add("name = ?", [""])
+                sql.environment(filter, column: "env")
+                let environmentValues = Array(sql.values.dropFirst())
+                let walk = try db.cachedStatement(
+                    sql: "SELECT env, seq, action, to_version FROM change INDEXED BY change_by_name "
+                        + "\(sql.whereSQL) ORDER BY env, seq")
+                var environments: [Int64: (host: String, prefix: String)] = [:]
+                let environment = try db.cachedStatement(sql: "SELECT host, prefix FROM environment WHERE id = ?")
+                var spans: [(name: String, env: Int64, since: Int64, version: String, until: Int64?)] = []
                 for name in names {
-                    // The versions are tested first, each once, and only their
-                    // windows read: a popular name has tens of thousands of
-                    // changes and an advisory names a few of its versions. The
-                    // name index holds the versions (migration 5).
-                    let versions = try String.fetchAll(
-                        db, sql: "SELECT DISTINCT to_version FROM change WHERE name = ? AND to_version IS NOT NULL",
-                        arguments: [name]
-                    ).filter { matches(name, $0) }
-                    guard !versions.isEmpty else { continue }
-                    var sql = FilterSQL()
-                    sql.add("c.name = ? AND c.action != 'remove'", [name])
-                    sql.add(
-                        "c.to_version IN (SELECT value FROM json_each(?))",
-                        [String(decoding: try CanonicalJSON.encode(.strings(versions)), as: UTF8.self)])
-                    sql.environment(filter, column: "c.env")
-                    // Without a time range the newest windows are the last
-                    // to open: only they are joined to their events.
-                    var newest = ""
-                    var arguments = sql.values
-                    if let limit = filter.limit, filter.since == nil, filter.until == nil {
-                        newest = "ORDER BY c.seq DESC, c.idx DESC LIMIT ?"
-                        arguments.append(limit)
-                    }
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql: """
-                            WITH w AS MATERIALIZED (
-                                SELECT c.seq AS since_seq, c.idx, c.env, c.to_version AS version,
-                                       (SELECT min(n.seq) FROM change n
-                                        WHERE n.name = c.name AND n.env = c.env AND n.seq > c.seq) AS until_seq
-                                FROM change c \(sql.whereSQL) \(newest))
-                            SELECT w.since_seq, w.version, w.until_seq, v.host, v.prefix, s.started, e.finished AS ended
-                            FROM w JOIN environment v ON v.id = w.env JOIN event_summary s ON s.seq = w.since_seq
-                            LEFT JOIN event_summary e ON e.seq = w.until_seq
-                            ORDER BY w.since_seq, w.idx
-                            """, arguments: StatementArguments(arguments))
-                    var windows: [Window] = []
+                    var verdicts: [String: Bool] = [:]
+                    var mine: [(name: String, env: Int64, since: Int64, version: String, until: Int64?)] = []
+                    var open: Int?
+                    let rows = try Row.fetchCursor(walk, arguments: StatementArguments([name] + environmentValues))
                     while let row = try rows.next() {
-                        windows.append(
-                            Window(
-                                name: name, version: row["version"], host: row["host"], prefix: row["prefix"], log: 0,
-                                since: row["since_seq"], until: row["until_seq"], started: row["started"],
-                                ended: row["ended"]))
+                        let env: Int64 = row[0]
+                        let seq: Int64 = row[1]
+                        if let o = open, mine[o].env == env { mine[o].until = seq }
+                        open = nil
+                        guard let version: String = row[3], row[2] as String != "remove" else { continue }
+                        let matched = verdicts[version] ?? matches(name, version)
+                        verdicts[version] = matched
+                        if matched {
+                            mine.append((name, env, seq, version, nil))
+                            open = mine.count - 1
+                        }
                     }
-                    found += filter.select(windows)
+                    mine.sort { $0.since < $1.since }
+                    // Without a time range the newest windows are the last
+                    // to open: only they are looked up.
+                    if let limit = filter.limit, filter.since == nil, filter.until == nil {
+                        mine = Array(mine.suffix(limit))
+                    }
+                    spans += mine
+                }
+                // The times of every window at once, in seq order: each page
+                // of the summaries is read once, not once per window.
+                let times = try Self.times(db, seqs: spans.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) })
+                func time(_ seq: Int64) throws -> (started: String, finished: String) {
+                    guard let t = times[seq] else {
+                        throw StoreError(.corrupt, "event \(seq) has no summary: run `pkgtrail verify`")
+                    }
+                    return t
+                }
+                var found: [Window] = []
+                found.reserveCapacity(spans.count)
+                var windows: [Window] = []
+                for (k, s) in spans.enumerated() {
+                    if environments[s.env] == nil {
+                        guard let row = try Row.fetchOne(environment, arguments: [s.env]) else {
+                            throw StoreError(.corrupt, "environment \(s.env) is missing: run `pkgtrail verify`")
+                        }
+                        environments[s.env] = (row[0], row[1])
+                    }
+                    let (host, prefix) = environments[s.env]!
+                    windows.append(
+                        Window(
+                            name: s.name, version: s.version, host: host, prefix: prefix, log: 0, since: s.since,
+                            until: s.until, started: try time(s.since).started,
+                            ended: try s.until.map { try time($0).finished }))
+                    if k + 1 == spans.count || spans[k + 1].name != s.name {
+                        found += filter.select(windows)
+                        windows.removeAll(keepingCapacity: true)
+                    }
                 }
                 return found
             }
         }
+    }
+
+    /// When each of the events started and finished, from their summaries,
+    /// 500 at a time in seq order.
+    private static func times(_ db: Database, seqs: [Int64]) throws -> [Int64: (started: String, finished: String)] {
+        let unique = Array(Set(seqs)).sorted()
+        var times: [Int64: (started: String, finished: String)] = Dictionary(minimumCapacity: unique.count)
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let part = unique[start..<min(start + 500, unique.count)]
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, started, finished FROM event_summary WHERE seq IN (\(marks)) ORDER BY seq",
+                arguments: StatementArguments(Array(part)))
+            while let row = try rows.next() { times[row[0]] = (row[1], row[2]) }
+        }
+        return times
     }
 
     public func presences(_ windows: [Window]) throws -> [Presence] {
@@ -261,29 +300,56 @@ extension TrailStore {
         }
     }
 
-    /// Decodes the named events (each once), in batches that stay under
-    /// SQLite's variable limit, each batch parsed on another core while the
-    /// next is read; the records made from one event share it.
+    /// Decodes the named events (each once), each batch parsed on another
+    /// core while the next is read; the records made from one event share it.
     static func decode(_ db: Database, seqs: [Int64]) throws -> [Int64: ChangeRecord.Shared] {
-        let unique = Array(Set(seqs)).sorted()
+        let unique = Array(Set(seqs))
         let decoder = BackgroundDecoder<Int64>(expected: unique.count)
+        try stored(db, seqs: unique) { rows in decoder.add(rows.map { ($0.seq, $0) }) }
+        return try decoder.results().mapValues(ChangeRecord.Shared.init)
+    }
+
+    /// The named events as stored, in seq order, in batches that stay under
+    /// SQLite's variable limit.
+    static func stored(_ db: Database, seqs: [Int64], _ batch: ([StoredRecord]) throws -> Void) throws {
+        let unique = Array(Set(seqs)).sorted()
         for start in stride(from: 0, to: unique.count, by: 500) {
-            let batch = Array(unique[start..<min(start + 500, unique.count)])
-            let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT seq, hash, body FROM event WHERE seq IN (\(marks))",
-                arguments: StatementArguments(batch)
-            ).map { row in
-                let seq: Int64 = row["seq"]
-                return (
-                    seq,
-                    StoredRecord(
-                        seq: seq, prevHash: [], hash: [UInt8](row["hash"] as Data), body: [UInt8](row["body"] as Data))
-                )
+            let part = Array(unique[start..<min(start + 500, unique.count)])
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, hash, body FROM event WHERE seq IN (\(marks)) ORDER BY seq",
+                arguments: StatementArguments(part))
+            var records: [StoredRecord] = []
+            records.reserveCapacity(part.count)
+            while let row = try rows.next() {
+                // Copied once, from SQLite's buffer into the record.
+                let hash = try row.withUnsafeData(atIndex: 1) { [UInt8]($0 ?? Data()) }
+                let body = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
+                records.append(StoredRecord(seq: row[0], prevHash: [], hash: hash, body: body))
             }
-            decoder.add(rows)
+            try batch(records)
         }
-        return try decoder.results().mapValues { ChangeRecord.Shared(event: $0.event, hash: $0.hash) }
+    }
+
+    public func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {
+        try wrap {
+            try queue.read { db in
+                var events: [Int64: StoredRecord] = Dictionary(minimumCapacity: windows.count * 2)
+                try Self.stored(db, seqs: windows.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) }) { rows in
+                    for r in rows { events[r.seq] = r }
+                }
+                return try windows.map { w in
+                    func event(_ seq: Int64) throws -> StoredRecord {
+                        guard let e = events[seq] else {
+                            throw StoreError(
+                                .corrupt, "event \(seq) named by a projection is missing: run `pkgtrail verify`")
+                        }
+                        return e
+                    }
+                    return StoredWindow(window: w, arrival: try event(w.since), departure: try w.until.map(event))
+                }
+            }
+        }
     }
 }
 

@@ -148,6 +148,11 @@ public final class TrailStore {
             // 2 MiB default each lookup read its 16 KiB page again. Allocated
             // only as used: a small query never grows it.
             try db.execute(sql: "PRAGMA cache_size = -262144")
+            // Pages read in place from the mapped file rather than copied
+            // through read(2) into that cache: an audit reads a hundred
+            // thousand bodies all over a multi-gigabyte log. Read-only opens
+            // only; SQLite caps the mapping at its compile-time limit.
+            try db.execute(sql: "PRAGMA mmap_size = 68719476736")
         }
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)

@@ -33,7 +33,8 @@ final class AdvisoryAuditTests: XCTestCase {
     }
 }
 
-/// Only `presences` is asked for by `eachPart`; the rest of the protocol is never reached.
+/// Only `presences` and `storedWindows` are asked for by `eachPart` and
+/// `eachStoredPart`; the rest of the protocol is never reached.
 private final class PresencesOnly: TrailQueries {
     var asked: [[Int64]] = []
     let event = Event(
@@ -47,10 +48,17 @@ private final class PresencesOnly: TrailQueries {
 
     func presences(_ windows: [Window]) throws -> [Presence] {
         asked.append(windows.map(\.since))
-        return windows.map { w in
+        return try windows.map { w in
             Presence(
                 name: w.name, version: w.version, host: w.host, prefix: w.prefix,
-                arrival: ChangeRecord(event: event, hash: [], index: 0), departure: nil)
+                arrival: try ChangeRecord(event: event, hash: [], index: 0), departure: nil)
+        }
+    }
+    func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {
+        asked.append(windows.map(\.since))
+        return windows.map { w in
+            StoredWindow(
+                window: w, arrival: StoredRecord(seq: w.since, prevHash: [], hash: [], body: []), departure: nil)
         }
     }
     func who(_ query: PackageQuery, _ filter: EventFilter) throws -> [ChangeRecord] { fatalError() }
@@ -85,5 +93,15 @@ extension AdvisoryAuditTests {
         XCTAssertEqual(queries.asked, [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]])
         XCTAssertEqual(seen.map(\.0), (1...10).map { "pkg-\($0)" })
         XCTAssertEqual(seen.map(\.1), (1...10).map { ["MAL-\($0)"] })
+
+        queries.asked = []
+        var stored: [(String, Int64, [String])] = []
+        try audit.eachStoredPart(of: hits, size: 3) { part in
+            stored += part.map { ($0.0.window.name, $0.0.arrival.seq, $0.1.incidents[0].ids) }
+        }
+        XCTAssertEqual(queries.asked, [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]])
+        XCTAssertEqual(stored.map(\.0), (1...10).map { "pkg-\($0)" })
+        XCTAssertEqual(stored.map(\.1), Array(1...10))
+        XCTAssertEqual(stored.map(\.2), (1...10).map { ["MAL-\($0)"] })
     }
 }

@@ -33,11 +33,11 @@ extension TrailStoreTests {
         drifted.kind = .drift
         drifted.command = nil
         drifted.drift = DriftWindow(lastSeen: "2026-03-24T09:00:00.000Z", lastSeenSeq: 1)
-        let arrival = ChangeRecord(event: drifted, hash: [], index: 0)
+        let arrival = try ChangeRecord(event: drifted, hash: [], index: 0)
         let presence = Presence(name: "pkg", version: "1", host: "h", prefix: "/p", arrival: arrival, departure: nil)
         XCTAssertEqual(presence.windowStart, "2026-03-24T09:00:00.000Z")
         drifted.drift = DriftWindow(lastSeen: nil, lastSeenSeq: nil)
-        let firstSight = ChangeRecord(event: drifted, hash: [], index: 0)
+        let firstSight = try ChangeRecord(event: drifted, hash: [], index: 0)
         XCTAssertNil(
             Presence(name: "pkg", version: "1", host: "h", prefix: "/p", arrival: firstSight, departure: nil)
                 .windowStart)

@@ -100,6 +100,9 @@ QUESTIONS = [
     ["who", "llmlib", "--host", "fleet-a"],
     ["exposure", "pkg-3>=2", "--since", "2026-10-01", "--env", "/srv/app0/.venv"],
     ["log", "--package", "pkg-3", "--env", "/srv/app1/.venv", "--until", "2026-05-01"],
+    # The retroactive audit, its records written from the stored bodies.
+    ["audit", "--advisories", "{store}"],
+    ["audit", "--advisories", "{store}", "--host", "fleet-b"],
 ]
 
 
@@ -114,17 +117,25 @@ def osv(tmp_path_factory):
     return str(path)
 
 
+@pytest.fixture(scope="module")
+def advisory_store(osv, tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("advisories") / "advisories.db")
+    r = subprocess.run([BIN, "advisories", "import", "--advisories", path, osv], capture_output=True, text=True)
+    assert r.returncode == 0, r
+    return path
+
+
 @pytest.mark.parametrize("question", QUESTIONS, ids=[" ".join(q) for q in QUESTIONS])
-def test_a_fleet_answer_is_the_union_of_every_hosts_own_answer(pg, fleet, question, osv):
+def test_a_fleet_answer_is_the_union_of_every_hosts_own_answer(pg, fleet, question, osv, advisory_store):
     logs, _ = fleet
-    question = [osv if q == "{osv}" else q for q in question]
+    question = [{"{osv}": osv, "{store}": advisory_store}.get(q, q) for q in question]
     local = [ask(pg, *question, "--json", central=False, db=db) for db in logs.values()]
     fleetwide = ask(pg, *question, "--json")
     union = sorted(sum((records(r.stdout) for r in local), []))
     assert records(fleetwide.stdout) == union
     # Exposure's exit status is the verdict: 1 when any host was exposed, across the fleet too.
     assert fleetwide.returncode == max(r.returncode for r in local), (fleetwide, local)
-    if question[0] == "exposure" and question[-1] != "no-such-package":
+    if question[0] in ("exposure", "audit") and question[-1] != "no-such-package":
         assert union and fleetwide.returncode == 1
     # The text says the same, in the same words.
     text = ask(pg, *question)
