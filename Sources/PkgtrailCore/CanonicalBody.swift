@@ -11,7 +11,8 @@
 /// before its bytes can be copied anywhere.
 public struct CanonicalBody {
     public let bytes: UnsafeBufferPointer<UInt8>
-    /// The whole body: one value, nothing after it.
+    /// The whole body. Reading its members (or elements) checks it whole,
+    /// in the same pass: one value, nothing after it.
     public let root: Value
 
     /// Where a value lies in the body: bytes `start..<end`.
@@ -32,14 +33,12 @@ public struct CanonicalBody {
     }
 
     public static func read<R>(_ body: [UInt8], _ use: (CanonicalBody) throws -> R) throws -> R {
-        try body.withUnsafeBufferPointer { buffer in try use(try CanonicalBody(buffer)) }
+        try body.withUnsafeBufferPointer { buffer in try use(CanonicalBody(buffer)) }
     }
 
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        let end = try Self.skip(bytes, from: 0, depth: 0)
-        guard end == bytes.count else { throw Self.invalid("trailing bytes after the body") }
-        root = Value(start: 0, end: end)
+        root = Value(start: 0, end: bytes.count)
     }
 
     // MARK: reading values
@@ -50,7 +49,8 @@ public struct CanonicalBody {
         var found = [Value?](repeating: nil, count: keys.keys.count)
         var k = 0
         var i = object.start + 1
-        if byte(i) == UInt8(ascii: "}") { return found }
+        let whole = object == root
+        if byte(i) == UInt8(ascii: "}") { return try ended(at: i, whole: whole, found) }
         while true {
             guard byte(i) == UInt8(ascii: "\"") else { throw Self.invalid("expected a key") }
             let keyEnd = try Self.stringEnd(bytes, from: i)
@@ -61,13 +61,13 @@ public struct CanonicalBody {
             if k < keys.keys.count, equals(keys.keys[k], key: i + 1..<keyEnd - 1) {
                 found[k] = Value(start: keyEnd + 1, end: valueEnd)
                 k += 1
-                // The rest of the object is not needed (it was skipped
-                // whole when the object was found).
-                if k == keys.keys.count { return found }
+                // The rest of a nested object is not needed: it was
+                // skipped, and so checked, when the object was found.
+                if k == keys.keys.count, !whole { return found }
             }
             switch byte(valueEnd) {
             case UInt8(ascii: ","): i = valueEnd + 1
-            case UInt8(ascii: "}"): return found
+            case UInt8(ascii: "}"): return try ended(at: valueEnd, whole: whole, found)
             default: throw Self.invalid("expected ',' or '}'")
             }
         }
@@ -78,16 +78,24 @@ public struct CanonicalBody {
         guard byte(array.start) == UInt8(ascii: "[") else { throw Self.invalid("expected an array") }
         var found: [Value] = []
         var i = array.start + 1
-        if byte(i) == UInt8(ascii: "]") { return found }
+        let whole = array == root
+        if byte(i) == UInt8(ascii: "]") { return try ended(at: i, whole: whole, found) }
         while true {
             let end = try Self.skip(bytes, from: i, depth: 1)
             found.append(Value(start: i, end: end))
             switch byte(end) {
             case UInt8(ascii: ","): i = end + 1
-            case UInt8(ascii: "]"): return found
+            case UInt8(ascii: "]"): return try ended(at: end, whole: whole, found)
             default: throw Self.invalid("expected ',' or ']'")
             }
         }
+    }
+
+    /// What a container read returns once its closing bracket is at `i`:
+    /// for the whole body, that bracket must be its last byte.
+    private func ended<T>(at i: Int, whole: Bool, _ found: T) throws -> T {
+        guard !whole || i + 1 == bytes.count else { throw Self.invalid("trailing bytes after the body") }
+        return found
     }
 
     public func isNull(_ v: Value) -> Bool { byte(v.start) == UInt8(ascii: "n") }

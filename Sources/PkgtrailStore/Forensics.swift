@@ -153,103 +153,6 @@ extension TrailStore {
                 """, arguments: ["host": key.host, "prefix": key.prefix, "at": at])
     }
 
-    public func windows(
-        names: [String], within filter: EventFilter, matches: (_ name: String, _ version: String) -> Bool
-    ) throws -> [Window] {
-        try wrap {
-            try queue.read { db in
-                // One walk of each name's entries in the name index, which
-                // holds action and versions (migration 5), by environment
-                // then seq: an entry that left a matching version opens a
-                // window, the next entry in its environment ends it. No
-                // change row is read, and each version is tested once.
-                var sql = FilterSQL()
-                sql.add("name = ?", [""])
-                sql.environment(filter, column: "env")
-                let environmentValues = Array(sql.values.dropFirst())
-                let walk = try db.cachedStatement(
-                    sql: "SELECT env, seq, action, to_version FROM change INDEXED BY change_by_name "
-                        + "\(sql.whereSQL) ORDER BY env, seq")
-                var environments: [Int64: (host: String, prefix: String)] = [:]
-                let environment = try db.cachedStatement(sql: "SELECT host, prefix FROM environment WHERE id = ?")
-                var spans: [(name: String, env: Int64, since: Int64, version: String, until: Int64?)] = []
-                for name in names {
-                    var verdicts: [String: Bool] = [:]
-                    var mine: [(name: String, env: Int64, since: Int64, version: String, until: Int64?)] = []
-                    var open: Int?
-                    let rows = try Row.fetchCursor(walk, arguments: StatementArguments([name] + environmentValues))
-                    while let row = try rows.next() {
-                        let env: Int64 = row[0]
-                        let seq: Int64 = row[1]
-                        if let o = open, mine[o].env == env { mine[o].until = seq }
-                        open = nil
-                        guard let version: String = row[3], row[2] as String != "remove" else { continue }
-                        let matched = verdicts[version] ?? matches(name, version)
-                        verdicts[version] = matched
-                        if matched {
-                            mine.append((name, env, seq, version, nil))
-                            open = mine.count - 1
-                        }
-                    }
-                    mine.sort { $0.since < $1.since }
-                    // Without a time range the newest windows are the last
-                    // to open: only they are looked up.
-                    if let limit = filter.limit, filter.since == nil, filter.until == nil {
-                        mine = Array(mine.suffix(limit))
-                    }
-                    spans += mine
-                }
-                // The times of every window at once, in seq order: each page
-                // of the summaries is read once, not once per window.
-                let times = try Self.times(db, seqs: spans.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) })
-                func time(_ seq: Int64) throws -> (started: String, finished: String) {
-                    guard let t = times[seq] else {
-                        throw StoreError(.corrupt, "event \(seq) has no summary: run `pkgtrail verify`")
-                    }
-                    return t
-                }
-                var found: [Window] = []
-                found.reserveCapacity(spans.count)
-                var windows: [Window] = []
-                for (k, s) in spans.enumerated() {
-                    if environments[s.env] == nil {
-                        guard let row = try Row.fetchOne(environment, arguments: [s.env]) else {
-                            throw StoreError(.corrupt, "environment \(s.env) is missing: run `pkgtrail verify`")
-                        }
-                        environments[s.env] = (row[0], row[1])
-                    }
-                    let (host, prefix) = environments[s.env]!
-                    windows.append(
-                        Window(
-                            name: s.name, version: s.version, host: host, prefix: prefix, log: 0, since: s.since,
-                            until: s.until, started: try time(s.since).started,
-                            ended: try s.until.map { try time($0).finished }))
-                    if k + 1 == spans.count || spans[k + 1].name != s.name {
-                        found += filter.select(windows)
-                        windows.removeAll(keepingCapacity: true)
-                    }
-                }
-                return found
-            }
-        }
-    }
-
-    /// When each of the events started and finished, from their summaries,
-    /// 500 at a time in seq order.
-    private static func times(_ db: Database, seqs: [Int64]) throws -> [Int64: (started: String, finished: String)] {
-        let unique = Array(Set(seqs)).sorted()
-        var times: [Int64: (started: String, finished: String)] = Dictionary(minimumCapacity: unique.count)
-        for start in stride(from: 0, to: unique.count, by: 500) {
-            let part = unique[start..<min(start + 500, unique.count)]
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT seq, started, finished FROM event_summary WHERE seq IN (\(marks)) ORDER BY seq",
-                arguments: StatementArguments(Array(part)))
-            while let row = try rows.next() { times[row[0]] = (row[1], row[2]) }
-        }
-        return times
-    }
-
     public func presences(_ windows: [Window]) throws -> [Presence] {
         try wrap {
             try queue.read { db in
@@ -316,16 +219,12 @@ extension TrailStore {
         for start in stride(from: 0, to: unique.count, by: 500) {
             let part = Array(unique[start..<min(start + 500, unique.count)])
             let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT seq, hash, body FROM event WHERE seq IN (\(marks)) ORDER BY seq",
-                arguments: StatementArguments(part))
+            let statement = try db.cachedStatement(
+                sql: "SELECT seq, hash, body FROM event WHERE seq IN (\(marks)) ORDER BY seq")
             var records: [StoredRecord] = []
             records.reserveCapacity(part.count)
-            while let row = try rows.next() {
-                // Copied once, from SQLite's buffer into the record.
-                let hash = try row.withUnsafeData(atIndex: 1) { [UInt8]($0 ?? Data()) }
-                let body = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
-                records.append(StoredRecord(seq: row[0], prevHash: [], hash: hash, body: body))
+            try SQLiteSteps.each(statement, StatementArguments(part)) { row in
+                records.append(StoredRecord(seq: row.int64(0), prevHash: [], hash: row.bytes(1), body: row.bytes(2)))
             }
             try batch(records)
         }

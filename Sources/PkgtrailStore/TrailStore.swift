@@ -139,6 +139,24 @@ public final class TrailStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.missing, "no log at \(path): nothing has been recorded yet (or set PKGTRAIL_DB / --db)")
         }
+        let config = readerConfiguration()
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            guard try queue.read({ db in try db.tableExists("event") }) else {
+                throw StoreError(.corrupt, "\(path) is not a pkgtrail log (no event table)")
+            }
+            return TrailStore(path: path, queue: queue)
+        } catch let e as DatabaseError {
+            throw classify(e, path: path)
+        }
+    }
+
+    /// Another read-only connection to the same log, for a second core's
+    /// share of a large answer.
+    func reader() throws -> DatabaseQueue { try DatabaseQueue(path: path, configuration: Self.readerConfiguration()) }
+
+    private static func readerConfiguration() -> Configuration {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(10)
@@ -154,16 +172,7 @@ public final class TrailStore {
             // only; SQLite caps the mapping at its compile-time limit.
             try db.execute(sql: "PRAGMA mmap_size = 68719476736")
         }
-        do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
-            guard try queue.read({ db in try db.tableExists("event") }) else {
-                throw StoreError(.corrupt, "\(path) is not a pkgtrail log (no event table)")
-            }
-            return TrailStore(path: path, queue: queue)
-        } catch let e as DatabaseError {
-            throw classify(e, path: path)
-        }
+        return config
     }
 
     static func classify(_ e: DatabaseError, path: String) -> StoreError {

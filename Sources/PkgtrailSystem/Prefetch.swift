@@ -16,9 +16,10 @@ public final class Prefetch<T>: @unchecked Sendable {
         }
     }
 
-    /// Waits for the work, once.
+    /// Waits for the work (at once when it is done: asking again is allowed).
     public func get() throws -> T {
         done.wait()
+        done.signal()
         return try result!.get()
     }
 

@@ -70,10 +70,16 @@ final class CanonicalBodyTests: XCTestCase {
             .object([
                 "a": .strings(["x", "ü\"y\\", "\u{7}"]), "b": .object(["c": .null, "d": .int(-42)]), "e": .bool(false)
             ]))
-        _ = try CanonicalBody.read(body) { $0.root }
+        let keys = CanonicalBody.Keys(["a"])
+        _ = try CanonicalBody.read(body) { try $0.members($0.root, keys) }
         for n in 0..<body.count {
-            XCTAssertThrowsError(try CanonicalBody.read(Array(body.prefix(n))) { $0.root }, "\(n)")
+            XCTAssertThrowsError(
+                try CanonicalBody.read(Array(body.prefix(n))) { try $0.members($0.root, keys) }, "\(n)")
         }
+        // Nor is anything after it, even when the keys asked for come first.
+        XCTAssertThrowsError(try CanonicalBody.read(body + [0x20]) { try $0.members($0.root, keys) })
+        XCTAssertThrowsError(try CanonicalBody.read(Array("[1]]".utf8)) { try $0.elements($0.root) })
+        XCTAssertThrowsError(try CanonicalBody.read(Array("{}}".utf8)) { try $0.members($0.root, keys) })
     }
 
     func testTypedReadsSayWhatIsWrong() throws {

@@ -69,6 +69,19 @@ final class CanonicalJSONTests: XCTestCase {
         XCTAssertEqual(try JSONParser.parse(shown), value)
     }
 
+    /// The scan goes eight bytes at a time: a C1 control or DEL is found
+    /// wherever it falls in the word, and a plain text is returned as it is.
+    func testC1ControlsAreFoundAtEveryOffset() {
+        for n in 0..<20 {
+            let plain = [UInt8](repeating: UInt8(ascii: "a"), count: n)
+            XCTAssertEqual(ControlCharacters.escapedInJSON(plain), plain)
+            for bad in [[UInt8(0x7F)], [UInt8(0xC2), 0x85]] {
+                let text = plain + bad + [UInt8](repeating: UInt8(ascii: "b"), count: n % 9)
+                XCTAssertNotEqual(ControlCharacters.escapedInJSON(text), text, "\(n) \(bad)")
+            }
+        }
+    }
+
     func testParserSortsMembersOutOfOrder() throws {
         XCTAssertEqual(
             try encode(try JSONParser.parse("{\"b\":1,\"a\":{\"z\":true,\"y\":null}}")),

@@ -1,0 +1,144 @@
+import Dispatch
+import GRDB
+import PkgtrailCore
+import PkgtrailSystem
+
+/// The presence windows of many names from the name index alone: what an
+/// audit selects before it reads any body. One walk of each name's entries
+/// in `change_by_name`, which holds action and versions (migration 5), by
+/// environment then seq: an entry that left a matching version opens a
+/// window, the next entry in its environment ends it. No change row is
+/// read, and each version is tested once.
+extension TrailStore {
+    public func windows(
+        names: [String], within filter: EventFilter, matches: (_ name: String, _ version: String) -> Bool
+    ) throws -> [Window] {
+        try wrap {
+            // An audit asks about hundreds of names, one of them with tens of
+            // thousands of changes: two readers, each on its own connection,
+            // take the names one at a time, so both cores walk.
+            let partner = names.count > 1 ? try? reader() : nil
+            return try withoutActuallyEscaping(matches) { matches in
+                let work = NameQueue(names: names, matches: matches)
+                let helper = partner.map { q in Prefetch { try q.read { db in try Self.walk(db, work, filter) } } }
+                // The helper uses `matches`: it must be done before this returns, even by a throw.
+                defer { _ = try? helper?.get() }
+                var found = try queue.read { db in try Self.walk(db, work, filter) }
+                if let helper { found += try helper.get() }
+                return found.sorted { $0.name < $1.name }.flatMap(\.windows)
+            }
+        }
+    }
+
+    /// Names taken one at a time by either reader, and the versions tested one at a time.
+    private final class NameQueue: @unchecked Sendable {
+        let names: [String]
+        private let matches: (String, String) -> Bool
+        private let lock = DispatchSemaphore(value: 1)
+        private var next = 0
+
+        init(names: [String], matches: @escaping (String, String) -> Bool) {
+            self.names = names
+            self.matches = matches
+        }
+
+        func take() -> Int? {
+            lock.wait()
+            defer { lock.signal() }
+            guard next < names.count else { return nil }
+            next += 1
+            return next - 1
+        }
+
+        func test(_ name: String, _ version: String) -> Bool {
+            lock.wait()
+            defer { lock.signal() }
+            return matches(name, version)
+        }
+    }
+
+    private typealias Span = (env: Int64, since: Int64, version: String, until: Int64?)
+
+    /// The windows of the names this reader takes, by the name's place in the list.
+    private static func walk(_ db: Database, _ work: NameQueue, _ filter: EventFilter) throws
+        -> [(name: Int, windows: [Window])]
+    {
+        var sql = FilterSQL()
+        sql.add("name = ?", [""])
+        sql.environment(filter, column: "env")
+        let environmentValues = Array(sql.values.dropFirst())
+        let walk = try db.cachedStatement(
+            sql: "SELECT env, seq, action, to_version FROM change INDEXED BY change_by_name \(sql.whereSQL) "
+                + "ORDER BY env, seq")
+        var spans: [(name: Int, spans: [Span])] = []
+        while let k = work.take() {
+            let name = work.names[k]
+            var verdicts: [String: Bool] = [:]
+            var mine: [Span] = []
+            var open: Int?
+            try SQLiteSteps.each(walk, StatementArguments([name] + environmentValues)) { row in
+                let env = row.int64(0)
+                let seq = row.int64(1)
+                if let o = open, mine[o].env == env { mine[o].until = seq }
+                open = nil
+                guard let version = row.text(3), !row.text(2, equals: "remove") else { return }
+                let matched = verdicts[version] ?? work.test(name, version)
+                verdicts[version] = matched
+                if matched {
+                    mine.append((env, seq, version, nil))
+                    open = mine.count - 1
+                }
+            }
+            mine.sort { $0.since < $1.since }
+            // Without a time range the newest windows are the last to open:
+            // only they are looked up.
+            if let limit = filter.limit, filter.since == nil, filter.until == nil { mine = Array(mine.suffix(limit)) }
+            if !mine.isEmpty { spans.append((k, mine)) }
+        }
+        // The times of every window at once, in seq order: each page of the
+        // summaries is read once, not once per window.
+        let times = try Self.times(
+            db, seqs: spans.flatMap { $0.spans.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) } })
+        func time(_ seq: Int64) throws -> (started: String, finished: String) {
+            guard let t = times[seq] else {
+                throw StoreError(.corrupt, "event \(seq) has no summary: run `pkgtrail verify`")
+            }
+            return t
+        }
+        var environments: [Int64: (host: String, prefix: String)] = [:]
+        let environment = try db.cachedStatement(sql: "SELECT host, prefix FROM environment WHERE id = ?")
+        return try spans.map { k, spans in
+            let windows = try spans.map { s in
+                if environments[s.env] == nil {
+                    guard let row = try Row.fetchOne(environment, arguments: [s.env]) else {
+                        throw StoreError(.corrupt, "environment \(s.env) is missing: run `pkgtrail verify`")
+                    }
+                    environments[s.env] = (row[0], row[1])
+                }
+                let (host, prefix) = environments[s.env]!
+                return Window(
+                    name: work.names[k], version: s.version, host: host, prefix: prefix, log: 0, since: s.since,
+                    until: s.until, started: try time(s.since).started, ended: try s.until.map { try time($0).finished }
+                )
+            }
+            return (k, filter.select(windows))
+        }
+    }
+
+    /// When each of the events started and finished, from their summaries,
+    /// 500 at a time in seq order.
+    private static func times(_ db: Database, seqs: [Int64]) throws -> [Int64: (started: String, finished: String)] {
+        let unique = Array(Set(seqs)).sorted()
+        var times: [Int64: (started: String, finished: String)] = Dictionary(minimumCapacity: unique.count)
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let part = unique[start..<min(start + 500, unique.count)]
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            let statement = try db.cachedStatement(
+                sql: "SELECT seq, started, finished FROM event_summary WHERE seq IN (\(marks)) ORDER BY seq")
+            try SQLiteSteps.each(statement, StatementArguments(Array(part))) { row in
+                times[row.int64(0)] = (row.text(1) ?? "", row.text(2) ?? "")
+            }
+        }
+        return times
+    }
+}
