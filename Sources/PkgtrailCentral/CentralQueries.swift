@@ -161,13 +161,12 @@ public final class CentralQueries: FleetQueries {
     /// thousands of events and parsing their bodies is most of its time, so
     /// each batch is decoded on another core while the next one is fetched.
     func decode(_ keys: [Key]) throws -> [Key: ChangeRecord.Shared] {
-        let unique = Array(Set(keys))
-        let decoder = BackgroundDecoder<Key>(expected: unique.count)
-        try stored(unique) { rows in decoder.add(rows) }
+        let decoder = BackgroundDecoder<Key>(expected: keys.count)
+        try stored(keys) { rows in decoder.add(rows) }
         return try decoder.results().mapValues(ChangeRecord.Shared.init)
     }
 
-    /// The named events as stored, 500 at a time.
+    /// The named events as stored (each once), 500 at a time.
     private func stored(_ keys: [Key], _ batch: ([(Key, StoredRecord)]) throws -> Void) throws {
         let unique = Array(Set(keys))
         for start in stride(from: 0, to: unique.count, by: 500) {
@@ -195,11 +194,8 @@ public final class CentralQueries: FleetQueries {
 
     public func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {
         var events: [Key: StoredRecord] = Dictionary(minimumCapacity: windows.count * 2)
-        try stored(
-            windows.flatMap { w in [Key(log: w.log, seq: w.since)] + (w.until.map { [Key(log: w.log, seq: $0)] } ?? [])
-            }
-        ) {
-            rows in
+        let keys = windows.flatMap { w in ([w.since] + (w.until.map { [$0] } ?? [])).map { Key(log: w.log, seq: $0) } }
+        try stored(keys) { rows in
             for (key, record) in rows { events[key] = record }
         }
         return try windows.map { w in

@@ -54,7 +54,7 @@ public struct DiffCommand: ParsableCommand {
                     w.openObject()
                     w.key("by")
                     if let by = r.new?.arrival ?? r.old?.departure {
-                        w.raw(try RecordJSON.change(by))
+                        try RecordJSON.change(body: by.body, hash: by.hash, .index(by.index), into: &w)
                     } else {
                         w.null()
                     }

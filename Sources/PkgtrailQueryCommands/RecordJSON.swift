@@ -46,7 +46,7 @@ enum RecordJSON {
 
     /// A presence window: where, which version, from when until when, and
     /// the records of the changes that opened and ended it. `extra`: more
-    /// members, already encoded, in key order.
+    /// members, already encoded, merged in key order.
     static func presence(
         name: String, version: String, host: String, prefix: String, arrival: Stored, departure: Stored?,
         extra: [(key: String, json: [UInt8])],
@@ -56,7 +56,7 @@ enum RecordJSON {
             let arrived = try StoredChange(a, hash: arrival.hash, arrival.pick)
             try withOptionalBody(departure?.body) { d in
                 let departed = try d.map { try StoredChange($0, hash: departure!.hash, departure!.pick) }
-                var more = extra[...]
+                var more = extra.sorted { CanonicalJSON.utf8Less($0.key, $1.key) }[...]
                 /// The extra members that sort before `key` (nil: all that are left).
                 func extras(before key: String?) {
                     while let e = more.first, key.map({ CanonicalJSON.utf8Less(e.key, $0) }) ?? true {

@@ -206,28 +206,23 @@ extension TrailStore {
     /// Decodes the named events (each once), each batch parsed on another
     /// core while the next is read; the records made from one event share it.
     static func decode(_ db: Database, seqs: [Int64]) throws -> [Int64: ChangeRecord.Shared] {
-        let unique = Array(Set(seqs))
-        let decoder = BackgroundDecoder<Int64>(expected: unique.count)
-        try stored(db, seqs: unique) { rows in decoder.add(rows.map { ($0.seq, $0) }) }
+        let decoder = BackgroundDecoder<Int64>(expected: seqs.count)
+        try stored(db, seqs: seqs) { rows in decoder.add(rows.map { ($0.seq, $0) }) }
         return try decoder.results().mapValues(ChangeRecord.Shared.init)
     }
 
-    /// The named events as stored, in seq order, in batches that stay under
-    /// SQLite's variable limit.
+    /// The named events as stored (each once), a batch at a time in seq order.
     static func stored(_ db: Database, seqs: [Int64], _ batch: ([StoredRecord]) throws -> Void) throws {
-        let unique = Array(Set(seqs)).sorted()
-        for start in stride(from: 0, to: unique.count, by: 500) {
-            let part = Array(unique[start..<min(start + 500, unique.count)])
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            let statement = try db.cachedStatement(
-                sql: "SELECT seq, hash, body FROM event WHERE seq IN (\(marks)) ORDER BY seq")
-            var records: [StoredRecord] = []
-            records.reserveCapacity(part.count)
-            try SQLiteSteps.each(statement, StatementArguments(part)) { row in
+        var records: [StoredRecord] = []
+        try SQLiteSteps.each(
+            db, "SELECT seq, hash, body FROM event", seqs: seqs,
+            row: { row in
                 records.append(StoredRecord(seq: row.int64(0), prevHash: [], hash: row.bytes(1), body: row.bytes(2)))
-            }
-            try batch(records)
-        }
+            },
+            afterEachBatch: {
+                try batch(records)
+                records.removeAll(keepingCapacity: true)
+            })
     }
 
     public func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {

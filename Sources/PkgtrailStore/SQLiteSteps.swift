@@ -28,9 +28,25 @@ struct SQLiteSteps {
         }
     }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    /// The rows `select` gives for each distinct seq (`select`: a query
+    /// whose table has a `seq` column, without a WHERE), asked in seq order
+    /// 500 at a time (under SQLite's variable limit; each page read once);
+    /// `afterEachBatch` runs after each batch's rows.
+    static func each(
+        _ db: Database, _ select: String, seqs: [Int64], row: (SQLiteSteps) throws -> Void,
+        afterEachBatch: () throws -> Void = {}
+    ) throws {
+        let unique = Array(Set(seqs)).sorted()
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let part = Array(unique[start..<min(start + 500, unique.count)])
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            let statement = try db.cachedStatement(sql: "\(select) WHERE seq IN (\(marks)) ORDER BY seq")
+            try each(statement, StatementArguments(part), row)
+            try afterEachBatch()
+        }
+    }
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
     /// The column's text (nil: NULL).
     func text(_ column: Int32) -> String? {

@@ -156,7 +156,8 @@ final class RecordJSONTests: XCTestCase {
             )
         ] {
             let written = try RecordJSON.presence(
-                p, extra: [("advisories", Array("[1]".utf8)), ("matched_by", Array("[\"x\"]".utf8)), ("zz", [0x30])])
+                // Given in any order, merged in key order.
+                p, extra: [("zz", [0x30]), ("advisories", Array("[1]".utf8)), ("matched_by", Array("[\"x\"]".utf8))])
             let expected = JSONValue.object([
                 "advisories": .array([.int(1)]), "environment": .string("/p"), "from": from, "host": .string("h"),
                 "installed": decodedRecord(p.arrival.event, hash: p.arrival.hash, index: 1),
