@@ -17,12 +17,17 @@ extension TrailStore {
             // An audit asks about hundreds of names, one of them with tens of
             // thousands of changes: two readers, each on its own connection,
             // take the names one at a time, so both cores walk.
+            // A second connection that cannot be opened only costs the second core.
             let partner = names.count > 1 ? try? reader() : nil
             return try withoutActuallyEscaping(matches) { matches in
                 let work = NameQueue(names: names, matches: matches)
                 let helper = partner.map { q in Prefetch { try q.read { db in try Self.walk(db, work, filter) } } }
-                // The helper uses `matches`: it must be done before this returns, even by a throw.
-                defer { _ = try? helper?.get() }
+                // The helper uses `matches`: it must be done, and the queue
+                // must have let go of `matches`, before this returns, even by a throw.
+                defer {
+                    _ = try? helper?.get()
+                    work.finish()
+                }
                 var found = try queue.read { db in try Self.walk(db, work, filter) }
                 if let helper { found += try helper.get() }
                 return found.sorted { $0.name < $1.name }.flatMap(\.windows)
@@ -33,7 +38,7 @@ extension TrailStore {
     /// Names taken one at a time by either reader, and the versions tested one at a time.
     private final class NameQueue: @unchecked Sendable {
         let names: [String]
-        private let matches: (String, String) -> Bool
+        private var matches: ((String, String) -> Bool)?
         private let lock = DispatchSemaphore(value: 1)
         private var next = 0
 
@@ -53,7 +58,14 @@ extension TrailStore {
         func test(_ name: String, _ version: String) -> Bool {
             lock.wait()
             defer { lock.signal() }
-            return matches(name, version)
+            return matches!(name, version)
+        }
+
+        /// Both readers are done: the caller's closure is let go.
+        func finish() {
+            lock.wait()
+            matches = nil
+            lock.signal()
         }
     }
 
@@ -63,20 +75,18 @@ extension TrailStore {
     private static func walk(_ db: Database, _ work: NameQueue, _ filter: EventFilter) throws
         -> [(name: Int, windows: [Window])]
     {
-        var sql = FilterSQL()
-        sql.add("name = ?", [""])
-        sql.environment(filter, column: "env")
-        let environmentValues = Array(sql.values.dropFirst())
+        var environments = FilterSQL()
+        environments.environment(filter, column: "env")
         let walk = try db.cachedStatement(
-            sql: "SELECT env, seq, action, to_version FROM change INDEXED BY change_by_name \(sql.whereSQL) "
-                + "ORDER BY env, seq")
+            sql: "SELECT env, seq, action, to_version FROM change INDEXED BY change_by_name WHERE name = ? "
+                + (environments.clauses.isEmpty ? "" : "AND \(environments.conjunction) ") + "ORDER BY env, seq")
         var spans: [(name: Int, spans: [Span])] = []
         while let k = work.take() {
             let name = work.names[k]
             var verdicts: [String: Bool] = [:]
             var mine: [Span] = []
             var open: Int?
-            try SQLiteSteps.each(walk, StatementArguments([name] + environmentValues)) { row in
+            try SQLiteSteps.each(walk, StatementArguments([name] + environments.values)) { row in
                 let env = row.int64(0)
                 let seq = row.int64(1)
                 if let o = open, mine[o].env == env { mine[o].until = seq }
@@ -105,17 +115,17 @@ extension TrailStore {
             }
             return t
         }
-        var environments: [Int64: (host: String, prefix: String)] = [:]
+        var places: [Int64: (host: String, prefix: String)] = [:]
         let environment = try db.cachedStatement(sql: "SELECT host, prefix FROM environment WHERE id = ?")
         return try spans.map { k, spans in
             let windows = try spans.map { s in
-                if environments[s.env] == nil {
+                if places[s.env] == nil {
                     guard let row = try Row.fetchOne(environment, arguments: [s.env]) else {
                         throw StoreError(.corrupt, "environment \(s.env) is missing: run `pkgtrail verify`")
                     }
-                    environments[s.env] = (row[0], row[1])
+                    places[s.env] = (row[0], row[1])
                 }
-                let (host, prefix) = environments[s.env]!
+                let (host, prefix) = places[s.env]!
                 return Window(
                     name: work.names[k], version: s.version, host: host, prefix: prefix, log: 0, since: s.since,
                     until: s.until, started: try time(s.since).started, ended: try s.until.map { try time($0).finished }
@@ -125,19 +135,11 @@ extension TrailStore {
         }
     }
 
-    /// When each of the events started and finished, from their summaries,
-    /// 500 at a time in seq order.
+    /// When each of the events started and finished, from their summaries.
     private static func times(_ db: Database, seqs: [Int64]) throws -> [Int64: (started: String, finished: String)] {
-        let unique = Array(Set(seqs)).sorted()
-        var times: [Int64: (started: String, finished: String)] = Dictionary(minimumCapacity: unique.count)
-        for start in stride(from: 0, to: unique.count, by: 500) {
-            let part = unique[start..<min(start + 500, unique.count)]
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            let statement = try db.cachedStatement(
-                sql: "SELECT seq, started, finished FROM event_summary WHERE seq IN (\(marks)) ORDER BY seq")
-            try SQLiteSteps.each(statement, StatementArguments(Array(part))) { row in
-                times[row.int64(0)] = (row.text(1) ?? "", row.text(2) ?? "")
-            }
+        var times: [Int64: (started: String, finished: String)] = Dictionary(minimumCapacity: seqs.count)
+        try SQLiteSteps.each(db, "SELECT seq, started, finished FROM event_summary", seqs: seqs) { row in
+            times[row.int64(0)] = (row.text(1) ?? "", row.text(2) ?? "")
         }
         return times
     }

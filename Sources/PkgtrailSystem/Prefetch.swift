@@ -6,14 +6,24 @@ import Dispatch
 /// the log while its writes go to stdout).
 public final class Prefetch<T>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
+    private var work: (() throws -> T)?
     private var result: Result<T, Error>?
 
     public init(_ work: @escaping () throws -> T) {
-        let job = Unchecked(work)
+        self.work = work
         DispatchQueue.global().async {
-            self.result = Result { try job.value() }
+            self.run()
             self.done.signal()
         }
+    }
+
+    /// Runs the work and lets go of it before `get` can return: what it
+    /// captured is released when the caller has its result (a caller that
+    /// lent it a closure with `withoutActuallyEscaping` is checked for that).
+    private func run() {
+        let work = self.work!
+        self.work = nil
+        result = Result { try work() }
     }
 
     /// Waits for the work (at once when it is done: asking again is allowed).
@@ -21,10 +31,5 @@ public final class Prefetch<T>: @unchecked Sendable {
         done.wait()
         done.signal()
         return try result!.get()
-    }
-
-    private struct Unchecked: @unchecked Sendable {
-        let value: () throws -> T
-        init(_ value: @escaping () throws -> T) { self.value = value }
     }
 }

@@ -185,3 +185,45 @@ extension TrailStoreTests {
         }
     }
 }
+
+extension TrailStoreTests {
+    /// Many names are walked by two readers on two connections, taking
+    /// names in turn: the answer is each name's own answer, in the names'
+    /// order, whichever reader took which name.
+    func testManyNamesAreWalkedOnTwoConnectionsAndAnsweredInOrder() throws {
+        let names = (0..<40).map { "pkg-\($0)" }
+        func change(_ name: String, _ action: Change.Action, _ from: String?, _ to: String?) -> Change {
+            Change(
+                name: name, action: action, fromVersion: from, toVersion: to, artifact: nil, recordSHA256: nil,
+                installer: "pip", requested: true, requiredBy: [], startupHooks: [])
+        }
+        var events: [Event] = []
+        for (k, name) in names.enumerated() {
+            events.append(Self.event(3 * k + 1, changes: [change(name, .install, nil, "1.0")]))
+            events.append(Self.event(3 * k + 2, changes: [change(name, .upgrade, "1.0", "2.0")]))
+            var elsewhere = Self.event(3 * k + 3, changes: [change(name, .install, nil, "1.0")])
+            elsewhere.environment.prefix = "/elsewhere"
+            events.append(elsewhere)
+        }
+        let store = try TrailStore.openForWriting(path: path)
+        try store.append(events)
+        let reader = try TrailStore.openForReading(path: path)
+        func described(_ windows: [Window]) -> [String] {
+            windows.map { "\($0.name) \($0.version) \($0.prefix) [\($0.since), \($0.until.map(String.init) ?? "-"))" }
+        }
+        let alone = try names.flatMap { name in
+            described(try reader.windows(names: [name], within: EventFilter()) { _, v in v == "1.0" })
+        }
+        XCTAssertEqual(alone.count, 80)
+        XCTAssertEqual(alone.prefix(2), ["pkg-0 1.0 /w/.venv [1, 2)", "pkg-0 1.0 /elsewhere [3, -)"])
+        // Each test is slow enough that the second reader takes names too.
+        var testers = Set<UInt>()
+        let together = try reader.windows(names: names, within: EventFilter()) { _, v in
+            testers.insert(UInt(pthread_self()))
+            usleep(2000)
+            return v == "1.0"
+        }
+        XCTAssertEqual(described(together), alone)
+        XCTAssertEqual(testers.count, 2, "both readers walked")
+    }
+}
