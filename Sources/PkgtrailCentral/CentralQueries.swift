@@ -88,7 +88,7 @@ public final class CentralQueries: FleetQueries {
     }
 
     public func windows(
-        names: [String], within filter: EventFilter, matches: (_ name: String, _ version: String) -> Bool
+        names: [String], within filter: EventFilter, matches: @Sendable (_ name: String, _ version: String) -> Bool
     ) throws -> [Window] {
         var found: [Window] = []
         for name in names {
@@ -168,6 +168,18 @@ public final class CentralQueries: FleetQueries {
 
     /// The named events as stored (each once), 500 at a time.
     private func stored(_ keys: [Key], _ batch: ([(Key, StoredRecord)]) throws -> Void) throws {
+        try eachStored(keys) { key, hash, body in
+            (key, StoredRecord(seq: key.seq, prevHash: [], hash: Array(hash), body: Array(body)))
+        } batch: {
+            try batch($0)
+        }
+    }
+
+    /// The rows of the named events (each once), 500 at a time, each made
+    /// into `row` from its hash and body as received.
+    private func eachStored<T>(
+        _ keys: [Key], row: (Key, ByteBufferView, ByteBufferView) throws -> T, batch: ([T]) throws -> Void
+    ) throws {
         let unique = Array(Set(keys))
         for start in stride(from: 0, to: unique.count, by: 500) {
             let part = unique[start..<min(start + 500, unique.count)]
@@ -179,32 +191,25 @@ public final class CentralQueries: FleetQueries {
                 JOIN unnest(\(logs)::bigint[], \(seqs)::bigint[]) AS k(log_id, seq)
                   ON e.log_id = k.log_id AND e.seq = k.seq
                 """
-            ).map { row in
-                let (log, seq, hash, body) = try row.decode((Int64, Int64, ByteBuffer, ByteBuffer).self)
-                return (
-                    Key(log: log, seq: seq),
-                    StoredRecord(
-                        seq: seq, prevHash: [], hash: Array(hash.readableBytesView), body: Array(body.readableBytesView)
-                    )
-                )
+            ).map { r in
+                let (log, seq, hash, body) = try r.decode((Int64, Int64, ByteBuffer, ByteBuffer).self)
+                return try row(Key(log: log, seq: seq), hash.readableBytesView, body.readableBytesView)
             }
             try batch(rows)
         }
     }
 
-    public func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {
-        var events: [Key: StoredRecord] = Dictionary(minimumCapacity: windows.count * 2)
+    public func storedEvents(of windows: [Window]) throws -> StoredEvents {
         let keys = windows.flatMap { w in ([w.since] + (w.until.map { [$0] } ?? [])).map { Key(log: w.log, seq: $0) } }
-        try stored(keys) { rows in
-            for (key, record) in rows { events[key] = record }
+        var events = StoredEvents(events: keys.count, bodies: keys.count * 2048)
+        try eachStored(keys) { key, hash, body in
+            events.add(.init(log: key.log, seq: key.seq), hash: hash, body: body)
+        } batch: { _ in
         }
-        return try windows.map { w in
-            func event(_ seq: Int64) throws -> StoredRecord {
-                guard let e = events[Key(log: w.log, seq: seq)] else { throw Self.inconsistent(w.log, seq) }
-                return e
-            }
-            return StoredWindow(window: w, arrival: try event(w.since), departure: try w.until.map(event))
+        if let missing = keys.first(where: { events[.init(log: $0.log, seq: $0.seq)] == nil }) {
+            throw Self.inconsistent(missing.log, missing.seq)
         }
+        return events
     }
 
     public func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws {

@@ -31,13 +31,26 @@ public enum StandardOutput {
         if buffer.count >= 1 << 16 || (lineBuffered && buffer.last == UInt8(ascii: "\n")) { _ = flush() }
     }
 
+    /// A text of its own buffer's size or more is written as it is, not
+    /// copied into the buffer first (an audit's runs of findings).
+    public static func write(bytes: [UInt8]) {
+        guard bytes.count >= 1 << 16, !lineBuffered else { return write(bytes: bytes[...]) }
+        guard flush() else { return }
+        _ = bytes.withUnsafeBytes(writeAll)
+    }
+
     /// Writes what is buffered; false when this or an earlier write failed.
     public static func flush() -> Bool {
         defer { buffer.removeAll(keepingCapacity: true) }
+        return buffer.withUnsafeBytes(writeAll)
+    }
+
+    /// Writes every byte, unless this or an earlier write failed.
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard failure == 0 else { return false }
         var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < bytes.count {
+            let n = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 failure = errno
@@ -79,10 +92,14 @@ public struct JSONArrayPrinter {
 
     /// An element already through `ControlCharacters.escapedInJSON` (done
     /// on the core that wrote it, for answers of a hundred thousand).
-    public mutating func add(escapedJSON json: [UInt8]) {
+    public mutating func add(escapedJSON json: [UInt8]) { add(escapedRun: json, elements: 1) }
+
+    /// Elements already escaped and joined by `,` and a newline, as one text.
+    public mutating func add(escapedRun json: [UInt8], elements: Int) {
+        guard elements > 0 else { return }
         StandardOutput.write(bytes: count == 0 ? [UInt8(ascii: "[")] : [UInt8(ascii: ","), UInt8(ascii: "\n")])
         StandardOutput.write(bytes: json)
-        count += 1
+        count += elements
     }
 
     public func finish() {

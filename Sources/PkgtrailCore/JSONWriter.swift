@@ -45,8 +45,18 @@ public struct JSONWriter {
         if let v { raw(body, v) } else { null() }
     }
 
+    /// Bytes as a string of lowercase hex (a hash).
+    public mutating func hex(_ value: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in value {
+            bytes.append(Hex.digits[Int(b >> 4)])
+            bytes.append(Hex.digits[Int(b & 0xF)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// JSON text written elsewhere, as it is.
-    public mutating func raw(_ json: [UInt8]) { bytes.append(contentsOf: json) }
+    public mutating func raw(_ json: some Collection<UInt8>) { bytes.append(contentsOf: json) }
 
     private mutating func separate() {
         if let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") {

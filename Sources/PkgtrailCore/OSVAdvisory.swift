@@ -50,19 +50,52 @@ public struct OSVAdvisory: Sendable, Equatable {
         /// OSV's evaluation: walking the events in version order, an
         /// `introduced` at or below the version opens the range, a `fixed` or
         /// `limit` at or below it closes it, a `last_affected` below it closes it.
-        public func contains(_ version: String) -> Bool {
-            if versions.contains(where: { Self.same($0, version) }) { return true }
-            guard let v = Version(version) else { return false }
-            return ranges.contains { events in
-                var affected = false
-                for e in events.sorted(by: { Self.order($0) < Self.order($1) }) {
-                    switch e {
-                    case .introduced(let s): if s == "0" || Version(s).map({ v >= $0 }) == true { affected = true }
-                    case .fixed(let s), .limit(let s): if let f = Version(s), v >= f { affected = false }
-                    case .lastAffected(let s): if let l = Version(s), v > l { affected = false }
+        public func contains(_ version: String) -> Bool { versionTest.contains(version) }
+
+        public var versionTest: VersionTest { VersionTest(self) }
+
+        /// `contains`, with the listed versions and range events parsed and
+        /// ordered once: an audit tests tens of thousands of versions against
+        /// the same advisories, on both cores.
+        public struct VersionTest: Sendable {
+            let listed: [(text: String, version: Version?)]
+            /// Each range's events in version order, their versions parsed.
+            let ranges: [[(event: Event, version: Version?)]]
+
+            public init(_ affected: Affected) {
+                listed = affected.versions.map { ($0, Version($0)) }
+                ranges = affected.ranges.map { events in
+                    events.sorted { Affected.order($0) < Affected.order($1) }.map { e in
+                        switch e {
+                        case .introduced(let s), .fixed(let s), .lastAffected(let s), .limit(let s): (e, Version(s))
+                        }
                     }
                 }
-                return affected
+            }
+
+            public func contains(_ version: String) -> Bool { contains(version, parsed: Version(version)) }
+
+            /// `parsed`: `Version(version)`, when the caller tests it against many.
+            public func contains(_ version: String, parsed v: Version?) -> Bool {
+                // `same`: equal versions, or equal text where either does not parse.
+                if listed.contains(where: { l in
+                    if let x = l.version, let v { return x == v }
+                    return l.text == version
+                }) {
+                    return true
+                }
+                guard let v else { return false }
+                return ranges.contains { events in
+                    var affected = false
+                    for (e, bound) in events {
+                        switch e {
+                        case .introduced(let s): if s == "0" || bound.map({ v >= $0 }) == true { affected = true }
+                        case .fixed, .limit: if let f = bound, v >= f { affected = false }
+                        case .lastAffected: if let l = bound, v > l { affected = false }
+                        }
+                    }
+                    return affected
+                }
             }
         }
 
@@ -88,21 +121,16 @@ public struct OSVAdvisory: Sendable, Equatable {
             return versions.isEmpty ? .ranges : .versions(versions)
         }
 
-        static func same(_ a: String, _ b: String) -> Bool {
-            if let x = Version(a), let y = Version(b) { return x == y }
-            return a == b
-        }
-
         /// Version order with "0" (the beginning of time) first; an unparsable
         /// version sorts last and so never opens a range early.
-        private static func order(_ e: Event) -> OrderKey {
+        fileprivate static func order(_ e: Event) -> OrderKey {
             switch e {
             case .introduced(let s): return s == "0" ? .start : Version(s).map(OrderKey.at) ?? .end
             case .fixed(let s), .lastAffected(let s), .limit(let s): return Version(s).map(OrderKey.at) ?? .end
             }
         }
 
-        private enum OrderKey: Comparable {
+        fileprivate enum OrderKey: Comparable {
             case start
             case at(Version)
             case end

@@ -66,8 +66,9 @@ public struct AuditCommand: ParsableCommand {
                 "auditing", unit: "findings", total: Int64(hits.count), silent: json, streamsOutput: true)
             var done: Int64 = 0
             if json {
+                Memory.keepFreedBuffers()
                 var printer = JSONArrayPrinter()
-                try audit.eachStoredPart(of: hits) { part in try RecordJSON.add(part, to: &printer, Self.json) }
+                try audit.eachStoredPart(of: hits) { part, events in try AuditJSON.print(part, events, to: &printer) }
                 printer.finish()
             } else {
                 try audit.eachPart(of: hits) { part in
@@ -84,28 +85,6 @@ public struct AuditCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-    }
-
-    @Sendable static func json(_ finding: (StoredWindow, AdvisoryAudit.Hit)) throws -> [UInt8] {
-        let (stored, hit) = finding
-        let w = stored.window
-        let advisories = JSONValue.array(
-            hit.incidents.map { i in
-                .object([
-                    "ids": .strings(i.ids), "malicious": .bool(i.malicious), "severity": .optional(i.severity),
-                    "summary": .optional(i.summary)
-                ])
-            })
-        var out = JSONWriter(capacity: 4096)
-        try RecordJSON.presence(
-            name: w.name, version: w.version, host: w.host, prefix: w.prefix,
-            arrival: .init(body: stored.arrival.body, hash: stored.arrival.hash, pick: .name(w.name)),
-            departure: stored.departure.map { .init(body: $0.body, hash: $0.hash, pick: .name(w.name)) },
-            extra: [
-                ("advisories", try CanonicalJSON.encode(advisories)),
-                ("malicious", try CanonicalJSON.encode(.bool(hit.malicious)))
-            ], into: &out)
-        return out.bytes
     }
 
     func report(_ findings: [AdvisoryAudit.Finding]) {

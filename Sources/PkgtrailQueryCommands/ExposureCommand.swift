@@ -37,7 +37,7 @@ public struct ExposureCommand: ParsableCommand {
     /// advisory that flags a version of it.
     struct Target {
         let name: String
-        var tests: [(label: String, matches: (String) -> Bool)]
+        var tests: [(label: String, matches: @Sendable (String) -> Bool)]
     }
 
     public func validate() throws {
@@ -48,7 +48,7 @@ public struct ExposureCommand: ParsableCommand {
 
     func targets() throws -> [Target] {
         var byName: [String: Target] = [:]
-        func add(_ name: String, _ label: String, _ test: @escaping (String) -> Bool) {
+        func add(_ name: String, _ label: String, _ test: @escaping @Sendable (String) -> Bool) {
             byName[name, default: Target(name: name, tests: [])].tests.append((label, test))
         }
         for s in specs {
@@ -62,7 +62,10 @@ public struct ExposureCommand: ParsableCommand {
                 throw fail("\(Terminal.safe(file)): \(error)")
             }
             for a in advisories {
-                for affected in a.affected { add(affected.name, a.id, affected.contains) }
+                for affected in a.affected {
+                    let test = affected.versionTest
+                    add(affected.name, a.id, test.contains)
+                }
             }
             if advisories.allSatisfy({ $0.affected.isEmpty }) {
                 Console.error(
@@ -95,11 +98,13 @@ public struct ExposureCommand: ParsableCommand {
         var found: [(Presence, [String])] = []
         do {
             for t in wanted {
-                var labels: [String: [String]] = [:]
+                let tests = t.tests
                 let windows = try store.exposure(name: t.name, within: filter) { version in
-                    let hits = t.tests.filter { $0.matches(version) }.map(\.label)
-                    labels[version] = hits
-                    return !hits.isEmpty
+                    tests.contains { $0.matches(version) }
+                }
+                var labels: [String: [String]] = [:]
+                for w in windows where labels[w.version] == nil {
+                    labels[w.version] = tests.filter { $0.matches(w.version) }.map(\.label)
                 }
                 found += windows.map { ($0, labels[$0.version] ?? []) }
             }

@@ -41,74 +41,113 @@ enum RecordJSON {
     }
 
     static func change(body: [UInt8], hash: [UInt8], _ pick: Pick, into w: inout JSONWriter) throws {
-        try CanonicalBody.read(body) { b in try StoredChange(b, hash: hash, pick).write(into: &w) }
+        try CanonicalBody.read(body) { b in
+            try hash.withUnsafeBufferPointer { hash in try StoredChange(b, hash: hash, pick).write(into: &w) }
+        }
+    }
+
+    /// A change record as written, and the two times a window takes from
+    /// its event (where it opened, when it finished), as JSON text.
+    struct ChangeText: Sendable {
+        let record: ArraySlice<UInt8>
+        let windowStart: ArraySlice<UInt8>
+        let finished: ArraySlice<UInt8>
+    }
+
+    /// Where `writeChange` put a record and its times in the writer's bytes.
+    struct WrittenChange: Sendable {
+        let record: Range<Int>
+        let windowStart: Range<Int>
+        let finished: Range<Int>
+
+        func text(in bytes: [UInt8]) -> ChangeText {
+            ChangeText(record: bytes[record], windowStart: bytes[windowStart], finished: bytes[finished])
+        }
+    }
+
+    /// Writes the record of one change of a stored event, then the times a
+    /// window takes from the event, one after the other.
+    static func writeChange(
+        body: UnsafeBufferPointer<UInt8>, hash: UnsafeBufferPointer<UInt8>, _ pick: Pick, into w: inout JSONWriter
+    ) throws -> WrittenChange {
+        let b = CanonicalBody(body)
+        let change = try StoredChange(b, hash: hash, pick)
+        let start = w.bytes.count
+        try change.write(into: &w)
+        let windowStart = w.bytes.count
+        w.raw(b, try change.windowStart())
+        let finished = w.bytes.count
+        w.raw(b, try change.finished())
+        return WrittenChange(
+            record: start..<windowStart, windowStart: windowStart..<finished, finished: finished..<w.bytes.count)
+    }
+
+    static func changeText(_ stored: Stored) throws -> ChangeText {
+        var w = JSONWriter(capacity: 2048)
+        let written = try stored.body.withUnsafeBufferPointer { body in
+            try stored.hash.withUnsafeBufferPointer { hash in
+                try writeChange(body: body, hash: hash, stored.pick, into: &w)
+            }
+        }
+        return written.text(in: w.bytes)
     }
 
     /// A presence window: where, which version, from when until when, and
     /// the records of the changes that opened and ended it. `extra`: more
     /// members, already encoded, merged in key order.
     static func presence(
-        name: String, version: String, host: String, prefix: String, arrival: Stored, departure: Stored?,
+        name: String, version: String, host: String, prefix: String, arrival: ChangeText, departure: ChangeText?,
         extra: [(key: String, json: [UInt8])],
         into w: inout JSONWriter
-    ) throws {
-        try CanonicalBody.read(arrival.body) { a in
-            let arrived = try StoredChange(a, hash: arrival.hash, arrival.pick)
-            try withOptionalBody(departure?.body) { d in
-                let departed = try d.map { try StoredChange($0, hash: departure!.hash, departure!.pick) }
-                var more = extra.sorted { CanonicalJSON.utf8Less($0.key, $1.key) }[...]
-                /// The extra members that sort before `key` (nil: all that are left).
-                func extras(before key: String?) {
-                    while let e = more.first, key.map({ CanonicalJSON.utf8Less(e.key, $0) }) ?? true {
-                        w.key(e.key)
-                        w.raw(e.json)
-                        more = more.dropFirst()
-                    }
-                }
-                w.openObject()
-                extras(before: "environment")
-                w.key("environment")
-                w.string(prefix)
-                extras(before: "from")
-                w.key("from")
-                w.raw(a, try arrived.windowStart())
-                extras(before: "host")
-                w.key("host")
-                w.string(host)
-                extras(before: "installed")
-                w.key("installed")
-                try arrived.write(into: &w)
-                extras(before: "name")
-                w.key("name")
-                w.string(name)
-                extras(before: "removed")
-                w.key("removed")
-                if let departed { try departed.write(into: &w) } else { w.null() }
-                extras(before: "still_present")
-                w.key("still_present")
-                w.bool(departed == nil)
-                extras(before: "until")
-                w.key("until")
-                if let departed, let d { w.raw(d, try departed.finished()) } else { w.null() }
-                extras(before: "version")
-                w.key("version")
-                w.string(version)
-                extras(before: nil)
-                w.closeObject()
+    ) {
+        var more = extra.sorted { CanonicalJSON.utf8Less($0.key, $1.key) }[...]
+        /// The extra members that sort before `key` (nil: all that are left).
+        func extras(before key: String?) {
+            while let e = more.first, key.map({ CanonicalJSON.utf8Less(e.key, $0) }) ?? true {
+                w.key(e.key)
+                w.raw(e.json)
+                more = more.dropFirst()
             }
         }
+        w.openObject()
+        extras(before: "environment")
+        w.key("environment")
+        w.string(prefix)
+        extras(before: "from")
+        w.key("from")
+        w.raw(arrival.windowStart)
+        extras(before: "host")
+        w.key("host")
+        w.string(host)
+        extras(before: "installed")
+        w.key("installed")
+        w.raw(arrival.record)
+        extras(before: "name")
+        w.key("name")
+        w.string(name)
+        extras(before: "removed")
+        w.key("removed")
+        if let departure { w.raw(departure.record) } else { w.null() }
+        extras(before: "still_present")
+        w.key("still_present")
+        w.bool(departure == nil)
+        extras(before: "until")
+        w.key("until")
+        if let departure { w.raw(departure.finished) } else { w.null() }
+        extras(before: "version")
+        w.key("version")
+        w.string(version)
+        extras(before: nil)
+        w.closeObject()
     }
 
     static func presence(_ p: Presence, extra: [(key: String, json: [UInt8])] = []) throws -> [UInt8] {
         var w = JSONWriter(capacity: 4096)
-        try presence(
+        presence(
             name: p.name, version: p.version, host: p.host, prefix: p.prefix,
-            arrival: Stored(p.arrival), departure: p.departure.map(Stored.init), extra: extra, into: &w)
+            arrival: try changeText(Stored(p.arrival)), departure: try p.departure.map { try changeText(Stored($0)) },
+            extra: extra, into: &w)
         return w.bytes
-    }
-
-    private static func withOptionalBody(_ body: [UInt8]?, _ use: (CanonicalBody?) throws -> Void) throws {
-        if let body { try CanonicalBody.read(body) { try use($0) } } else { try use(nil) }
     }
 
     static func emitArray(_ values: [JSONValue]) throws {
@@ -137,7 +176,7 @@ enum RecordJSON {
 /// One change of a stored event, found in its body: the members a record reads.
 private struct StoredChange {
     let b: CanonicalBody
-    let hash: [UInt8]
+    let hash: UnsafeBufferPointer<UInt8>
     let event: [CanonicalBody.Value?]
     let change: [CanonicalBody.Value?]
 
@@ -159,7 +198,7 @@ private struct StoredChange {
     static let format = CanonicalJSON.encodeString(Event.format)
     static let index = CanonicalJSON.encodeString("index")
 
-    init(_ b: CanonicalBody, hash: [UInt8], _ pick: RecordJSON.Pick) throws {
+    init(_ b: CanonicalBody, hash: UnsafeBufferPointer<UInt8>, _ pick: RecordJSON.Pick) throws {
         self.b = b
         self.hash = hash
         event = try b.members(b.root, Self.eventKeys)
@@ -254,7 +293,7 @@ private struct StoredChange {
         w.key("from_version")
         w.raw(b, try b.optionalString(change[2], "change.from_version"))
         w.key("hash")
-        w.string(Hex.encode(hash))
+        w.hex(hash)
         w.key("hash_source")
         w.raw(b, try artifact.map { try b.optionalString($0[1], "artifact.hash_source") })
         w.key("host")

@@ -89,7 +89,23 @@ extension TrailStore {
 
     /// Every package name a change names (the `change_by_name` index alone answers).
     public func packageNames() throws -> Set<String> {
-        try wrap { try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT name FROM change")) } }
+        // One seek per name, not a scan of every change's index entry (a
+        // third of the time: 20,000 names among 2,000,000 changes).
+        try wrap {
+            try queue.read { db in
+                Set(
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            WITH RECURSIVE n(name) AS (
+                                SELECT min(name) FROM change
+                                UNION ALL
+                                SELECT (SELECT min(c.name) FROM change c WHERE c.name > n.name) FROM n
+                                WHERE n.name IS NOT NULL)
+                            SELECT name FROM n WHERE name IS NOT NULL
+                            """))
+            }
+        }
     }
 
     /// Whether anything is recorded for `prefix` on `host`.
@@ -225,23 +241,21 @@ extension TrailStore {
             })
     }
 
-    public func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {
+    public func storedEvents(of windows: [Window]) throws -> StoredEvents {
         try wrap {
             try queue.read { db in
-                var events: [Int64: StoredRecord] = Dictionary(minimumCapacity: windows.count * 2)
-                try Self.stored(db, seqs: windows.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) }) { rows in
-                    for r in rows { events[r.seq] = r }
+                let seqs = windows.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) }
+                var events = StoredEvents(events: seqs.count, bodies: seqs.count * 2048)
+                try SQLiteSteps.each(
+                    db, "SELECT seq, hash, body FROM event", seqs: seqs,
+                    row: { row in
+                        events.add(.init(log: 0, seq: row.int64(0)), hash: row.blob(1), body: row.blob(2))
+                    })
+                if let missing = seqs.first(where: { events[.init(log: 0, seq: $0)] == nil }) {
+                    throw StoreError(
+                        .corrupt, "event \(missing) named by a projection is missing: run `pkgtrail verify`")
                 }
-                return try windows.map { w in
-                    func event(_ seq: Int64) throws -> StoredRecord {
-                        guard let e = events[seq] else {
-                            throw StoreError(
-                                .corrupt, "event \(seq) named by a projection is missing: run `pkgtrail verify`")
-                        }
-                        return e
-                    }
-                    return StoredWindow(window: w, arrival: try event(w.since), departure: try w.until.map(event))
-                }
+                return events
             }
         }
     }

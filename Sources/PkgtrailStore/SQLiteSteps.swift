@@ -63,6 +63,15 @@ struct SQLiteSteps {
             && word.withUTF8Buffer { UnsafeBufferPointer(start: p, count: n).elementsEqual($0) }
     }
 
+    /// The column's bytes where SQLite holds them: valid until the next step.
+    func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+        let n = Int(sqlite3_column_bytes(statement, column))
+        guard n > 0, let p = sqlite3_column_blob(statement, column) else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeRawBufferPointer(start: p, count: n)
+    }
+
     /// The column's bytes, copied once (a NULL or empty blob: none).
     func bytes(_ column: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(statement, column))

@@ -11,7 +11,7 @@ import PkgtrailSystem
 /// read, and each version is tested once.
 extension TrailStore {
     public func windows(
-        names: [String], within filter: EventFilter, matches: (_ name: String, _ version: String) -> Bool
+        names: [String], within filter: EventFilter, matches: @Sendable (_ name: String, _ version: String) -> Bool
     ) throws -> [Window] {
         try wrap {
             // An audit asks about hundreds of names, one of them with tens of
@@ -35,14 +35,14 @@ extension TrailStore {
         }
     }
 
-    /// Names taken one at a time by either reader, and the versions tested one at a time.
+    /// Names taken one at a time by either reader; versions tested by both at once.
     private final class NameQueue: @unchecked Sendable {
         let names: [String]
-        private var matches: ((String, String) -> Bool)?
+        private var matches: (@Sendable (String, String) -> Bool)?
         private let lock = DispatchSemaphore(value: 1)
         private var next = 0
 
-        init(names: [String], matches: @escaping (String, String) -> Bool) {
+        init(names: [String], matches: @escaping @Sendable (String, String) -> Bool) {
             self.names = names
             self.matches = matches
         }
@@ -55,11 +55,8 @@ extension TrailStore {
             return next - 1
         }
 
-        func test(_ name: String, _ version: String) -> Bool {
-            lock.wait()
-            defer { lock.signal() }
-            return matches!(name, version)
-        }
+        /// Only while both readers walk: `finish` is called after them.
+        func test(_ name: String, _ version: String) -> Bool { matches!(name, version) }
 
         /// Both readers are done: the caller's closure is let go.
         func finish() {

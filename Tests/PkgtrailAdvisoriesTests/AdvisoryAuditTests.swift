@@ -31,9 +31,27 @@ final class AdvisoryAuditTests: XCTestCase {
     func testSeverityWordsRank() {
         XCTAssertEqual(["low", "CRITICAL", "Moderate", "HIGH", "unknown"].map(AdvisoryAudit.rank), [1, 4, 2, 3, nil])
     }
+
+    /// The windows are ordered by the numbers made of their times' first 24
+    /// bytes: those must order as the bytes do, and tie only where they are equal.
+    func testTimesCompareAsNumbersInTheirBytesOrder() {
+        let times = [
+            "2026-03-24T10:00:00.000Z", "2026-03-24T10:00:00.001Z", "2026-03-24T09:59:59.999Z",
+            "2026-03-24T10:00:00.000Z", "2026-03-24T10:00:00Z", "2026-03-24", "", "2027-01-01T00:00:00.000Z",
+            "2026-03-24T10:00:00.000+00:00", "2026-03-24T10:00:00.0000Z", "1999-12-31T23:59:59.999Z", "é"
+        ]
+        for a in times {
+            for b in times {
+                let (x, y) = (AdvisoryAudit.sortable(a), AdvisoryAudit.sortable(b))
+                let prefixes = (Array(a.utf8.prefix(24)), Array(b.utf8.prefix(24)))
+                XCTAssertEqual(x < y, prefixes.0.lexicographicallyPrecedes(prefixes.1), "\(a) < \(b)")
+                XCTAssertEqual(x == y, prefixes.0 == prefixes.1, "\(a) == \(b)")
+            }
+        }
+    }
 }
 
-/// Only `presences` and `storedWindows` are asked for by `eachPart` and
+/// Only `presences` and `storedEvents` are asked for by `eachPart` and
 /// `eachStoredPart`; the rest of the protocol is never reached.
 private final class PresencesOnly: TrailQueries {
     var asked: [[Int64]] = []
@@ -54,16 +72,17 @@ private final class PresencesOnly: TrailQueries {
                 arrival: try ChangeRecord(event: event, hash: [], index: 0), departure: nil)
         }
     }
-    func storedWindows(_ windows: [Window]) throws -> [StoredWindow] {
+    func storedEvents(of windows: [Window]) throws -> StoredEvents {
         asked.append(windows.map(\.since))
-        return windows.map { w in
-            StoredWindow(
-                window: w, arrival: StoredRecord(seq: w.since, prevHash: [], hash: [], body: []), departure: nil)
-        }
+        var events = StoredEvents()
+        for w in windows { events.add(.init(log: w.log, seq: w.since), hash: [UInt8(w.since)], body: [UInt8]()) }
+        return events
     }
     func who(_ query: PackageQuery, _ filter: EventFilter) throws -> [ChangeRecord] { fatalError() }
     func state(of key: EnvironmentKey, at: String?) throws -> [Presence] { fatalError() }
-    func windows(names: [String], within filter: EventFilter, matches: (String, String) -> Bool) throws -> [Window] {
+    func windows(names: [String], within filter: EventFilter, matches: @Sendable (String, String) -> Bool) throws
+        -> [Window]
+    {
         fatalError()
     }
     func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws { fatalError() }
@@ -96,8 +115,11 @@ extension AdvisoryAuditTests {
 
         queries.asked = []
         var stored: [(String, Int64, [String])] = []
-        try audit.eachStoredPart(of: hits, size: 3) { part in
-            stored += part.map { ($0.0.window.name, $0.0.arrival.seq, $0.1.incidents[0].ids) }
+        try audit.eachStoredPart(of: hits, size: 3) { part, events in
+            stored += part.map { h in
+                let place = events[.init(log: 0, seq: h.window.since)]!
+                return (h.window.name, Int64(events.bytes[place.hash][place.hash.lowerBound]), h.incidents[0].ids)
+            }
         }
         XCTAssertEqual(queries.asked, [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]])
         XCTAssertEqual(stored.map(\.0), (1...10).map { "pkg-\($0)" })

@@ -216,10 +216,17 @@ extension TrailStoreTests {
         }
         XCTAssertEqual(alone.count, 80)
         XCTAssertEqual(alone.prefix(2), ["pkg-0 1.0 /w/.venv [1, 2)", "pkg-0 1.0 /elsewhere [3, -)"])
-        // Each test is slow enough that the second reader takes names too.
-        var testers = Set<UInt>()
+        // Each test is slow enough that the second reader takes names too;
+        // both test versions at once.
+        final class Testers: @unchecked Sendable {
+            private let lock = NSLock()
+            private var seen = Set<UInt>()
+            func add(_ t: UInt) { lock.withLock { _ = seen.insert(t) } }
+            var count: Int { lock.withLock { seen.count } }
+        }
+        let testers = Testers()
         let together = try reader.windows(names: names, within: EventFilter()) { _, v in
-            testers.insert(UInt(pthread_self()))
+            testers.add(UInt(pthread_self()))
             usleep(2000)
             return v == "1.0"
         }

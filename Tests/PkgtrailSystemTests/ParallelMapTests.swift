@@ -46,4 +46,17 @@ final class ParallelMapTests: XCTestCase {
         ) { XCTAssertTrue($0 is Boom) }
         XCTAssertLessThanOrEqual(consumed, 30_000)
     }
+
+    /// Runs of indices cover the count once, each handed over whole, in order.
+    func testRunsOfIndicesInOrder() throws {
+        var ranges: [Range<Int>] = []
+        try ParallelMap.chunks(
+            1_001, chunk: 100,
+            { range in
+                if range.lowerBound == 300 { usleep(5_000) }  // one run finishes late
+                return range
+            },
+            consume: { ranges.append($0) })
+        XCTAssertEqual(ranges, stride(from: 0, to: 1_001, by: 100).map { $0..<min($0 + 100, 1_001) })
+    }
 }
