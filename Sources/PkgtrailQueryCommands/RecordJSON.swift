@@ -160,17 +160,6 @@ enum RecordJSON {
         printer.finish()
     }
 
-    /// Prints one element for each item, written on every core, in order:
-    /// for answers of a hundred thousand records.
-    static func add<T: Sendable>(
-        _ items: [T], to printer: inout JSONArrayPrinter, _ element: @escaping @Sendable (T) throws -> [UInt8]
-    ) throws {
-        try ParallelMap.run(
-            items, { ControlCharacters.escapedInJSON(try element($0)) },
-            consume: { chunk in
-                for json in chunk { printer.add(escapedJSON: json) }
-            })
-    }
 }
 
 /// One change of a stored event, found in its body: the members a record reads.

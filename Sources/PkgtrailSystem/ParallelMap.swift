@@ -8,16 +8,6 @@ import Dispatch
 /// of a hundred thousand records is encoded on both cores while it is
 /// printed, and never held whole.
 public enum ParallelMap {
-    /// Calls `transform` on each item on any thread, then `consume` on the
-    /// caller's thread with the results of `chunk` consecutive items at a
-    /// time, in the items' order. The first error either throws stops it.
-    public static func run<T: Sendable, U: Sendable>(
-        _ items: [T], chunk: Int = 512, _ transform: @escaping @Sendable (T) throws -> U,
-        consume: ([U]) throws -> Void
-    ) throws {
-        try chunks(items.count, chunk: chunk, { range in try items[range].map(transform) }, consume: consume)
-    }
-
     /// Calls `work` on each run of `chunk` consecutive indices below `count`
     /// on any thread, then `consume` on the caller's thread with each run's
     /// result, in order: for work that writes a run of items into one buffer.
