@@ -126,36 +126,21 @@ public struct AdvisoryAudit {
 
     /// The hits with the events that opened and ended their windows, in
     /// order, `size` at a time: an audit can find a hundred thousand windows,
-    /// and each part is printed (and freed) before the next is read.
+    /// and each part is printed (and freed) before the next is read, which
+    /// is read on another thread meanwhile.
     public func eachPart(of hits: [Hit], size: Int = 4096, _ body: ([Finding]) throws -> Void) throws {
-        try eachPart(of: hits, size: size, read: queries.presences) { part, presences in
-            try body(zip(presences, part).map { Finding(presence: $0, incidents: $1.incidents) })
-        }
-    }
-
-    /// The same with the events as stored (`--json` is written from the bodies).
-    public func eachStoredPart(
-        of hits: [Hit], size: Int = 4096, _ body: (ArraySlice<Hit>, StoredEvents) throws -> Void
-    ) throws {
-        try eachPart(of: hits, size: size, read: queries.storedEvents(of:), body)
-    }
-
-    /// Each part's events are read on another thread while the part before
-    /// it is handed to `body`.
-    private func eachPart<T>(
-        of hits: [Hit], size: Int, read: @escaping ([Window]) throws -> T, _ body: (ArraySlice<Hit>, T) throws -> Void
-    ) throws {
         let parts = stride(from: 0, to: hits.count, by: size).map { hits[$0..<min($0 + size, hits.count)] }
-        func fetch(_ k: Int) -> Prefetch<T> {
-            let windows = parts[k].map(\.window)
-            return Prefetch { try read(windows) }
-        }
-        var next = parts.isEmpty ? nil : fetch(0)
-        for k in parts.indices {
-            let events = try next!.get()
-            next = k + 1 < parts.count ? fetch(k + 1) : nil
-            try body(parts[k], events)
-        }
+        let queries = queries
+        try Prefetch<[Presence]>.eachPart(
+            parts.count, read: { k in try queries.presences(parts[k].map(\.window)) },
+            use: { k, presences in
+                try body(zip(presences, parts[k]).map { Finding(presence: $0, incidents: $1.incidents) })
+            })
+    }
+
+    /// The events as stored, each once (`--json` is written from the bodies).
+    public func storedEvents(_ keys: [StoredEvents.Key]) throws -> StoredEvents {
+        try queries.storedEvents(keys)
     }
 
     /// The incidents in force that name this version of `name` (an SBOM's

@@ -199,11 +199,13 @@ public final class CentralQueries: FleetQueries {
         }
     }
 
-    public func storedEvents(of windows: [Window]) throws -> StoredEvents {
-        let keys = windows.flatMap { w in ([w.since] + (w.until.map { [$0] } ?? [])).map { Key(log: w.log, seq: $0) } }
+    public func storedEvents(_ keys: [StoredEvents.Key]) throws -> StoredEvents {
+        let keys = keys.map { Key(log: $0.log, seq: $0.seq) }
         var events = StoredEvents(events: keys.count, bodies: keys.count * 2048)
         try eachStored(keys) { key, hash, body in
-            events.add(.init(log: key.log, seq: key.seq), hash: hash, body: body)
+            hash.withUnsafeBytes { hash in
+                body.withUnsafeBytes { body in events.add(.init(log: key.log, seq: key.seq), hash: hash, body: body) }
+            }
         } batch: { _ in
         }
         if let missing = keys.first(where: { events[.init(log: $0.log, seq: $0.seq)] == nil }) {

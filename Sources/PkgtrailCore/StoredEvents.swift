@@ -29,13 +29,19 @@ public struct StoredEvents: Sendable {
     }
 
     /// The event is kept once: a second copy of the same key is ignored.
-    public mutating func add<H: Collection<UInt8>, B: Collection<UInt8>>(_ key: Key, hash: H, body: B) {
+    /// (Raw bytes, not any collection: a generic copy from another module
+    /// went a byte at a time.)
+    public mutating func add(_ key: Key, hash: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) {
         guard places[key] == nil else { return }
         let h = bytes.count
         bytes.append(contentsOf: hash)
         let b = bytes.count
         bytes.append(contentsOf: body)
         places[key] = Place(hash: h..<b, body: b..<bytes.count)
+    }
+
+    public mutating func add(_ key: Key, hash: [UInt8], body: [UInt8]) {
+        hash.withUnsafeBytes { hash in body.withUnsafeBytes { body in add(key, hash: hash, body: body) } }
     }
 
     public subscript(_ key: Key) -> Place? { places[key] }

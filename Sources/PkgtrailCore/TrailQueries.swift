@@ -19,10 +19,10 @@ public protocol TrailQueries {
     /// The windows with the events that opened and ended them, each event
     /// decoded once, in the order given.
     func presences(_ windows: [Window]) throws -> [Presence]
-    /// The events that opened and ended the windows, as stored, undecoded
-    /// (`--json` records are written from the bodies), each read once; a
-    /// missing one is the engine's error (a projection names it).
-    func storedEvents(of windows: [Window]) throws -> StoredEvents
+    /// The events, as stored, undecoded (`--json` records are written from
+    /// the bodies), each read once; a missing one is the engine's error (a
+    /// projection named it).
+    func storedEvents(_ keys: [StoredEvents.Key]) throws -> StoredEvents
     /// The events the filter selects, oldest first, one at a time (a
     /// large log never sits in memory).
     func eachEvent(_ filter: EventFilter, _ body: (StoredEvent) throws -> Void) throws

@@ -68,7 +68,7 @@ public struct AuditCommand: ParsableCommand {
             if json {
                 Memory.keepFreedBuffers()
                 var printer = JSONArrayPrinter()
-                try audit.eachStoredPart(of: hits) { part, events in try AuditJSON.print(part, events, to: &printer) }
+                try AuditJSON.print(hits, audit, to: &printer)
                 printer.finish()
             } else {
                 try audit.eachPart(of: hits) { part in

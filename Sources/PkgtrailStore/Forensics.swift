@@ -241,19 +241,18 @@ extension TrailStore {
             })
     }
 
-    public func storedEvents(of windows: [Window]) throws -> StoredEvents {
+    public func storedEvents(_ keys: [StoredEvents.Key]) throws -> StoredEvents {
         try wrap {
             try queue.read { db in
-                let seqs = windows.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) }
-                var events = StoredEvents(events: seqs.count, bodies: seqs.count * 2048)
+                var events = StoredEvents(events: keys.count, bodies: keys.count * 2048)
                 try SQLiteSteps.each(
-                    db, "SELECT seq, hash, body FROM event", seqs: seqs,
+                    db, "SELECT seq, hash, body FROM event", seqs: keys.map(\.seq),
                     row: { row in
                         events.add(.init(log: 0, seq: row.int64(0)), hash: row.blob(1), body: row.blob(2))
                     })
-                if let missing = seqs.first(where: { events[.init(log: 0, seq: $0)] == nil }) {
+                if let missing = keys.first(where: { events[.init(log: 0, seq: $0.seq)] == nil }) {
                     throw StoreError(
-                        .corrupt, "event \(missing) named by a projection is missing: run `pkgtrail verify`")
+                        .corrupt, "event \(missing.seq) named by a projection is missing: run `pkgtrail verify`")
                 }
                 return events
             }

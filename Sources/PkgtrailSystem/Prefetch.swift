@@ -32,4 +32,20 @@ public final class Prefetch<T>: @unchecked Sendable {
         done.signal()
         return try result!.get()
     }
+
+    /// Parts `0..<count` in order: each part's input is read (`read`) on
+    /// another thread while the part before it is used (`use`), on this one.
+    /// A part's reading must not touch what using the one before it does.
+    public static func eachPart(
+        _ count: Int, read: @escaping (Int) throws -> T, use: (Int, T) throws -> Void
+    ) throws {
+        var next = count > 0 ? Prefetch { try read(0) } : nil
+        // A throw leaves no reader running with what the caller lent it.
+        defer { _ = try? next?.get() }
+        for k in 0..<count {
+            let input = try next!.get()
+            next = k + 1 < count ? Prefetch { try read(k + 1) } : nil
+            try use(k, input)
+        }
+    }
 }

@@ -51,8 +51,7 @@ final class AdvisoryAuditTests: XCTestCase {
     }
 }
 
-/// Only `presences` and `storedEvents` are asked for by `eachPart` and
-/// `eachStoredPart`; the rest of the protocol is never reached.
+/// Only `presences` is asked for by `eachPart`; the rest of the protocol is never reached.
 private final class PresencesOnly: TrailQueries {
     var asked: [[Int64]] = []
     let event = Event(
@@ -72,12 +71,7 @@ private final class PresencesOnly: TrailQueries {
                 arrival: try ChangeRecord(event: event, hash: [], index: 0), departure: nil)
         }
     }
-    func storedEvents(of windows: [Window]) throws -> StoredEvents {
-        asked.append(windows.map(\.since))
-        var events = StoredEvents()
-        for w in windows { events.add(.init(log: w.log, seq: w.since), hash: [UInt8(w.since)], body: [UInt8]()) }
-        return events
-    }
+    func storedEvents(_ keys: [StoredEvents.Key]) throws -> StoredEvents { fatalError() }
     func who(_ query: PackageQuery, _ filter: EventFilter) throws -> [ChangeRecord] { fatalError() }
     func state(of key: EnvironmentKey, at: String?) throws -> [Presence] { fatalError() }
     func windows(names: [String], within filter: EventFilter, matches: @Sendable (String, String) -> Bool) throws
@@ -113,17 +107,5 @@ extension AdvisoryAuditTests {
         XCTAssertEqual(seen.map(\.0), (1...10).map { "pkg-\($0)" })
         XCTAssertEqual(seen.map(\.1), (1...10).map { ["MAL-\($0)"] })
 
-        queries.asked = []
-        var stored: [(String, Int64, [String])] = []
-        try audit.eachStoredPart(of: hits, size: 3) { part, events in
-            stored += part.map { h in
-                let place = events[.init(log: 0, seq: h.window.since)]!
-                return (h.window.name, Int64(events.bytes[place.hash][place.hash.lowerBound]), h.incidents[0].ids)
-            }
-        }
-        XCTAssertEqual(queries.asked, [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]])
-        XCTAssertEqual(stored.map(\.0), (1...10).map { "pkg-\($0)" })
-        XCTAssertEqual(stored.map(\.1), Array(1...10))
-        XCTAssertEqual(stored.map(\.2), (1...10).map { ["MAL-\($0)"] })
     }
 }
