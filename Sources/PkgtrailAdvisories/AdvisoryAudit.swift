@@ -58,8 +58,14 @@ public struct AdvisoryAudit {
         // A daily `--new-since` names a few dozen packages: asking the log
         // about each is cheaper than listing its every name (the whole name
         // index, a third of that run's time).
+        // A whole audit lists the log's names on another thread meanwhile.
+        let queries = queries
+        let logNames = options.newSince == nil ? Prefetch { try queries.packageNames() } : nil
+        defer { _ = try? logNames?.get() }
         let affected = Set(try store.affectedNames(since: options.newSince))
-        let names = affected.count <= 200 ? affected : affected.intersection(try queries.packageNames())
+        let names =
+            affected.count <= 200
+            ? affected : affected.intersection(try logNames?.get() ?? queries.packageNames())
         for name in names {
             var advisories = try store.advisories(for: name, since: options.newSince)
             if options.maliciousOnly { advisories = advisories.filter { $0.isMalicious } }

@@ -62,14 +62,15 @@ public struct AuditCommand: ParsableCommand {
         let audit = AdvisoryAudit(queries: try LogAccess(source).openQueries(quiet: json), store: advisories)
         do {
             let hits = try audit.hits(options)
+            // The process exits once they are printed: a hundred thousand
+            // windows are left for the exit to free at once, not one by one.
+            Memory.keepUntilExit(hits)
             let progress = Progress(
                 "auditing", unit: "findings", total: Int64(hits.count), silent: json, streamsOutput: true)
             var done: Int64 = 0
             if json {
                 Memory.keepFreedBuffers()
-                var printer = JSONArrayPrinter()
-                try AuditJSON.print(hits, audit, to: &printer)
-                printer.finish()
+                try AuditJSON.print(hits, audit)
             } else {
                 try audit.eachPart(of: hits) { part in
                     report(part)

@@ -34,6 +34,8 @@ enum AuditJSON {
         var uses: [(arrival: Int, departure: Int?)] = []
         /// The first record each part writes (and, last, the count of all).
         var firstOfPart: [Int] = []
+        /// The records each part names last.
+        var expiring: [[Int]] = []
 
         init(_ hits: [AdvisoryAudit.Hit], partSize: Int) {
             var numbers: [RecordKey: Int] = Dictionary(minimumCapacity: hits.count * 2)
@@ -57,6 +59,8 @@ enum AuditJSON {
                 uses.append((number(h.window.since), h.window.until.map(number)))
             }
             firstOfPart.append(keys.count)
+            expiring = Array(repeating: [], count: firstOfPart.count - 1)
+            for k in keys.indices { expiring[lastPart[k]].append(k) }
         }
 
         func records(of part: Int) -> Range<Int> { firstOfPart[part]..<firstOfPart[part + 1] }
@@ -64,8 +68,11 @@ enum AuditJSON {
 
     private static let run = 256
 
-    static func print(_ hits: [AdvisoryAudit.Hit], _ audit: AdvisoryAudit, to printer: inout JSONArrayPrinter) throws {
-        try write(hits, audit) { printer.add(escapedRun: $0, elements: $1) }
+    static func print(_ hits: [AdvisoryAudit.Hit], _ audit: AdvisoryAudit) throws {
+        let output = BackgroundJSONArray()
+        defer { output.wait() }
+        try write(hits, audit) { output.add(escapedRun: $0, elements: $1) }
+        output.finish()
     }
 
     /// The findings in order, as runs of escaped elements joined by `,` and a newline.
@@ -73,15 +80,31 @@ enum AuditJSON {
         _ hits: [AdvisoryAudit.Hit], _ audit: AdvisoryAudit, partSize: Int = 4096,
         _ emit: (_ run: [UInt8], _ elements: Int) throws -> Void
     ) throws {
-        let plan = Plan(hits, partSize: partSize)
-        let keys = plan.keys
-        let parts = plan.firstOfPart.count - 1
+        // The first part's events are read while the plan is made: every
+        // record the first part names is new.
+        let planning = Prefetch { Plan(hits, partSize: partSize) }
+        let parts = (hits.count + partSize - 1) / partSize
         /// Records written by earlier parts that later ones still name.
         var kept: [Int: RecordJSON.ChangeText] = [:]
         try Prefetch<StoredEvents>.eachPart(
             parts,
-            read: { p in try audit.storedEvents(Array(Set(plan.records(of: p).map { keys[$0].event }))) },
+            read: { p in
+                guard p > 0 else {
+                    return try audit.storedEvents(
+                        Array(
+                            Set(
+                                hits.prefix(partSize).flatMap { h in
+                                    ([h.window.since] + (h.window.until.map { [$0] } ?? [])).map {
+                                        StoredEvents.Key(log: h.window.log, seq: $0)
+                                    }
+                                })))
+                }
+                let plan = try planning.get()
+                return try audit.storedEvents(Array(Set(plan.records(of: p).map { plan.keys[$0].event })))
+            },
             use: { p, events in
+                let plan = try planning.get()
+                let keys = plan.keys
                 let fresh = plan.records(of: p)
                 let written = try write(fresh, of: keys, from: events)
                 let earlier = kept
@@ -99,7 +122,7 @@ enum AuditJSON {
                         record: Array(t.record)[...], windowStart: Array(t.windowStart)[...],
                         finished: Array(t.finished)[...])
                 }
-                for k in earlier.keys where plan.lastPart[k] == p { kept[k] = nil }
+                for k in plan.expiring[p] { kept[k] = nil }
             })
     }
 

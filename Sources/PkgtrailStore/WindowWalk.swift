@@ -89,8 +89,13 @@ extension TrailStore {
                 if let o = open, mine[o].env == env { mine[o].until = seq }
                 open = nil
                 guard let version = row.text(3), !row.text(2, equals: "remove") else { return }
-                let matched = verdicts[version] ?? work.test(name, version)
-                verdicts[version] = matched
+                let matched =
+                    verdicts[version]
+                    ?? {
+                        let tested = work.test(name, version)
+                        verdicts[version] = tested
+                        return tested
+                    }()
                 if matched {
                     mine.append((env, seq, version, nil))
                     open = mine.count - 1

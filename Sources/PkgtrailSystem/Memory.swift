@@ -21,4 +21,16 @@ public enum Memory {
             _ = mallopt(trimThreshold, 512 << 20)
         #endif
     }
+
+    /// Holds `value` until the process exits: a command's answer of a
+    /// hundred thousand objects costs a tenth of a second to free one by
+    /// one just before the exit frees the whole address space anyway.
+    public static func keepUntilExit<T>(_ value: T) {
+        _ = Unmanaged.passRetained(Kept(value))
+    }
+
+    private final class Kept<T> {
+        let value: T
+        init(_ value: T) { self.value = value }
+    }
 }
