@@ -19,7 +19,7 @@ extension TrailStore {
             // take the names one at a time, so both cores walk.
             // A second connection that cannot be opened only costs the second core.
             let partner = names.count > 1 ? try? reader() : nil
-            return try withoutActuallyEscaping(matches) { matches in
+            let spans = try withoutActuallyEscaping(matches) { matches in
                 let work = NameQueue(names: names, matches: matches)
                 let helper = partner.map { q in Prefetch { try q.read { db in try Self.walk(db, work, filter) } } }
                 // The helper uses `matches`: it must be done, and the queue
@@ -30,8 +30,21 @@ extension TrailStore {
                 }
                 var found = try queue.read { db in try Self.walk(db, work, filter) }
                 if let helper { found += try helper.get() }
-                return found.sorted { $0.name < $1.name }.flatMap(\.windows)
+                return found.sorted { $0.name < $1.name }
             }
+            // The times of every window at once, in seq order, each reader
+            // half of the seqs: each page of the summaries is read once, by
+            // one of them (both reading all of them was most of the walk).
+            let seqs = Array(Set(spans.flatMap { $0.spans.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) } }))
+                .sorted()
+            let half = partner == nil ? seqs.count : seqs.count / 2
+            let later = partner.map { q in
+                Prefetch { try q.read { db in try Self.times(db, seqs: Array(seqs[half...])) } }
+            }
+            defer { _ = try? later?.get() }
+            var times = try queue.read { db in try Self.times(db, seqs: Array(seqs[..<half])) }
+            if let later { times.merge(try later.get()) { a, _ in a } }
+            return try queue.read { db in try Self.windows(db, names, spans, times, filter) }
         }
     }
 
@@ -68,9 +81,9 @@ extension TrailStore {
 
     private typealias Span = (env: Int64, since: Int64, version: String, until: Int64?)
 
-    /// The windows of the names this reader takes, by the name's place in the list.
+    /// The spans of the names this reader takes, by the name's place in the list.
     private static func walk(_ db: Database, _ work: NameQueue, _ filter: EventFilter) throws
-        -> [(name: Int, windows: [Window])]
+        -> [(name: Int, spans: [Span])]
     {
         var environments = FilterSQL()
         environments.environment(filter, column: "env")
@@ -107,10 +120,14 @@ extension TrailStore {
             if let limit = filter.limit, filter.since == nil, filter.until == nil { mine = Array(mine.suffix(limit)) }
             if !mine.isEmpty { spans.append((k, mine)) }
         }
-        // The times of every window at once, in seq order: each page of the
-        // summaries is read once, not once per window.
-        let times = try Self.times(
-            db, seqs: spans.flatMap { $0.spans.flatMap { [$0.since] + ($0.until.map { [$0] } ?? []) } })
+        return spans
+    }
+
+    /// The spans made windows, with their places and times, as the filter selects them.
+    private static func windows(
+        _ db: Database, _ names: [String], _ spans: [(name: Int, spans: [Span])],
+        _ times: [Int64: (started: String, finished: String)], _ filter: EventFilter
+    ) throws -> [Window] {
         func time(_ seq: Int64) throws -> (started: String, finished: String) {
             guard let t = times[seq] else {
                 throw StoreError(.corrupt, "event \(seq) has no summary: run `pkgtrail verify`")
@@ -119,7 +136,7 @@ extension TrailStore {
         }
         var places: [Int64: (host: String, prefix: String)] = [:]
         let environment = try db.cachedStatement(sql: "SELECT host, prefix FROM environment WHERE id = ?")
-        return try spans.map { k, spans in
+        return try spans.flatMap { k, spans in
             let windows = try spans.map { s in
                 if places[s.env] == nil {
                     guard let row = try Row.fetchOne(environment, arguments: [s.env]) else {
@@ -129,11 +146,11 @@ extension TrailStore {
                 }
                 let (host, prefix) = places[s.env]!
                 return Window(
-                    name: work.names[k], version: s.version, host: host, prefix: prefix, log: 0, since: s.since,
+                    name: names[k], version: s.version, host: host, prefix: prefix, log: 0, since: s.since,
                     until: s.until, started: try time(s.since).started, ended: try s.until.map { try time($0).finished }
                 )
             }
-            return (k, filter.select(windows))
+            return filter.select(windows)
         }
     }
 
