@@ -89,18 +89,17 @@ enum AuditJSON {
         try Prefetch<StoredEvents>.eachPart(
             parts,
             read: { p in
+                // The engines read each event once however often it is named.
                 guard p > 0 else {
                     return try audit.storedEvents(
-                        Array(
-                            Set(
-                                hits.prefix(partSize).flatMap { h in
-                                    ([h.window.since] + (h.window.until.map { [$0] } ?? [])).map {
-                                        StoredEvents.Key(log: h.window.log, seq: $0)
-                                    }
-                                })))
+                        hits.prefix(partSize).flatMap { h in
+                            ([h.window.since] + (h.window.until.map { [$0] } ?? [])).map {
+                                StoredEvents.Key(log: h.window.log, seq: $0)
+                            }
+                        })
                 }
                 let plan = try planning.get()
-                return try audit.storedEvents(Array(Set(plan.records(of: p).map { plan.keys[$0].event })))
+                return try audit.storedEvents(plan.records(of: p).map { plan.keys[$0].event })
             },
             use: { p, events in
                 let plan = try planning.get()
