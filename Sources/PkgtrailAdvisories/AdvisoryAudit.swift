@@ -33,13 +33,6 @@ public struct AdvisoryAudit {
         public var malicious: Bool { incidents.contains(where: \.malicious) }
     }
 
-    public struct Finding: Sendable {
-        public var presence: Presence
-        public var incidents: [Incident]
-
-        public var malicious: Bool { incidents.contains(where: \.malicious) }
-    }
-
     let queries: any TrailQueries
     let store: AdvisoryStore
 
@@ -51,7 +44,7 @@ public struct AdvisoryAudit {
     /// Every window in which an environment held a version an advisory in
     /// force names, from the projections alone: malicious first, then the
     /// gravest, then the newest arrival. An answer can run to a hundred
-    /// thousand windows; their events are read by `findings`, a part at a
+    /// thousand windows; their events are read (`storedEvents`) a part at a
     /// time, as they are printed.
     public func hits(_ options: Options) throws -> [Hit] {
         var tests: [String: [(advisory: OSVAdvisory, test: OSVAdvisory.Affected.VersionTest)]] = [:]
@@ -128,20 +121,6 @@ public struct AdvisoryAudit {
             }
         }
         return words
-    }
-
-    /// The hits with the events that opened and ended their windows, in
-    /// order, `size` at a time: an audit can find a hundred thousand windows,
-    /// and each part is printed (and freed) before the next is read, which
-    /// is read on another thread meanwhile.
-    public func eachPart(of hits: [Hit], size: Int = 4096, _ body: ([Finding]) throws -> Void) throws {
-        let parts = stride(from: 0, to: hits.count, by: size).map { hits[$0..<min($0 + size, hits.count)] }
-        let queries = queries
-        try Prefetch<[Presence]>.eachPart(
-            parts.count, read: { k in try queries.presences(parts[k].map(\.window)) },
-            use: { k, presences in
-                try body(zip(presences, parts[k]).map { Finding(presence: $0, incidents: $1.incidents) })
-            })
     }
 
     /// The events as stored, each once (`--json` is written from the bodies).

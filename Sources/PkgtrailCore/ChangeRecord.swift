@@ -15,6 +15,16 @@ public struct ChangeRecord: Sendable {
     public var body: [UInt8] { shared.body }
     public var change: Change { shared.event.changes[index] }
 
+    /// Where a window this record opens begins, conservatively: when the
+    /// installing command started; for a drift arrival, when the environment
+    /// was last seen without it (nil: it was already there when pkgtrail
+    /// first saw it).
+    public var windowStart: String? {
+        let e = shared.event
+        if let d = e.drift { return d.lastSeen }
+        return e.started
+    }
+
     /// A record of an event not read from a log (tests): its body is encoded.
     public init(event: Event, hash: [UInt8], index: Int) throws {
         self.init(Shared(event: event, hash: hash, body: try CanonicalJSON.encode(event.json)), index: index)

@@ -19,14 +19,8 @@ public struct Presence: Sendable {
         self.departure = departure
     }
 
-    /// Where the window begins, conservatively: when the installing command
-    /// started; for a drift arrival, when the environment was last seen
-    /// without it (nil: it was already there when pkgtrail first saw it).
-    public var windowStart: String? {
-        let e = arrival.event
-        if let d = e.drift { return d.lastSeen }
-        return e.started
-    }
+    /// Where the window begins (`ChangeRecord.windowStart` of its arrival).
+    public var windowStart: String? { arrival.windowStart }
 
     /// Where it ends: when the command that replaced or removed it finished
     /// (nil: still present).

@@ -68,13 +68,13 @@ public struct AuditCommand: ParsableCommand {
             let progress = Progress(
                 "auditing", unit: "findings", total: Int64(hits.count), silent: json, streamsOutput: true)
             var done: Int64 = 0
+            Memory.keepFreedBuffers()
             if json {
-                Memory.keepFreedBuffers()
                 try AuditJSON.print(hits, audit)
             } else {
-                try audit.eachPart(of: hits) { part in
-                    report(part)
-                    done += Int64(part.count)
+                try AuditAnswer.write(hits, audit, as: AuditText(local: time.local)) { text, findings in
+                    StandardOutput.write(bytes: text)
+                    done += Int64(findings)
                     progress.update(done)
                 }
                 progress.finish()
@@ -85,20 +85,6 @@ public struct AuditCommand: ParsableCommand {
             throw e
         } catch {
             throw fail("\(error)")
-        }
-    }
-
-    func report(_ findings: [AdvisoryAudit.Finding]) {
-        let clock = time.clock
-        for f in findings {
-            let p = f.presence
-            let word = f.malicious ? Colour.paint("MALICIOUS", .alarm) : Colour.paint("AFFECTED", .warning) + " "
-            emit(word + Terminal.safe("  \(p.name) \(p.version)  on \(p.host)  in \(p.prefix)"))
-            for i in f.incidents {
-                let severity = i.severity.map { " [\($0)]" } ?? ""
-                emit(Terminal.safe("  advisory \(i.ids.joined(separator: " = "))\(severity): \(i.summary ?? "")"))
-            }
-            PresenceText.window(p, clock: clock)
         }
     }
 

@@ -121,7 +121,9 @@ public enum EventText {
 
     /// An escaped line with its `!! STARTUP HOOK` painted.
     static func paintHook(_ line: String) -> String {
-        line.replacingOccurrences(of: "!! STARTUP HOOK", with: Colour.paint("!! STARTUP HOOK", .alarm))
+        // Unpainted, the search (Foundation's) was a sixth of a text audit's time.
+        guard Colour.enabled else { return line }
+        return line.replacingOccurrences(of: "!! STARTUP HOOK", with: Colour.paint("!! STARTUP HOOK", .alarm))
     }
 
     static func hookLine(_ h: StartupHook) -> String {

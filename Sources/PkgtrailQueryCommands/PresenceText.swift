@@ -1,24 +1,56 @@
 import PkgtrailCommandLine
 import PkgtrailCore
 
+/// A change record's text as a window shows it, made once however many
+/// windows name it (an audit's departures are often other windows' arrivals).
+struct RecordLines: Sendable {
+    /// `seq …  time  action name from → to`, escaped.
+    let headline: String
+    /// Who, where, with what command, from which file: escaped and painted
+    /// (empty for a record that opens no window: only its headline is shown).
+    let block: [String]
+    /// How it came about (`StateText.cause`), escaped.
+    let cause: String
+    let windowStart: String?
+    let finished: String
+
+    init(_ r: ChangeRecord, clock: TimeText, opens: Bool = true) {
+        headline = RecordText.headline(r, clock: clock)
+        block = opens ? RecordText.block(r, clock: clock, indent: "    ") : []
+        cause = Terminal.safe(StateText.cause(r))
+        windowStart = r.windowStart
+        finished = r.event.finished
+    }
+}
+
 /// A version's window as `exposure` and `audit` print it: from when to when
 /// (and how long), what matched, how it came and how it went.
 enum PresenceText {
     static func window(_ p: Presence, clock: TimeText, match: [String]? = nil) {
-        let start = p.windowStart.map(clock.show) ?? "before pkgtrail first saw it"
-        let end = p.departure.map { clock.show($0.event.finished) } ?? "still present"
+        let lines = lines(
+            arrival: RecordLines(p.arrival, clock: clock), departure: p.departure.map { RecordLines($0, clock: clock) },
+            clock: clock, match: match)
+        for line in lines { emit(line) }
+    }
+
+    /// The window's lines, escaped.
+    static func lines(arrival: RecordLines, departure: RecordLines?, clock: TimeText, match: [String]? = nil)
+        -> [String]
+    {
+        let start = arrival.windowStart.map(clock.show) ?? "before pkgtrail first saw it"
+        let end = departure.map { clock.show($0.finished) } ?? "still present"
         var length = ""
-        if let a = p.windowStart.flatMap(Timestamp.parse),
-            let b = p.departure.flatMap({ Timestamp.parse($0.event.finished) })
+        if let a = arrival.windowStart.flatMap(Timestamp.parse),
+            let b = departure.flatMap({ Timestamp.parse($0.finished) })
         {
             length = " (" + TimeText.duration(milliseconds: b - a) + ")"
         }
-        emit(Terminal.safe("  window \(start) → \(end)\(length)"))
-        if let match { emit(Terminal.safe("  match  \(match.joined(separator: ", "))")) }
-        emit(Terminal.safe("  came   " + RecordText.headline(p.arrival, clock: clock)))
-        for line in RecordText.block(p.arrival, clock: clock, indent: "    ") { emit(line) }
-        if let d = p.departure {
-            emit(Terminal.safe("  went   " + RecordText.headline(d, clock: clock) + "  (" + StateText.cause(d) + ")"))
-        }
+        var out = [Terminal.safe("  window \(start) → \(end)\(length)")]
+        if let match { out.append(Terminal.safe("  match  \(match.joined(separator: ", "))")) }
+        // Headline, block and cause are escaped already (escaping goes character by character).
+        out.append("  came   " + arrival.headline)
+        out += arrival.block
+        if let d = departure { out.append("  went   " + d.headline + "  (" + d.cause + ")") }
+        return out
     }
 }

@@ -141,6 +141,28 @@ enum RecordJSON {
         w.closeObject()
     }
 
+    /// An event's stored body with only its change to `name` left in
+    /// `changes`, the others skipped unread: a text record decodes it, not
+    /// the whole event (the body of an install of many packages is mostly
+    /// their changes).
+    static func excerpt(body: UnsafeBufferPointer<UInt8>, name: String) throws -> [UInt8] {
+        let b = CanonicalBody(body)
+        let changes = try b.required(try b.members(b.root, Self.changesKey)[0], "event.changes")
+        guard let change = try StoredChange.change(named: name, in: b.elements(changes), b) else {
+            throw StoredChange.missing
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count - (changes.end - changes.start) + (change.end - change.start) + 2)
+        out += body[..<changes.start]
+        out.append(UInt8(ascii: "["))
+        out += body[change.start..<change.end]
+        out.append(UInt8(ascii: "]"))
+        out += body[changes.end...]
+        return out
+    }
+
+    private static let changesKey = CanonicalBody.Keys(["changes"])
+
     static func presence(_ p: Presence, extra: [(key: String, json: [UInt8])] = []) throws -> [UInt8] {
         var w = JSONWriter(capacity: 4096)
         presence(
@@ -198,17 +220,21 @@ private struct StoredChange {
         let found: CanonicalBody.Value?
         switch pick {
         case .index(let i): found = changes.indices.contains(i) ? changes[i] : nil
-        case .name(let name):
-            let stored = CanonicalJSON.encodeString(name)
-            found = try changes.first { c in
-                try b.members(c, Self.nameKey)[0].map { b.equals($0, json: stored) } ?? false
-            }
+        case .name(let name): found = try Self.change(named: name, in: changes, b)
         }
-        guard let found else {
-            throw PkgtrailError(
-                .corrupt, "an event does not hold the change its projection names: run `pkgtrail verify`")
-        }
+        guard let found else { throw Self.missing }
         change = try b.members(found, Self.changeKeys)
+    }
+
+    static let missing = PkgtrailError(
+        .corrupt, "an event does not hold the change its projection names: run `pkgtrail verify`")
+
+    /// The change to `name` among an event's stored changes.
+    static func change(named name: String, in changes: [CanonicalBody.Value], _ b: CanonicalBody) throws
+        -> CanonicalBody.Value?
+    {
+        let stored = CanonicalJSON.encodeString(name)
+        return try changes.first { c in try b.members(c, nameKey)[0].map { b.equals($0, json: stored) } ?? false }
     }
 
     /// Where the window it opens begins: `Presence.windowStart`, read from the body.

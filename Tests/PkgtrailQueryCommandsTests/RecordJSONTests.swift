@@ -141,6 +141,22 @@ final class RecordJSONTests: XCTestCase {
         XCTAssertThrowsError(try RecordJSON.change(body: body, hash: [], .name("pk"), into: &w))
     }
 
+    /// A text record decodes the body with only its change left: the same
+    /// event, every other field untouched, that one change alone.
+    func testAnExcerptIsTheEventWithOnlyTheNamedChange() throws {
+        for e in variants {
+            let body = try CanonicalJSON.encode(e.json)
+            for change in e.changes {
+                let excerpt = try body.withUnsafeBufferPointer { try RecordJSON.excerpt(body: $0, name: change.name) }
+                var expected = e
+                expected.changes = [change]
+                XCTAssertEqual(try Event(json: JSONParser.parse(excerpt)), expected)
+                XCTAssertEqual(excerpt, try CanonicalJSON.encode(expected.json))
+            }
+            XCTAssertThrowsError(try body.withUnsafeBufferPointer { try RecordJSON.excerpt(body: $0, name: "pk") })
+        }
+    }
+
     func testAPresenceHasItsWindowAndBothRecordsAndTheExtrasInKeyOrder() throws {
         let drifted = event(drift: DriftWindow(lastSeen: "2026-03-24T09:00:00.000Z", lastSeenSeq: 3))
         let arrival = try ChangeRecord(event: drifted, hash: [1], index: 1)
