@@ -5,8 +5,10 @@ import PkgtrailCore
 /// forensic blocks, the HTML export, `state`).
 enum ActorText {
     /// `alice (sudo by bob)`: the user, and who ran sudo when someone did.
-    static func user(_ a: EventActor) -> String {
-        a.user + (a.sudoUser.map { " (sudo by \($0))" } ?? "")
+    static func user(_ a: EventActor) -> String { user(a.user, sudoUser: a.sudoUser) }
+
+    static func user(_ user: String, sudoUser: String?) -> String {
+        user + (sudoUser.map { " (sudo by \($0))" } ?? "")
     }
 
     /// `github acme/app run 42 job build`: the CI run, as far as it is known.

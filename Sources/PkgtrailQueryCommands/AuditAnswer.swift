@@ -41,8 +41,7 @@ enum AuditAnswer {
         // record the first part names is new.
         let planning = Prefetch { AuditPlan(hits, partSize: partSize) }
         let parts = (hits.count + partSize - 1) / partSize
-        /// Records written by earlier parts that later ones still name.
-        var kept: [Int: Format.Record] = [:]
+        let kept = Kept<Format.Record>()
         try Prefetch<StoredEvents>.eachPart(
             parts,
             read: { p in
@@ -71,9 +70,9 @@ enum AuditAnswer {
                             from: events)
                     },
                     consume: { runs.append($0) })
-                let (earlier, written) = (kept, runs)
+                let written = runs
                 @Sendable func record(_ k: Int) -> Format.Record {
-                    guard fresh.contains(k) else { return earlier[k]! }
+                    guard fresh.contains(k) else { return kept.records[k]! }
                     return format.record((k - fresh.lowerBound) % run, of: written[(k - fresh.lowerBound) / run])
                 }
                 let first = p * partSize
@@ -84,8 +83,16 @@ enum AuditAnswer {
                         let range = (part.lowerBound + r.lowerBound)..<(part.lowerBound + r.upperBound)
                         return (try format.findings(range, of: hits, plan.uses, record), r.count)
                     }, consume: { try emit($0.0, $0.1) })
-                for k in fresh where plan.lastPart[k] > p { kept[k] = format.kept(record(k)) }
-                for k in plan.expiring[p] { kept[k] = nil }
+                for k in fresh where plan.lastPart[k] > p { kept.records[k] = format.kept(record(k)) }
+                for k in plan.expiring[p] { kept.records[k] = nil }
             })
+    }
+
+    /// Records written by earlier parts that later ones still name: read
+    /// by every core while a part's findings are written, changed only
+    /// between parts (held by reference: a copy of the table was made at
+    /// every part).
+    private final class Kept<Record>: @unchecked Sendable {
+        var records: [Int: Record] = [:]
     }
 }

@@ -3,9 +3,8 @@ import PkgtrailCommandLine
 import PkgtrailCore
 
 /// `audit` as text, a part at a time (`AuditAnswer`): each record's lines
-/// are made once, from its event decoded on whichever core writes the run
-/// (with only the change the record is about: `RecordJSON.excerpt`); each
-/// finding is its headline, its advisories and its window.
+/// are made once, from its stored body (`RecordFacts`), on whichever core
+/// writes the run; each finding is its headline, its advisories and its window.
 struct AuditText: AuditFormat {
     /// `--local`: times in the local time zone.
     let local: Bool
@@ -19,11 +18,9 @@ struct AuditText: AuditFormat {
                 guard let place = events[key.event] else {
                     throw PkgtrailError(.corrupt, "event \(key.event.seq) was not read: run `pkgtrail verify`")
                 }
-                // Its one change is all a record shows of the event.
-                let stored = try StoredRecord.decode(
-                    seq: key.event.seq, hash: Array(all[place.hash]),
-                    body: RecordJSON.excerpt(body: UnsafeBufferPointer(rebasing: all[place.body]), name: key.name))
-                return RecordLines(ChangeRecord(.init(stored), index: 0), clock: clock, opens: plan.opens[k])
+                // Read in place: the record is all the answer wants of the event.
+                let facts = try RecordFacts(body: UnsafeBufferPointer(rebasing: all[place.body]), name: key.name)
+                return RecordLines(facts, clock: clock, opens: plan.opens[k])
             }
         }
     }

@@ -3,7 +3,8 @@ import PkgtrailCore
 
 /// A change record's text as a window shows it, made once however many
 /// windows name it (an audit's departures are often other windows' arrivals).
-struct RecordLines: Sendable {
+/// A class: a finding takes it by one reference, not five.
+final class RecordLines: Sendable {
     /// `seq …  time  action name from → to`, escaped.
     let headline: String
     /// Who, where, with what command, from which file: escaped and painted
@@ -14,12 +15,14 @@ struct RecordLines: Sendable {
     let windowStart: String?
     let finished: String
 
-    init(_ r: ChangeRecord, clock: TimeText, opens: Bool = true) {
-        headline = RecordText.headline(r, clock: clock)
-        block = opens ? RecordText.block(r, clock: clock, indent: "    ") : []
-        cause = Terminal.safe(StateText.cause(r))
-        windowStart = r.windowStart
-        finished = r.event.finished
+    convenience init(_ r: ChangeRecord, clock: TimeText) { self.init(RecordFacts(r), clock: clock) }
+
+    init(_ f: RecordFacts, clock: TimeText, opens: Bool = true) {
+        headline = RecordText.headline(f, clock: clock)
+        block = opens ? RecordText.block(f, clock: clock, indent: "    ") : []
+        cause = Terminal.safe(StateText.cause(f))
+        windowStart = f.windowStart
+        finished = f.finished
     }
 }
 

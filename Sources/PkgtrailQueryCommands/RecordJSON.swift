@@ -141,28 +141,6 @@ enum RecordJSON {
         w.closeObject()
     }
 
-    /// An event's stored body with only its change to `name` left in
-    /// `changes`, the others skipped unread: a text record decodes it, not
-    /// the whole event (the body of an install of many packages is mostly
-    /// their changes).
-    static func excerpt(body: UnsafeBufferPointer<UInt8>, name: String) throws -> [UInt8] {
-        let b = CanonicalBody(body)
-        let changes = try b.required(try b.members(b.root, Self.changesKey)[0], "event.changes")
-        guard let change = try StoredChange.change(named: name, in: b.elements(changes), b) else {
-            throw StoredChange.missing
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count - (changes.end - changes.start) + (change.end - change.start) + 2)
-        out += body[..<changes.start]
-        out.append(UInt8(ascii: "["))
-        out += body[change.start..<change.end]
-        out.append(UInt8(ascii: "]"))
-        out += body[changes.end...]
-        return out
-    }
-
-    private static let changesKey = CanonicalBody.Keys(["changes"])
-
     static func presence(_ p: Presence, extra: [(key: String, json: [UInt8])] = []) throws -> [UInt8] {
         var w = JSONWriter(capacity: 4096)
         presence(
@@ -185,7 +163,7 @@ enum RecordJSON {
 }
 
 /// One change of a stored event, found in its body: the members a record reads.
-private struct StoredChange {
+struct StoredChange {
     let b: CanonicalBody
     let hash: UnsafeBufferPointer<UInt8>
     let event: [CanonicalBody.Value?]
@@ -384,7 +362,7 @@ private struct StoredChange {
     }
 
     /// A string that must be one of an enumeration's words, as the decoder requires.
-    private func word<T>(_ v: CanonicalBody.Value?, _ what: String, _ known: (String) -> T?) throws
+    func word<T>(_ v: CanonicalBody.Value?, _ what: String, _ known: (String) -> T?) throws
         -> CanonicalBody.Value
     {
         let v = try b.string(v, what)

@@ -5,12 +5,13 @@ import PkgtrailStore
 
 enum StateText {
     /// `seq 14 alice: pip install crewai` or `seq 20 drift`: what brought a change.
-    static func cause(_ r: ChangeRecord) -> String {
-        let e = r.event
+    static func cause(_ r: ChangeRecord) -> String { cause(RecordFacts(r)) }
+
+    static func cause(_ f: RecordFacts) -> String {
         let how =
-            e.command.map { $0.argv.joined(separator: " ") }
-            ?? (e.drift?.firstSeen == true ? "first seen" : "drift (unrecorded)")
-        return "seq \(e.seq) \(e.actor.user): \(how)"
+            f.command.map { $0.argv.joined(separator: " ") }
+            ?? (f.drift?.firstSeen == true ? "first seen" : "drift (unrecorded)")
+        return "seq \(f.seq) \(f.user): \(how)"
     }
 
     static func table(_ entries: [Presence], clock: TimeText) {
