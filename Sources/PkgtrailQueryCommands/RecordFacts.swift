@@ -3,7 +3,7 @@ import PkgtrailCore
 /// What a change record shows as text (`RecordText`), as plain values: read
 /// from a decoded event (who, exposure, diff), or straight from the stored
 /// body (an audit's hundred thousand records, whose events it has no other
-/// use for: decoding them was a third of its time). A test holds the two
+/// use for: decoding them was a sixth of its CPU). A test holds the two
 /// readings equal for every kind of event.
 struct RecordFacts: Equatable, Sendable {
     /// A change seen outside the shims: whether the environment was seen
