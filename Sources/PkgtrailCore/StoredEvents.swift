@@ -46,5 +46,14 @@ public struct StoredEvents: Sendable {
 
     public subscript(_ key: Key) -> Place? { places[key] }
 
+    /// Where an event a projection named lies: one the engine did not read
+    /// is the log's inconsistency.
+    public func place(of key: Key) throws -> Place {
+        guard let place = places[key] else {
+            throw PkgtrailError(.corrupt, "event \(key.seq) was not read: run `pkgtrail verify`")
+        }
+        return place
+    }
+
     public var count: Int { places.count }
 }

@@ -34,9 +34,7 @@ struct AuditJSON: AuditFormat {
         var w = JSONWriter(capacity: records.count * 1536)
         let changes = try events.bytes.withUnsafeBufferPointer { all in
             try plan.keys[records].map { key in
-                guard let place = events[key.event] else {
-                    throw PkgtrailError(.corrupt, "event \(key.event.seq) was not read: run `pkgtrail verify`")
-                }
+                let place = try events.place(of: key.event)
                 return try RecordJSON.writeChange(
                     body: UnsafeBufferPointer(rebasing: all[place.body]),
                     hash: UnsafeBufferPointer(rebasing: all[place.hash]), .name(key.name), into: &w)

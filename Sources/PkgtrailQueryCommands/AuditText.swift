@@ -15,9 +15,7 @@ struct AuditText: AuditFormat {
         return try events.bytes.withUnsafeBufferPointer { all in
             try records.map { k in
                 let key = plan.keys[k]
-                guard let place = events[key.event] else {
-                    throw PkgtrailError(.corrupt, "event \(key.event.seq) was not read: run `pkgtrail verify`")
-                }
+                let place = try events.place(of: key.event)
                 // Read in place: the record is all the answer wants of the event.
                 let facts = try RecordFacts(body: UnsafeBufferPointer(rebasing: all[place.body]), name: key.name)
                 return RecordLines(facts, clock: clock, opens: plan.opens[k])

@@ -41,8 +41,8 @@ struct RecordFacts: Equatable, Sendable {
     var artifact: Artifact?
     var hooks: [StartupHook]
 
-    /// `ChangeRecord.windowStart`: where a window this record opens begins.
-    var windowStart: String? { drift.map(\.lastSeen) ?? started }
+    /// Where a window this record opens begins (`ChangeRecord.windowStart`).
+    var windowStart: String?
 
     init(_ r: ChangeRecord) {
         let (e, c) = (r.event, r.change)
@@ -67,6 +67,7 @@ struct RecordFacts: Equatable, Sendable {
         requiredBy = c.requiredBy
         artifact = c.artifact
         hooks = c.startupHooks
+        windowStart = r.windowStart
     }
 
     /// The change to `name`, read in place from an event's stored body,
@@ -109,11 +110,7 @@ struct RecordFacts: Equatable, Sendable {
                 firstSeen: b.isNull(try b.optionalInt(m[1], "drift.last_seen_seq")),
                 lastSeen: try optional(m[0], "drift.last_seen"))
         }
-        let sources = try b.elements(try b.required(event[10], "event.sources")).map {
-            try b.members($0, StoredChange.sourceKeys)
-        }
-        index = try sources.first { b.equals(try b.string($0[0], "source.kind"), json: StoredChange.index) }
-            .flatMap { try optional($0[2], "source.url") }
+        index = try s.sources().index.flatMap(text)
         action = try b.decodedString(try s.word(change[0], "change.action", Change.Action.init(rawValue:)))
         self.name = try string(change[3], "change.name")
         fromVersion = try optional(change[2], "change.from_version")
@@ -128,10 +125,8 @@ struct RecordFacts: Equatable, Sendable {
                 filename: try optional(m[0], "artifact.filename"),
                 hashSource: try optional(m[1], "artifact.hash_source"))
         }
-        // Rare: decoded whole, as the JSON record decodes them.
-        hooks = try b.elements(try b.required(change[6], "change.startup_hooks")).map {
-            try StartupHook(json: try JSONParser.parse(Array(b.slice($0))))
-        }
+        hooks = try s.hooks()
+        windowStart = try text(try s.windowStart())
     }
 
     private static let yes = Array("true".utf8)

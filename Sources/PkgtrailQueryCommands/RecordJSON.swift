@@ -225,13 +225,29 @@ struct StoredChange {
 
     func finished() throws -> CanonicalBody.Value { try b.string(event[5], "event.finished") }
 
+    /// The event's sources, their kinds, and `Event.indexInForce`: the url
+    /// of the first source of kind index.
+    func sources() throws -> (all: [[CanonicalBody.Value?]], kinds: [CanonicalBody.Value], index: CanonicalBody.Value?)
+    {
+        let all = try b.elements(try b.required(event[10], "event.sources")).map { try b.members($0, Self.sourceKeys) }
+        let kinds = try all.map { try b.string($0[0], "source.kind") }
+        let first = kinds.firstIndex { b.equals($0, json: Self.index) }
+        return (all, kinds, try first.map { try b.optionalString(all[$0][2], "source.url") })
+    }
+
+    /// The change's startup hooks: rare, and decoded whole (what is known
+    /// of a hook is computed from it).
+    func hooks() throws -> [StartupHook] {
+        try b.elements(try b.required(change[6], "change.startup_hooks")).map {
+            try StartupHook(json: try JSONParser.parse(Array(b.slice($0))))
+        }
+    }
+
     func write(into w: inout JSONWriter) throws {
         let actor = try b.members(try b.required(event[0], "event.actor"), Self.actorKeys)
         let command = try b.optionalObject(event[2], "event.command").map { try b.members($0, Self.commandKeys) }
         let artifact = try b.optionalObject(change[1], "change.artifact").map { try b.members($0, Self.artifactKeys) }
-        let sources = try b.elements(try b.required(event[10], "event.sources")).map {
-            try b.members($0, Self.sourceKeys)
-        }
+        let sources = try sources()
         w.openObject()
         w.key("action")
         w.raw(b, try word(change[0], "change.action", Change.Action.init(rawValue:)))
@@ -292,10 +308,7 @@ struct StoredChange {
         w.key("host")
         w.raw(b, try b.string(actor[1], "actor.host"))
         w.key("index")
-        // `Event.indexInForce`: the first source of kind index.
-        let kinds = try sources.map { try b.string($0[0], "source.kind") }
-        let index = kinds.firstIndex { b.equals($0, json: Self.index) }
-        w.raw(b, try index.map { try b.optionalString(sources[$0][2], "source.url") })
+        w.raw(b, sources.index)
         w.key("kind")
         w.raw(b, try word(event[8], "event.kind", Event.Kind.init(rawValue:)))
         w.key("name")
@@ -312,7 +325,7 @@ struct StoredChange {
         w.raw(b, try artifact.map { try b.optionalString($0[2], "artifact.sha256") })
         w.key("sources")
         w.openArray()
-        for (s, kind) in zip(sources, kinds) {
+        for (s, kind) in zip(sources.all, sources.kinds) {
             w.element()
             w.openObject()
             w.key("kind")
@@ -328,9 +341,7 @@ struct StoredChange {
         w.raw(b, try b.string(event[11], "event.started"))
         w.key("startup_hooks")
         w.openArray()
-        for h in try b.elements(try b.required(change[6], "change.startup_hooks")) {
-            // Rare, and `known` is computed from the hook: decoded.
-            let hook = try StartupHook(json: try JSONParser.parse(Array(b.slice(h))))
+        for hook in try hooks() {
             w.element()
             w.openObject()
             w.key("executable_import")

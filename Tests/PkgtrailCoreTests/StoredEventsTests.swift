@@ -24,4 +24,16 @@ final class StoredEventsTests: XCTestCase {
         XCTAssertNil(text(2, 7))
         XCTAssertEqual(events.bytes.count, 2 + 7 + 1 + 2)
     }
+
+    /// An event the projections named but the engine did not read is an
+    /// inconsistent log, said so, not a crash.
+    func testAnEventNotReadIsTheLogsInconsistency() throws {
+        var events = StoredEvents()
+        events.add(.init(log: 0, seq: 7), hash: [1], body: [2])
+        XCTAssertEqual(try events.place(of: .init(log: 0, seq: 7)).body, 1..<2)
+        XCTAssertThrowsError(try events.place(of: .init(log: 1, seq: 7))) { e in
+            XCTAssertEqual((e as? PkgtrailError)?.kind, .corrupt)
+            XCTAssertTrue("\(e)".contains("pkgtrail verify"), "\(e)")
+        }
+    }
 }
