@@ -15,7 +15,9 @@ final class RecordLines: Sendable {
     let windowStart: String?
     let finished: String
 
-    convenience init(_ r: ChangeRecord, clock: TimeText) { self.init(RecordFacts(r), clock: clock) }
+    convenience init(_ r: ChangeRecord, clock: TimeText, opens: Bool = true) {
+        self.init(RecordFacts(r), clock: clock, opens: opens)
+    }
 
     init(_ f: RecordFacts, clock: TimeText, opens: Bool = true) {
         headline = RecordText.headline(f, clock: clock)
@@ -31,7 +33,8 @@ final class RecordLines: Sendable {
 enum PresenceText {
     static func window(_ p: Presence, clock: TimeText, match: [String]? = nil) {
         let lines = lines(
-            arrival: RecordLines(p.arrival, clock: clock), departure: p.departure.map { RecordLines($0, clock: clock) },
+            arrival: RecordLines(p.arrival, clock: clock),
+            departure: p.departure.map { RecordLines($0, clock: clock, opens: false) },
             clock: clock, match: match)
         for line in lines { emit(line) }
     }
